@@ -1,0 +1,112 @@
+"""Every error searchkit raises, rooted at :class:`SearchkitError`.
+
+Each error carries the facts a caller may act on as attributes (the file, the query position, the lock
+holder), and its ``str()`` is a one-line message fit to show a user.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SearchkitError(Exception):
+    """The root of every error searchkit raises on purpose."""
+
+
+class SeedError(SearchkitError):
+    """A seed file could not be read as an article; ``path`` names it, ``reason`` says why."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class SeedsNotFoundError(SearchkitError):
+    """The seeds folder does not exist or is not a folder."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        super().__init__(f"seeds folder not found: {self.path}")
+
+
+class IndexNotFoundError(SearchkitError):
+    """No index exists at ``path`` yet."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        super().__init__(f"no index at {self.path}: run 'searchkit index' to build it")
+
+
+class IndexCorruptError(SearchkitError):
+    """The index at ``path`` is damaged or from an incompatible version; a rebuild recovers it."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"index at {self.path} is unusable ({reason}): run 'searchkit index --rebuild'")
+
+
+class IndexVersionError(IndexCorruptError):
+    """The index was written with another schema version."""
+
+    def __init__(self, path: Path | str, found: object, expected: int) -> None:
+        self.found = found
+        self.expected = expected
+        super().__init__(path, f"schema version {found}, this searchkit needs {expected}")
+
+
+class IndexLockedError(SearchkitError):
+    """Another writer holds the index lock; ``holder`` describes it (pid, host, since)."""
+
+    def __init__(self, path: Path | str, holder: str, waited: float) -> None:
+        self.path = Path(path)
+        self.holder = holder
+        self.waited = waited
+        super().__init__(
+            f"index at {self.path} is locked by {holder} (waited {waited:g} s; try --wait SECONDS)"
+        )
+
+
+class ArticleNotFoundError(SearchkitError, LookupError):
+    """No article with id ``article_id`` is in the index."""
+
+    def __init__(self, article_id: str) -> None:
+        self.article_id = article_id
+        super().__init__(f"no article with id {article_id!r}")
+
+
+class InvalidArticleError(SearchkitError, ValueError):
+    """An article given through the API is not valid (empty id, bad date type, ...)."""
+
+
+class QuerySyntaxError(SearchkitError, ValueError):
+    """A query could not be parsed; ``position`` is the 0-based character offset of the problem."""
+
+    def __init__(self, query: str, position: int, message: str) -> None:
+        self.query = query
+        self.position = max(0, min(position, len(query)))
+        self.message = message
+        super().__init__(f"{message} at position {self.position + 1}")
+
+    def caret_lines(self) -> str:
+        """The query and a caret under the offending character, for a terminal."""
+        return f"{self.query}\n{' ' * self.position}^"
+
+
+class EngineNotAvailableError(SearchkitError):
+    """The engine's library is not installed; ``hint`` says how to install it."""
+
+    def __init__(self, engine: str, hint: str) -> None:
+        self.engine = engine
+        self.hint = hint
+        super().__init__(f"search engine {engine!r} is not available: {hint}")
+
+
+class InvalidDateError(SearchkitError, ValueError):
+    """A date given as ``since``/``until`` (or ``--since``/``--until``) is not a date or is ambiguous."""
+
+    def __init__(self, value: object, reason: str) -> None:
+        self.value = value
+        self.reason = reason
+        super().__init__(f"invalid date {str(value)!r}: {reason}")
