@@ -110,3 +110,7 @@ class InvalidDateError(SearchkitError, ValueError):
         self.value = value
         self.reason = reason
         super().__init__(f"invalid date {str(value)!r}: {reason}")
+
+
+class InvalidOptionError(SearchkitError, ValueError):
+    """An option has a value outside what it accepts (a negative limit, an unknown sort order)."""

@@ -1,0 +1,40 @@
+"""searchkit: full-text search for news articles.
+
+    >>> import searchkit
+    >>> index = searchkit.open_index("index", create=True)
+    >>> report = index.update("seeds")
+    >>> for hit in index.search('"everybody hurts"'):
+    ...     print(hit.date, hit.headline)
+
+Everything public is listed in ``__all__``; the rest is private.
+"""
+
+from searchkit.articles import Article
+from searchkit.errors import (
+    ArticleNotFoundError,
+    IndexCorruptError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    InvalidArticleError,
+    InvalidDateError,
+    InvalidOptionError,
+    QuerySyntaxError,
+    SearchkitError,
+    SeedError,
+    SeedsNotFoundError,
+)
+from searchkit.index import Index, Stats, UpdateReport, open_index
+from searchkit.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term, parse
+from searchkit.search import Explanation, Hit, Results
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article", "Index", "open_index", "UpdateReport", "Stats",
+    "Hit", "Results", "Explanation",
+    "parse", "Node", "Term", "Phrase", "Prefix", "DateRange", "MatchAll", "And", "Or", "Not",
+    "SearchkitError", "SeedError", "SeedsNotFoundError", "IndexNotFoundError", "IndexCorruptError",
+    "IndexVersionError", "IndexLockedError", "ArticleNotFoundError", "InvalidArticleError",
+    "InvalidDateError", "InvalidOptionError", "QuerySyntaxError",
+]

@@ -1,0 +1,182 @@
+"""Articles and the seed files they come from.
+
+A seed file is UTF-8 text whose first line is ``date YYYY-MM-DD <headline>`` and whose remaining lines
+are the body. Real files are untidy, so the reader accepts a byte-order mark, leading blank lines and
+spaces, CRLF or CR line ends and trailing whitespace; anything it cannot read as an article becomes a
+:class:`~searchkit.errors.SeedError` naming the file and the reason. This module never writes to, moves
+or deletes anything under the seeds folder, and it never imports an engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional, Union
+
+from searchkit.errors import InvalidArticleError, SeedError, SeedsNotFoundError
+
+#: Files larger than this are skipped unless the caller passes another ``max_bytes``.
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: A line longer than this (in characters) makes the file unreadable as an article.
+MAX_LINE_CHARS = 200_000
+SEED_SUFFIX = ".txt"
+
+_FIRST_LINE = re.compile(r"date[ \t]+(\S+)(?:[ \t]+(.*))?\Z", re.DOTALL)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article: its stable ``id``, ``date``, ``headline`` and ``body``.
+
+    ``path`` is the seed file it was read from, or ``None`` for articles added through the API.
+    """
+
+    id: str
+    date: dt.date
+    headline: str
+    body: str
+    path: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id.strip():
+            raise InvalidArticleError("an article needs a non-empty string id")
+        if not isinstance(self.date, dt.date) or isinstance(self.date, dt.datetime):
+            raise InvalidArticleError(f"article {self.id!r}: date must be a datetime.date")
+        if not isinstance(self.headline, str) or not isinstance(self.body, str):
+            raise InvalidArticleError(f"article {self.id!r}: headline and body must be strings")
+
+
+@dataclass(frozen=True)
+class SeedFile:
+    """A seed file found by :func:`scan_seeds`, with the stat facts that tell whether it changed."""
+
+    id: str
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+def parse_seed_text(text: str, *, article_id: str, path: Union[str, Path, None] = None) -> Article:
+    """Turn the text of a seed file into an :class:`Article`; raises :class:`SeedError`."""
+    where = Path(path) if path is not None else Path(article_id)
+    lines = text.lstrip("\ufeff \t\r\n").splitlines()
+    if not lines:
+        raise SeedError(where, "empty file")
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise SeedError(where, f"line {number} is longer than {MAX_LINE_CHARS:,} characters")
+    match = _FIRST_LINE.match(lines[0].strip())
+    if match is None:
+        raise SeedError(where, "first line is not 'date YYYY-MM-DD <headline>'")
+    date = _parse_iso_date(match.group(1), where)
+    headline = (match.group(2) or "").strip()
+    body = "\n".join(line.rstrip() for line in lines[1:]).strip("\n")
+    return Article(id=article_id, date=date, headline=headline, body=body, path=str(path) if path else None)
+
+
+def _parse_iso_date(text: str, where: Path) -> dt.date:
+    match = _ISO_DATE.match(text)
+    if match is None:
+        raise SeedError(where, f"date {text!r} is not YYYY-MM-DD")
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise SeedError(where, f"date {text} does not exist") from None
+
+
+def decode_seed_bytes(data: bytes, where: Path) -> str:
+    """Decode a seed file's bytes as UTF-8, refusing binary data; raises :class:`SeedError`."""
+    if not data.strip():
+        raise SeedError(where, "empty file")
+    if b"\x00" in data:
+        raise SeedError(where, "binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SeedError(where, f"not UTF-8 (invalid byte at offset {error.start})") from None
+
+
+def content_hash(data: bytes) -> str:
+    """A short, stable fingerprint of a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_seed(seed: SeedFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Article, str]:
+    """Read one seed file; returns the article and the content hash, or raises :class:`SeedError`."""
+    if seed.size > max_bytes:
+        raise SeedError(seed.path, f"larger than the {max_bytes:,}-byte limit ({seed.size:,} bytes)")
+    try:
+        with open(seed.path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise SeedError(seed.path, "file disappeared while indexing") from None
+    except OSError as error:
+        raise SeedError(seed.path, f"cannot read: {error.strerror or error}") from None
+    if len(data) > max_bytes:
+        raise SeedError(seed.path, f"larger than the {max_bytes:,}-byte limit")
+    text = decode_seed_bytes(data, seed.path)
+    return parse_seed_text(text, article_id=seed.id, path=seed.path), content_hash(data)
+
+
+def scan_seeds(root: Union[str, Path]) -> tuple[list[SeedFile], list[SeedError]]:
+    """List every ``*.txt`` file under ``root``, recursively, in a stable order.
+
+    Folder symlinks are followed once (a loop is not followed twice); hidden folders (``.git``) are not
+    entered. Files that cannot even be listed (broken symlinks, loops, undecodable names) come back as
+    errors beside the files that can.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise SeedsNotFoundError(root)
+    found: list[SeedFile] = []
+    problems: list[SeedError] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    for path, info in _walk(root, seen_dirs, problems):
+        relative = path.relative_to(root).as_posix()
+        article_id = relative[: -len(SEED_SUFFIX)]
+        try:
+            article_id.encode("utf-8")
+        except UnicodeEncodeError:
+            problems.append(SeedError(path, "file name is not valid UTF-8"))
+            continue
+        found.append(SeedFile(article_id, path, info.st_size, info.st_mtime_ns))
+    found.sort(key=lambda seed: seed.id)
+    return found, problems
+
+
+def _walk(
+    folder: Path, seen_dirs: set[tuple[int, int]], problems: list[SeedError]
+) -> Iterator[tuple[Path, os.stat_result]]:
+    try:
+        folder_stat = folder.stat()
+        key = (folder_stat.st_dev, folder_stat.st_ino)
+        if key in seen_dirs:
+            return
+        seen_dirs.add(key)
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        problems.append(SeedError(folder, f"cannot list folder: {error.strerror or error}"))
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            info = os.stat(entry.path)
+        except OSError as error:
+            if entry.name.endswith(SEED_SUFFIX):
+                reason = "symlink loop" if error.errno == errno.ELOOP else (
+                    "broken symlink" if entry.is_symlink() else f"cannot stat: {error.strerror or error}")
+                problems.append(SeedError(path, reason))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            if not entry.name.startswith("."):
+                yield from _walk(path, seen_dirs, problems)
+        elif entry.name.endswith(SEED_SUFFIX) and stat.S_ISREG(info.st_mode):
+            yield path, info

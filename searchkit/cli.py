@@ -1,0 +1,219 @@
+"""The ``searchkit`` command: a thin layer of click commands over the library.
+
+Exit status, as grep: 0 success (something matched), 1 nothing matched or no such article, 2 an error
+(bad query, bad option, unusable index, lock held), 3 the index was updated but some seed files were
+skipped (each named on stderr).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import click
+
+from searchkit import output
+from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchkitError
+from searchkit.index import Index, UpdateReport, open_index
+from searchkit.search import SORTS
+
+EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2, 3
+#: Show a progress bar when an update reads at least this many files and stderr is a terminal.
+PROGRESS_MIN_FILES = 500
+
+
+def index_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--index", "index_dir", envvar="SEARCHKIT_INDEX", default="index", show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Index folder (env SEARCHKIT_INDEX).",
+    )(command)
+
+
+def seeds_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--seeds", "seeds_dir", envvar="SEARCHKIT_SEEDS", default="seeds", show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of seed articles, read recursively (env SEARCHKIT_SEEDS).",
+    )(command)
+
+
+def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")(command)
+
+
+def wait_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+        help="How long to wait for another writer to finish.",
+    )(command)
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into a one-line message on stderr and exit status 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except QuerySyntaxError as error:
+            click.echo(f"error: {error}", err=True)
+            click.echo(_indent(error.caret_lines(), "  "), err=True)
+            click.echo("hint: use --plain to search for the words as typed", err=True)
+            sys.exit(EXIT_ERROR)
+        except SearchkitError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="searchkit")
+def main() -> None:
+    """Full-text search for news articles.
+
+    Build an index from a folder of seed articles with 'searchkit index', then search it with
+    'searchkit query'. Exit status: 0 found, 1 nothing found, 2 error, 3 indexed with skipped files.
+    """
+
+
+@main.command("index")
+@seeds_option
+@index_option
+@click.option("--rebuild", is_flag=True, help="Build from scratch beside the live index, then swap it in.")
+@wait_option
+@click.option("--max-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True,
+              help="Skip seed files larger than this.")
+@json_option
+@reports_errors
+def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, wait: float, max_bytes: int,
+                  as_json: bool) -> None:
+    """Bring the index in step with the seeds folder (new, changed and removed files)."""
+    index = Index(index_dir)
+    with _progress_bar() as progress:
+        action = index.rebuild if rebuild else index.update
+        report = action(seeds_dir, wait=wait, max_bytes=max_bytes, progress=progress)
+    _finish_index(report, as_json)
+
+
+def _finish_index(report: UpdateReport, as_json: bool) -> None:
+    for problem in report.skipped:
+        click.echo(f"skipped {problem}", err=True)
+    if as_json:
+        click.echo(output.to_json(output.report_json(report)))
+    else:
+        click.echo(report.summary())
+    if report.skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+@main.command("query")
+@click.argument("words", nargs=-1, required=True)
+@index_option
+@seeds_option
+@click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page number.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--since", metavar="DATE", help="Only articles on or after DATE (e.g. 2017-11, '18 Nov 2017').")
+@click.option("--until", metavar="DATE", help="Only articles on or before DATE.")
+@click.option("--plain", is_flag=True, help="Treat the input as plain words: no operators, fields or quotes.")
+@click.option("--explain", is_flag=True, help="Print the parsed query and the engine query; do not search.")
+@json_option
+@reports_errors
+def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limit: int, page: int,
+                  sort: str, since: Optional[str], until: Optional[str], plain: bool, explain: bool,
+                  as_json: bool) -> None:
+    """Search the index. QUERY is words, "phrases", field:word, date:2017-11, AND/OR/NOT ...
+
+    Builds the index from the seeds folder first when there is none yet. Use '--' before a query that
+    starts with '-'.
+    """
+    text = " ".join(words)
+    index = _open_or_build(index_dir, seeds_dir)
+    if explain:
+        explanation = index.explain(text, plain=plain, since=since, until=until)
+        click.echo(output.to_json(explanation.__dict__) if as_json else output.explanation_text(explanation))
+        return
+    results = index.search(text, limit=limit, offset=(page - 1) * limit, sort=sort, since=since,
+                           until=until, plain=plain)
+    if as_json:
+        click.echo(output.to_json(output.results_json(results)))
+    else:
+        click.echo(output.results_text(results, color=_color()))
+    sys.exit(EXIT_OK if results.total else EXIT_NO_MATCH)
+
+
+@main.command("show")
+@click.argument("article_id")
+@index_option
+@json_option
+@reports_errors
+def show_command(article_id: str, index_dir: Path, as_json: bool) -> None:
+    """Print one whole article by its id."""
+    index = open_index(index_dir)
+    try:
+        article = index.get(article_id)
+    except LookupError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_NO_MATCH)
+    click.echo(output.to_json(output.article_json(article)) if as_json else output.article_text(article))
+
+
+@main.command("stats")
+@index_option
+@json_option
+@reports_errors
+def stats_command(index_dir: Path, as_json: bool) -> None:
+    """Articles, date span, articles per year, size on disk, last update and seeds folder."""
+    stats = open_index(index_dir).stats()
+    click.echo(output.to_json(output.stats_json(stats)) if as_json else output.stats_text(stats))
+
+
+def _open_or_build(index_dir: Path, seeds_dir: Path) -> Index:
+    try:
+        return open_index(index_dir)
+    except IndexNotFoundError:
+        click.echo(f"no index at {index_dir} yet: building it from {seeds_dir} ...", err=True)
+    index = Index(index_dir)
+    with _progress_bar() as progress:
+        report = index.update(seeds_dir, progress=progress)
+    for problem in report.skipped:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(report.summary(), err=True)
+    return index
+
+
+class _progress_bar:
+    """A click progress bar on stderr, shown only for long runs on a terminal."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __enter__(self) -> Optional[Callable[[int, int], None]]:
+        if not sys.stderr.isatty():
+            return None
+        return self._update
+
+    def _update(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if total < PROGRESS_MIN_FILES:
+                return
+            self._bar = click.progressbar(length=total, label="indexing", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._bar.pos)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines())

@@ -1,0 +1,490 @@
+"""The Whoosh engine: the only module that imports ``whoosh``.
+
+It owns the on-disk schema, the text analysis (one fused tokenizer: words, lower case, accent folding,
+Porter stemming), writing documents, compiling the engine-neutral query tree into Whoosh queries, and
+reading results back as plain values. Every Whoosh exception that reaches a caller is wrapped in a
+:class:`~searchkit.errors.SearchkitError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional, Sequence
+
+try:
+    from whoosh import fields as wf
+    from whoosh import highlight as wh
+    from whoosh import index as wi
+    from whoosh import query as wq
+    from whoosh import scoring, sorting
+    from whoosh.analysis import Analyzer, Token
+    from whoosh.lang.porter import stem as porter_stem
+    from whoosh.support.charset import accent_map
+except ImportError as error:  # pragma: no cover - exercised only without the dependency
+    from searchkit.errors import EngineNotAvailableError
+
+    raise EngineNotAvailableError("whoosh", "pip install 'whoosh-reloaded>=2.7.5'") from error
+
+from searchkit.articles import Article
+from searchkit.errors import IndexCorruptError, QuerySyntaxError
+from searchkit.query import tree as t
+
+#: Bumped whenever the schema or the analysis changes in a way old indexes cannot serve.
+SCHEMA_VERSION = 1
+#: How much more a headline match counts than a body match.
+HEADLINE_BOOST = 3.0
+#: A prefix (``hurt*``) may expand to at most this many indexed words.
+MAX_PREFIX_TERMS = 512
+SNIPPET_CHARS = 240
+
+_WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+
+
+# --------------------------------------------------------------------------------------------------
+# Analysis
+
+
+class NewsAnalyzer(Analyzer):
+    """Words -> lower case -> accents folded -> Porter stem, in one pass (a Whoosh analyzer).
+
+    Whoosh's composable chain (``RegexTokenizer() | LowercaseFilter() | ...``) runs a generator per
+    stage per token; fusing the stages and caching stems makes indexing markedly faster.
+    """
+
+    def __init__(self, stem: bool = True) -> None:
+        self.stem = stem
+        self._cache: dict[str, str] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.stem == self.stem  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.stem))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"stem": self.stem}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.stem = state["stem"]
+        self._cache = {}
+
+    def normalize(self, word: str) -> str:
+        """The indexed form of one word."""
+        cache = self._cache
+        normal = cache.get(word)
+        if normal is None:
+            normal = fold(word)
+            if self.stem and normal.isalpha():
+                normal = porter_stem(normal)
+            if len(cache) > 500_000:
+                cache.clear()
+            cache[word] = normal
+        return normal
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        normalize = self.normalize
+        for pos, match in enumerate(_WORD.finditer(value), start_pos):
+            word = match.group()
+            token.text = normalize(word)
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+def fold(word: str) -> str:
+    """Lower-case ``word`` and strip accents (Juárez -> juarez)."""
+    word = word.lower()
+    if word.isascii():
+        return word
+    folded = word.translate(accent_map)
+    return unicodedata.normalize("NFKC", folded)
+
+
+def analyze(text: str) -> list[str]:
+    """The indexed words of ``text``, in order."""
+    return [token.text for token in _ANALYZER(text)]
+
+
+_ANALYZER = NewsAnalyzer()
+
+
+def build_schema() -> wf.Schema:
+    """The index schema; bump :data:`SCHEMA_VERSION` when it changes."""
+    return wf.Schema(
+        id=wf.ID(stored=True, unique=True),
+        path=wf.STORED(),
+        fingerprint=wf.STORED(),
+        headline=wf.TEXT(analyzer=NewsAnalyzer(), stored=True, phrase=True),
+        body=wf.TEXT(analyzer=NewsAnalyzer(), stored=True, phrase=True),
+        date=wf.NUMERIC(numtype=int, bits=32, stored=True, sortable=True, shift_step=8),
+        headword=wf.TEXT(analyzer=NewsAnalyzer(stem=False), phrase=False),
+    )
+
+
+def document(article: Article, fingerprint: str = "") -> dict[str, Any]:
+    """The Whoosh document for one article."""
+    return {
+        "id": article.id,
+        "path": article.path or "",
+        "fingerprint": fingerprint,
+        "headline": article.headline,
+        "body": article.body,
+        "date": article.date.toordinal(),
+        "headword": article.headline,
+    }
+
+
+def article_from_fields(fields: dict[str, Any]) -> Article:
+    """Rebuild an :class:`Article` from stored fields."""
+    return Article(
+        id=fields["id"],
+        date=dt.date.fromordinal(fields["date"]),
+        headline=fields.get("headline", ""),
+        body=fields.get("body", ""),
+        path=fields.get("path") or None,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Opening, creating and writing
+
+
+def create(path: Path) -> Any:
+    """Create an empty Whoosh index in the (existing, empty) folder ``path``."""
+    return wi.create_in(str(path), build_schema())
+
+
+def open_existing(path: Path) -> Any:
+    """Open the Whoosh index in ``path``; damage becomes :class:`IndexCorruptError`."""
+    try:
+        return wi.open_dir(str(path))
+    except wi.EmptyIndexError:
+        raise IndexCorruptError(path, "no index files found") from None
+    except Exception as error:  # whoosh raises many kinds here: pickle, struct, OS errors
+        raise IndexCorruptError(path, f"{type(error).__name__}: {error}") from error
+
+
+def bulk_writer(ix: Any, *, procs: int, limitmb: int = 256) -> Any:
+    """A writer for a full build: several processes when ``procs`` > 1, one segment per process."""
+    if procs > 1:
+        return ix.writer(procs=procs, limitmb=limitmb, multisegment=True, batchsize=256)
+    return ix.writer(limitmb=limitmb)
+
+
+def small_writer(ix: Any) -> Any:
+    """A writer for an incremental update."""
+    return ix.writer(limitmb=128)
+
+
+def stored_fingerprints(ix: Any) -> dict[str, tuple[str, str]]:
+    """``{id: (fingerprint, path)}`` for every article, read from stored fields (the slow path)."""
+    with ix.searcher() as searcher:
+        return {
+            fields["id"]: (fields.get("fingerprint", ""), fields.get("path", ""))
+            for fields in searcher.all_stored_fields()
+        }
+
+
+# --------------------------------------------------------------------------------------------------
+# Compiling the query tree
+
+
+class Compiler:
+    """Turns a query tree into a Whoosh query against one reader (prefix expansion needs it)."""
+
+    def __init__(self, reader: Any, query_text: str = "") -> None:
+        self.reader = reader
+        self.query_text = query_text
+
+    def compile(self, node: t.Node) -> Any:
+        """The Whoosh query for ``node``; :class:`whoosh.query.NullQuery` when nothing can match."""
+        compiled = self._compile(node)
+        if compiled is None:
+            return wq.NullQuery
+        return compiled
+
+    def _compile(self, node: t.Node) -> Optional[Any]:
+        if isinstance(node, t.Term):
+            return self._each_field(node.field, lambda f: self._words(f, node.text, slop=1))
+        if isinstance(node, t.Phrase):
+            return self._each_field(node.field, lambda f: self._words(f, node.text, slop=node.slop + 1))
+        if isinstance(node, t.Prefix):
+            return self._each_field(node.field, lambda f: self._prefix(f, node.text))
+        if isinstance(node, t.DateRange):
+            return date_range(node)
+        if isinstance(node, t.MatchAll):
+            return wq.Every()
+        if isinstance(node, t.Not):
+            inner = self._compile(node.child)
+            return wq.Every() if inner is None else wq.AndNot(wq.Every(), inner)
+        if isinstance(node, t.And):
+            return self._and(node)
+        if isinstance(node, t.Or):
+            return self._or(node)
+        raise TypeError(f"not a query node: {node!r}")
+
+    def _and(self, node: t.And) -> Optional[Any]:
+        positives, negatives = [], []
+        for child in node.children:
+            if isinstance(child, t.Not):
+                compiled = self._compile(child.child)
+                if compiled is not None:
+                    negatives.append(compiled)
+            else:
+                compiled = self._compile(child)
+                if compiled is not None:  # a word with no indexable characters constrains nothing
+                    positives.append(compiled)
+        required = _and_of(positives) if positives else wq.Every()
+        if not negatives:
+            return required if positives else None
+        return wq.AndNot(required, _or_of(negatives))
+
+    def _or(self, node: t.Or) -> Optional[Any]:
+        compiled = [c for c in (self._compile(child) for child in node.children) if c is not None]
+        if not compiled:
+            return None
+        # Children that analyse to nothing cannot match: scale the minimum to what is left.
+        minimum = math.ceil(node.minimum * len(compiled) / len(node.children))
+        if minimum <= 1:
+            return _or_of(compiled)
+        return wq.Or(compiled, minmatch=minimum)
+
+    def _each_field(self, field: Optional[str], make: Any) -> Optional[Any]:
+        if field is not None:
+            return make(field)
+        headline, body = make("headline"), make("body")
+        if headline is None:
+            return None
+        return wq.Or([_boosted(headline, HEADLINE_BOOST), body])
+
+    def _words(self, field: str, text: str, *, slop: int) -> Optional[Any]:
+        words = analyze(text)
+        if not words:
+            return None
+        if len(words) == 1:
+            return wq.Term(field, words[0])
+        return wq.Phrase(field, words, slop=slop)
+
+    def _prefix(self, field: str, text: str) -> Optional[Any]:
+        words = _WORD.findall(fold(text))
+        if not words:
+            return None
+        prefix = words[-1]  # prefixes are matched unstemmed: "hurt*" finds hurt, hurts, hurting
+        expansions = 0
+        for _ in self.reader.expand_prefix(field, prefix):
+            expansions += 1
+            if expansions > MAX_PREFIX_TERMS:
+                at = self.query_text.find(text)
+                raise QuerySyntaxError(
+                    self.query_text,
+                    at if at >= 0 else 0,
+                    f"prefix '{text}*' matches more than {MAX_PREFIX_TERMS} words; make it longer",
+                )
+        query = wq.Prefix(field, prefix)
+        if len(words) == 1:
+            return query
+        # "u.s-bo*": the words before the last must match as they are.
+        return wq.And([*(wq.Term(field, _ANALYZER.normalize(w)) for w in words[:-1]), query])
+
+
+def date_range(node: t.DateRange) -> Any:
+    """The Whoosh query for an inclusive date range."""
+    if node.is_empty:
+        return wq.NullQuery
+    if node.start is None and node.end is None:
+        return wq.Every()
+    start = node.start.toordinal() if node.start else None
+    end = node.end.toordinal() if node.end else None
+    return wq.NumericRange("date", start, end)
+
+
+def _boosted(query: Any, boost: float) -> Any:
+    query = query.copy()
+    query.boost = boost
+    return query
+
+
+def _and_of(queries: list[Any]) -> Any:
+    return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def _or_of(queries: list[Any]) -> Any:
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def headline_phrase_bonus(node: t.Node) -> Optional[Any]:
+    """An optional clause that lifts articles whose headline holds all the query's words in order.
+
+    Applies to plain word queries (``everybody hurts``): an exact phrase match in the headline should
+    rank first, and the words side by side in the body next.
+    """
+    if isinstance(node, (t.And, t.Or)) and all(
+        isinstance(child, t.Term) and child.field is None for child in node.children
+    ):
+        words = [w for child in node.children for w in analyze(child.text)]  # type: ignore[union-attr]
+        if len(words) >= 2:
+            return wq.Or(
+                [
+                    _boosted(wq.Phrase("headline", words), HEADLINE_BOOST * 3),
+                    _boosted(wq.Phrase("body", words), 1.5),
+                ]
+            )
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Searching
+
+
+@dataclass(frozen=True)
+class RawHit:
+    """One scored document as plain values (the search layer turns it into a public ``Hit``)."""
+
+    fields: dict[str, Any]
+    score: float
+    snippet: str
+
+
+def weighting() -> Any:
+    """BM25F, with headlines (short) less length-normalised than bodies."""
+    return scoring.BM25F(B=0.75, K1=1.2, headline_B=0.3)
+
+
+def run_search(
+    searcher: Any,
+    node: t.Node,
+    *,
+    query_text: str,
+    limit: int,
+    offset: int,
+    sort: str,
+    date_filter: Optional[t.DateRange],
+) -> tuple[int, list[RawHit], Any]:
+    """Run ``node``; returns the exact total, the requested page of hits and the Whoosh query."""
+    compiler = Compiler(searcher.reader(), query_text)
+    query = compiler.compile(node)
+    bonus = headline_phrase_bonus(node) if sort == "relevance" else None
+    if bonus is not None:
+        query = wq.AndMaybe(query, bonus)
+    filter_query = date_range(date_filter) if date_filter is not None else None
+    sortedby = None
+    if sort != "relevance":
+        sortedby = sorting.MultiFacet([sorting.FieldFacet("date", reverse=sort == "newest"),
+                                       sorting.FieldFacet("id")])
+    results = searcher.search(
+        query, limit=offset + limit if limit else None, sortedby=sortedby, filter=filter_query,
+        terms=False,
+    )
+    total = len(results)
+    body_terms = _terms_for(query, "body")
+    raw_hits = []
+    for hit in results[offset: offset + limit] if limit else []:
+        fields = hit.fields()
+        raw_hits.append(RawHit(fields, float(hit.score or 0.0), snippet(fields.get("body", ""), body_terms)))
+    return total, raw_hits, query
+
+
+def _terms_for(query: Any, field: str) -> frozenset[str]:
+    terms = set()
+    for fieldname, text in query.iter_all_terms():
+        if fieldname == field:
+            terms.add(text if isinstance(text, str) else text.decode("utf-8", "replace"))
+    return frozenset(terms)
+
+
+class _MarkFormatter(wh.Formatter):
+    """Marks matched words as ``**word**`` and joins fragments with an ellipsis."""
+
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return "**" + wh.get_text(text, token, replace) + "**"
+
+
+_FRAGMENTER = wh.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+_FORMATTER = _MarkFormatter()
+
+
+def snippet(body: str, terms: frozenset[str]) -> str:
+    """The body's best fragments with matches marked, or its start when nothing in it matched."""
+    if terms and body:
+        marked = wh.highlight(body, terms, _ANALYZER, _FRAGMENTER, _FORMATTER, top=2)
+        if marked:
+            return " ".join(marked.split())
+    start = " ".join(body[: SNIPPET_CHARS * 2].split())
+    if len(start) <= SNIPPET_CHARS:
+        return start
+    cut = start.rfind(" ", 0, SNIPPET_CHARS)
+    return start[: cut if cut > 0 else SNIPPET_CHARS] + " …"
+
+
+def suggest(searcher: Any, words: Sequence[str]) -> Optional[str]:
+    """A "did you mean" rewrite of ``words`` from the headline vocabulary, or ``None``."""
+    corrector = searcher.corrector("headword")
+    changed, out = False, []
+    for word in words:
+        normal = fold(word)
+        if not normal.isalpha() or searcher.doc_frequency("headword", normal) > 0:
+            out.append(word)
+            continue
+        candidates = corrector.suggest(normal, limit=1, maxdist=2, prefix=1)
+        if candidates:
+            out.append(candidates[0])
+            changed = True
+        else:
+            out.append(word)
+    return " ".join(out) if changed else None
+
+
+def lookup(searcher: Any, article_id: str) -> Optional[dict[str, Any]]:
+    """Stored fields of the article ``article_id``, or ``None``."""
+    return searcher.document(id=article_id)
+
+
+def date_bounds(searcher: Any) -> tuple[Optional[dt.date], Optional[dt.date], dict[int, int]]:
+    """First date, last date and articles per year, from the date column."""
+    reader = searcher.reader()
+    per_year: dict[int, int] = {}
+    if reader.doc_count() == 0:
+        return None, None, per_year
+    column = reader.column_reader("date")
+    first = last = None
+    for docnum in reader.all_doc_ids():
+        ordinal = column[docnum]
+        if first is None or ordinal < first:
+            first = ordinal
+        if last is None or ordinal > last:
+            last = ordinal
+        year = dt.date.fromordinal(ordinal).year
+        per_year[year] = per_year.get(year, 0) + 1
+    assert first is not None and last is not None
+    return dt.date.fromordinal(first), dt.date.fromordinal(last), dict(sorted(per_year.items()))
+
+
+def all_words(searcher: Any, field: str) -> Iterable[str]:
+    """Every indexed word of ``field`` (for tests and tools)."""
+    return (w.decode("utf-8") if isinstance(w, bytes) else w for w in searcher.lexicon(field))

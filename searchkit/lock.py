@@ -1,0 +1,107 @@
+"""One writer at a time: an advisory lock file beside the index.
+
+The lock is an ``fcntl.flock`` on ``write.lock``, so the kernel releases it when its holder dies, however
+it dies: a lock file left by a killed process is not held by anyone and is simply taken over (its stale
+holder line is replaced). The file records who holds the lock, so a waiting writer can name the holder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import socket
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Optional
+
+from searchkit.errors import IndexLockedError
+
+LOCK_NAME = "write.lock"
+_POLL_SECONDS = 0.05
+
+
+class WriteLock:
+    """Hold the index's write lock for the duration of a ``with`` block."""
+
+    def __init__(self, index_dir: Path, *, wait: float = 0.0, purpose: str = "index") -> None:
+        self.path = Path(index_dir) / LOCK_NAME
+        self.wait = wait
+        self.purpose = purpose
+        self._fd: Optional[int] = None
+        self.stale_holder: Optional[str] = None
+
+    def acquire(self) -> None:
+        """Take the lock, waiting up to ``wait`` seconds; raises :class:`IndexLockedError`."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + max(0.0, self.wait)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = describe_holder(self.path)
+                    os.close(fd)
+                    raise IndexLockedError(self.path.parent, holder, self.wait) from None
+                time.sleep(_POLL_SECONDS)
+        previous = _read(fd)
+        if previous:
+            self.stale_holder = _describe(previous)  # its process died without unlocking
+        record = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "purpose": self.purpose,
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(record).encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        """Clear the holder record and unlock."""
+        if self._fd is None:
+            return
+        os.ftruncate(self._fd, 0)
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> "WriteLock":
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        kind: Optional[type[BaseException]],
+        value: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        self.release()
+
+
+def describe_holder(path: Path) -> str:
+    """Who holds the lock at ``path``, as "process 123 on host (index, since ...)"."""
+    try:
+        with open(path, "rb") as handle:
+            record = json.loads(handle.read() or b"{}")
+    except (OSError, ValueError):
+        record = {}
+    return _describe(record) if record else "another process"
+
+
+def _read(fd: int) -> dict[str, object]:
+    try:
+        data = os.pread(fd, 4096, 0)
+        return json.loads(data) if data.strip() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _describe(record: dict[str, object]) -> str:
+    return (
+        f"process {record.get('pid', '?')} on {record.get('host', '?')} "
+        f"({record.get('purpose', 'index')}, since {record.get('since', '?')})"
+    )

@@ -1,0 +1,150 @@
+"""How the CLI shows things: human text (with bold matches on a terminal) and JSON for scripts."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import click
+
+from searchkit.articles import Article
+from searchkit.index import Stats, UpdateReport
+from searchkit.search import Explanation, Hit, Results
+
+_MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+def to_json(value: Any) -> str:
+    """One JSON document, dates as YYYY-MM-DD."""
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def results_json(results: Results) -> dict[str, Any]:
+    """The ``--json`` shape of a search: query, total, offset, hits, suggestion."""
+    return {
+        "query": results.query,
+        "total": results.total,
+        "offset": results.offset,
+        "hits": [hit_json(hit) for hit in results.hits],
+        "suggestion": results.suggestion,
+    }
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    return {
+        "id": hit.id,
+        "date": hit.date.isoformat(),
+        "headline": hit.headline,
+        "score": hit.score,
+        "snippet": hit.snippet,
+        "path": hit.path,
+    }
+
+
+def results_text(results: Results, *, color: bool) -> str:
+    """Human output: "showing 1-10 of 243", then headline, date and id, and snippet per hit."""
+    if results.total == 0:
+        lines = ["no articles matched"]
+        if results.suggestion:
+            lines.append(f"did you mean: {results.suggestion}")
+        return "\n".join(lines)
+    if not results.hits:
+        return f"showing none of {results.total:,} (page past the last hit)"
+    first = results.offset + 1
+    last = results.offset + len(results.hits)
+    lines = [f"showing {first:,}-{last:,} of {results.total:,}"]
+    for number, hit in enumerate(results.hits, start=first):
+        headline = click.style(hit.headline, bold=True) if color else hit.headline
+        lines.append("")
+        lines.append(f"{number}. {headline or '(no headline)'}")
+        lines.append(f"   {hit.date.isoformat()}  {hit.id}")
+        if hit.snippet:
+            lines.append("   " + mark_snippet(hit.snippet, color=color))
+    return "\n".join(lines)
+
+
+def mark_snippet(snippet: str, *, color: bool) -> str:
+    """Turn ``**match**`` markers into bold on a terminal, or drop them elsewhere."""
+    if color:
+        return _MARK.sub(lambda m: click.style(m.group(1), bold=True), snippet)
+    return _MARK.sub(lambda m: m.group(1), snippet)
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "date": article.date.isoformat(),
+        "headline": article.headline,
+        "body": article.body,
+        "path": article.path,
+    }
+
+
+def article_text(article: Article) -> str:
+    """The whole article, as the seed file has it plus its id and path."""
+    head = [f"{article.headline}", f"{article.date.isoformat()}  {article.id}"]
+    if article.path:
+        head.append(article.path)
+    return "\n".join(head) + "\n\n" + article.body
+
+
+def stats_json(stats: Stats) -> dict[str, Any]:
+    value = dataclasses.asdict(stats)
+    value["per_year"] = {str(year): count for year, count in stats.per_year.items()}
+    return value
+
+
+def stats_text(stats: Stats) -> str:
+    span = (
+        f"{stats.first_date.isoformat()} to {stats.last_date.isoformat()}"
+        if stats.first_date and stats.last_date
+        else "none"
+    )
+    lines = [
+        f"articles      {stats.articles:,}",
+        f"dates         {span}",
+        f"index         {stats.index_dir} ({_size(stats.size_bytes)})",
+        f"seeds         {stats.seeds_dir or 'none (articles added through the API)'}",
+        f"last update   {stats.last_update or 'never'}",
+    ]
+    if stats.per_year:
+        lines.append("per year")
+        lines.extend(f"  {year}  {count:,}" for year, count in stats.per_year.items())
+    return "\n".join(lines)
+
+
+def report_json(report: UpdateReport) -> dict[str, Any]:
+    return {
+        "added": report.added,
+        "updated": report.updated,
+        "removed": report.removed,
+        "unchanged": report.unchanged,
+        "skipped": [{"path": str(e.path), "reason": e.reason} for e in report.skipped],
+        "seconds": round(report.seconds, 3),
+        "rebuilt": report.rebuilt,
+    }
+
+
+def explanation_text(explanation: Explanation) -> str:
+    lines = [f"query tree:   {explanation.tree}", f"engine query: {explanation.engine_query}"]
+    if explanation.date_filter:
+        lines.append(f"date filter:  {explanation.date_filter}")
+    return "\n".join(lines)
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:,.1f} {unit}" if unit != "B" else f"{size:,} B"
+        value /= 1024
+    return f"{size:,} B"

@@ -1,0 +1,162 @@
+"""The index folder on disk: generations, the ``CURRENT`` pointer and the manifest.
+
+Layout::
+
+    index/
+      CURRENT            names the live generation ("gen-000002"); replaced atomically
+      write.lock         the writer lock (see searchkit.lock)
+      gen-000002/        one complete engine index, plus
+        searchkit.json   schema version and creation time
+        manifest.json    what each seed file looked like when indexed (a cache of stored fields)
+
+A rebuild writes a new generation beside the live one and then replaces ``CURRENT``: a reader sees the
+old generation or the new one, never a half-built one. Incremental updates commit inside the live
+generation, where the engine's own commit is atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+CURRENT_NAME = "CURRENT"
+META_NAME = "searchkit.json"
+MANIFEST_NAME = "manifest.json"
+_GENERATION = re.compile(r"gen-(\d{6})\Z")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old content or the new, never a mix."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def current_generation(index_dir: Path) -> Optional[str]:
+    """The name of the live generation, or ``None`` when no index has been built."""
+    try:
+        name = (index_dir / CURRENT_NAME).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def generations(index_dir: Path) -> list[str]:
+    """Every generation folder present, oldest first."""
+    if not index_dir.is_dir():
+        return []
+    return sorted(p.name for p in index_dir.iterdir() if _GENERATION.match(p.name) and p.is_dir())
+
+
+def new_generation(index_dir: Path) -> str:
+    """Create and return an empty folder for the next generation."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    existing = [int(_GENERATION.match(name).group(1)) for name in generations(index_dir)]  # type: ignore[union-attr]
+    name = f"gen-{(max(existing, default=0) + 1):06d}"
+    (index_dir / name).mkdir()
+    return name
+
+
+def publish(index_dir: Path, name: str) -> None:
+    """Make generation ``name`` the live one, atomically."""
+    write_atomically(index_dir / CURRENT_NAME, (name + "\n").encode())
+
+
+def remove_old_generations(index_dir: Path, *, keep: int = 1) -> None:
+    """Delete generations other than the live one and the ``keep`` newest before it.
+
+    The previous generation is kept so that a reader which opened it just before a swap can finish;
+    only a writer holding the lock calls this.
+    """
+    live = current_generation(index_dir)
+    older = [name for name in generations(index_dir) if name != live]
+    if live is not None:
+        before = [name for name in older if name < live]
+        unfinished = [name for name in older if name > live]  # left by a crashed rebuild
+        doomed = before[: max(0, len(before) - keep)] + unfinished
+    else:
+        doomed = older
+    for name in doomed:
+        shutil.rmtree(index_dir / name, ignore_errors=True)
+
+
+def read_json(path: Path) -> Optional[dict[str, Any]]:
+    """A JSON object from ``path``, or ``None`` when missing or unreadable."""
+    try:
+        value = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def write_json(path: Path, value: dict[str, Any]) -> None:
+    """Write a JSON object atomically."""
+    write_atomically(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes used by the files directly in ``folder``."""
+    total = 0
+    for entry in os.scandir(folder):
+        if entry.is_file(follow_symlinks=False):
+            total += entry.stat().st_size
+    return total
+
+
+@dataclass
+class Manifest:
+    """What each indexed seed file looked like, so an update can skip unchanged files after a stat.
+
+    ``files`` maps article id to ``[size, mtime_ns, content_hash, path]``. It is only trusted when its
+    ``engine_generation`` matches the engine's latest commit; otherwise it is rebuilt from stored fields.
+    """
+
+    engine_generation: int = -1
+    seeds_dir: Optional[str] = None
+    updated_at: Optional[str] = None
+    files: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: Path) -> Optional["Manifest"]:
+        data = read_json(folder / MANIFEST_NAME)
+        if data is None or not isinstance(data.get("files"), dict):
+            return None
+        return cls(
+            engine_generation=int(data.get("engine_generation", -1)),
+            seeds_dir=data.get("seeds_dir"),
+            updated_at=data.get("updated_at"),
+            files=data["files"],
+        )
+
+    def save(self, folder: Path) -> None:
+        write_json(
+            folder / MANIFEST_NAME,
+            {
+                "engine_generation": self.engine_generation,
+                "seeds_dir": self.seeds_dir,
+                "updated_at": self.updated_at,
+                "files": self.files,
+            },
+        )
