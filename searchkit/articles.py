@@ -101,7 +101,8 @@ def decode_seed_bytes(data: bytes, where: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise SeedError(where, f"not UTF-8 (invalid byte at offset {error.start})") from None
+        line = data.count(b"\n", 0, error.start) + 1
+        raise SeedError(where, f"not UTF-8 (invalid byte at offset {error.start}, line {line})") from None
 
 
 def content_hash(data: bytes) -> str:

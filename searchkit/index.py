@@ -391,7 +391,9 @@ class Index:
         reader: Optional[_Reader] = getattr(self._local, "reader", None)
         if reader is not None and reader.generation == generation and not fresh:
             if not reader.searcher.up_to_date():
-                reader.searcher = reader.searcher.refresh()
+                # Not Searcher.refresh(): it reuses segment readers and misses new deletions.
+                reader.searcher.close()
+                reader.searcher = reader.ix.searcher(weighting=engine.weighting())
             return reader.searcher
         if reader is not None:
             reader.searcher.close()
