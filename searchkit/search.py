@@ -17,7 +17,11 @@ DateLike = Union[str, dt.date, dt.datetime, None]
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching article. ``snippet`` is body text with matches marked ``**like this**``."""
+    """One matching article.
+
+    ``snippet`` is the body's best fragments with matches marked ``**like this**`` (the body's start
+    when only the headline matched); ``score`` is the relevance score, 0.0 when sorted by date.
+    """
 
     id: str
     date: dt.date

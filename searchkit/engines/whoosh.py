@@ -404,7 +404,8 @@ def run_search(
     raw_hits = []
     for hit in results[offset: offset + limit] if limit else []:
         fields = hit.fields()
-        raw_hits.append(RawHit(fields, float(hit.score or 0.0), snippet(fields.get("body", ""), body_terms)))
+        score = float(hit.score or 0.0) if sortedby is None else 0.0  # sorted hits have no score
+        raw_hits.append(RawHit(fields, score, snippet(fields.get("body", ""), body_terms)))
     return total, raw_hits, query
 
 

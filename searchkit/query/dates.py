@@ -1,0 +1,198 @@
+"""Dates: the periods and ranges of the query language's ``date:`` field, and the API's date bounds.
+
+A date in a query names a period: ``2017`` a year, ``2017-11`` a month, ``2017-11-18`` a day. The parser
+asks :func:`read_date_value` for the range a ``date:`` value means; errors point into the query.
+:func:`parse_date_bound` reads the looser dates people pass as ``since=``/``until=`` (``--since``/``--until``)
+and refuses the ones that could mean two different days.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import Optional, Union
+
+from dateutil import parser as dateutil_parser
+
+from searchkit.errors import InvalidDateError, QuerySyntaxError
+from searchkit.query.tree import DateRange
+
+# Four-digit years only, so a stray number is never taken for a date.
+_PERIOD = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
+_VALUE = re.compile(r'[^\s()"]*')  # a date value ends where a query word ends
+_RANGE_WORD = re.compile(r"[^\s\]}]+")
+_YEAR_FIRST = re.compile(r"[0-9]{4}(?![0-9])")
+_COMPARISONS = (">=", "<=", ">", "<")
+_ONE_DAY = dt.timedelta(days=1)
+_FORMATS = "YYYY, YYYY-MM or YYYY-MM-DD"
+
+# Two defaults that differ in year, month and day: a field dateutil fills from the default is one the
+# text did not give.
+_DEFAULT_A = dt.datetime(2000, 1, 1)
+_DEFAULT_B = dt.datetime(2004, 12, 28)
+
+
+def period(text: str, *, query: Optional[str] = None, offset: int = 0) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    Errors are :class:`QuerySyntaxError` positioned at ``offset`` in ``query`` (``text`` itself by default).
+    """
+    where = text if query is None else query
+    match = _PERIOD.fullmatch(text)
+    if match is None:
+        raise QuerySyntaxError(where, offset, f"not a date: {text!r} (use {_FORMATS})")
+    try:
+        return _bounds(*_numbers(match))
+    except ValueError:
+        raise QuerySyntaxError(where, offset, f"impossible date {text}") from None
+
+
+def read_date_value(query: str, start: int) -> tuple[DateRange, int]:
+    """Read the value of a ``date:`` field that starts at ``query[start]``.
+
+    Returns the range it means and the index just after it. Accepted: ``2017``, ``2017-11``, ``2017-11-18``,
+    ``[2017-11-01 TO 2017-11-30]`` (either bound may be ``*``), and ``>=``, ``>``, ``<=``, ``<`` before a date.
+    """
+    first_char = query[start] if start < len(query) else ""
+    if first_char == "[":
+        return _read_range(query, start)
+    if first_char == "{":
+        raise QuerySyntaxError(query, start, "exclusive date ranges with { } are not supported: use [ ]")
+    if first_char == '"':
+        raise QuerySyntaxError(query, start, f"date: takes {_FORMATS}, not a phrase")
+    if first_char == "(":
+        raise QuerySyntaxError(query, start, "date: takes a date or a [range], not a group")
+    end = _VALUE.match(query, start).end()
+    value = query[start:end]
+    for comparison in _COMPARISONS:
+        if value.startswith(comparison):
+            at = start + len(comparison)
+            if at == end:
+                raise QuerySyntaxError(query, at, f"expected a date after '{comparison}'")
+            first, last = period(query[at:end], query=query, offset=at)
+            return _open_range(comparison, first, last, query, at), end
+    if not value:
+        raise QuerySyntaxError(query, start, f"expected a date ({_FORMATS})")
+    first, last = period(value, query=query, offset=start)
+    return DateRange(first, last), end
+
+
+def parse_date_bound(value: Union[str, dt.date, dt.datetime], *, end: bool = False) -> dt.date:
+    """The day a ``since``/``until`` value means.
+
+    Takes a date, a datetime (its date is used) or a string: ``2017-11-18``, ``18 Nov 2017``,
+    ``November 18, 2017``, ``2017/11/18``; a year or month (``2017``, ``2017-11``, ``Nov 2017``) means its
+    first day, or its last day when ``end`` is true. Raises :class:`InvalidDateError` for a string that is
+    not a date or that could be read as two different days (``01/02/2017``).
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise InvalidDateError(value, "not a date")
+    text = value.strip()
+    match = _PERIOD.fullmatch(text)
+    if match is not None:
+        try:
+            first, last = _bounds(*_numbers(match))
+        except ValueError:
+            raise InvalidDateError(value, "not a date") from None
+    else:
+        first, last = _read_loose(value, text)
+    return last if end else first
+
+
+def _bounds(year: int, month: Optional[int] = None, day: Optional[int] = None) -> tuple[dt.date, dt.date]:
+    """The first and last day of a year, a month or a day; ValueError when it cannot exist."""
+    if month is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if day is None:
+        first = dt.date(year, month, 1)
+        return first, first.replace(day=calendar.monthrange(year, month)[1])
+    single = dt.date(year, month, day)
+    return single, single
+
+
+def _numbers(match: re.Match[str]) -> tuple[int, Optional[int], Optional[int]]:
+    year, month, day = match.groups()
+    return int(year), int(month) if month else None, int(day) if day else None
+
+
+def _open_range(comparison: str, first: dt.date, last: dt.date, query: str, at: int) -> DateRange:
+    """The open-ended range for ``>= > <= <`` a period: ``>`` starts after it ends, ``<`` ends before it starts."""
+    try:
+        if comparison == ">=":
+            return DateRange(first, None)
+        if comparison == ">":
+            return DateRange(last + _ONE_DAY, None)
+        if comparison == "<=":
+            return DateRange(None, last)
+        return DateRange(None, first - _ONE_DAY)
+    except OverflowError:
+        side = "after" if comparison == ">" else "before"
+        limit = dt.date.max if comparison == ">" else dt.date.min
+        raise QuerySyntaxError(query, at, f"no dates {side} {limit.isoformat()}") from None
+
+
+def _read_range(query: str, bracket: int) -> tuple[DateRange, int]:
+    """Read ``[START TO END]`` from the ``[`` at ``bracket``; returns the range and the index after ``]``."""
+    words: list[tuple[str, int]] = []
+    i = bracket + 1
+    while True:
+        while i < len(query) and query[i].isspace():
+            i += 1
+        if i == len(query):
+            raise QuerySyntaxError(query, bracket, "unclosed date range")
+        if query[i] == "]":
+            break
+        if query[i] == "}":
+            raise QuerySyntaxError(query, i, "exclusive date ranges with { } are not supported: use [ ]")
+        if len(words) == 3:
+            raise QuerySyntaxError(query, i, "expected ']' to close the date range")
+        word = _RANGE_WORD.match(query, i)
+        words.append((word.group(), i))
+        i = word.end()
+    close = i
+    if not words:
+        raise QuerySyntaxError(query, bracket, "empty date range: write [START TO END]")
+    if len(words) < 2 or words[1][0].upper() != "TO":
+        at = words[1][1] if len(words) > 1 else close
+        raise QuerySyntaxError(query, at, "expected TO in the date range [START TO END]")
+    if len(words) < 3:
+        raise QuerySyntaxError(query, close, "expected a date after TO")
+    (low, low_at), _, (high, high_at) = words
+    start = None if low == "*" else period(low, query=query, offset=low_at)[0]
+    stop = None if high == "*" else period(high, query=query, offset=high_at)[1]
+    if start is not None and stop is not None and start > stop:
+        raise QuerySyntaxError(query, bracket, "date range ends before it starts")
+    return DateRange(start, stop), close + 1
+
+
+def _read_loose(value: str, text: str) -> tuple[dt.date, dt.date]:
+    """Read a free-form date with dateutil; the period it names, or InvalidDateError."""
+    # A year written first is always year-month-day; otherwise the day-first reading must agree.
+    readings = (False,) if _YEAR_FIRST.match(text) else (False, True)
+    try:
+        parsed = [
+            (dateutil_parser.parse(text, dayfirst=dayfirst, default=_DEFAULT_A),
+             dateutil_parser.parse(text, dayfirst=dayfirst, default=_DEFAULT_B))
+            for dayfirst in readings
+        ]
+    except (ValueError, OverflowError):
+        raise InvalidDateError(value, "not a date") from None
+    ambiguous = InvalidDateError(value, "ambiguous: write it as YYYY-MM-DD")
+    if len({(a.date(), b.date()) for a, b in parsed}) > 1:
+        raise ambiguous
+    a, b = parsed[0]
+    missing = {name for name in ("year", "month", "day") if getattr(a, name) != getattr(b, name)}
+    if not missing:
+        return a.date(), a.date()
+    if missing == {"day"}:
+        return _bounds(a.year, a.month)
+    if missing == {"month", "day"}:
+        return _bounds(a.year)
+    if "year" in missing:
+        raise ambiguous
+    raise InvalidDateError(value, "not a date")

@@ -1,0 +1,243 @@
+"""Search behaviour on small hand-written articles, and completeness checks on the Reuters corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import threading
+
+import pytest
+
+import searchkit
+from searchkit import And, DateRange, Not, Phrase, Term
+from searchkit.articles import read_seed, scan_seeds
+from searchkit.engines.whoosh import analyze
+from searchkit.errors import InvalidDateError, InvalidOptionError, QuerySyntaxError
+
+from conftest import REUTERS, write_seed
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in results]
+
+
+def test_words_are_anded_when_every_word_matches_somewhere(index):
+    assert set(ids(index.search("kelly clarkson"))) == {"pink", "clarkson"}
+    assert ids(index.search("clarkson tour")) == ["clarkson"]
+
+
+def test_exact_headline_phrase_ranks_first(index):
+    # "hurts" has the words as its headline; "pink" only mentions them in the body.
+    assert ids(index.search("Everybody Hurts")) == ["hurts", "pink"]
+
+
+def test_long_pasted_text_still_ranks_instead_of_returning_nothing(index):
+    results = index.search("Kelly Clarkson will tour in the spring with an orchestra and a choir")
+    assert ids(results)[0] == "clarkson"
+
+
+def test_phrases_and_proximity(index):
+    assert ids(index.search('"first responders"')) == ["pink"]
+    assert ids(index.search('"responders first"')) == []
+    assert ids(index.search('"pink kelly"')) == []
+    assert ids(index.search('"pink kelly"~1')) == ["pink"]  # one word between
+    assert ids(index.search('"pink clarkson"~3')) == ["pink"]
+
+
+def test_fields(index):
+    assert ids(index.search("headline:pink")) == ["pink"]
+    assert ids(index.search("title:cocoa")) == ["cocoa"]
+    assert ids(index.search("body:responders")) == ["pink"]
+    assert ids(index.search("headline:responders")) == []
+    assert set(ids(index.search("headline:(cocoa OR tour)"))) == {"cocoa", "clarkson"}
+
+
+def test_boolean_operators(index):
+    assert set(ids(index.search("cocoa OR juarez"))) == {"cocoa", "juarez"}
+    assert ids(index.search("clarkson NOT tour")) == ["pink"]
+    assert ids(index.search("clarkson -tour")) == ["pink"]
+    assert set(ids(index.search("-clarkson"))) == {"hurts", "juarez", "cocoa"}
+    assert ids(index.search("+clarkson +tour")) == ["clarkson"]
+
+
+def test_case_accents_and_stemming(index):
+    assert ids(index.search("juarez")) == ["juarez"]
+    assert ids(index.search("JUÁREZ")) == ["juarez"]
+    assert set(ids(index.search("hurt"))) == {"hurts", "pink", "juarez"}  # hurts, hurting
+
+
+def test_prefix(index):
+    assert set(ids(index.search("clark*"))) == {"pink", "clarkson"}
+
+
+def test_punctuation_in_words_is_not_an_error(index):
+    assert ids(index.search("R.E.M.")) == ["pink"]
+    with pytest.raises(QuerySyntaxError, match="empty query"):
+        index.search("... -- & ;")  # nothing searchable: said, not silently ignored
+    assert ids(index.search('"Everybody Hurts" by R.E.M.')) == ["pink"]
+
+
+def test_date_queries(index):
+    assert ids(index.search("date:2017-11-18")) == ["pink"]
+    assert set(ids(index.search("date:2017"))) == {"pink", "hurts"}
+    assert ids(index.search("date:2017-06")) == ["hurts"]
+    assert set(ids(index.search("date:[2016-01-01 TO 2017-06-30]"))) == {"juarez", "hurts"}
+    assert set(ids(index.search("date:>=2017-06-01"))) == {"hurts", "pink", "clarkson"}
+    assert ids(index.search("date:<2016")) == ["cocoa"]
+    assert set(ids(index.search("date:[2017 TO *]"))) == {"hurts", "pink", "clarkson"}
+    assert ids(index.search("everybody date:2017-11")) == ["pink"]
+
+
+def test_since_and_until_accept_friendly_dates(index):
+    assert ids(index.search("clarkson", since="18 Nov 2017", until="2017/11/18")) == ["pink"]
+    assert ids(index.search("clarkson", since=dt.date(2018, 1, 1))) == ["clarkson"]
+    assert set(ids(index.search("clarkson", until="2017"))) == {"pink"}
+    with pytest.raises(InvalidDateError, match="ambiguous"):
+        index.search("clarkson", since="01/02/2017")
+
+
+def test_sort_by_date(index):
+    assert ids(index.search("the", sort="newest")) == sorted(ids(index.search("the")),
+                                                            key=lambda i: index.get(i).date, reverse=True)
+    assert ids(index.search("date:[1900 TO 2100]", sort="oldest")) == \
+        ["cocoa", "juarez", "hurts", "pink", "clarkson"]
+
+
+def test_hits_carry_fields_snippet_and_exact_total(index):
+    results = index.search("clarkson", limit=1)
+    assert results.total == 2 and len(results) == 1
+    hit = results[0]
+    assert isinstance(hit, searchkit.Hit)
+    assert hit.path is not None and hit.path.endswith(f"{hit.id}.txt")
+    assert isinstance(hit.date, dt.date) and hit.score > 0
+    with pytest.raises(Exception):
+        hit.id = "x"  # type: ignore[misc]  # frozen
+
+
+def test_snippet_marks_matches_or_falls_back_to_the_body_start(index):
+    (hit,) = index.search("responders").hits
+    assert "**responders**" in hit.snippet
+    (hit,) = index.search("headline:cocoa").hits
+    assert hit.snippet.startswith("Showers continued throughout the week")
+
+
+def test_paging(index):
+    everything = ids(index.search("date:[1900 TO 2100]", sort="oldest"))
+    page2 = index.search("date:[1900 TO 2100]", sort="oldest", limit=2, offset=2)
+    assert ids(page2) == everything[2:4] and page2.total == 5 and page2.offset == 2
+    with pytest.raises(InvalidOptionError):
+        index.search("x", limit=-1)
+    with pytest.raises(InvalidOptionError):
+        index.search("x", sort="random")
+
+
+def test_zero_hits_suggests_a_spelling(index):
+    results = index.search("clarksn")
+    assert results.total == 0
+    assert results.suggestion == "clarkson"
+    assert index.search("clarkson").suggestion is None
+
+
+def test_bad_syntax_raises_with_position(index):
+    with pytest.raises(QuerySyntaxError) as caught:
+        index.search('pink "unfinished')
+    assert caught.value.position == 5
+    assert ids(index.search('pink "unfinished', plain=True)) == []  # words as typed, no error
+
+
+def test_trees_built_in_code(index):
+    tree = And(Term("clarkson"), Not(Phrase("tour", field="headline")), DateRange(dt.date(2017, 1, 1), None))
+    assert ids(index.search(tree)) == ["pink"]
+
+
+def test_explain_shows_tree_and_engine_query(index):
+    explanation = index.explain("headline:pink date:2017")
+    assert explanation.tree == "(headline:pink AND date:[2017-01-01 TO 2017-12-31])"
+    assert "headline:pink" in explanation.engine_query and "date" in explanation.engine_query
+
+
+def test_search_from_many_threads(index):
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for _ in range(20):
+                assert set(ids(index.search("clarkson"))) == {"pink", "clarkson"}
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Completeness on real news: every expected article is found, nothing outside the query is.
+
+
+@pytest.fixture(scope="module")
+def reuters(tmp_path_factory):
+    if not REUTERS.is_dir():
+        pytest.skip("needs ../shared/corpora/reuters21578")
+    folder = tmp_path_factory.mktemp("reuters")
+    index = searchkit.Index(folder / "index")
+    index.update(REUTERS)
+    found, _ = scan_seeds(REUTERS)
+    articles = {}
+    for seed in found:
+        article, _digest = read_seed(seed)
+        articles[article.id] = article
+    return index, articles
+
+
+def _contains(words: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return any(words[i:i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def test_reuters_every_article_with_a_phrase_is_returned(reuters):
+    index, articles = reuters
+    rng = random.Random(7)
+    sample = rng.sample(sorted(articles), 8)
+    for article_id in sample:
+        words = analyze(articles[article_id].body)
+        if len(words) < 10:
+            continue
+        start = rng.randrange(len(words) - 3)
+        raw = _raw_span(articles[article_id].body, start, 2)
+        phrase = analyze(raw)
+        expected = {
+            a.id for a in articles.values()
+            if _contains(analyze(a.headline), phrase) or _contains(analyze(a.body), phrase)
+        }
+        got = set(ids(index.search(f'"{raw}"', limit=100_000)))
+        assert got == expected, raw
+
+
+def _raw_span(text: str, start_word: int, count: int) -> str:
+    matches = list(re.finditer(r"\w+(?:\.?\w+)*", text))
+    chosen = matches[start_word:start_word + count]
+    return text[chosen[0].start(): chosen[-1].end()]
+
+
+def test_reuters_headline_field_only_matches_headlines(reuters):
+    index, articles = reuters
+    results = index.search("headline:cocoa", limit=100_000)
+    expected = {a.id for a in articles.values() if "cocoa" in analyze(a.headline)}
+    assert set(ids(results)) == expected and results.total == len(expected)
+
+
+def test_reuters_date_range_is_exact(reuters):
+    index, articles = reuters
+    start, end = dt.date(1987, 3, 5), dt.date(1987, 3, 9)
+    results = index.search("oil date:[1987-03-05 TO 1987-03-09]", limit=100_000)
+    expected = {
+        a.id for a in articles.values()
+        if start <= a.date <= end and ("oil" in analyze(a.headline) or "oil" in analyze(a.body))
+    }
+    assert set(ids(results)) == expected
+    assert all(start <= hit.date <= end for hit in results)
