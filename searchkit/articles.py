@@ -134,7 +134,7 @@ def scan_seeds(root: Union[str, Path]) -> tuple[list[SeedFile], list[SeedError]]
     entered. Files that cannot even be listed (broken symlinks, loops, undecodable names) come back as
     errors beside the files that can.
     """
-    root = Path(root)
+    root = Path(os.path.abspath(root))  # absolute, so stored paths work from anywhere
     if not root.is_dir():
         raise SeedsNotFoundError(root)
     found: list[SeedFile] = []

@@ -65,7 +65,7 @@ class UpdateReport:
     def summary(self) -> str:
         """One line, e.g. ``added 3, updated 1, removed 2, unchanged 19,037, skipped 0 in 1.2 s``."""
         return (
-            f"{'rebuilt: ' if self.rebuilt else ''}added {self.added:,}, updated {self.updated:,}, "
+            f"added {self.added:,}, updated {self.updated:,}, "
             f"removed {self.removed:,}, unchanged {self.unchanged:,}, skipped {len(self.skipped):,} "
             f"in {self.seconds:.1f} s"
         )

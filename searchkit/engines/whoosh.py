@@ -425,6 +425,15 @@ class _MarkFormatter(wh.Formatter):
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
         return "**" + wh.get_text(text, token, replace) + "**"
 
+    def format_fragment(self, fragment: Any, replace: bool = False) -> str:
+        # Fragments end at the last word; keep the punctuation attached to it ("hurts.").
+        text = fragment.text
+        end = fragment.endchar
+        while end < len(text) and not text[end].isspace() and end - fragment.endchar < 3:
+            end += 1
+        fragment.endchar = end
+        return super().format_fragment(fragment, replace)
+
 
 _FRAGMENTER = wh.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
 _FORMATTER = _MarkFormatter()

@@ -1,0 +1,184 @@
+"""The CLI through click's CliRunner: exact output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searchkit import output
+from searchkit.cli import main
+
+from conftest import ARTICLES, REPO
+
+
+@pytest.fixture
+def run(tmp_path, seeds, monkeypatch):
+    """Run the CLI with SEARCHKIT_SEEDS/SEARCHKIT_INDEX pointing at temporary folders."""
+    monkeypatch.setenv("SEARCHKIT_SEEDS", str(seeds))
+    monkeypatch.setenv("SEARCHKIT_INDEX", str(tmp_path / "index"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_index_summary_and_exit_code(run):
+    result = run("index")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("added 5, updated 0, removed 0, unchanged 0, skipped 0 in ")
+    result = run("index", "--json")
+    report = json.loads(result.stdout)
+    assert report["unchanged"] == 5 and report["skipped"] == [] and report["rebuilt"] is False
+
+
+def test_index_with_a_bad_file_names_it_and_exits_3(run, seeds):
+    (seeds / "bad.txt").write_text("no date line here\n")
+    result = run("index")
+    assert result.exit_code == 3
+    assert result.stderr == f"skipped {seeds / 'bad.txt'}: first line is not 'date YYYY-MM-DD <headline>'\n"
+    assert "added 5," in result.stdout and "skipped 1 in" in result.stdout
+
+
+def test_query_builds_the_index_on_first_use(run, tmp_path):
+    result = run("query", "Everybody", "Hurts")
+    assert result.exit_code == 0
+    assert result.stderr.startswith(f"no index at {tmp_path / 'index'} yet: building it from ")
+    lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        "showing 1-2 of 2",
+        "",
+        "1. Everybody Hurts tops the chart again",
+        "   2017-06-02  hurts",
+    ]
+    assert lines[6] == "2. Pink and Kelly Clarkson open the awards"
+    assert lines[8] == '   Pink sang "Everybody Hurts" by R.E.M. while first responders watched.'
+    assert run("query", "Everybody Hurts").stderr == ""  # built once
+
+
+def test_query_json_is_one_object_with_the_documented_keys(run):
+    run("index")
+    result = run("query", "clarkson", "--json", "--limit", "1")
+    data = json.loads(result.stdout)
+    assert set(data) == {"query", "total", "offset", "hits", "suggestion"}
+    assert (data["query"], data["total"], data["offset"], data["suggestion"]) == ("clarkson", 2, 0, None)
+    (hit,) = data["hits"]
+    assert set(hit) == {"id", "date", "headline", "score", "snippet", "path"}
+    assert hit["date"] in {ARTICLES["pink"][0], ARTICLES["clarkson"][0]}
+
+
+def test_query_exit_status_like_grep(run):
+    run("index")
+    assert run("query", "cocoa").exit_code == 0
+    nothing = run("query", "clarksn")
+    assert nothing.exit_code == 1
+    assert nothing.stdout == "no articles matched\ndid you mean: clarkson\n"
+    assert json.loads(run("query", "clarksn", "--json").stdout)["suggestion"] == "clarkson"
+
+
+def test_syntax_error_shows_a_caret_and_exits_2(run):
+    run("index")
+    result = run("query", 'pink "oops')
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: unbalanced quote at position 6\n"
+        '  pink "oops\n'
+        "       ^\n"
+        "hint: use --plain to search for the words as typed\n"
+    )
+    assert run("query", "--plain", 'pink "oops').exit_code == 1  # searched, found nothing
+
+
+def test_paging_sort_and_dates(run):
+    run("index")
+    result = run("query", "date:[1900 TO 2100]", "--sort", "oldest", "--limit", "2", "--page", "2")
+    assert result.stdout.splitlines()[0] == "showing 3-4 of 5"
+    assert "   2017-06-02  hurts" in result.stdout
+    result = run("query", "clarkson", "--since", "1 Jan 2018", "--json")
+    assert [h["id"] for h in json.loads(result.stdout)["hits"]] == ["clarkson"]
+    bad = run("query", "clarkson", "--since", "01/02/2017")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: invalid date '01/02/2017': ambiguous")
+
+
+def test_explain(run):
+    run("index")
+    result = run("query", "--explain", "headline:pink")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "query tree:   headline:pink"
+    assert result.stdout.splitlines()[1].startswith("engine query: ")
+
+
+def test_show(run):
+    run("index")
+    result = run("show", "cocoa")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:2] == ["Bahia cocoa review", "1987-02-26  cocoa"]
+    assert result.stdout.rstrip().endswith("Showers continued throughout the week in the Bahia cocoa zone.")
+    data = json.loads(run("show", "cocoa", "--json").stdout)
+    assert data["headline"] == "Bahia cocoa review" and data["date"] == "1987-02-26"
+    missing = run("show", "nope")
+    assert missing.exit_code == 1 and missing.stderr == "error: no article with id 'nope'\n"
+
+
+def test_stats(run, seeds):
+    run("index")
+    result = run("stats")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:2] == ["articles      5", "dates         1987-02-26 to 2018-01-05"]
+    data = json.loads(run("stats", "--json").stdout)
+    assert data["articles"] == 5 and data["per_year"] == {"1987": 1, "2016": 1, "2017": 2, "2018": 1}
+    assert data["seeds_dir"] == str(seeds.resolve())
+
+
+def test_commands_on_a_missing_index_exit_2(run):
+    result = run("stats")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no index at ") and "run 'searchkit index'" in result.stderr
+
+
+def test_missing_seeds_folder_exits_2(run, tmp_path):
+    result = run("index", "--seeds", str(tmp_path / "nope"))
+    assert result.exit_code == 2
+    assert result.stderr == f"error: seeds folder not found: {tmp_path / 'nope'}\n"
+
+
+def test_matches_are_bold_on_a_terminal_only():
+    assert output.mark_snippet("a **b** c", color=False) == "a b c"
+    assert output.mark_snippet("a **b** c", color=True) == "a \x1b[1mb\x1b[0m c"
+
+
+def test_no_color_is_respected(monkeypatch):
+    from searchkit import cli
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._color() is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert cli._color() is False
+
+
+def test_every_command_has_help_and_a_readme_entry():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert command.help, name
+        assert f"searchkit {name}" in readme, name
+        assert CliRunner().invoke(main, [name, "--help"]).exit_code == 0
+
+
+def test_python_dash_m_and_the_first_command_of_the_readme(tmp_path):
+    """The newcomer's command on the shipped seeds, in a fresh folder, as a real process."""
+    env = {**os.environ, "SEARCHKIT_SEEDS": str(REPO / "seeds"), "SEARCHKIT_INDEX": str(tmp_path / "ix")}
+    result = subprocess.run([sys.executable, "-m", "searchkit", "query", "Everybody Hurts"],
+                            capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2] == \
+        "1. Kelly Clarkson and Pink Slay Their Opening Performance at 2017 American Music Awards"
