@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Union
 
-from searchkit import storage
-from searchkit.articles import DEFAULT_MAX_BYTES, Article, SeedFile, read_seed, scan_seeds
+from searchkit import building, storage
+from searchkit.articles import DEFAULT_MAX_BYTES, Article, SeedFile, scan_seeds
 from searchkit.engines import whoosh as engine
 from searchkit.errors import (
     ArticleNotFoundError,
@@ -40,8 +40,6 @@ from searchkit.search import (
 PathLike = Union[str, "os.PathLike[str]"]
 #: ``progress(done, total)`` is called while files are read during an update.
 Progress = Callable[[int, int], None]
-#: Above this many files to (re)index, an update uses the multi-process bulk writer.
-BULK_THRESHOLD = 2000
 _READ_RETRIES = 3
 
 
@@ -98,6 +96,7 @@ class _Plan:
     to_index: list[SeedFile] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    known: set[str] = field(default_factory=set)  # ids indexed before this update
 
 
 def open_index(path: PathLike = "index", *, create: bool = False) -> "Index":
@@ -149,43 +148,18 @@ class Index:
             ix = engine.open_existing(folder)
             manifest = self._manifest(ix, folder)
             plan = _plan(manifest, found)
-            writer_procs = _procs(procs) if len(plan.to_index) > BULK_THRESHOLD else 1
-            added = updated = 0
-            skipped = list(problems)
+            outcome = building.Outcome()
             if plan.to_index or plan.removed:
-                writer = engine.bulk_writer(ix, procs=writer_procs) if writer_procs > 1 else engine.small_writer(ix)
-                try:
-                    for article_id in plan.removed:
-                        writer.delete_by_term("id", article_id)
-                        manifest.files.pop(article_id, None)
-                    for seed, outcome in _read_all(plan.to_index, max_bytes, progress):
-                        if isinstance(outcome, SeedError):
-                            skipped.append(outcome)  # a previously indexed version stays searchable
-                            continue
-                        article, digest = outcome
-                        old = manifest.files.get(seed.id)
-                        if old is not None and old[2] == digest:
-                            manifest.files[seed.id] = _entry(seed, digest)  # touched, not changed
-                            plan.unchanged += 1
-                            continue
-                        if old is None:
-                            writer.add_document(**engine.document(article, _fingerprint(seed, digest)))
-                            added += 1
-                        else:
-                            writer.update_document(**engine.document(article, _fingerprint(seed, digest)))
-                            updated += 1
-                        manifest.files[seed.id] = _entry(seed, digest)
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
+                outcome = self._write(ix, manifest, plan.to_index, plan.removed,
+                                      max_bytes=max_bytes, progress=progress, procs=procs)
             self._save_manifest(ix, folder, manifest, seeds)
+        updated = sum(1 for article_id in outcome.indexed if article_id in plan.known)
         return UpdateReport(
-            added=added,
+            added=len(outcome.indexed) - updated,
             updated=updated,
             removed=len(plan.removed),
-            unchanged=plan.unchanged,
-            skipped=tuple(skipped),
+            unchanged=plan.unchanged + len(outcome.touched),
+            skipped=tuple(problems) + tuple(outcome.skipped),
             seconds=time.monotonic() - started,
         )
 
@@ -219,7 +193,7 @@ class Index:
             folder = self._live_folder(create=True)
             ix = engine.open_existing(folder)
             manifest = self._manifest(ix, folder)
-            writer = engine.small_writer(ix)
+            writer = engine.writer(ix)
             try:
                 for article in articles:
                     if not isinstance(article, Article):
@@ -230,7 +204,7 @@ class Index:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            engine.commit(writer)
             self._save_manifest(ix, folder, manifest, None)
         return count
 
@@ -244,12 +218,12 @@ class Index:
             folder = self._live_folder(create=False)
             ix = engine.open_existing(folder)
             manifest = self._manifest(ix, folder)
-            writer = engine.small_writer(ix)
+            writer = engine.writer(ix)
             deleted = writer.delete_by_term("id", article_id)
             if not deleted:
                 writer.cancel()
                 raise ArticleNotFoundError(article_id)
-            writer.commit()
+            engine.commit(writer)
             self._save_manifest(ix, folder, manifest, None)
 
     # ---------------------------------------------------------------------------------------------
@@ -465,33 +439,57 @@ class Index:
         folder = self.path / generation
         ix = engine.create(folder)
         manifest = storage.Manifest()
-        skipped = list(problems)
-        writer = engine.bulk_writer(ix, procs=_procs(procs))
-        try:
-            for seed, outcome in _read_all(found, max_bytes, progress):
-                if isinstance(outcome, SeedError):
-                    skipped.append(outcome)
-                    continue
-                article, digest = outcome
-                writer.add_document(**engine.document(article, _fingerprint(seed, digest)))
-                manifest.files[seed.id] = _entry(seed, digest)
-            for article in carried:
-                if article.id not in manifest.files:
-                    writer.add_document(**engine.document(article))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        outcome = self._write(ix, manifest, found, [], max_bytes=max_bytes, progress=progress,
+                              procs=procs, carried=carried)
         self._write_meta(folder)
         self._save_manifest(ix, folder, manifest, seeds)
         storage.publish(self.path, generation)
         storage.remove_old_generations(self.path, keep=1)
         return UpdateReport(
-            added=len(manifest.files),
-            skipped=tuple(skipped),
+            added=len(outcome.indexed),
+            skipped=tuple(problems) + tuple(outcome.skipped),
             seconds=time.monotonic() - started,
             rebuilt=True,
         )
+
+    def _write(
+        self,
+        ix: Any,
+        manifest: storage.Manifest,
+        to_index: list[SeedFile],
+        removed: list[str],
+        *,
+        max_bytes: int,
+        progress: Optional[Progress],
+        procs: Optional[int],
+        carried: Iterable[Article] = (),
+    ) -> building.Outcome:
+        """Apply one batch of changes in a single atomic commit and bring ``manifest`` in step."""
+        old_hashes = {article_id: manifest.files[article_id][2]
+                      for article_id in (seed.id for seed in to_index) if article_id in manifest.files}
+        writer = engine.writer(ix)
+        try:
+            outcome, segments = building.build(ix, writer, to_index, old_hashes, max_bytes=max_bytes,
+                                               procs=_procs(procs), progress=progress)
+            # Deleting through this writer reaches only the segments committed before it, never the
+            # new versions it is adding, so changed articles are replaced, not lost.
+            for article_id in removed:
+                writer.delete_by_term("id", article_id)
+            for article_id in outcome.indexed:
+                if article_id in manifest.files:
+                    writer.delete_by_term("id", article_id)
+            for article in carried:
+                if article.id not in outcome.indexed:
+                    writer.add_document(**engine.document(article))
+        except BaseException:
+            writer.cancel()
+            raise
+        engine.commit(writer, segments)
+        for article_id in removed:
+            manifest.files.pop(article_id, None)
+        manifest.files.update(outcome.indexed)
+        manifest.files.update(outcome.touched)
+        return outcome
 
     def _api_articles(self, generation: str) -> list[Article]:
         """Stored documents of the live generation that came from :meth:`add`, not from a file."""
@@ -544,28 +542,8 @@ def _plan(manifest: storage.Manifest, found: list[SeedFile]) -> _Plan:
         else:
             plan.to_index.append(seed)
     plan.removed = [article_id for article_id in manifest.files if article_id not in present]
+    plan.known = set(manifest.files)
     return plan
-
-
-def _read_all(
-    seeds: list[SeedFile], max_bytes: int, progress: Optional[Progress]
-) -> Iterable[tuple[SeedFile, Union[tuple[Article, str], SeedError]]]:
-    total = len(seeds)
-    for done, seed in enumerate(seeds, start=1):
-        try:
-            yield seed, read_seed(seed, max_bytes=max_bytes)
-        except SeedError as error:
-            yield seed, error
-        if progress is not None and (done % 256 == 0 or done == total):
-            progress(done, total)
-
-
-def _entry(seed: SeedFile, digest: str) -> list[Any]:
-    return [seed.size, seed.mtime_ns, digest]
-
-
-def _fingerprint(seed: SeedFile, digest: str) -> str:
-    return f"{seed.size}:{seed.mtime_ns}:{digest}"
 
 
 def _procs(requested: Optional[int]) -> int:

@@ -21,10 +21,13 @@ try:
     from whoosh import highlight as wh
     from whoosh import index as wi
     from whoosh import query as wq
-    from whoosh import scoring, sorting
+    from whoosh import scoring, sorting, writing
     from whoosh.analysis import Analyzer, Token
+    from whoosh.codec import whoosh3
+    from whoosh.formats import Positions
     from whoosh.lang.porter import stem as porter_stem
     from whoosh.support.charset import accent_map
+    from whoosh.util.numeric import byte_to_length
 except ImportError as error:  # pragma: no cover - exercised only without the dependency
     from searchkit.errors import EngineNotAvailableError
 
@@ -132,14 +135,56 @@ def analyze(text: str) -> list[str]:
 _ANALYZER = NewsAnalyzer()
 
 
+class FusedPositions(Positions):
+    """Whoosh's ``Positions`` postings format, fed by :class:`NewsAnalyzer` without Token objects.
+
+    Produces exactly what ``Positions.word_values`` would (same encoding, readable by stock Whoosh),
+    but collects each word's positions straight from the regex matches.
+    """
+
+    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        if not isinstance(analyzer, NewsAnalyzer):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        normalize, cache = analyzer.normalize, analyzer._cache
+        positions: dict[str, list[int]] = {}
+        for pos, word in enumerate(_WORD.findall(value)):
+            normal = cache.get(word) or normalize(word)
+            found = positions.get(normal)
+            if found is None:
+                positions[normal] = [pos]
+            else:
+                found.append(pos)
+        boost = self.field_boost
+        encode, single = self.encode, _SINGLE_POSITION
+        for normal, found in positions.items():
+            if len(found) == 1:  # most words occur once in an article: reuse their encoding
+                pos = found[0]
+                value = single.get(pos)
+                if value is None:
+                    value = single[pos] = encode(found)
+                yield normal, 1, boost, value
+            else:
+                yield normal, len(found), len(found) * boost, encode(found)
+
+
+_SINGLE_POSITION: dict[int, bytes] = {}
+
+
+def _text_field(analyzer: NewsAnalyzer, *, stored: bool) -> wf.TEXT:
+    field = wf.TEXT(analyzer=analyzer, stored=stored, phrase=True)
+    field.format = FusedPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def build_schema() -> wf.Schema:
     """The index schema; bump :data:`SCHEMA_VERSION` when it changes."""
     return wf.Schema(
         id=wf.ID(stored=True, unique=True),
         path=wf.STORED(),
         fingerprint=wf.STORED(),
-        headline=wf.TEXT(analyzer=NewsAnalyzer(), stored=True, phrase=True),
-        body=wf.TEXT(analyzer=NewsAnalyzer(), stored=True, phrase=True),
+        headline=_text_field(NewsAnalyzer(), stored=True),
+        body=_text_field(NewsAnalyzer(), stored=True),
         date=wf.NUMERIC(numtype=int, bits=32, stored=True, sortable=True, shift_step=8),
         headword=wf.TEXT(analyzer=NewsAnalyzer(stem=False), phrase=False),
     )
@@ -169,6 +214,31 @@ def article_from_fields(fields: dict[str, Any]) -> Article:
     )
 
 
+_BYTE_TO_LENGTH = tuple(byte_to_length(b) for b in range(256))
+
+
+def _doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0) -> Any:
+    """Whoosh's ``W3PerDocReader.doc_field_length``, reading each length column once.
+
+    Stock Whoosh seeks and reads one byte per call (and re-checks a missing column on disk every
+    time); flushing a segment calls it once per posting, which made it a fifth of indexing time.
+    """
+    if docnum > self._doccount:
+        raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+    cache = self.__dict__.setdefault("_searchkit_lengths", {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        reader = self._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+        lengths = cache[fieldname] = bytes(list(reader)) if reader is not None else b""
+    if not lengths:
+        return default
+    lbyte = lengths[docnum] if docnum < len(lengths) else 0
+    return _BYTE_TO_LENGTH[lbyte] if lbyte else None  # None for 0, as stock Whoosh does
+
+
+whoosh3.W3PerDocReader.doc_field_length = _doc_field_length
+
+
 # --------------------------------------------------------------------------------------------------
 # Opening, creating and writing
 
@@ -188,16 +258,49 @@ def open_existing(path: Path) -> Any:
         raise IndexCorruptError(path, f"{type(error).__name__}: {error}") from error
 
 
-def bulk_writer(ix: Any, *, procs: int, limitmb: int = 256) -> Any:
-    """A writer for a full build: several processes when ``procs`` > 1, one segment per process."""
-    if procs > 1:
-        return ix.writer(procs=procs, limitmb=limitmb, multisegment=True, batchsize=256)
+def writer(ix: Any, *, limitmb: int = 256) -> Any:
+    """The index's writer (it takes Whoosh's own lock inside the index folder)."""
     return ix.writer(limitmb=limitmb)
 
 
-def small_writer(ix: Any) -> Any:
-    """A writer for an incremental update."""
-    return ix.writer(limitmb=128)
+def index_folder(ix: Any) -> Path:
+    """The folder an open index lives in."""
+    return Path(ix.storage.folder)
+
+
+def segment_writer(folder: Path, *, limitmb: int = 256) -> Any:
+    """A writer for one new segment, for a worker process whose parent holds the index's writer.
+
+    The same protocol as Whoosh's own ``MpWriter(multisegment=True)`` sub-writers.
+    """
+    ix = wi.open_dir(str(folder))
+    return writing.SegmentWriter(ix, _lk=False, limitmb=limitmb)
+
+
+def finish_segment(segment_writer_: Any) -> Any:
+    """Write out a worker's segment; returns it (picklable) or ``None`` if it holds no documents."""
+    if not segment_writer_._added:
+        segment_writer_._close_segment()
+        return None
+    return segment_writer_._finalize_segment()
+
+
+def abandon_segment(segment_writer_: Any) -> None:
+    """Drop a worker's unfinished segment."""
+    try:
+        segment_writer_._close_segment()
+    except Exception:  # already broken: nothing left worth saving
+        pass
+
+
+def commit(writer_: Any, extra_segments: Sequence[Any] = (), *, merge: bool = True) -> None:
+    """Commit ``writer_`` atomically, together with segments finished by worker processes."""
+
+    def policy(w: Any, segments: list[Any]) -> list[Any]:
+        kept = writing.MERGE_SMALL(w, segments) if merge else list(segments)
+        return kept + list(extra_segments)
+
+    writer_.commit(mergetype=policy)
 
 
 def stored_fingerprints(ix: Any) -> dict[str, tuple[str, str]]:

@@ -52,7 +52,8 @@ def read_date_value(query: str, start: int) -> tuple[DateRange, int]:
     """Read the value of a ``date:`` field that starts at ``query[start]``.
 
     Returns the range it means and the index just after it. Accepted: ``2017``, ``2017-11``, ``2017-11-18``,
-    ``[2017-11-01 TO 2017-11-30]`` (either bound may be ``*``), and ``>=``, ``>``, ``<=``, ``<`` before a date.
+    ``[2017-11-01 TO 2017-11-30]`` (either bound may be ``*``), and ``>=``, ``>``, ``<=``, ``<`` before a
+    date.
     """
     first_char = query[start] if start < len(query) else ""
     if first_char == "[":
@@ -121,7 +122,7 @@ def _numbers(match: re.Match[str]) -> tuple[int, Optional[int], Optional[int]]:
 
 
 def _open_range(comparison: str, first: dt.date, last: dt.date, query: str, at: int) -> DateRange:
-    """The open-ended range for ``>= > <= <`` a period: ``>`` starts after it ends, ``<`` ends before it starts."""
+    """The open range for ``>= > <= <`` a period: ``>`` starts after it ends, ``<`` ends before it starts."""
     try:
         if comparison == ">=":
             return DateRange(first, None)
@@ -174,10 +175,11 @@ def _read_loose(value: str, text: str) -> tuple[dt.date, dt.date]:
     """Read a free-form date with dateutil; the period it names, or InvalidDateError."""
     # A year written first is always year-month-day; otherwise the day-first reading must agree.
     readings = (False,) if _YEAR_FIRST.match(text) else (False, True)
+    # The date as written is the day meant; time zones are ignored (an unknown one would only warn).
     try:
         parsed = [
-            (dateutil_parser.parse(text, dayfirst=dayfirst, default=_DEFAULT_A),
-             dateutil_parser.parse(text, dayfirst=dayfirst, default=_DEFAULT_B))
+            (dateutil_parser.parse(text, dayfirst=dayfirst, default=_DEFAULT_A, ignoretz=True),
+             dateutil_parser.parse(text, dayfirst=dayfirst, default=_DEFAULT_B, ignoretz=True))
             for dayfirst in readings
         ]
     except (ValueError, OverflowError):

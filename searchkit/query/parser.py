@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
 from typing import Optional
 
 from searchkit.errors import QuerySyntaxError
@@ -87,10 +87,10 @@ def _has_letter_or_digit(text: str) -> bool:
 # Lexer
 
 # Token kinds. Leaves become tree leaves; the rest is structure.
-WORD, PREFIX, STAR, PHRASE, DATE = "word", "prefix", "star", "phrase", "date"
-FIELD, LPAREN, RPAREN, AND, OR, NOT, PLUS, MINUS = "field", "(", ")", "AND", "OR", "NOT", "+", "-"
-_LEAVES = frozenset({WORD, PREFIX, STAR, PHRASE, DATE})
-_OPERAND_STARTS = _LEAVES | {FIELD, LPAREN, NOT, PLUS, MINUS}
+_WORD, _PREFIX, _STAR, _PHRASE, _DATE = "word", "prefix", "star", "phrase", "date"
+_FIELD, _LPAREN, _RPAREN, _AND, _OR, _NOT, _PLUS, _MINUS = "field", "(", ")", "AND", "OR", "NOT", "+", "-"
+_LEAVES = frozenset({_WORD, _PREFIX, _STAR, _PHRASE, _DATE})
+_OPERAND_STARTS = _LEAVES | {_FIELD, _LPAREN, _NOT, _PLUS, _MINUS}
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class _Token:
     text: str = ""  # the word, prefix stem, phrase text or canonical field name
     number: int = 0  # a phrase's slop, or N in ")@N"
     number_pos: int = -1  # where "@N" starts; -1 when there is none
-    date: Optional[DateRange] = dataclass_field(default=None, compare=False)
+    date: Optional[DateRange] = None
 
 
 class _Lexer:
@@ -122,7 +122,7 @@ class _Lexer:
             elif char == '"':
                 i = self._phrase(i)
             elif char == "(":
-                self._emit(_Token(LPAREN, i))
+                self._emit(_Token(_LPAREN, i))
                 i += 1
             elif char == ")":
                 i = self._close(i)
@@ -160,7 +160,7 @@ class _Lexer:
                 raise self._error(i, "'~' needs a number after it, like \"kelly pink\"~5")
             slop = int(digits.group())
             i = digits.end()
-        self._emit(_Token(PHRASE, start, phrase, number=slop))
+        self._emit(_Token(_PHRASE, start, phrase, number=slop))
         return i
 
     def _close(self, pos: int) -> int:
@@ -169,9 +169,9 @@ class _Lexer:
         if pos + 1 < len(text) and text[pos + 1] == "@":
             digits = _DIGITS.match(text, pos + 2)
             if digits is not None and (digits.end() == len(text) or _ends_word(text[digits.end()])):
-                self._emit(_Token(RPAREN, pos, number=int(digits.group()), number_pos=pos + 1))
+                self._emit(_Token(_RPAREN, pos, number=int(digits.group()), number_pos=pos + 1))
                 return digits.end()
-        self._emit(_Token(RPAREN, pos))
+        self._emit(_Token(_RPAREN, pos))
         return pos + 1
 
     def _word(self, start: int) -> int:
@@ -188,7 +188,7 @@ class _Lexer:
                 operator = after < len(text) and text[after] in '"('
             if not operator:
                 break
-            self._emit(_Token(PLUS if text[i] == "+" else MINUS, i))
+            self._emit(_Token(_PLUS if text[i] == "+" else _MINUS, i))
             i = after
             if i == end:
                 return end  # the phrase or group is read by run()
@@ -222,9 +222,9 @@ class _Lexer:
             raise self._error(start, f"'{name}:' needs a value right after the colon")
         if field == "date":
             date_range, after = read_date_value(text, value)
-            self._emit(_Token(DATE, start, date=date_range))
+            self._emit(_Token(_DATE, start, date=date_range))
             return after
-        self._emit(_Token(FIELD, start, field))
+        self._emit(_Token(_FIELD, start, field))
         if text[value] in '"(':
             return value  # the phrase or group is read by run()
         if not self._leaf(text[value:end], value):
@@ -235,11 +235,11 @@ class _Lexer:
         """Emit a word, a prefix or '*'; False when the word has no letter or digit and is dropped."""
         stem = word.rstrip("*")
         if word == "*":
-            self._emit(_Token(STAR, pos))
+            self._emit(_Token(_STAR, pos))
         elif stem != word and _has_letter_or_digit(stem):
-            self._emit(_Token(PREFIX, pos, stem))
+            self._emit(_Token(_PREFIX, pos, stem))
         elif _has_letter_or_digit(word):
-            self._emit(_Token(WORD, pos, word))
+            self._emit(_Token(_WORD, pos, word))
         else:
             return False
         return True
@@ -304,7 +304,7 @@ class _Parser:
 
     def _or(self, field: Optional[str]) -> list[_Branch]:
         branches = [self._and(field)]
-        while (token := self._peek()) is not None and token.kind == OR:
+        while (token := self._peek()) is not None and token.kind == _OR:
             if not self._starts_operand(1):
                 raise self._error(token.pos, "OR needs a term on both sides")
             self.i += 1
@@ -315,7 +315,7 @@ class _Parser:
         items: list[tuple[Node, str]] = []
         explicit = False
         while (token := self._peek()) is not None:
-            if token.kind == AND:
+            if token.kind == _AND:
                 if not items or not self._starts_operand(1):
                     raise self._error(token.pos, "AND needs a term on both sides")
                 self.i += 1
@@ -325,7 +325,7 @@ class _Parser:
             else:
                 break
         if not items:
-            if token is not None and token.kind == OR:
+            if token is not None and token.kind == _OR:
                 raise self._error(token.pos, "OR needs a term on both sides")
             if token is not None:
                 raise self._error(token.pos, "unexpected ')'")
@@ -335,41 +335,41 @@ class _Parser:
     def _unary(self, field: Optional[str]) -> tuple[Node, str]:
         token = self._peek()
         assert token is not None
-        if token.kind not in (NOT, MINUS, PLUS):
+        if token.kind not in (_NOT, _MINUS, _PLUS):
             return self._primary(field)
         self.i += 1
         if not self._starts_operand():
-            what = "NOT" if token.kind == NOT else f"'{token.kind}'"
+            what = "NOT" if token.kind == _NOT else f"'{token.kind}'"
             raise self._error(token.pos, f"{what} needs a term after it")
         self._enter(token.pos)
         node, kind = self._unary(field)
         self.depth -= 1
-        if token.kind == PLUS:
+        if token.kind == _PLUS:
             return node, _REQUIRED if kind == _PLAIN else _OTHER
         return Not(node), _OTHER
 
     def _primary(self, field: Optional[str]) -> tuple[Node, str]:
         token = self.tokens[self.i]
         self.i += 1
-        if token.kind == WORD:
+        if token.kind == _WORD:
             return Term(token.text, field), _PLAIN
-        if token.kind == PREFIX:
+        if token.kind == _PREFIX:
             return Prefix(token.text, field), _PLAIN
-        if token.kind == STAR:
+        if token.kind == _STAR:
             return MatchAll(), _OTHER
-        if token.kind == PHRASE:
+        if token.kind == _PHRASE:
             return Phrase(token.text, field, token.number), _OTHER
-        if token.kind == DATE:
+        if token.kind == _DATE:
             if field is not None:
                 raise self._error(token.pos, f"date: can't be inside {field}:( )")
             assert token.date is not None
             return token.date, _OTHER
-        if token.kind == FIELD:
+        if token.kind == _FIELD:
             if field is not None and token.text != field:
                 raise self._error(token.pos, f"{token.text}: can't be inside {field}:( )")
             node, _ = self._primary(token.text)  # the lexer put the field's value right after it
             return node, _OTHER
-        assert token.kind == LPAREN, token
+        assert token.kind == _LPAREN, token
         return self._group(token, field), _OTHER
 
     def _group(self, opening: _Token, field: Optional[str]) -> Node:
@@ -377,7 +377,7 @@ class _Parser:
         token = self._peek()
         if token is None:
             raise self._error(opening.pos, "unclosed parenthesis")
-        if token.kind == RPAREN:
+        if token.kind == _RPAREN:
             raise self._error(opening.pos, "empty parentheses")
         branches = self._or(field)
         closing = self._peek()
@@ -400,9 +400,11 @@ class _Parser:
             alternatives = []
         if len(alternatives) < 2:
             raise self._error(closing.number_pos, f"'@{wanted}' needs alternatives, like (a OR b OR c)@2")
-        if not 1 <= wanted <= len(alternatives):
+        if wanted < 1:
+            raise self._error(closing.number_pos, f"'@{wanted}' must be at least 1")
+        if wanted > len(alternatives):
             raise self._error(
-                closing.number_pos, f"'@{wanted}' must be from 1 to {len(alternatives)}, the alternatives"
+                closing.number_pos, f"'@{wanted}' is more than the {len(alternatives)} alternatives"
             )
         return Or(*alternatives, minimum=wanted)
 

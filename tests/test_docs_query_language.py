@@ -1,0 +1,89 @@
+"""docs/query-language.md cannot rot: every example row and the caret example are checked against the parser.
+
+A row is ``| `QUERY` | `PARSED` | meaning |`` (PARSED is ``str(parse(QUERY))``) or
+``| `QUERY` | error at N: message | meaning |`` (N is ``QuerySyntaxError.position``, counted from 0).
+Rows under a heading that mentions ``--plain`` are parsed with ``plain=True``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from searchkit.errors import QuerySyntaxError
+from searchkit.query.parser import parse
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "query-language.md"
+
+ROW = re.compile(
+    r"^\| `(?P<query>[^`]+)` "
+    r"\| (?:`(?P<parsed>[^`]+)`|error at (?P<position>\d+): (?P<message>[^|]+?)) "
+    r"\| [^|]+ \|$"
+)
+
+
+def example_rows() -> list[tuple[int, str, bool, str | None, int | None, str | None]]:
+    """(line number, query, plain, parsed, position, message) for every example row, in order."""
+    rows = []
+    plain = False
+    in_code = False
+    for number, line in enumerate(DOC.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("```"):
+            in_code = not in_code
+        if in_code:
+            continue
+        if line.startswith("#"):
+            plain = "--plain" in line
+            continue
+        if not line.startswith("| `"):
+            continue
+        match = ROW.match(line)
+        assert match, f"line {number} looks like an example row but does not have the example format: {line}"
+        position = None if match["position"] is None else int(match["position"])
+        rows.append((number, match["query"], plain, match["parsed"], position, match["message"]))
+    return rows
+
+
+ROWS = example_rows()
+
+
+def test_the_doc_has_examples_of_words_plain_text_and_errors():
+    assert len(ROWS) >= 80
+    assert any(plain for _, _, plain, *_ in ROWS)
+    assert sum(1 for *_, message in ROWS if message) >= 20
+
+
+@pytest.mark.parametrize(
+    ("line", "query", "plain", "parsed", "position", "message"), ROWS, ids=[row[1] for row in ROWS]
+)
+def test_example_row(line, query, plain, parsed, position, message):
+    if parsed is not None:
+        assert str(parse(query, plain=plain)) == parsed, f"docs/query-language.md line {line}"
+        return
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse(query, plain=plain)
+    assert (caught.value.position, caught.value.message) == (position, message), f"line {line}"
+
+
+def test_caret_example():
+    """The fenced block under "Errors" shows what ``searchkit query`` prints for its query."""
+    blocks = re.findall(r"```text\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+    (block,) = [b for b in blocks if b.startswith("error: ")]
+    first, query_line, caret_line, hint = block.splitlines()
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse(query_line.strip())
+    assert first == f"error: {caught.value}"
+    indented = "\n".join("  " + line for line in caught.value.caret_lines().splitlines())
+    assert f"{query_line}\n{caret_line}" == indented
+    assert hint == "hint: use --plain to search for the words as typed"
+
+
+def test_limits_in_the_doc_match_the_code():
+    from searchkit.query.parser import MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_LENGTH
+
+    text = DOC.read_text(encoding="utf-8")
+    assert f"query longer than {MAX_QUERY_LENGTH} characters" in text
+    assert f"nesting deeper than {MAX_DEPTH} levels" in text
+    assert f"more than {MAX_CLAUSES} terms" in text
