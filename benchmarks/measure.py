@@ -1,0 +1,166 @@
+"""Measuring: timed fresh processes (wall, CPU, peak memory), warm query latencies, percentiles, and the
+facts about the machine that a reader of the numbers needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+from benchmarks.queries import KINDS, QuerySpec
+from benchmarks.systems import REPO_ROOT, System, child_env
+
+TIMED_RUN = Path(__file__).resolve().parent / "timed_run.py"
+
+
+class MeasurementError(RuntimeError):
+    """A measured command failed; the message names it and quotes its last error lines."""
+
+
+def run_timed(command: list[str], logs: Path, label: str, ok: tuple[int, ...] = (0,)) -> dict:
+    """Run ``command`` in a fresh process under a small helper; return its ``seconds``, ``cpu_seconds``,
+    ``peak_rss_mb``, ``returncode`` and ``stdout``. Its output is kept in ``logs/<label>.out`` and ``.err``.
+    An exit status outside ``ok`` raises :class:`MeasurementError`."""
+    logs.mkdir(parents=True, exist_ok=True)
+    out, err = logs / f"{label}.out", logs / f"{label}.err"
+    helper = [sys.executable, "-I", "-S", str(TIMED_RUN), str(out), str(err), "--", *command]
+    proc = subprocess.run(
+        helper, capture_output=True, text=True, env=child_env(), cwd=REPO_ROOT, stdin=subprocess.DEVNULL
+    )
+    if proc.returncode != 0:
+        raise MeasurementError(f"{label}: the timing helper failed: {proc.stderr.strip()}")
+    result = json.loads(proc.stdout)
+    if result["returncode"] not in ok:
+        tail = "\n    ".join(err.read_text(errors="replace").strip().splitlines()[-8:])
+        raise MeasurementError(
+            f"{label}: {' '.join(command)}\n  exited with status {result['returncode']}; end of {err}:\n    {tail}"
+        )
+    return {
+        "seconds": result["seconds"],
+        "cpu_seconds": result["cpu_seconds"],
+        "peak_rss_mb": result["peak_rss_kb"] / 1024,
+        "returncode": result["returncode"],
+        "stdout": out.read_text(errors="replace"),
+    }
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The ``pct`` percentile of ``values``, interpolating linearly between the nearest ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("percentile of no values")
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def median(values: list[float]) -> float:
+    return percentile(values, 50)
+
+
+class QueryFailed(MeasurementError):
+    """A system raised on a warm query; the message names the system, the kind and the query."""
+
+
+def _run(name: str, system: System, spec: QuerySpec):
+    try:
+        return system.run_query(spec)
+    except Exception as exc:
+        raise QueryFailed(f"{name} failed on a '{spec.kind}' query {spec}: {type(exc).__name__}: {exc}") from exc
+
+
+def time_queries(systems: dict[str, System], queries: dict[str, list[QuerySpec]], warmup: bool = True) -> dict:
+    """Warm latencies: after a warm-up pass over every query, each kind's queries run on one system after
+    the other (so a noisy moment hits all systems alike). Returns per system and kind the summary."""
+    if warmup:
+        for name, system in systems.items():
+            for kind in KINDS:
+                for spec in queries[kind]:
+                    _run(name, system, spec)
+    summary: dict[str, dict[str, dict]] = {name: {} for name in systems}
+    for kind in KINDS:
+        for name, system in systems.items():
+            millis, hits, totals = [], [], []
+            for spec in queries[kind]:
+                start = time.perf_counter()
+                answer = _run(name, system, spec)
+                millis.append((time.perf_counter() - start) * 1000)
+                hits.append(answer.hits)
+                if answer.total is not None:
+                    totals.append(answer.total)
+            summary[name][kind] = {
+                "n": len(millis),
+                "p50": percentile(millis, 50),
+                "p90": percentile(millis, 90),
+                "p99": percentile(millis, 99),
+                "mean": sum(millis) / len(millis),
+                "avg_hits": sum(hits) / len(hits),
+                "zero_hit_queries": sum(1 for h in hits if h == 0),
+                "avg_total": (sum(totals) / len(totals)) if totals else None,
+            }
+    return summary
+
+
+def disk_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _first_line_value(path: str, key: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git(*args: str) -> str | None:
+    try:
+        proc = subprocess.run(["git", *args], capture_output=True, text=True, cwd=REPO_ROOT, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def machine_info() -> dict:
+    import whoosh
+
+    mem_kb = _first_line_value("/proc/meminfo", "MemTotal")
+    commit = _git("rev-parse", "--short", "HEAD")
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    return {
+        "cpu": _first_line_value("/proc/cpuinfo", "model name") or platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "memory_gb": round(int(mem_kb.split()[0]) / 1024 / 1024, 1) if mem_kb else None,
+        "os": platform.platform(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "whoosh": _version("whoosh-reloaded") or _version("whoosh") or whoosh.versionstring(),
+        "sqlite": sqlite3.sqlite_version,
+        "searchkit": _version("searchkit"),
+        "git_commit": (commit + ("+dirty" if dirty else "")) if commit else None,
+        "date": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+    }
