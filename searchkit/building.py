@@ -7,7 +7,6 @@ between processes; the parent adds the finished segments to its writer's single 
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +97,8 @@ def _index_in_workers(
     procs: int,
     progress: Optional[Callable[[int, int], None]],
 ) -> tuple[Outcome, list[Any]]:
+    import multiprocessing  # only big builds need it: keep start-up lean
+
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     counter = context.Value("q", 0)
     shares = _shares(seeds, procs)

@@ -13,8 +13,6 @@ import datetime as dt
 import re
 from typing import Optional, Union
 
-from dateutil import parser as dateutil_parser
-
 from searchkit.errors import InvalidDateError, QuerySyntaxError
 from searchkit.query.tree import DateRange
 
@@ -173,6 +171,8 @@ def _read_range(query: str, bracket: int) -> tuple[DateRange, int]:
 
 def _read_loose(value: str, text: str) -> tuple[dt.date, dt.date]:
     """Read a free-form date with dateutil; the period it names, or InvalidDateError."""
+    from dateutil import parser as dateutil_parser  # only friendly dates need it: keep start-up lean
+
     # A year written first is always year-month-day; otherwise the day-first reading must agree.
     readings = (False,) if _YEAR_FIRST.match(text) else (False, True)
     # The date as written is the day meant; time zones are ignored (an unknown one would only warn).
