@@ -8,10 +8,12 @@ reading results back as plain values. Every Whoosh exception that reaches a call
 
 from __future__ import annotations
 
+import array
 import bisect
 import datetime as dt
 import math
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -481,11 +483,15 @@ class _DateIndex:
 
     def __init__(self, reader: Any) -> None:
         pairs = []
+        self.encode = reader.schema["date"].to_column_value  # raw column values sort like dates
         if reader.has_column("date"):
-            column = reader.column_reader("date")
-            is_deleted = reader.is_deleted
-            pairs = sorted((value, docnum) for docnum, value in enumerate(column)
-                           if not is_deleted(docnum))
+            values = _numeric_column(reader.column_reader("date", translate=False))
+            if reader.has_deletions():
+                is_deleted = reader.is_deleted
+                pairs = sorted((value, docnum) for docnum, value in enumerate(values)
+                               if not is_deleted(docnum))
+            else:
+                pairs = sorted(zip(values, range(len(values))))
         self.values = [value for value, _ in pairs]
         self.docnums = [docnum for _, docnum in pairs]
 
@@ -498,9 +504,23 @@ class _DateIndex:
         return index
 
     def between(self, start: Optional[int], end: Optional[int]) -> list[int]:
-        low = bisect.bisect_left(self.values, start) if start is not None else 0
-        high = bisect.bisect_right(self.values, end) if end is not None else len(self.values)
+        low = bisect.bisect_left(self.values, self.encode(start)) if start is not None else 0
+        high = bisect.bisect_right(self.values, self.encode(end)) if end is not None else len(self.values)
         return sorted(self.docnums[low:high])
+
+
+def _numeric_column(column: Any) -> Sequence[int]:
+    """Every value of a numeric column, read in one go (Whoosh reads one value per seek)."""
+    typecode = getattr(column, "_typecode", None)
+    if typecode is None or not hasattr(column, "_dbfile"):
+        return list(column)
+    values = array.array(typecode, bytes(column._dbfile.get(column._basepos, column._count * column._fixedlen)))
+    if sys.byteorder == "little":
+        values.byteswap()  # Whoosh writes columns big-endian
+    missing = column._doccount - len(values)
+    if missing > 0:
+        values.extend([column._default] * missing)
+    return values
 
 
 class _IdsMatcher(matching.ListMatcher):
