@@ -17,7 +17,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import Iterator, NamedTuple, Optional, Union
 
 from searchkit.errors import InvalidArticleError, SeedError, SeedsNotFoundError
 
@@ -53,14 +53,17 @@ class Article:
             raise InvalidArticleError(f"article {self.id!r}: headline and body must be strings")
 
 
-@dataclass(frozen=True)
-class SeedFile:
+class SeedFile(NamedTuple):
     """A seed file found by :func:`scan_seeds`, with the stat facts that tell whether it changed."""
 
     id: str
-    path: Path
+    location: str  # absolute path as a string: scanning 19,000 files is no place for pathlib
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 def parse_seed_text(text: str, *, article_id: str, path: Union[str, Path, None] = None) -> Article:
@@ -115,7 +118,7 @@ def read_seed(seed: SeedFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Ar
     if seed.size > max_bytes:
         raise SeedError(seed.path, f"larger than the {max_bytes:,}-byte limit ({seed.size:,} bytes)")
     try:
-        with open(seed.path, "rb") as handle:
+        with open(seed.location, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise SeedError(seed.path, "file disappeared while indexing") from None
@@ -124,7 +127,7 @@ def read_seed(seed: SeedFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Ar
     if len(data) > max_bytes:
         raise SeedError(seed.path, f"larger than the {max_bytes:,}-byte limit")
     text = decode_seed_bytes(data, seed.path)
-    return parse_seed_text(text, article_id=seed.id, path=seed.path), content_hash(data)
+    return parse_seed_text(text, article_id=seed.id, path=seed.location), content_hash(data)
 
 
 def scan_seeds(root: Union[str, Path]) -> tuple[list[SeedFile], list[SeedError]]:
@@ -139,45 +142,47 @@ def scan_seeds(root: Union[str, Path]) -> tuple[list[SeedFile], list[SeedError]]
         raise SeedsNotFoundError(root)
     found: list[SeedFile] = []
     problems: list[SeedError] = []
-    seen_dirs: set[tuple[int, int]] = set()
-    for path, info in _walk(root, seen_dirs, problems):
-        relative = path.relative_to(root).as_posix()
-        article_id = relative[: -len(SEED_SUFFIX)]
-        try:
-            article_id.encode("utf-8")
-        except UnicodeEncodeError:
-            problems.append(SeedError(path, "file name is not valid UTF-8"))
-            continue
-        found.append(SeedFile(article_id, path, info.st_size, info.st_mtime_ns))
-    found.sort(key=lambda seed: seed.id)
+    _walk(str(root), len(str(root)) + 1, set(), found, problems)
+    found.sort()
+    problems.sort(key=lambda problem: str(problem.path))
     return found, problems
 
 
 def _walk(
-    folder: Path, seen_dirs: set[tuple[int, int]], problems: list[SeedError]
-) -> Iterator[tuple[Path, os.stat_result]]:
+    folder: str, prefix: int, seen_dirs: set[tuple[int, int]], found: list[SeedFile],
+    problems: list[SeedError],
+) -> None:
     try:
-        folder_stat = folder.stat()
+        folder_stat = os.stat(folder)
         key = (folder_stat.st_dev, folder_stat.st_ino)
         if key in seen_dirs:
             return
         seen_dirs.add(key)
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        with os.scandir(folder) as scan:
+            entries = list(scan)
     except OSError as error:
         problems.append(SeedError(folder, f"cannot list folder: {error.strerror or error}"))
         return
+    is_dir, is_file, suffix = stat.S_ISDIR, stat.S_ISREG, SEED_SUFFIX
     for entry in entries:
-        path = Path(entry.path)
         try:
-            info = os.stat(entry.path)
+            info = entry.stat()
         except OSError as error:
-            if entry.name.endswith(SEED_SUFFIX):
+            if entry.name.endswith(suffix):
                 reason = "symlink loop" if error.errno == errno.ELOOP else (
                     "broken symlink" if entry.is_symlink() else f"cannot stat: {error.strerror or error}")
-                problems.append(SeedError(path, reason))
+                problems.append(SeedError(entry.path, reason))
             continue
-        if stat.S_ISDIR(info.st_mode):
-            if not entry.name.startswith("."):
-                yield from _walk(path, seen_dirs, problems)
-        elif entry.name.endswith(SEED_SUFFIX) and stat.S_ISREG(info.st_mode):
-            yield path, info
+        if entry.name.endswith(suffix) and is_file(info.st_mode):
+            location = entry.path
+            article_id = location[prefix: -len(suffix)]
+            if not article_id.isascii() or os.sep != "/":
+                article_id = article_id.replace(os.sep, "/")
+                try:
+                    article_id.encode("utf-8")
+                except UnicodeEncodeError:
+                    problems.append(SeedError(location, "file name is not valid UTF-8"))
+                    continue
+            found.append(SeedFile(article_id, location, info.st_size, info.st_mtime_ns))
+        elif is_dir(info.st_mode) and not entry.name.startswith("."):
+            _walk(entry.path, prefix, seen_dirs, found, problems)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from searchkit.articles import SeedFile, read_seed
-from searchkit.engines import whoosh as engine
+from searchkit.engines import engine
 from searchkit.errors import SeedError
 
 #: Below this many files a build runs in-process: starting workers would cost more than it saves.

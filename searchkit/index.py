@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Optional, Union
 
 from searchkit import building, storage
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, SeedFile, scan_seeds
-from searchkit.engines import whoosh as engine
+from searchkit.engines import WHOOSH_SCHEMA_VERSION, committed_generation, engine
 from searchkit.errors import (
     ArticleNotFoundError,
     IndexCorruptError,
@@ -145,14 +145,14 @@ class Index:
             if generation is None or self._needs_rebuild(generation):
                 return self._rebuild_locked(seeds, found, problems, started, max_bytes, progress, procs)
             folder = self.path / generation
-            ix = engine.open_existing(folder)
-            manifest = self._manifest(ix, folder)
+            manifest = self._manifest(folder)
             plan = _plan(manifest, found)
             outcome = building.Outcome()
             if plan.to_index or plan.removed:
-                outcome = self._write(ix, manifest, plan.to_index, plan.removed,
+                outcome = self._write(engine.open_existing(folder), manifest, plan.to_index, plan.removed,
                                       max_bytes=max_bytes, progress=progress, procs=procs)
-            self._save_manifest(ix, folder, manifest, seeds)
+            if plan.to_index or plan.removed or manifest.seeds_dir != str(seeds.resolve()):
+                self._save_manifest(folder, manifest, seeds)
         updated = sum(1 for article_id in outcome.indexed if article_id in plan.known)
         return UpdateReport(
             added=len(outcome.indexed) - updated,
@@ -191,9 +191,8 @@ class Index:
         count = 0
         with WriteLock(self._ensure_dir(), wait=wait, purpose="add"):
             folder = self._live_folder(create=True)
-            ix = engine.open_existing(folder)
-            manifest = self._manifest(ix, folder)
-            writer = engine.writer(ix)
+            manifest = self._manifest(folder)
+            writer = engine.writer(engine.open_existing(folder))
             try:
                 for article in articles:
                     if not isinstance(article, Article):
@@ -205,7 +204,7 @@ class Index:
                 writer.cancel()
                 raise
             engine.commit(writer)
-            self._save_manifest(ix, folder, manifest, None)
+            self._save_manifest(folder, manifest, None)
         return count
 
     def delete(self, article_id: str, *, wait: float = 0.0) -> None:
@@ -216,15 +215,14 @@ class Index:
         """
         with WriteLock(self._ensure_dir(), wait=wait, purpose="delete"):
             folder = self._live_folder(create=False)
-            ix = engine.open_existing(folder)
-            manifest = self._manifest(ix, folder)
-            writer = engine.writer(ix)
+            manifest = self._manifest(folder)
+            writer = engine.writer(engine.open_existing(folder))
             deleted = writer.delete_by_term("id", article_id)
             if not deleted:
                 writer.cancel()
                 raise ArticleNotFoundError(article_id)
             engine.commit(writer)
-            self._save_manifest(ix, folder, manifest, None)
+            self._save_manifest(folder, manifest, None)
 
     # ---------------------------------------------------------------------------------------------
     # Reading
@@ -259,7 +257,7 @@ class Index:
                 last_update=manifest.updated_at if manifest else None,
                 seeds_dir=manifest.seeds_dir if manifest else None,
                 index_dir=str(self.path),
-                schema_version=engine.SCHEMA_VERSION,
+                schema_version=WHOOSH_SCHEMA_VERSION,
             )
 
         return self._read(collect)
@@ -316,10 +314,7 @@ class Index:
         text = query if isinstance(query, str) else str(query)
 
         def compile_(searcher: Any) -> Explanation:
-            compiled = engine.Compiler(searcher.reader(), text).compile(tree)
-            bonus = engine.headline_phrase_bonus(tree)
-            if bonus is not None:
-                compiled = engine.wq.AndMaybe(compiled, bonus)
+            compiled = engine.compile_query(searcher, tree, text)
             return Explanation(tree=str(tree), engine_query=str(compiled),
                                date_filter=str(dates) if dates else None)
 
@@ -387,16 +382,17 @@ class Index:
         meta = storage.read_json(folder / storage.META_NAME)
         if meta is None:
             raise IndexCorruptError(folder, f"{storage.META_NAME} is missing or damaged")
-        if meta.get("schema_version") != engine.SCHEMA_VERSION:
-            raise IndexVersionError(self.path, meta.get("schema_version"), engine.SCHEMA_VERSION)
+        if meta.get("schema_version") != WHOOSH_SCHEMA_VERSION:
+            raise IndexVersionError(self.path, meta.get("schema_version"), WHOOSH_SCHEMA_VERSION)
 
     def _needs_rebuild(self, generation: str) -> bool:
+        """An index from another schema version, or one with no commit at all, is rebuilt by an
+        update; other damage is reported (IndexCorruptError suggests --rebuild)."""
         try:
             self._check_version(generation)
-            engine.open_existing(self.path / generation)
         except IndexCorruptError:
             return True
-        return False
+        return committed_generation(self.path / generation) < 0
 
     def _ensure_dir(self) -> Path:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -414,9 +410,9 @@ class Index:
                 raise IndexNotFoundError(self.path)
             generation = storage.new_generation(self.path)
             folder = self.path / generation
-            ix = engine.create(folder)
+            engine.create(folder)
             self._write_meta(folder)
-            self._save_manifest(ix, folder, storage.Manifest(), None)
+            self._save_manifest(folder, storage.Manifest(), None)
             storage.publish(self.path, generation)
         else:
             self._check_version(generation)
@@ -442,7 +438,7 @@ class Index:
         outcome = self._write(ix, manifest, found, [], max_bytes=max_bytes, progress=progress,
                               procs=procs, carried=carried)
         self._write_meta(folder)
-        self._save_manifest(ix, folder, manifest, seeds)
+        self._save_manifest(folder, manifest, seeds)
         storage.publish(self.path, generation)
         storage.remove_old_generations(self.path, keep=1)
         return UpdateReport(
@@ -501,20 +497,20 @@ class Index:
         except (IndexCorruptError, OSError, EOFError):
             return []  # a damaged index has nothing we can carry over
 
-    def _manifest(self, ix: Any, folder: Path) -> storage.Manifest:
+    def _manifest(self, folder: Path) -> storage.Manifest:
         manifest = storage.Manifest.load(folder)
-        if manifest is not None and manifest.engine_generation == ix.latest_generation():
+        if manifest is not None and manifest.engine_generation == committed_generation(folder):
             return manifest
         # The last writer died between its commit and its manifest: trust the stored fields.
         rebuilt = storage.Manifest(seeds_dir=manifest.seeds_dir if manifest else None)
-        for article_id, (fingerprint, _path) in engine.stored_fingerprints(ix).items():
+        for article_id, (fingerprint, _path) in engine.stored_fingerprints(engine.open_existing(folder)).items():
             if fingerprint:
                 size, mtime_ns, digest = fingerprint.split(":")
                 rebuilt.files[article_id] = [int(size), int(mtime_ns), digest]
         return rebuilt
 
-    def _save_manifest(self, ix: Any, folder: Path, manifest: storage.Manifest, seeds: Optional[Path]) -> None:
-        manifest.engine_generation = ix.latest_generation()
+    def _save_manifest(self, folder: Path, manifest: storage.Manifest, seeds: Optional[Path]) -> None:
+        manifest.engine_generation = committed_generation(folder)
         manifest.updated_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         if seeds is not None:
             manifest.seeds_dir = str(seeds.resolve())
@@ -524,7 +520,7 @@ class Index:
         storage.write_json(
             folder / storage.META_NAME,
             {
-                "schema_version": engine.SCHEMA_VERSION,
+                "schema_version": WHOOSH_SCHEMA_VERSION,
                 "engine": "whoosh",
                 "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             },

@@ -38,11 +38,12 @@ except ImportError as error:  # pragma: no cover - exercised only without the de
     raise EngineNotAvailableError("whoosh", "pip install 'whoosh-reloaded>=2.7.5'") from error
 
 from searchkit.articles import Article
+from searchkit.engines import WHOOSH_SCHEMA_VERSION
 from searchkit.errors import IndexCorruptError, QuerySyntaxError
 from searchkit.query import tree as t
 
-#: Bumped whenever the schema or the analysis changes in a way old indexes cannot serve.
-SCHEMA_VERSION = 1
+#: Bumped (in searchkit/engines/__init__.py) whenever the schema or the analysis changes.
+SCHEMA_VERSION = WHOOSH_SCHEMA_VERSION
 #: How much more a headline match counts than a body match.
 HEADLINE_BOOST = 3.0
 #: A prefix (``hurt*``) may expand to at most this many indexed words.
@@ -583,6 +584,13 @@ def weighting() -> Any:
     return scoring.BM25F(B=0.75, K1=1.2, headline_B=0.3)
 
 
+def compile_query(searcher: Any, node: t.Node, query_text: str = "", *, ranked: bool = True) -> Any:
+    """The Whoosh query :func:`run_search` runs for ``node`` (with the headline bonus when ranked)."""
+    query = Compiler(searcher.reader(), query_text).compile(node)
+    bonus = headline_phrase_bonus(node) if ranked else None
+    return wq.AndMaybe(query, bonus) if bonus is not None else query
+
+
 def run_search(
     searcher: Any,
     node: t.Node,
@@ -594,11 +602,7 @@ def run_search(
     date_filter: Optional[t.DateRange],
 ) -> tuple[int, list[RawHit], Any]:
     """Run ``node``; returns the exact total, the requested page of hits and the Whoosh query."""
-    compiler = Compiler(searcher.reader(), query_text)
-    query = compiler.compile(node)
-    bonus = headline_phrase_bonus(node) if sort == "relevance" else None
-    if bonus is not None:
-        query = wq.AndMaybe(query, bonus)
+    query = compile_query(searcher, node, query_text, ranked=sort == "relevance")
     filter_query = date_range(date_filter) if date_filter is not None else None
     sortedby = None
     if sort != "relevance":
