@@ -272,11 +272,13 @@ class Index:
         since: DateLike = None,
         until: DateLike = None,
         plain: bool = False,
+        snippets: bool = True,
     ) -> Results:
         """Run ``query`` (a query string or a tree) and return a page of ranked hits.
 
         ``sort`` is ``"relevance"``, ``"newest"`` or ``"oldest"``; ``since``/``until`` bound the date,
         inclusive, and accept a date or a string such as ``"18 Nov 2017"`` or ``"2017-11"``.
+        ``snippets=False`` leaves ``Hit.snippet`` empty, for callers that only need ids and fields.
         Raises :class:`QuerySyntaxError` for a bad query string.
         """
         check_page(limit, offset, sort)
@@ -286,7 +288,8 @@ class Index:
 
         def run(searcher: Any) -> Results:
             total, raw_hits, _ = engine.run_search(
-                searcher, tree, query_text=text, limit=limit, offset=offset, sort=sort, date_filter=dates)
+                searcher, tree, query_text=text, limit=limit, offset=offset, sort=sort, date_filter=dates,
+                snippets=snippets)
             hits = tuple(
                 Hit(
                     id=raw.fields["id"],

@@ -600,26 +600,28 @@ def run_search(
     offset: int,
     sort: str,
     date_filter: Optional[t.DateRange],
+    snippets: bool = True,
 ) -> tuple[int, list[RawHit], Any]:
     """Run ``node``; returns the exact total, the requested page of hits and the Whoosh query."""
     query = compile_query(searcher, node, query_text, ranked=sort == "relevance")
-    filter_query = date_range(date_filter) if date_filter is not None else None
+    if date_filter is not None:
+        query = wq.And([query, date_range(date_filter)])  # the date range scores nothing: a filter
     sortedby = None
     if sort != "relevance":
         sortedby = sorting.FieldFacet("date", reverse=sort == "newest")  # ties: index order
     # optimize=False: scoring every match is cheaper than Whoosh's block skipping followed by the
     # second pass it needs to count the exact total.
     results = searcher.search(
-        query, limit=offset + limit if limit else None, sortedby=sortedby, filter=filter_query,
-        terms=False, optimize=False,
+        query, limit=max(1, offset + limit), sortedby=sortedby, terms=False, optimize=False,
     )
     total = len(results)
-    body_terms = _terms_for(query, "body")
+    body_terms = _terms_for(query, "body") if snippets else frozenset()
     raw_hits = []
     for hit in results[offset: offset + limit] if limit else []:
         fields = hit.fields()
         score = float(hit.score or 0.0) if sortedby is None else 0.0  # sorted hits have no score
-        raw_hits.append(RawHit(fields, score, snippet(fields.get("body", ""), body_terms)))
+        marked = snippet(fields.get("body", ""), body_terms) if snippets else ""
+        raw_hits.append(RawHit(fields, score, marked))
     return total, raw_hits, query
 
 
