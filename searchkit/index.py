@@ -22,7 +22,6 @@ from searchkit.errors import (
     IndexCorruptError,
     IndexNotFoundError,
     IndexVersionError,
-    SearchkitError,
     SeedError,
 )
 from searchkit.lock import WriteLock
@@ -345,16 +344,17 @@ class Index:
     def _read(self, action: Callable[[Any], Any]) -> Any:
         """Run ``action(searcher)`` on the newest committed state, retrying if a writer swapped
         files underneath (an old generation removed, segments merged away)."""
+        failure: Optional[IndexCorruptError] = None
         for attempt in range(_READ_RETRIES):
-            searcher = self._searcher(fresh=attempt > 0)
             try:
-                return action(searcher)
-            except SearchkitError:
-                raise
+                return action(self._searcher(fresh=attempt > 0))
+            except IndexCorruptError as error:  # e.g. the generation we opened was just removed
+                failure = error
             except (OSError, EOFError, KeyError) as error:
-                if attempt == _READ_RETRIES - 1:
-                    raise IndexCorruptError(self.path, f"{type(error).__name__}: {error}") from error
-        raise AssertionError("unreachable")
+                failure = IndexCorruptError(self.path, f"{type(error).__name__}: {error}")
+                failure.__cause__ = error
+        assert failure is not None
+        raise failure
 
     def _searcher(self, *, fresh: bool) -> Any:
         generation = storage.current_generation(self.path)
@@ -506,7 +506,8 @@ class Index:
             return manifest
         # The last writer died between its commit and its manifest: trust the stored fields.
         rebuilt = storage.Manifest(seeds_dir=manifest.seeds_dir if manifest else None)
-        for article_id, (fingerprint, _path) in engine.stored_fingerprints(engine.open_existing(folder)).items():
+        stored = engine.stored_fingerprints(engine.open_existing(folder))
+        for article_id, (fingerprint, _path) in stored.items():
             if fingerprint:
                 size, mtime_ns, digest = fingerprint.split(":")
                 rebuilt.files[article_id] = [int(size), int(mtime_ns), digest]

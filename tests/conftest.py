@@ -58,6 +58,7 @@ def index(tmp_path: Path, seeds: Path):
 @pytest.fixture
 def seed_writer(seeds: Path) -> Callable[..., Path]:
     """Write one more seed into ``seeds``."""
-    def write(name: str, date: str = "2020-01-01", headline: str = "A headline", body: str = "A body.") -> Path:
+    def write(name: str, date: str = "2020-01-01", headline: str = "A headline",
+              body: str = "A body.") -> Path:
         return write_seed(seeds, name, date, headline, body)
     return write

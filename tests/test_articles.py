@@ -44,7 +44,8 @@ def test_shipped_seed_with_leading_space_and_no_final_newline():
 def test_untidy_but_valid_files_are_read(tmp_path, raw):
     (tmp_path / "a.txt").write_bytes(raw)
     article, _ = read(tmp_path / "a.txt", tmp_path)
-    assert (article.date, article.headline, article.body) == (dt.date(2020, 5, 1), "Headline here", "Body line")
+    assert (article.date, article.headline, article.body) == \
+        (dt.date(2020, 5, 1), "Headline here", "Body line")
 
 
 @pytest.mark.parametrize(

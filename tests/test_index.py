@@ -212,7 +212,8 @@ def test_reuters_full_build_then_exact_incremental_report(tmp_path):
 
 def test_progress_is_reported_up_to_the_total(tmp_path, seeds):
     calls: list[tuple[int, int]] = []
-    searchkit.Index(tmp_path / "index").update(seeds, progress=lambda done, total: calls.append((done, total)))
+    searchkit.Index(tmp_path / "index").update(
+        seeds, progress=lambda done, total: calls.append((done, total)))
     assert calls and calls[-1] == (5, 5)
     assert all(done <= total == 5 for done, total in calls)
 
@@ -229,7 +230,8 @@ def test_parallel_build_matches_a_single_process_build(tmp_path):
     report = double.rebuild(folder, procs=2, progress=lambda done, total: calls.append((done, total)))
     assert report.added == 1200 and calls[-1] == (1200, 1200)
     for query in ["topic3", "story", "date:2020-05", '"story 17"']:
-        assert {h.id for h in double.search(query, limit=2000)} == {h.id for h in single.search(query, limit=2000)}
+        expected = {h.id for h in single.search(query, limit=2000)}
+        assert {h.id for h in double.search(query, limit=2000)} == expected
     # An update of the parallel-built index still finds changes file by file.
     write_seed(folder, "n0001", "2021-01-01", "Changed story", "New body.")
     assert counts(double.update(folder)) == (0, 1, 0, 1199, 0)

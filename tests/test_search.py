@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import re
@@ -15,7 +16,7 @@ from searchkit.articles import read_seed, scan_seeds
 from searchkit.engines.whoosh import analyze
 from searchkit.errors import InvalidDateError, InvalidOptionError, QuerySyntaxError
 
-from conftest import REUTERS, write_seed
+from conftest import REUTERS
 
 
 def ids(results) -> list[str]:
@@ -111,8 +112,8 @@ def test_hits_carry_fields_snippet_and_exact_total(index):
     assert isinstance(hit, searchkit.Hit)
     assert hit.path is not None and hit.path.endswith(f"{hit.id}.txt")
     assert isinstance(hit.date, dt.date) and hit.score > 0
-    with pytest.raises(Exception):
-        hit.id = "x"  # type: ignore[misc]  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hit.id = "x"  # type: ignore[misc]
 
 
 def test_snippet_marks_matches_or_falls_back_to_the_body_start(index):
@@ -241,3 +242,8 @@ def test_reuters_date_range_is_exact(reuters):
     }
     assert set(ids(results)) == expected
     assert all(start <= hit.date <= end for hit in results)
+
+
+def test_snippets_can_be_skipped(index):
+    (hit,) = index.search("responders", snippets=False).hits
+    assert hit.snippet == "" and hit.id == "pink"

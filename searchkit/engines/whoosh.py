@@ -147,7 +147,9 @@ class FusedPositions(Positions):
     but collects each word's positions straight from the regex matches.
     """
 
-    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+    def word_values(
+        self, value: str, analyzer: Any, **kwargs: Any
+    ) -> Iterator[tuple[str, int, float, bytes]]:
         if not isinstance(analyzer, NewsAnalyzer):
             yield from super().word_values(value, analyzer, **kwargs)
             return
@@ -492,7 +494,7 @@ class _DateIndex:
                 pairs = sorted((value, docnum) for docnum, value in enumerate(values)
                                if not is_deleted(docnum))
             else:
-                pairs = sorted(zip(values, range(len(values))))
+                pairs = sorted(zip(values, range(len(values)), strict=True))
         self.values = [value for value, _ in pairs]
         self.docnums = [docnum for _, docnum in pairs]
 
@@ -515,7 +517,8 @@ def _numeric_column(column: Any) -> Sequence[int]:
     typecode = getattr(column, "_typecode", None)
     if typecode is None or not hasattr(column, "_dbfile"):
         return list(column)
-    values = array.array(typecode, bytes(column._dbfile.get(column._basepos, column._count * column._fixedlen)))
+    raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+    values = array.array(typecode, bytes(raw))
     if sys.byteorder == "little":
         values.byteswap()  # Whoosh writes columns big-endian
     missing = column._doccount - len(values)
