@@ -188,7 +188,7 @@ def stats_json(index_dir: Path) -> dict:
 
 def ids_for(index, query: str) -> frozenset[str]:
     """The ids of every article matching ``query`` in ``index`` (a searchkit Index)."""
-    results = index.search(query, limit=100_000)
+    results = index.search(query, limit=100_000, snippets=False)
     assert results.total == len(results.hits), "a page must hold every hit here"
     return frozenset(hit.id for hit in results.hits)
 

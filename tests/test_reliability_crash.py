@@ -78,18 +78,6 @@ QUERIES = _queries()
 State = dict[str, frozenset[str]]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _no_snippets():
-    """This module reads whole result sets to compare ids; highlighting a snippet for each of a thousand
-    hits is the slow part and tells nothing about state, so in this process snippets are left empty.
-    The commands under test run in their own processes, untouched."""
-    from searchkit.engines import whoosh as engine
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "snippet", lambda body, terms: "")
-        yield
-
-
 @dataclass
 class Corpus:
     old_seeds: Path
@@ -204,10 +192,13 @@ def watch(args: list[str], probes: dict[str, Probe]) -> Timeline:
     process = start_cli(*args)
     phases: dict[str, float] = {}
     try:
-        while process.poll() is None:
-            for name, probe in probes.items():
+        while True:
+            running = process.poll() is None
+            for name, probe in probes.items():  # once more after the exit: phases leave traces
                 if name not in phases and probe(process):
                     phases[name] = time.monotonic() - started
+            if not running:
+                break
             time.sleep(0.001)
         _, stderr = process.communicate()
     finally:
@@ -429,15 +420,11 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return seeds, index_dir
 
 
-def _small_index(small_index: tuple[Path, Path], root: Path) -> tuple[Path, Path]:
-    seeds, base = small_index
-    shutil.copytree(base, root / "index")
-    return seeds, root / "index"
-
-
-def _segment(index_dir: Path) -> Path:
-    live = _current(index_dir)
-    return sorted((index_dir / live).glob("*.seg"), key=lambda p: p.stat().st_size)[-1]
+def _engine_file(index_dir: Path, suffix: str) -> Path:
+    """The file ending in ``suffix`` of the live generation's biggest segment."""
+    folder = index_dir / _current(index_dir)
+    biggest = max(folder.glob("MAIN_*.trm"), key=lambda p: p.stat().st_size).name[: -len(".trm")]
+    return folder / (biggest + suffix)
 
 
 def _truncate(path: Path, size: int) -> None:
@@ -445,48 +432,67 @@ def _truncate(path: Path, size: int) -> None:
         handle.truncate(size)
 
 
-DAMAGE = {
+def _halve(path: Path) -> None:
+    _truncate(path, path.stat().st_size // 2)
+
+
+DAMAGE: dict[str, Callable[[Path], None]] = {
     "table of contents truncated": lambda ix: _truncate(next((ix / _current(ix)).glob("_MAIN_*.toc")), 40),
     "table of contents deleted": lambda ix: next((ix / _current(ix)).glob("_MAIN_*.toc")).unlink(),
     "schema file truncated": lambda ix: _truncate(ix / _current(ix) / "searchkit.json", 5),
     "live generation deleted": lambda ix: shutil.rmtree(ix / _current(ix)),
     "CURRENT names nothing": lambda ix: (ix / "CURRENT").write_text("gen-999999\n"),
-    "segment truncated to half": lambda ix: _truncate(_segment(ix), _segment(ix).stat().st_size // 2),
-    "segment truncated to zero": lambda ix: _truncate(_segment(ix), 0),
-    "segment deleted": lambda ix: _segment(ix).unlink(),
+    "terms file truncated to half": lambda ix: _halve(_engine_file(ix, ".trm")),
+    "terms file emptied": lambda ix: _truncate(_engine_file(ix, ".trm"), 0),
+    "terms file deleted": lambda ix: _engine_file(ix, ".trm").unlink(),
+    "postings file deleted": lambda ix: _engine_file(ix, ".pst").unlink(),
+    "stored fields truncated to half": lambda ix: _halve(_engine_file(ix, "._stored.col")),
+    "stored fields deleted": lambda ix: _engine_file(ix, "._stored.col").unlink(),
+    "date column truncated to half": lambda ix: _halve(_engine_file(ix, ".date.col")),
 }
-_SEGMENT_BUG = ("BUG: damage inside a segment file escapes as a raw engine exception (traceback, exit 1): "
-                "Index._read opens the searcher outside its try and catches only OSError/EOFError/KeyError")
+_RAW = ("BUG: damage inside an engine file escapes as a raw exception (UnpicklingError, struct.error, "
+        "TypeError, ValueError...; a traceback and exit 1, which the CLI uses for 'no match'): Index._read "
+        "turns only OSError/EOFError/KeyError into IndexCorruptError")
+_RAW_AND_NO_REBUILD = _RAW + "; and --rebuild itself fails (Index._api_articles catches as little)"
+_KNOWN = {
+    "terms file truncated to half": _RAW_AND_NO_REBUILD,
+    "terms file emptied": _RAW_AND_NO_REBUILD,
+    "stored fields truncated to half": _RAW_AND_NO_REBUILD,
+    "stored fields deleted": _RAW_AND_NO_REBUILD,
+    "date column truncated to half": _RAW,
+}
 
 
 @pytest.mark.parametrize("damage", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=_SEGMENT_BUG))
-    if name.startswith("segment") else name
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=_KNOWN[name])) if name in _KNOWN else name
     for name in DAMAGE
 ])
 def test_damaged_index_says_rebuild_and_rebuild_recovers(damage: str, small_index, tmp_path: Path) -> None:
-    seeds, index_dir = _small_index(small_index, tmp_path)
+    """Every command either works or fails with one error line (exit 2) that names the cure; at least
+    one of them notices; no traceback. Then ``searchkit index --rebuild`` brings everything back.
+
+    The engine's files carry no checksums: damage is found when a read trips over it, and a query
+    that never touches the damaged part may still answer."""
+    seeds, base = small_index
+    index_dir = tmp_path / "index"
+    shutil.copytree(base, index_dir)
     DAMAGE[damage](index_dir)
-    for command in (["query", EVERYONE], ["stats"], ["show", "a00001"]):
+    noticed = []
+    for command in (["query", EVERYONE], ["query", marker(3)], ["query", "--sort", "newest", EVERYONE],
+                    ["stats"], ["show", "a00001"]):
         done = run_cli(*command, "--index", str(index_dir))
-        assert "Traceback" not in done.stderr, done.stderr
-        assert done.returncode == 2, (command, done.returncode, done.stderr)
-        first = done.stderr.splitlines()[0]
-        assert first.startswith("error: ") and "searchkit index --rebuild" in first, done.stderr
+        assert "Traceback" not in done.stderr, f"{command}: {done.stderr}"
+        if done.returncode == 2:
+            first = done.stderr.splitlines()[0]
+            assert first.startswith("error: ") and "searchkit index --rebuild" in first, done.stderr
+            noticed.append(command[0])
+        else:
+            assert done.returncode == 0, (command, done.returncode, done.stderr)
+    assert noticed, "no command noticed the damage"
     run_cli("index", "--rebuild", "--seeds", str(seeds), "--index", str(index_dir), check=0)
     index = searchkit.open_index(index_dir)
     assert index.search(EVERYONE, limit=0).total == 140
-    index.close()
-
-
-@pytest.mark.xfail(strict=True, reason="BUG: 'searchkit index' (update) does not notice a damaged segment "
-                   "(it checks only the schema file and the table of contents) and leaves the index broken")
-def test_plain_index_command_also_repairs_a_damaged_segment(small_index, tmp_path: Path) -> None:
-    seeds, index_dir = _small_index(small_index, tmp_path)
-    _truncate(_segment(index_dir), 0)
-    run_cli("index", "--seeds", str(seeds), "--index", str(index_dir), check=0)
-    index = searchkit.open_index(index_dir)
-    assert index.search(EVERYONE, limit=0).total == 140
+    assert index.stats().articles == 140
     index.close()
 
 
@@ -496,31 +502,78 @@ def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# A writer killed while its bulk-writer worker processes live on
+# Writers that die: the lock goes with them
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the bulk writer's worker processes (forked by Whoosh's "
-                   "MpWriter) inherit the flock'd write.lock descriptor; when the indexer is SIGKILLed they "
-                   "linger (blocked on the job queue, for minutes) and keep the lock held")
-def test_lock_is_free_once_the_writer_dies_even_if_its_workers_linger(tmp_path: Path) -> None:
+def _writing(pid: int, index_dir: Path) -> bool:
+    """True when process ``pid`` has a file of the index open other than the lock files."""
+    try:
+        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except OSError:
+        return False
+    return any(link.startswith(str(index_dir)) and not link.endswith(("WRITELOCK", LOCK_NAME))
+               for link in links)
+
+
+def _kill_indexer_leaving_workers(process: subprocess.Popen, index_dir: Path) -> None:
+    """Once the indexer's worker processes are writing, freeze them (as a busy machine may leave them)
+    and SIGKILL the indexer alone, as the OOM killer or ``kill -9 PID`` does."""
+    def workers_writing() -> bool:
+        workers = [pid for pid in group_alive(process.pid) if pid != process.pid]
+        return len(workers) >= 2 and all(_writing(pid, index_dir) for pid in workers)
+
+    assert wait_for(lambda: workers_writing() or process.poll() is not None, 60)
+    assert process.poll() is None, "the build should still be running, with worker processes"
+    for pid in group_alive(process.pid):
+        if pid != process.pid:
+            os.kill(pid, signal.SIGSTOP)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+_WORKERS_BUG = ("BUG: worker processes of a parallel build (forked by building._index_in_workers) outlive "
+                "a SIGKILLed indexer, keep writing their share into the index folder, and hold "
+                "the inherited write.lock (and Whoosh's MAIN_WRITELOCK) until they finish")
+
+
+@pytest.mark.xfail(strict=True, reason=_WORKERS_BUG)
+def test_killed_full_build_leaves_no_lock_behind_even_with_workers_alive(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
-    write_corpus(seeds, range(1500))
+    write_corpus(seeds, range(1500), words=60)
     index_dir = tmp_path / "index"
     process = start_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
     try:
-        # Wait until the bulk writer has forked its workers, freeze them (as a scheduler might leave
-        # them), then kill the indexer alone, as the OOM killer or `kill -9 PID` does.
-        assert wait_for(lambda: len(group_alive(process.pid)) >= 3 or process.poll() is not None, 60)
-        workers = [pid for pid in group_alive(process.pid) if pid != process.pid]
-        assert workers, "the full build should use worker processes"
-        for pid in workers:
-            os.kill(pid, signal.SIGSTOP)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        _kill_indexer_leaving_workers(process, index_dir)
         done = run_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
+        assert done.returncode == 0, done.stderr
+        assert wait_for(lambda: not group_alive(process.pid), 3), "the workers outlived the indexer"
+    finally:
+        kill_group(process)
+    index = searchkit.open_index(index_dir)
+    assert index.search(EVERYONE, limit=0).total == 1500
+    index.close()
+
+
+@pytest.mark.xfail(strict=True, reason=_WORKERS_BUG)
+def test_killed_big_update_leaves_no_lock_behind_even_with_workers_alive(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    write_corpus(seeds, range(100), words=60)
+    index_dir = tmp_path / "index"
+    run_cli("index", "--seeds", str(seeds), "--index", str(index_dir), check=0)
+    write_corpus(seeds, range(100, 1300), words=60, batch=1)  # enough new files for a parallel update
+    process = start_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
+    try:
+        _kill_indexer_leaving_workers(process, index_dir)
+        # The workers must die with the indexer (they hold Whoosh's own lock inside the live generation).
+        assert wait_for(lambda: not group_alive(process.pid), 3), "the workers outlived the indexer"
+        done = run_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
+        assert "Traceback" not in done.stderr, done.stderr
         assert done.returncode == 0, done.stderr
     finally:
         kill_group(process)
+    index = searchkit.open_index(index_dir)
+    assert index.search(EVERYONE, limit=0).total == 1300
+    index.close()
 
 
 def test_lock_left_by_a_killed_writer_is_taken_over(tmp_path: Path) -> None:
@@ -548,7 +601,7 @@ def test_lock_left_by_a_killed_writer_is_taken_over(tmp_path: Path) -> None:
             holder.wait()
     record = json.loads((index_dir / LOCK_NAME).read_bytes())
     assert record["pid"] == holder.pid  # the dead holder's record is still there...
-    run_cli("index", "--seeds", str(seeds), "--index", str(index_dir), "--wait", "0", check=0)  # ...and ignored
+    run_cli("index", "--seeds", str(seeds), "--index", str(index_dir), "--wait", "0", check=0)  # ...ignored
     lock = WriteLock(index_dir)
     lock.acquire()
     lock.release()

@@ -1,0 +1,725 @@
+"""Ranking quality on the CISI test collection: searchkit, plain Whoosh and SQLite FTS5, in one run.
+
+    python benchmarks/relevance.py [--cisi DIR] [--out benchmarks/relevance.md] [--queries N] [--work DIR]
+
+CISI (1,460 library-science abstracts, 112 queries, relevance judgements for 76 of them) becomes seed
+files (``date 1980-01-01 <title>``, then the abstract; the id is the CISI number zero-padded, ``0042``);
+every system indexes the same titles and abstracts, and every judged query runs to depth 1,000. Reported
+per system: MAP, nDCG@10 (binary relevance), P@10 and recall@1000, as markdown (``--out``) and as JSON
+next to it. Reading CISI, the metrics, the systems and the report are separate functions, so the tests
+use them on a hand-made collection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import json
+import math
+import random
+import re
+import shutil
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if __package__ in (None, ""):  # run as a script: import this folder as the `benchmarks` package
+    if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        sys.path[0] = str(REPO_ROOT)
+    else:
+        sys.path.insert(0, str(REPO_ROOT))
+
+DEFAULT_CISI = REPO_ROOT.parent / "shared" / "corpora" / "cisi"
+DEFAULT_OUT = REPO_ROOT / "benchmarks" / "relevance.md"
+DEFAULT_WORK = REPO_ROOT / "benchmarks" / ".work"
+CISI_FILES = ("CISI.ALL", "CISI.QRY", "CISI.REL")
+#: CISI has no dates; every document gets this one.
+SEED_DATE = dt.date(1980, 1, 1)
+#: Ranks beyond this count as not retrieved.
+DEPTH = 1000
+CUTOFF = 10
+#: Sign flips in the paired randomization test against the default search.
+TRIALS = 10_000
+MARKER = ".made-by-benchmarks-relevance"
+
+_FIELD_LINE = re.compile(r"^\.([A-Z])(?:\s+(.*?))?\s*$")
+_WORD = re.compile(r"\w+")
+
+
+class SetupError(Exception):
+    """The CISI folder is missing or unreadable, or a scratch folder is not ours to delete."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading CISI
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    title: str
+    abstract: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    documents: tuple[Document, ...]
+    queries: Mapping[int, str]  # query id -> text (.W)
+    judgements: Mapping[int, frozenset[str]]  # query id -> keys (``doc_key``) of the relevant documents
+
+    @property
+    def judged_queries(self) -> list[int]:
+        """Ids of the queries that have text and at least one relevant document, in order."""
+        return sorted(q for q, relevant in self.judgements.items() if relevant and q in self.queries)
+
+
+def read_records(text: str) -> list[dict[str, str]]:
+    """Split SMART-format text (``.I id``, then ``.T``, ``.W``, ... field markers) into records.
+
+    Each record maps ``"I"`` to its id and each field letter to the field's text, lines kept; a field
+    given twice (CISI documents with several ``.A`` lines) has its parts joined by newlines.
+    """
+    records: list[dict[str, list[str]]] = []
+    name = ""
+    for line in text.splitlines():
+        match = _FIELD_LINE.match(line)
+        if match is not None:
+            name, rest = match.group(1), match.group(2) or ""
+            if name == "I":
+                records.append({"I": [rest]})
+            elif records:
+                records[-1].setdefault(name, []).extend([rest] if rest else [])
+        elif records and name != "I":
+            records[-1].setdefault(name, []).append(line)
+    return [{key: "\n".join(lines).strip() for key, lines in record.items()} for record in records]
+
+
+def _record_id(record: Mapping[str, str], source: str) -> int:
+    if not record["I"].isdigit():
+        raise SetupError(f"{source}: '.I {record['I']}' is not a number")
+    return int(record["I"])
+
+
+def parse_documents(text: str) -> list[Document]:
+    """CISI.ALL's documents: the title joined into one line, the abstract with its line breaks."""
+    documents = []
+    for record in read_records(text):
+        title = " ".join(record.get("T", "").split())
+        abstract = "\n".join(line.strip() for line in record.get("W", "").splitlines()).strip()
+        documents.append(Document(id=_record_id(record, "CISI.ALL"), title=title, abstract=abstract))
+    return documents
+
+
+def parse_queries(text: str) -> dict[int, str]:
+    """CISI.QRY's queries: id -> the ``.W`` text as one line."""
+    return {_record_id(record, "CISI.QRY"): " ".join(record.get("W", "").split())
+            for record in read_records(text)}
+
+
+def parse_judgements(text: str) -> dict[int, frozenset[str]]:
+    """CISI.REL (``qid docid 0 0.000000`` lines): query id -> the keys of its relevant documents."""
+    relevant: dict[int, set[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit()):
+            raise SetupError(f"CISI.REL line {number} is not 'query-id doc-id ...': {line.strip()!r}")
+        relevant.setdefault(int(parts[0]), set()).add(doc_key(int(parts[1])))
+    return {query: frozenset(docs) for query, docs in relevant.items()}
+
+
+def load_collection(folder: Path) -> Collection:
+    """Read CISI.ALL, CISI.QRY and CISI.REL from ``folder``; raises :class:`SetupError`."""
+    if not folder.is_dir():
+        raise SetupError(f"CISI folder not found: {folder} (it should hold {', '.join(CISI_FILES)}; "
+                         "pass --cisi DIR)")
+    missing = [name for name in CISI_FILES if not (folder / name).is_file()]
+    if missing:
+        raise SetupError(f"{folder} lacks {', '.join(missing)} (a CISI folder holds {', '.join(CISI_FILES)})")
+
+    def read(name: str) -> str:
+        return (folder / name).read_text(encoding="utf-8", errors="replace")
+
+    documents = parse_documents(read("CISI.ALL"))
+    if not documents:
+        raise SetupError(f"{folder / 'CISI.ALL'} holds no documents ('.I id' records)")
+    return Collection(tuple(documents), parse_queries(read("CISI.QRY")), parse_judgements(read("CISI.REL")))
+
+
+# --------------------------------------------------------------------------------------------------
+# Seed files and scratch folders
+
+
+def doc_key(doc_id: int) -> str:
+    """The seed id of a CISI document: its number zero-padded to four digits (42 -> ``0042``)."""
+    return f"{doc_id:04d}"
+
+
+def seed_text(document: Document) -> str:
+    """One document in the seed format: ``date 1980-01-01 <title>``, then the abstract."""
+    return f"date {SEED_DATE.isoformat()} {document.title}\n{document.abstract}\n"
+
+
+def write_seeds(documents: Iterable[Document], folder: Path) -> int:
+    """Write one ``<key>.txt`` seed file per document into ``folder`` (made fresh); returns how many."""
+    fresh_dir(folder)
+    count = 0
+    for document in documents:
+        (folder / f"{doc_key(document.id)}.txt").write_text(seed_text(document), encoding="utf-8")
+        count += 1
+    return count
+
+
+def fresh_dir(path: Path) -> Path:
+    """Remove and recreate a scratch folder, refusing to delete one this script did not make."""
+    if path.exists():
+        if not (path / MARKER).exists():
+            raise SetupError(f"refusing to delete {path}: it was not made by benchmarks/relevance.py")
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    (path / MARKER).write_text("made by benchmarks/relevance.py; deleted and recreated on every run\n")
+    return path
+
+
+# --------------------------------------------------------------------------------------------------
+# Metrics (binary relevance; a ranking is document keys, best first)
+
+
+def average_precision(ranking: Sequence[str], relevant: frozenset[str], depth: int = DEPTH) -> float:
+    """The mean, over all relevant documents, of the precision at each one's rank; a relevant document
+    not in the first ``depth`` ranks counts 0."""
+    if not relevant:
+        return 0.0
+    found, total = 0, 0.0
+    for rank, key in enumerate(ranking[:depth], start=1):
+        if key in relevant:
+            found += 1
+            total += found / rank
+    return total / len(relevant)
+
+
+def ndcg_at(ranking: Sequence[str], relevant: frozenset[str], k: int = CUTOFF) -> float:
+    """nDCG@k with gain 1 per relevant document: DCG over the DCG of a perfect ranking."""
+    if not relevant:
+        return 0.0
+    dcg = sum(1.0 / math.log2(rank + 1) for rank, key in enumerate(ranking[:k], start=1) if key in relevant)
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(k, len(relevant)) + 1))
+    return dcg / ideal
+
+
+def precision_at(ranking: Sequence[str], relevant: frozenset[str], k: int = CUTOFF) -> float:
+    """The share of the first ``k`` ranks (not of the hits returned) that hold relevant documents."""
+    return sum(1 for key in ranking[:k] if key in relevant) / k
+
+
+def recall_at(ranking: Sequence[str], relevant: frozenset[str], k: int = DEPTH) -> float:
+    """The share of the relevant documents found in the first ``k`` ranks."""
+    if not relevant:
+        return 0.0
+    return len(relevant.intersection(ranking[:k])) / len(relevant)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Means over the evaluated queries, and each query's average precision."""
+
+    map: float
+    ndcg10: float
+    p10: float
+    recall1000: float
+    queries: int
+    per_query_ap: Mapping[int, float] = field(default_factory=dict)
+
+
+def evaluate(rankings: Mapping[int, Sequence[str]], judgements: Mapping[int, frozenset[str]]) -> Scores:
+    """Score one system's ``rankings`` (query id -> keys, best first) against ``judgements``.
+
+    Every query in ``rankings`` counts, an empty ranking too (it scores 0).
+    """
+    if not rankings:
+        raise ValueError("no rankings to evaluate")
+    per_query_ap = {q: average_precision(r, judgements.get(q, frozenset())) for q, r in rankings.items()}
+
+    def mean(metric: Callable[[Sequence[str], frozenset[str]], float]) -> float:
+        return sum(metric(r, judgements.get(q, frozenset())) for q, r in rankings.items()) / len(rankings)
+
+    return Scores(map=sum(per_query_ap.values()) / len(rankings), ndcg10=mean(ndcg_at),
+                  p10=mean(precision_at), recall1000=mean(recall_at), queries=len(rankings),
+                  per_query_ap=per_query_ap)
+
+
+def randomization_p(a: Sequence[float], b: Sequence[float], trials: int = TRIALS, seed: int = 1) -> float:
+    """Two-sided p-value of a paired randomization test of ``mean(a) - mean(b)`` (per-query scores of
+    two systems, in the same query order): how often randomly swapping each query's pair of scores gives
+    a difference at least as large."""
+    if len(a) != len(b):
+        raise ValueError("paired scores must have the same length")
+    diffs = [x - y for x, y in zip(a, b, strict=True) if x != y]
+    if not diffs:
+        return 1.0
+    observed = abs(sum(diffs)) - 1e-12
+    rng = random.Random(seed)
+    extreme = sum(1 for _ in range(trials)
+                  if abs(sum(d if rng.random() < 0.5 else -d for d in diffs)) >= observed)
+    return (extreme + 1) / (trials + 1)
+
+
+# --------------------------------------------------------------------------------------------------
+# Systems: each turns query text into a ranking of document keys (at most DEPTH)
+
+
+Ranker = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    label: str
+    how: str  # one line for the report: what runs
+    rank: Ranker
+
+
+def query_words(text: str) -> list[str]:
+    """Lower-cased ``\\w+`` runs: the words the baselines OR together (no query syntax survives)."""
+    return _WORD.findall(text.lower())
+
+
+def plain_terms(text: str) -> list[Any]:
+    """The ``Term`` leaves that ``searchkit.parse(text, plain=True)`` makes, in order: the words the
+    default search uses, so that the variants differ only in how they combine them."""
+    import searchkit
+
+    terms: list[Any] = []
+    stack = [searchkit.parse(text, plain=True)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, searchkit.Term):
+            terms.append(node)
+        else:
+            stack.extend(reversed(getattr(node, "children", ())))
+    return terms
+
+
+def default_minimum(text: str) -> tuple[list[Any], int]:
+    """The words the default search combines, and how many of them it asks a document to match: the
+    parsed ``Or``'s ``minimum`` for a long query (60%), all of them otherwise (an ``And``)."""
+    import searchkit
+
+    tree = searchkit.parse(text, plain=True)
+    terms = plain_terms(text)
+    return terms, tree.minimum if isinstance(tree, searchkit.Or) else len(terms)
+
+
+def without_stop_words(terms: Sequence[Any]) -> list[Any]:
+    """``terms`` less those made only of English stop words (Whoosh's list); all of them if none is left."""
+    from whoosh.analysis import STOP_WORDS
+
+    kept = [term for term in terms if not set(query_words(term.text)) <= STOP_WORDS]
+    return kept or list(terms)
+
+
+def build_searchkit(seeds: Path, index_dir: Path) -> Any:
+    """A searchkit index of ``seeds`` in the new folder ``index_dir``, built through the library."""
+    import searchkit
+
+    ix = searchkit.Index(index_dir)
+    report = ix.rebuild(seeds)
+    if report.skipped:
+        raise RuntimeError(f"searchkit skipped {len(report.skipped)} seed file(s): {report.skipped[0]}")
+    return ix
+
+
+class TermMatches:
+    """Which documents each word matches, asked of the index once per word (``ix.search(Term(w))``)."""
+
+    def __init__(self, ix: Any) -> None:
+        self.ix = ix
+        self._docs: dict[Any, frozenset[str]] = {}
+
+    def docs(self, term: Any) -> frozenset[str]:
+        found = self._docs.get(term)
+        if found is None:
+            found = self._docs[term] = frozenset(hit.id for hit in self.ix.search(term, limit=len(self.ix)))
+        return found
+
+    def count(self, key: str, terms: Sequence[Any]) -> int:
+        """How many of ``terms`` document ``key`` matches (a repeated word counts again, as in an ``Or``)."""
+        return sum(1 for term in terms if key in self.docs(term))
+
+
+def searchkit_ranker(ix: Any, make_query: Optional[Callable[[str], Any]] = None) -> Ranker:
+    """Rank with ``ix.search``: the query text with ``plain=True``, or the tree ``make_query(text)``."""
+
+    def rank(text: str) -> list[str]:
+        query = text if make_query is None else make_query(text)
+        return [hit.id for hit in ix.search(query, limit=DEPTH, plain=make_query is None)]
+
+    return rank
+
+
+def enforced_minimum_ranker(any_word_ranking: Callable[[str], Sequence[str]], matches: TermMatches) -> Ranker:
+    """What the default search would return if the engine enforced its minimum: the any-word ranking of
+    every document (which scores a document by the words it matches, as ``Or(minimum=m)`` does) less
+    the documents that match fewer than ``m`` of the words."""
+
+    def rank(text: str) -> list[str]:
+        terms, minimum = default_minimum(text)
+        return [key for key in any_word_ranking(text) if matches.count(key, terms) >= minimum][:DEPTH]
+
+    return rank
+
+
+def searchkit_systems(ix: Any, matches: TermMatches) -> list[System]:
+    """searchkit's default search, and variants built with the public query constructors."""
+    import searchkit
+
+    @functools.lru_cache(maxsize=None)
+    def any_word_ranking(text: str) -> tuple[str, ...]:  # every document: the emulation filters it
+        return tuple(hit.id for hit in ix.search(searchkit.Or(*plain_terms(text)), limit=len(ix)))
+
+    def no_stop(text: str) -> Any:
+        return searchkit.Or(*without_stop_words(plain_terms(text)))
+
+    def headline_weight_1(terms: Sequence[Any]) -> Any:
+        return searchkit.Or(*(searchkit.Or(searchkit.Term(t.text, "headline"), searchkit.Term(t.text, "body"))
+                              for t in terms))
+
+    return [
+        System("searchkit", "searchkit (default)",
+               "`ix.search(text, plain=True)`: more than 5 words parse to `Or(*terms, minimum=ceil(0.6 n))`, "
+               "fewer to `And(*terms)`", searchkit_ranker(ix)),
+        System("searchkit_or", "searchkit, any word (OR)", "`Or(*terms)` of the same words: no minimum",
+               lambda text: list(any_word_ranking(text)[:DEPTH])),
+        System("searchkit_enforced", "searchkit, 60% rule enforced",
+               "the default's documented meaning, emulated: the any-word ranking less the documents that "
+               "match fewer words than its minimum (all of them for 5 words or fewer)",
+               enforced_minimum_ranker(any_word_ranking, matches)),
+        System("searchkit_or_nostop", "searchkit, OR, stop words dropped",
+               "`Or(*terms)` without the words in Whoosh's English stop list", searchkit_ranker(ix, no_stop)),
+        System("searchkit_or_hl1", "searchkit, OR, headline weight 1",
+               "`Or(Or(Term(w, 'headline'), Term(w, 'body')), ...)`: the per-field terms without the 3x "
+               "headline boost", searchkit_ranker(ix, lambda text: headline_weight_1(plain_terms(text)))),
+        System("searchkit_or_nostop_hl1", "searchkit, OR, no stop words, headline weight 1",
+               "both of the above",
+               searchkit_ranker(ix, lambda text: headline_weight_1(without_stop_words(plain_terms(text))))),
+    ]
+
+
+def hits_below_minimum(rankings: Mapping[int, Sequence[str]], queries: Mapping[int, str],
+                       matches: TermMatches) -> tuple[int, int]:
+    """How many of the hits in ``rankings`` match fewer words than the default parse's minimum asks, and
+    how many hits there are: whether the engine enforces the rule."""
+    below = total = 0
+    for query_id, ranking in rankings.items():
+        terms, minimum = default_minimum(queries[query_id])
+        total += len(ranking)
+        below += sum(1 for key in ranking if matches.count(key, terms) < minimum)
+    return below, total
+
+
+def build_whoosh_plain(documents: Sequence[Document], index_dir: Path) -> System:
+    """Baseline: stock Whoosh (BM25F, B=0.75, K1=1.2), StemmingAnalyzer on title and abstract, and its
+    query parser with an OR group (an AND of a long query finds nothing)."""
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import MultifieldParser, OrGroup
+
+    schema = Schema(id=ID(stored=True, unique=True), title=TEXT(analyzer=StemmingAnalyzer()),
+                    abstract=TEXT(analyzer=StemmingAnalyzer()))
+    index_dir.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(index_dir), schema)
+    writer = ix.writer()
+    for document in documents:
+        writer.add_document(id=doc_key(document.id), title=document.title, abstract=document.abstract)
+    writer.commit()
+    searcher = ix.searcher()
+    parser = MultifieldParser(["title", "abstract"], schema, group=OrGroup)
+
+    def rank(text: str) -> list[str]:
+        query = parser.parse(" ".join(query_words(text)))
+        return [hit["id"] for hit in searcher.search(query, limit=DEPTH)]
+
+    return System("whoosh_plain", "plain Whoosh BM25F, OR",
+                  "`MultifieldParser(['title', 'abstract'], group=OrGroup)`, StemmingAnalyzer", rank)
+
+
+FTS5_SCHEMA = ("CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, title, abstract, "
+               "tokenize='porter unicode61')")
+FTS5_QUERY = "SELECT key FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?"
+
+
+def build_sqlite_fts5(documents: Sequence[Document]) -> System:
+    """Baseline: SQLite FTS5 in memory, porter tokenizer, ``bm25`` rank, the query's words quoted, OR-ed."""
+    db = sqlite3.connect(":memory:")
+    db.execute(FTS5_SCHEMA)
+    db.executemany("INSERT INTO docs (key, title, abstract) VALUES (?, ?, ?)",
+                   [(doc_key(d.id), d.title, d.abstract) for d in documents])
+    db.commit()
+
+    def rank(text: str) -> list[str]:
+        words = query_words(text)
+        if not words:
+            return []
+        match = " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
+        return [key for (key,) in db.execute(FTS5_QUERY, (match, DEPTH))]
+
+    return System("sqlite_fts5", "SQLite FTS5 bm25, OR",
+                  "`bm25(docs)`, `tokenize='porter unicode61'`, words quoted and OR-ed", rank)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One system's rankings, the errors of the queries that failed, and how long querying took."""
+
+    rankings: dict[int, list[str]]
+    errors: dict[int, str]
+    seconds: float
+
+
+def run_queries(system: System, queries: Mapping[int, str]) -> Run:
+    """Run every query; one that raises counts as an empty ranking, and its error is kept for the report."""
+    rankings: dict[int, list[str]] = {}
+    errors: dict[int, str] = {}
+    started = time.perf_counter()
+    for query_id, text in queries.items():
+        try:
+            rankings[query_id] = system.rank(text)[:DEPTH]
+        except Exception as error:  # reported in the table and the JSON, never swallowed
+            rankings[query_id] = []
+            errors[query_id] = f"{type(error).__name__}: {error}"
+    return Run(rankings, errors, time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------------------------------
+# Report
+
+
+def versus(scores: Scores, baseline: Scores) -> dict[str, Any]:
+    """On how many queries ``scores`` has a higher / lower average precision than ``baseline``, and the
+    paired randomization test's p-value for the difference in MAP."""
+    queries = sorted(baseline.per_query_ap)
+    mine = [scores.per_query_ap[q] for q in queries]
+    theirs = [baseline.per_query_ap[q] for q in queries]
+    pairs = list(zip(mine, theirs, strict=True))
+    return {"higher": sum(1 for x, y in pairs if x > y), "lower": sum(1 for x, y in pairs if x < y),
+            "p": round(randomization_p(mine, theirs), 4)}
+
+
+def results_dict(collection: Collection, query_ids: Sequence[int], systems: Sequence[System],
+                 runs: Mapping[str, Run], scores: Mapping[str, Scores], machine: Mapping[str, Any],
+                 cisi: Path, checks: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything the run measured, as JSON-ready values."""
+
+    def row(system: System) -> dict[str, Any]:
+        score, run = scores[system.name], runs[system.name]
+        compared = {} if system.name == "searchkit" else {"vs_default": versus(score, scores["searchkit"])}
+        return {
+            "label": system.label,
+            "how": system.how,
+            "map": round(score.map, 4),
+            "ndcg@10": round(score.ndcg10, 4),
+            "p@10": round(score.p10, 4),
+            "recall@1000": round(score.recall1000, 4),
+            "queries": score.queries,
+            "empty_rankings": sum(1 for ranking in run.rankings.values() if not ranking),
+            **compared,
+            "errors": {str(q): message for q, message in run.errors.items()},
+            "query_seconds": round(run.seconds, 3),
+            "per_query_ap": {str(q): round(ap, 4) for q, ap in score.per_query_ap.items()},
+        }
+
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "machine": dict(machine),
+        "collection": {
+            "path": str(cisi),
+            "documents": len(collection.documents),
+            "queries": len(collection.queries),
+            "judged_queries": len(collection.judged_queries),
+            "evaluated_queries": len(query_ids),
+            "relevant_pairs": sum(len(collection.judgements[q]) for q in query_ids),
+        },
+        "depth": DEPTH,
+        "checks": dict(checks),
+        "systems": {system.name: row(system) for system in systems},
+    }
+
+
+def summarize(results: Mapping[str, Any]) -> str:
+    """A few sentences on what the numbers say, written from the numbers, so that a rerun stays true."""
+    systems, checks = results["systems"], results["checks"]
+    default = systems["searchkit"]
+
+    def named(name: str) -> str:
+        return f"{systems[name]['label']} ({systems[name]['map']:.3f})"
+
+    best = max(systems, key=lambda name: systems[name]["map"])
+    baselines = ", ".join(named(name) for name in ("whoosh_plain", "sqlite_fts5") if name in systems)
+    sentences = [f"searchkit's default search scores MAP {default['map']:.3f} "
+                 f"(nDCG@10 {default['ndcg@10']:.3f}) against {baselines}; the best here is {named(best)}."]
+    if "searchkit_or" in systems and "searchkit_enforced" in systems:
+        pure, enforced = systems["searchkit_or"], systems["searchkit_enforced"]
+        below, hits = checks["default_hits_below_minimum"], checks["default_hits"]
+        if below:
+            same = pure["map"] == default["map"]
+            gap = "" if same else "; the gap is the AND of queries of 5 words or fewer"
+            sentences.append(
+                f"The 60% rule is not in force: {below:,} of the default's {hits:,} hits match fewer words "
+                f"than it asks (Whoosh accepts `Or(minmatch=...)` but ignores it), so the default ranks like "
+                f"any-word OR (MAP {pure['map']:.3f}{gap}).")
+        else:
+            sentences.append(f"The 60% rule is in force (no hit matches fewer words than it asks); "
+                             f"any-word OR scores MAP {pure['map']:.3f}.")
+        sentences.append(
+            f"Enforced, the rule costs most of the recall on these long queries: R@1000 "
+            f"{enforced['recall@1000']:.3f}, MAP {enforced['map']:.3f}, and {enforced['empty_rankings']} of "
+            f"{enforced['queries']} queries find nothing.")
+    variants = ("searchkit_or", "searchkit_or_nostop", "searchkit_or_hl1", "searchkit_or_nostop_hl1")
+    if all(name in systems for name in variants):
+        maps = [systems[name]["map"] for name in variants]
+        sentences.append(
+            f"Two ranking choices cost the most: dropping stop words from the query takes any-word OR from "
+            f"MAP {maps[0]:.3f} to {maps[1]:.3f}, weighting headline matches like body matches takes it to "
+            f"{maps[2]:.3f}, and both to {maps[3]:.3f}.")
+    sentences.append("CISI is library-science abstracts searched with long natural-language questions, not "
+                     "news searched with a few words, so read this as evidence about long queries; a "
+                     "difference whose p (last column) is above 0.05 is within noise.")
+    return " ".join(sentences)
+
+
+def format_p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def render_markdown(results: Mapping[str, Any], summary: str) -> str:
+    """The report: the table, the reading of it, how each system runs, and the machine."""
+    coll, machine = results["collection"], results["machine"]
+    lines = [
+        "# Ranking quality on CISI",
+        "",
+        f"Measured {results['date']} with `python benchmarks/relevance.py`. CISI: {coll['documents']:,} "
+        f"library-science abstracts; {coll['evaluated_queries']} of its {coll['judged_queries']} judged "
+        f"queries evaluated ({coll['relevant_pairs']:,} relevant pairs); binary relevance, rankings cut at "
+        f"{results['depth']:,}.",
+        "",
+        "| system | MAP | nDCG@10 | P@10 | R@1000 | queries evaluated | AP vs default: higher / lower |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in results["systems"].values():
+        compared = row.get("vs_default")
+        versus_text = ""
+        if compared:
+            versus_text = f"{compared['higher']} / {compared['lower']} ({format_p(compared['p'])})"
+        empty = f" ({row['empty_rankings']} found nothing)" if row["empty_rankings"] else ""
+        lines.append(f"| {row['label']} | {row['map']:.4f} | {row['ndcg@10']:.4f} | {row['p@10']:.4f} | "
+                     f"{row['recall@1000']:.4f} | {row['queries']}{empty} | {versus_text} |")
+    lines += ["", summary, "", "## How each system runs", ""]
+    lines += [f"- **{row['label']}**: {row['how']}." for row in results["systems"].values()]
+    lines += [
+        "",
+        "searchkit indexes seed files made from CISI (`date 1980-01-01 <title>`, then the abstract; the "
+        "title is the headline) with `Index.rebuild`; its variants use the words that "
+        "`searchkit.parse(text, plain=True)` finds. The baselines index the same titles and abstracts and "
+        "get the query's lower-cased `\\w+` words, so no query syntax (`?`, `AND`, `-`) changes their "
+        "meaning. A query that finds nothing scores 0 on every metric and still counts. p is a two-sided "
+        f"paired randomization test ({TRIALS:,} sign flips) of the difference in MAP with the default. "
+        "Per-query average precision is in the JSON next to this file.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
+    for key in ("cpu", "cores", "memory_gb", "os", "python", "whoosh", "sqlite", "searchkit", "git_commit"):
+        if machine.get(key) is not None:
+            lines.append(f"| {key} | {machine[key]} |")
+    errors = [(row["label"], query, message) for row in results["systems"].values()
+              for query, message in row["errors"].items()]
+    if errors:
+        lines += ["", "## Errors", ""]
+        lines += [f"- {label}, query {query}: {message}" for label, query, message in errors]
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(results: Mapping[str, Any], summary: str, out: Path, json_out: Path) -> None:
+    """The markdown report at ``out``; the same figures and the summary as JSON at ``json_out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    json_out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_markdown(results, summary), encoding="utf-8")
+    json_out.write_text(json.dumps({**results, "summary": summary}, indent=2) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------------
+# Command line
+
+
+def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--cisi", type=Path, default=DEFAULT_CISI,
+                        help="folder with CISI.ALL, CISI.QRY and CISI.REL (default: ../shared/corpora/cisi)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="markdown report (default: benchmarks/relevance.md); the JSON goes next to it")
+    parser.add_argument("--json", type=Path, default=None, help="JSON results (default: --out with .json)")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
+                        help="scratch folder for the seed files and indexes (default: benchmarks/.work)")
+    parser.add_argument("--queries", type=int, default=None, metavar="N",
+                        help="evaluate only the first N judged queries: a quick check, not a measurement")
+    args = parser.parse_args(argv)
+    if args.queries is not None and args.queries < 1:
+        parser.error("--queries must be at least 1")
+    args.json = args.json or args.out.with_suffix(".json")
+    return args
+
+
+def log(message: str) -> None:
+    print(f"[relevance {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    work = args.work.resolve()
+    try:
+        collection = load_collection(args.cisi)
+        seeds = work / "cisi-seeds"
+        log(f"{write_seeds(collection.documents, seeds)} seed files in {seeds}")
+        indexes = fresh_dir(work / "cisi-indexes")
+    except SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    ix = build_searchkit(seeds, indexes / "searchkit")
+    whoosh_plain = build_whoosh_plain(collection.documents, indexes / "whoosh")
+    log(f"indexes built in {time.perf_counter() - started:.1f} s")
+    query_ids = collection.judged_queries[: args.queries]
+    queries = {q: collection.queries[q] for q in query_ids}
+    matches = TermMatches(ix)
+    systems = [*searchkit_systems(ix, matches), whoosh_plain, build_sqlite_fts5(collection.documents)]
+
+    runs: dict[str, Run] = {}
+    scores: dict[str, Scores] = {}
+    for system in systems:
+        runs[system.name] = run = run_queries(system, queries)
+        scores[system.name] = score = evaluate(run.rankings, collection.judgements)
+        log(f"{system.label:48} MAP {score.map:.4f}  nDCG@10 {score.ndcg10:.4f}  P@10 {score.p10:.4f}  "
+            f"R@1000 {score.recall1000:.4f}  ({run.seconds:.1f} s, {len(run.errors)} errors)")
+    below, hits = hits_below_minimum(runs["searchkit"].rankings, queries, matches)
+    ix.close()
+
+    from benchmarks.measure import machine_info
+
+    results = results_dict(collection, query_ids, systems, runs, scores, machine_info(), args.cisi.resolve(),
+                           {"default_hits_below_minimum": below, "default_hits": hits})
+    write_reports(results, summarize(results), args.out, args.json)
+    log(f"wrote {args.out} and {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
