@@ -183,6 +183,9 @@ def _walk(
                 except UnicodeEncodeError:
                     problems.append(SeedError(location, "file name is not valid UTF-8"))
                     continue
+            if not article_id.strip():
+                problems.append(SeedError(location, "file name gives an empty article id"))
+                continue
             found.append(SeedFile(article_id, location, info.st_size, info.st_mtime_ns))
         elif is_dir(info.st_mode) and not entry.name.startswith("."):
             _walk(entry.path, prefix, seen_dirs, found, problems)

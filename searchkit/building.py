@@ -7,6 +7,8 @@ between processes; the parent adds the finished segments to its writer's single 
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +105,8 @@ def _index_in_workers(
     counter = context.Value("q", 0)
     shares = _shares(seeds, procs)
     folder = engine.index_folder(ix)
-    with context.Pool(len(shares), initializer=_init_worker, initargs=(counter,)) as pool:
+    with context.Pool(len(shares), initializer=_init_worker,
+                      initargs=(counter, os.getpid())) as pool:
         pending = pool.map_async(
             _worker, [(folder, share, old_hashes, max_bytes) for share in shares], chunksize=1)
         while not pending.ready():
@@ -137,9 +140,25 @@ def _shares(seeds: list[SeedFile], count: int) -> list[list[SeedFile]]:
 _COUNTER: Any = None
 
 
-def _init_worker(counter: Any) -> None:
+def _init_worker(counter: Any, parent: int) -> None:
     global _COUNTER
     _COUNTER = counter
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """Make this worker die when the indexer that forked it dies, even by SIGKILL.
+
+    Otherwise an orphaned worker would keep writing into the index folder and hold the write lock it
+    inherited until its share was done.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _worker(job: tuple[Path, list[SeedFile], dict[str, str], int]) -> tuple[Outcome, Any]:

@@ -6,6 +6,7 @@ holder), and its ``str()`` is a one-line message fit to show a user.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -19,7 +20,7 @@ class SeedError(SearchkitError):
     def __init__(self, path: Path | str, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(f"{shown_path(self.path)}: {reason}")
 
 
 class SeedsNotFoundError(SearchkitError):
@@ -114,3 +115,11 @@ class InvalidDateError(SearchkitError, ValueError):
 
 class InvalidOptionError(SearchkitError, ValueError):
     """An option has a value outside what it accepts (a negative limit, an unknown sort order)."""
+
+
+def shown_path(path: Path | str) -> str:
+    """``path`` as printable UTF-8 on one line: undecodable bytes as ``\\xNN``, control characters escaped."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

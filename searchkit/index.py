@@ -22,6 +22,7 @@ from searchkit.errors import (
     IndexCorruptError,
     IndexNotFoundError,
     IndexVersionError,
+    SearchkitError,
     SeedError,
 )
 from searchkit.lock import WriteLock
@@ -39,6 +40,8 @@ from searchkit.search import (
 PathLike = Union[str, "os.PathLike[str]"]
 #: ``progress(done, total)`` is called while files are read during an update.
 Progress = Callable[[int, int], None]
+#: Zero-hit queries of up to this many words get a "did you mean" suggestion.
+SUGGEST_MAX_WORDS = 8
 _READ_RETRIES = 3
 
 
@@ -140,6 +143,7 @@ class Index:
         seeds = Path(seeds_dir)
         found, problems = scan_seeds(seeds)
         with WriteLock(self._ensure_dir(), wait=wait, purpose="update"):
+            storage.remove_old_generations(self.path, keep=1)  # and any left half-written by a crash
             generation = storage.current_generation(self.path)
             if generation is None or self._needs_rebuild(generation):
                 return self._rebuild_locked(seeds, found, problems, started, max_bytes, progress, procs)
@@ -303,7 +307,8 @@ class Index:
             suggestion = None
             if total == 0:
                 words = [n.text for n in walk(tree) if isinstance(n, Term)]
-                suggestion = engine.suggest(searcher, words) if words else None
+                if 0 < len(words) <= SUGGEST_MAX_WORDS:  # a long paste gets no spelling help, quickly
+                    suggestion = engine.suggest(searcher, words)
             return Results(query=text, total=total, offset=offset, hits=hits, suggestion=suggestion)
 
         return self._read(run)
@@ -350,7 +355,12 @@ class Index:
                 return action(self._searcher(fresh=attempt > 0))
             except IndexCorruptError as error:  # e.g. the generation we opened was just removed
                 failure = error
-            except (OSError, EOFError, KeyError) as error:
+            except SearchkitError:  # a bad query, an unknown id: the index is fine
+                raise
+            except Exception as error:
+                # The engine's files carry no checksums: damage surfaces as whatever the read trips
+                # over (struct.error, UnpicklingError, ValueError...), and is told apart from a writer's
+                # swap only by persisting after a fresh reopen.
                 failure = IndexCorruptError(self.path, f"{type(error).__name__}: {error}")
                 failure.__cause__ = error
         assert failure is not None
@@ -497,7 +507,7 @@ class Index:
             with ix.searcher() as searcher:
                 return [engine.article_from_fields(f) for f in searcher.all_stored_fields()
                         if not f.get("fingerprint")]
-        except (IndexCorruptError, OSError, EOFError):
+        except Exception:  # noqa: BLE001 - damaged engine files fail in arbitrary ways
             return []  # a damaged index has nothing we can carry over
 
     def _manifest(self, folder: Path) -> storage.Manifest:

@@ -22,6 +22,23 @@ from searchkit.errors import IndexLockedError
 LOCK_NAME = "write.lock"
 _POLL_SECONDS = 0.05
 
+#: Descriptors of the locks this process holds. A forked child (a build worker) closes its copies at once:
+#: a flock belongs to the open file, so a child keeping a copy would keep the lock held after the holder
+#: itself died.
+_HELD: set[int] = set()
+
+
+def _forget_in_child() -> None:
+    for fd in _HELD:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
 
 class WriteLock:
     """Hold the index's write lock for the duration of a ``with`` block."""
@@ -31,6 +48,7 @@ class WriteLock:
         self.wait = wait
         self.purpose = purpose
         self._fd: Optional[int] = None
+        self._pid = os.getpid()
         self.stale_holder: Optional[str] = None
 
     def acquire(self) -> None:
@@ -59,11 +77,14 @@ class WriteLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(record).encode(), 0)
         self._fd = fd
+        self._pid = os.getpid()
+        _HELD.add(fd)
 
     def release(self) -> None:
         """Clear the holder record and unlock."""
-        if self._fd is None:
-            return
+        if self._fd is None or self._pid != os.getpid():
+            return  # not held, or held by the process this one was forked from
+        _HELD.discard(self._fd)
         os.ftruncate(self._fd, 0)
         fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from searchkit.articles import Article
+from searchkit.errors import shown_path
 from searchkit.index import Stats, UpdateReport
 from searchkit.search import Explanation, Hit, Results
 
@@ -128,7 +129,7 @@ def report_json(report: UpdateReport) -> dict[str, Any]:
         "updated": report.updated,
         "removed": report.removed,
         "unchanged": report.unchanged,
-        "skipped": [{"path": str(e.path), "reason": e.reason} for e in report.skipped],
+        "skipped": [{"path": shown_path(e.path), "reason": e.reason} for e in report.skipped],
         "seconds": round(report.seconds, 3),
         "rebuilt": report.rebuilt,
     }

@@ -385,7 +385,7 @@ def test_crash_between_engine_commit_and_manifest(corpus: Corpus, base_index: Pa
 def test_leftovers_of_a_crashed_rebuild_are_ignored_then_removed(corpus: Corpus, base_index: Path,
                                                                  tmp_path: Path) -> None:
     """A half-written generation beside the live one and a temporary CURRENT file: readers ignore both,
-    an update works on, and the next rebuild deletes the half-written generation."""
+    and the next update or rebuild deletes the half-written generation."""
     index_dir = tmp_path / "index"
     shutil.copytree(base_index, index_dir)
     live = _current(index_dir)
@@ -397,6 +397,9 @@ def test_leftovers_of_a_crashed_rebuild_are_ignored_then_removed(corpus: Corpus,
     assert observed_state(index_dir, corpus, allow_missing=False) == "old"
     run_cli("index", "--seeds", str(corpus.new_seeds), "--index", str(index_dir), check=0)
     assert observed_state(index_dir, corpus, allow_missing=False) == "new"
+    assert generations(index_dir) == [live]
+    partial.mkdir()
+    (partial / "MAIN_half.seg").write_bytes(os.urandom(4096))
     run_cli("index", "--rebuild", "--seeds", str(corpus.new_seeds), "--index", str(index_dir), check=0)
     assert observed_state(index_dir, corpus, allow_missing=False) == "new"
     assert not (partial / "MAIN_half.seg").exists()  # the folder name may be reused by the new build
@@ -450,23 +453,7 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "stored fields deleted": lambda ix: _engine_file(ix, "._stored.col").unlink(),
     "date column truncated to half": lambda ix: _halve(_engine_file(ix, ".date.col")),
 }
-_RAW = ("BUG: damage inside an engine file escapes as a raw exception (UnpicklingError, struct.error, "
-        "TypeError, ValueError...; a traceback and exit 1, which the CLI uses for 'no match'): Index._read "
-        "turns only OSError/EOFError/KeyError into IndexCorruptError")
-_RAW_AND_NO_REBUILD = _RAW + "; and --rebuild itself fails (Index._api_articles catches as little)"
-_KNOWN = {
-    "terms file truncated to half": _RAW_AND_NO_REBUILD,
-    "terms file emptied": _RAW_AND_NO_REBUILD,
-    "stored fields truncated to half": _RAW_AND_NO_REBUILD,
-    "stored fields deleted": _RAW_AND_NO_REBUILD,
-    "date column truncated to half": _RAW,
-}
-
-
-@pytest.mark.parametrize("damage", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=_KNOWN[name])) if name in _KNOWN else name
-    for name in DAMAGE
-])
+@pytest.mark.parametrize("damage", list(DAMAGE))
 def test_damaged_index_says_rebuild_and_rebuild_recovers(damage: str, small_index, tmp_path: Path) -> None:
     """Every command either works or fails with one error line (exit 2) that names the cure; at least
     one of them notices; no traceback. Then ``searchkit index --rebuild`` brings everything back.
@@ -531,12 +518,6 @@ def _kill_indexer_leaving_workers(process: subprocess.Popen, index_dir: Path) ->
     process.wait(timeout=10)
 
 
-_WORKERS_BUG = ("BUG: worker processes of a parallel build (forked by building._index_in_workers) outlive "
-                "a SIGKILLed indexer, keep writing their share into the index folder, and hold "
-                "the inherited write.lock (and Whoosh's MAIN_WRITELOCK) until they finish")
-
-
-@pytest.mark.xfail(strict=True, reason=_WORKERS_BUG)
 def test_killed_full_build_leaves_no_lock_behind_even_with_workers_alive(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     write_corpus(seeds, range(1500), words=60)
@@ -554,7 +535,6 @@ def test_killed_full_build_leaves_no_lock_behind_even_with_workers_alive(tmp_pat
     index.close()
 
 
-@pytest.mark.xfail(strict=True, reason=_WORKERS_BUG)
 def test_killed_big_update_leaves_no_lock_behind_even_with_workers_alive(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     write_corpus(seeds, range(100), words=60)

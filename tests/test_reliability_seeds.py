@@ -289,8 +289,6 @@ def test_non_txt_files_are_ignored(tmp_path: Path) -> None:
     assert snapshot(seeds) == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a seed named '.txt' or ' .txt' has an empty id; Article() "
-                   "raises InvalidArticleError, which is not a SeedError, so the whole run aborts (exit 2)")
 def test_seed_whose_name_gives_an_empty_id_is_skipped_not_fatal(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     write_seed(seeds, "good", "2017-01-01", "Good", GOOD_BODY)
@@ -318,8 +316,6 @@ def test_file_name_that_is_not_utf8_is_skipped(tmp_path: Path) -> None:
     assert snapshot(seeds) == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 'index --json' writes a non-UTF-8 file name into the JSON "
-                   "as raw bytes (surrogate escapes), so the output is not valid UTF-8 JSON")
 def test_json_report_stays_valid_utf8_with_a_non_utf8_file_name(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     write_seed(seeds, "good", "2017-01-01", "Good", GOOD_BODY)
@@ -330,8 +326,6 @@ def test_json_report_stays_valid_utf8_with_a_non_utf8_file_name(tmp_path: Path) 
     assert len(report["skipped"]) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a bad seed whose name holds a newline is reported on two "
-                   "stderr lines; the CLI prints the path unescaped")
 def test_bad_seed_with_a_newline_in_its_name_is_one_line(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     write_seed(seeds, "good", "2017-01-01", "Good", GOOD_BODY)

@@ -247,3 +247,11 @@ def test_reuters_date_range_is_exact(reuters):
 def test_snippets_can_be_skipped(index):
     (hit,) = index.search("responders", snippets=False).hits
     assert hit.snippet == "" and hit.id == "pink"
+
+
+def test_long_zero_hit_query_gets_no_suggestion(index):
+    """Spelling help is for short queries: a pasted paragraph with no match is not rewritten."""
+    words = ["clarksn"] + [f"zzq{n}" for n in range(8)]
+    assert index.search(" ".join(words[:8]), plain=True).suggestion is not None
+    results = index.search(" ".join(words), plain=True)
+    assert results.total == 0 and results.suggestion is None

@@ -48,6 +48,8 @@ SCHEMA_VERSION = WHOOSH_SCHEMA_VERSION
 HEADLINE_BOOST = 3.0
 #: A prefix (``hurt*``) may expand to at most this many indexed words.
 MAX_PREFIX_TERMS = 512
+#: All the prefixes of one query together may expand to at most this many words (counted per field).
+MAX_QUERY_PREFIX_TERMS = 2048
 SNIPPET_CHARS = 240
 
 _WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
@@ -336,6 +338,7 @@ class Compiler:
     def __init__(self, reader: Any, query_text: str = "") -> None:
         self.reader = reader
         self.query_text = query_text
+        self.expanded = 0  # words all prefixes so far expanded to
 
     def compile(self, node: t.Node) -> Any:
         """The Whoosh query for ``node``; :class:`whoosh.query.NullQuery` when nothing can match."""
@@ -406,6 +409,10 @@ class Compiler:
             return wq.Term(field, words[0])
         return wq.Phrase(field, words, slop=slop)
 
+    def _too_broad(self, text: str, message: str) -> QuerySyntaxError:
+        at = self.query_text.find(text)
+        return QuerySyntaxError(self.query_text, at if at >= 0 else 0, message)
+
     def _prefix(self, field: str, text: str) -> Optional[Any]:
         words = _WORD.findall(fold(text))
         if not words:
@@ -414,13 +421,14 @@ class Compiler:
         expansions = 0
         for _ in self.reader.expand_prefix(field, prefix):
             expansions += 1
+            self.expanded += 1
             if expansions > MAX_PREFIX_TERMS:
-                at = self.query_text.find(text)
-                raise QuerySyntaxError(
-                    self.query_text,
-                    at if at >= 0 else 0,
-                    f"prefix '{text}*' matches more than {MAX_PREFIX_TERMS} words; make it longer",
-                )
+                raise self._too_broad(text, f"prefix '{text}*' matches more than {MAX_PREFIX_TERMS} words; "
+                                            "make it longer")
+            if self.expanded > MAX_QUERY_PREFIX_TERMS:
+                raise self._too_broad(text, f"the prefixes in this query match more than "
+                                            f"{MAX_QUERY_PREFIX_TERMS} words in all; "
+                                            "use fewer or longer ones")
         query = wq.Prefix(field, prefix)
         if len(words) == 1:
             return query
@@ -691,6 +699,10 @@ def suggest(searcher: Any, words: Sequence[str]) -> Optional[str]:
 
 def lookup(searcher: Any, article_id: str) -> Optional[dict[str, Any]]:
     """Stored fields of the article ``article_id``, or ``None``."""
+    try:
+        article_id.encode("utf-8")
+    except UnicodeEncodeError:  # an id from a non-UTF-8 terminal: no indexed id looks like it
+        return None
     return searcher.document(id=article_id)
 
 
