@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import os
 import re
 import stat
@@ -110,6 +109,8 @@ def decode_seed_bytes(data: bytes, where: Path) -> str:
 
 def content_hash(data: bytes) -> str:
     """A short, stable fingerprint of a file's bytes."""
+    import hashlib  # here, not at the top: queries never hash, and hashlib costs start-up time
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 

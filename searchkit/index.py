@@ -12,9 +12,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Union
 
-from searchkit import building, storage
+from searchkit import storage
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, SeedFile, scan_seeds
 from searchkit.engines import WHOOSH_SCHEMA_VERSION, committed_generation, engine
 from searchkit.errors import (
@@ -36,6 +36,9 @@ from searchkit.search import (
     date_filter,
     to_tree,
 )
+
+if TYPE_CHECKING:  # building is imported on first write: queries never need it
+    from searchkit import building
 
 PathLike = Union[str, "os.PathLike[str]"]
 #: ``progress(done, total)`` is called while files are read during an update.
@@ -139,6 +142,8 @@ class Index:
         articles whose file is gone. Unchanged files cost a stat. Builds the index if there is none,
         and rebuilds it if it was written by an incompatible version.
         """
+        from searchkit.building import Outcome
+
         started = time.monotonic()
         seeds = Path(seeds_dir)
         found, problems = scan_seeds(seeds)
@@ -150,7 +155,7 @@ class Index:
             folder = self.path / generation
             manifest = self._manifest(folder)
             plan = _plan(manifest, found)
-            outcome = building.Outcome()
+            outcome = Outcome()
             if plan.to_index or plan.removed:
                 outcome = self._write(engine.open_existing(folder), manifest, plan.to_index, plan.removed,
                                       max_bytes=max_bytes, progress=progress, procs=procs)
@@ -474,11 +479,13 @@ class Index:
         carried: Iterable[Article] = (),
     ) -> building.Outcome:
         """Apply one batch of changes in a single atomic commit and bring ``manifest`` in step."""
+        from searchkit.building import build
+
         old_hashes = {article_id: manifest.files[article_id][2]
                       for article_id in (seed.id for seed in to_index) if article_id in manifest.files}
         writer = engine.writer(ix)
         try:
-            outcome, segments = building.build(ix, writer, to_index, old_hashes, max_bytes=max_bytes,
+            outcome, segments = build(ix, writer, to_index, old_hashes, max_bytes=max_bytes,
                                                procs=_procs(procs), progress=progress)
             # Deleting through this writer reaches only the segments committed before it, never the
             # new versions it is adding, so changed articles are replaced, not lost.
@@ -560,3 +567,4 @@ def _procs(requested: Optional[int]) -> int:
     if requested is not None:
         return max(1, requested)
     return max(1, min(4, os.cpu_count() or 1))
+

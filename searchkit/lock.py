@@ -11,7 +11,6 @@ import datetime as dt
 import fcntl
 import json
 import os
-import socket
 import time
 from pathlib import Path
 from types import TracebackType
@@ -70,7 +69,7 @@ class WriteLock:
             self.stale_holder = _describe(previous)  # its process died without unlocking
         record = {
             "pid": os.getpid(),
-            "host": socket.gethostname(),
+            "host": _hostname(),
             "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "purpose": self.purpose,
         }
@@ -126,3 +125,9 @@ def _describe(record: dict[str, object]) -> str:
         f"process {record.get('pid', '?')} on {record.get('host', '?')} "
         f"({record.get('purpose', 'index')}, since {record.get('since', '?')})"
     )
+
+
+def _hostname() -> str:
+    import socket  # only writers need it: keep query start-up lean
+
+    return socket.gethostname()

@@ -87,3 +87,12 @@ def test_limits_in_the_doc_match_the_code():
     assert f"query longer than {MAX_QUERY_LENGTH} characters" in text
     assert f"nesting deeper than {MAX_DEPTH} levels" in text
     assert f"more than {MAX_CLAUSES} terms" in text
+
+
+def test_stop_words_in_the_doc_match_the_code():
+    from searchkit.query.parser import LONG_QUERY_WORDS, STOP_WORDS
+
+    text = DOC.read_text(encoding="utf-8")
+    (listed,) = re.findall(r"^Stop words \(in any case\): ([^.]+)\.$", text.replace(",\n", ", "), flags=re.M)
+    assert listed.split(", ") == sorted(STOP_WORDS)
+    assert f"more than {LONG_QUERY_WORDS} plain words" in text

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from searchkit.errors import QuerySyntaxError
 from searchkit.query.parser import (
-    LONG_QUERY_MATCH,
     LONG_QUERY_WORDS,
     MAX_CLAUSES,
     MAX_DEPTH,
     MAX_QUERY_LENGTH,
+    STOP_WORDS,
     parse,
 )
 from searchkit.query.tree import And, DateRange, MatchAll, Not, Or, Phrase, Prefix, Term, walk
@@ -51,21 +51,41 @@ WORDS = [
     ("and or not", And(T("and"), T("or"), T("not"))),  # lowercase operators are words
     ("TO", T("TO")),
     ("a b c d e", And(T("a"), T("b"), T("c"), T("d"), T("e"))),
-    # more than LONG_QUERY_WORDS plain words: at least 60% of them
-    ("a b c d e f", Or(T("a"), T("b"), T("c"), T("d"), T("e"), T("f"), minimum=4)),
-    ("a b c d e f g h i j", Or(*(T(c) for c in "abcdefghij"), minimum=6)),
-    ("a b c d e f g", Or(*(T(c) for c in "abcdefg"), minimum=5)),
-    ("hurt* a b c d e", Or(Prefix("hurt"), T("a"), T("b"), T("c"), T("d"), T("e"), minimum=4)),
-    ("+a b c d e f", And(T("a"), Or(T("b"), T("c"), T("d"), T("e"), T("f"), minimum=3))),
-    ("+a +b +c +d +e f", And(T("a"), T("b"), T("c"), T("d"), T("e"), T("f"))),
-    ("a +b", And(T("a"), T("b"))),
-    ("x (a b c d e f)", And(T("x"), Or(*(T(c) for c in "abcdef"), minimum=4))),
+    # more than LONG_QUERY_WORDS plain words: any of them, less the stop words
+    ("b c d e f g", Or(*(T(c) for c in "bcdefg"))),
+    ("b c d e f g h i j k", Or(*(T(c) for c in "bcdefghijk"))),
+    ("hurt* b c d e f", Or(Prefix("hurt"), *(T(c) for c in "bcdef"))),
+    ("+b c d e f g", And(T("b"), Or(*(T(c) for c in "cdefg")))),
+    ("+b +c +d +e +f g", And(*(T(c) for c in "bcdefg"))),
+    ("b +c", And(T("b"), T("c"))),
+    ("x (b c d e f g)", And(T("x"), Or(*(T(c) for c in "bcdefg")))),
+    ("the pink kelly clarkson awards everybody hurts",
+     Or(T("pink"), T("kelly"), T("clarkson"), T("awards"), T("everybody"), T("hurts"))),
+    ("The Pink Of kelly TO hurts", Or(T("Pink"), T("kelly"), T("hurts"))),  # stop words in any case
+    ("a b c d e f", Or(*(T(c) for c in "bcdef"))),
+    ("a the of to in everybody", T("everybody")),  # one word left: no one-child Or
+    ("to be or not to be", Or(*(T(w) for w in "to be or not to be".split()))),  # all stop words: kept
+    ("the of and in a an", Or(*(T(w) for w in "the of and in a an".split()))),
+    ("+the pink of kelly to hurts", And(T("the"), Or(T("pink"), T("kelly"), T("hurts")))),  # required: kept
+    ("+the +of a an in pink", And(T("the"), T("of"), T("pink"))),
+    ("+pink +kelly +clarkson +awards the of", And(T("pink"), T("kelly"), T("clarkson"), T("awards"),
+                                                  Or(T("the"), T("of")))),
+    ("+pink +kelly +clarkson +awards +hurts the",
+     And(*(T(w) for w in "pink kelly clarkson awards hurts the".split()))),
+    ("the* of* pink kelly to hurts", Or(Prefix("the"), Prefix("of"), T("pink"), T("kelly"), T("hurts"))),
+    ("x (the pink kelly clarkson of hurts)",
+     And(T("x"), Or(T("pink"), T("kelly"), T("clarkson"), T("hurts")))),
+    # five words or fewer: all of them, stop words included
+    ("the pink of kelly hurts", And(T("the"), T("pink"), T("of"), T("kelly"), T("hurts"))),
+    ("a b c d e", And(*(T(c) for c in "abcde"))),
     # operators, fields, phrases or - turn the rule off
     ("a b c d e -f", And(T("a"), T("b"), T("c"), T("d"), T("e"), Not(T("f")))),
     ("a b c d e AND f", And(*(T(c) for c in "abcdef"))),
     ('a b c d e "f"', And(*(T(c) for c in "abcde"), P("f"))),
     ("a b c d e headline:f", And(*(T(c) for c in "abcde"), H("f"))),
     ("a b c d e f OR g", Or(And(*(T(c) for c in "abcdef")), T("g"))),
+    ('the pink of kelly to "the"', And(T("the"), T("pink"), T("of"), T("kelly"), T("to"), P("the"))),
+    ("the pink of kelly to headline:the", And(T("the"), T("pink"), T("of"), T("kelly"), T("to"), H("the"))),
 ]
 
 PUNCTUATION = [
@@ -174,7 +194,8 @@ FIELDS = [
         'headline:(pink -"kelly clarkson" hurt*)',
         And(H("pink"), Not(P("kelly clarkson", "headline")), Prefix("hurt", "headline")),
     ),
-    ("headline:(a b c d e f)", Or(*(H(c) for c in "abcdef"), minimum=4)),
+    ("headline:(b c d e f g)", Or(*(H(c) for c in "bcdefg"))),
+    ("headline:(the pink of kelly to hurts)", Or(*(H(w) for w in "the pink of kelly to hurts".split()))),
     ("headline:(headline:a b)", And(H("a"), H("b"))),
     ("headline:(a OR b)@2", Or(H("a"), H("b"), minimum=2)),
     ("headline:pink body:hurts", And(H("pink"), T("hurts", "body"))),
@@ -211,12 +232,52 @@ def test_parse(query, expected):
     assert parse(query) == expected
 
 
-def test_long_query_minimum_follows_the_constants():
+def test_long_query_rule_follows_the_constants():
     words = [f"w{i}" for i in range(40)]
+    assert isinstance(parse(" ".join(words[:LONG_QUERY_WORDS])), And)
     for n in range(LONG_QUERY_WORDS + 1, 40):
-        tree = parse(" ".join(words[:n]))
-        assert isinstance(tree, Or)
-        assert tree.minimum >= LONG_QUERY_MATCH * n > tree.minimum - 1
+        assert parse(" ".join(words[:n])) == Or(*(T(w) for w in words[:n]))
+    stop = sorted(STOP_WORDS)
+    assert parse(" ".join(stop[:LONG_QUERY_WORDS - 1] + ["pink", "hurts"])) == Or(T("pink"), T("hurts"))
+    assert parse(" ".join(stop[:LONG_QUERY_WORDS])) == And(*(T(w) for w in stop[:LONG_QUERY_WORDS]))
+
+
+def test_stop_words():
+    assert isinstance(STOP_WORDS, frozenset)
+    assert all(word == word.lower() for word in STOP_WORDS)
+    assert {"the", "a", "of", "and", "or", "not", "yet"} <= STOP_WORDS
+    assert not {"us", "may", "tbd"} & STOP_WORDS  # the United States, the month, to be decided
+
+
+stop_or_word = st.one_of(st.sampled_from(sorted(STOP_WORDS)).map(lambda w: w.title() if len(w) > 2 else w),
+                         st.sampled_from(["pink", "kelly", "hurts", "us", "May", "tbd", "x"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(stop_or_word, st.booleans()), min_size=1, max_size=12), st.booleans())
+def test_long_query_rule(words, plain):
+    """Required words stay, stop words go unless nothing optional would be left, and no minimum."""
+    query = " ".join(("+" if required and not plain else "") + word for word, required in words)
+    tree = parse(query, plain=plain)
+    flags = [required and not plain for _, required in words]
+    terms = [T(word) for word, _ in words]
+    required = [term for term, flag in zip(terms, flags, strict=True) if flag]
+    optional = [term for term, flag in zip(terms, flags, strict=True) if not flag]
+    assert all(isinstance(node, (Term, And, Or)) for node in walk(tree))
+    assert all(node.minimum == 1 for node in walk(tree) if isinstance(node, Or))
+    if len(words) <= LONG_QUERY_WORDS or len(optional) <= 1:
+        assert tree == (terms[0] if len(terms) == 1 else And(*terms))  # all of them, stop words included
+        return
+    if required:
+        assert isinstance(tree, And) and list(tree.children[:-1]) == required
+    (any_of,) = tree.children[len(required):] if required else [tree]
+    alternatives = list(any_of.children) if isinstance(any_of, Or) else [any_of]
+    content = [term for term in optional if term.text.lower() not in STOP_WORDS]
+    if content:
+        assert alternatives == content
+        assert not any(term.text.lower() in STOP_WORDS for term in alternatives)
+    else:
+        assert alternatives == optional  # only stop words: all kept
 
 
 # Errors: exact position and message
@@ -398,8 +459,9 @@ def test_worst_case_inputs_are_fast(query):
         ("headline:pink 10:30 note:", And(T("headline:pink"), T("10:30"), T("note"))),
         ("R.E.M.'s hip-hop $5 — ...", And(T("R.E.M.'s"), T("hip-hop"), T("$5"))),
         ("foo:bar date:junk (", And(T("foo:bar"), T("date:junk"))),
-        ("a b c d e f", Or(*(T(c) for c in "abcdef"), minimum=4)),
-        ("a OR b AND c d e f", Or(*(T(c) for c in ["a", "OR", "b", "AND", "c", "d", "e", "f"]), minimum=5)),
+        ("b c d e f g", Or(*(T(c) for c in "bcdefg"))),
+        ("a OR b AND c d e f", Or(*(T(c) for c in "bcdef"))),  # in plain text OR and AND are stop words
+        ("the pink (of) kelly -to +hurts", Or(T("pink"), T("kelly"), T("hurts"))),
     ],
 )
 def test_plain(query, expected):

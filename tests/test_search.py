@@ -255,3 +255,73 @@ def test_long_zero_hit_query_gets_no_suggestion(index):
     assert index.search(" ".join(words[:8]), plain=True).suggestion is not None
     results = index.search(" ".join(words), plain=True)
     assert results.total == 0 and results.suggestion is None
+
+
+# --------------------------------------------------------------------------------------------------
+# Totals and exclusions stay exact when the engine could cut corners
+
+
+def _article(article_id: str, headline: str, body: str, day: int = 1) -> searchkit.Article:
+    return searchkit.Article(id=article_id, date=dt.date(2020, 1, day), headline=headline, body=body)
+
+
+@pytest.fixture(scope="module")
+def skewed(tmp_path_factory):
+    """A few articles with 'alpha' in the headline (high scores) and many with 'bravo' once in a long
+    body (low scores): once the top hit is known, no bravo-only article can beat it."""
+    ix = searchkit.open_index(tmp_path_factory.mktemp("skewed") / "index", create=True)
+    filler = " ".join(f"filler{n}" for n in range(60))
+    # Scores rise over the first articles, so an engine keeping only the best hit keeps raising its bar.
+    articles = [_article("a0", "News", f"alpha {filler}"), _article("a1", "Alpha news", "alpha report"),
+                _article("a2", "Alpha alpha news", "alpha alpha report")]
+    articles += [_article(f"b{n:03d}", "Other news", f"{filler} bravo {filler}") for n in range(150)]
+    articles += [_article(f"c{n}", "Charlie", f"alpha {filler} bravo {filler}") for n in range(5)]
+    ix.add_many(articles)
+    yield ix
+    ix.close()
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("alpha OR bravo", 158),
+    ("alpha bravo", 5),
+    ("bravo -alpha", 150),
+    ("(alpha bravo charlie)@2", 5),
+    ("bravo date:[2020-01-01 TO 2020-01-31]", 155),
+])
+def test_total_is_exact_however_few_hits_are_asked_for(skewed, query, expected):
+    for limit in (1, 3, 10, 1000):
+        assert skewed.search(query, limit=limit).total == expected, limit
+    assert len(skewed.search(query, limit=1000).hits) == expected
+
+
+def test_excluded_word_never_appears_in_a_hit(tmp_path):
+    """The first article holding the positive word also holds the excluded one, and an article with
+    only the excluded word comes before it (Whoosh's own AndNot let such a first match through)."""
+    ix = searchkit.open_index(tmp_path / "index", create=True)
+    ix.add_many([
+        _article("d0", "Only the other word", "an aside"),
+        _article("d1", "Bookings", "bookings for an event"),
+        _article("d2", "Bookings", "bookings alone"),
+    ])
+    assert ids(ix.search("bookings -an")) == ["d2"]
+    assert ids(ix.search("-an")) == ["d2"]
+    ix.close()
+
+
+def test_minimum_of_a_group_is_enforced(tmp_path):
+    ix = searchkit.open_index(tmp_path / "index", create=True)
+    rng = random.Random(7)
+    words = ["alpha", "bravo", "charlie", "delta"]
+    held = {}
+    articles = []
+    for n in range(120):
+        chosen = [w for w in words if rng.random() < 0.4]
+        held[f"n{n}"] = set(chosen)
+        articles.append(_article(f"n{n}", "x", " ".join(chosen) + " filler"))
+    ix.add_many(articles)
+    for minimum in (1, 2, 3, 4):
+        results = ix.search(f"(alpha bravo charlie delta)@{minimum}", limit=1000)
+        assert set(ids(results)) == {key for key, have in held.items() if len(have) >= minimum}
+        scores = [hit.score for hit in results]
+        assert scores == sorted(scores, reverse=True)
+    ix.close()

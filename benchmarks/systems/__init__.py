@@ -31,8 +31,14 @@ class Answer:
 
 def child_env() -> dict[str, str]:
     """The environment for child processes: the repo root importable, so ``-m searchkit`` and
-    ``-m benchmarks.worker`` work whether or not searchkit is installed."""
+    ``-m benchmarks.worker`` work whether or not searchkit is installed.
+
+    Bytecode caching is left on even where the caller turned it off (``PYTHONDONTWRITEBYTECODE``):
+    the installed baselines come with compiled ``.pyc`` files, and without them a cold start of this
+    uninstalled checkout would pay for compiling its own source on every run.
+    """
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
     return env
 

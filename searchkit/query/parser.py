@@ -14,7 +14,6 @@ guide to the language.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -27,9 +26,14 @@ MAX_QUERY_LENGTH = 4096
 MAX_DEPTH = 32
 #: The most leaves (words, phrases, prefixes, dates) one query may hold.
 MAX_CLAUSES = 512
-#: A query or group of only plain words longer than this matches at least LONG_QUERY_MATCH of them.
+#: A query or group of only plain words longer than this matches any of them, less its stop words.
 LONG_QUERY_WORDS = 5
-LONG_QUERY_MATCH = 0.6
+#: Words a long query drops (compared lower-cased): Whoosh's English stop list less "us", "may" and "tbd",
+#: which mean something in news.
+STOP_WORDS = frozenset(
+    "a an and are as at be by can for from have if in is it not of on or that the this to we when will"
+    " with yet you your".split()
+)
 
 #: Field names a query may use (case-insensitive) and the field each one means.
 FIELD_NAMES = {"headline": "headline", "title": "headline", "body": "body", "date": "date"}
@@ -68,16 +72,23 @@ def _parse_plain(text: str) -> Node:
 def _words_node(words: list[tuple[Node, bool]]) -> Node:
     """AND plain words, each with whether it is required (``+word``), in order.
 
-    More than LONG_QUERY_WORDS of them is pasted text rather than a query: the required words and at
-    least LONG_QUERY_MATCH of the others must match.
+    More than LONG_QUERY_WORDS of them is pasted text rather than a query: the required words must all
+    match, and any one of the others will do, less their :data:`STOP_WORDS` (all of them are kept when
+    every one is a stop word). No minimum: on the CISI relevance evaluation a percentage minimum lost
+    most of the relevant articles of long queries, and dropping stop words helped (benchmarks/relevance.md).
     """
     nodes = [node for node, _ in words]
     optional = [node for node, required in words if not required]
     if len(words) > LONG_QUERY_WORDS and len(optional) > 1:
-        # round() first so float error in LONG_QUERY_MATCH * n never bumps an exact integer up.
-        minimum = math.ceil(round(LONG_QUERY_MATCH * len(optional), 9))
-        nodes = [node for node, required in words if required] + [Or(*optional, minimum=minimum)]
+        optional = [node for node in optional if not _is_stop_word(node)] or optional
+        any_of = optional[0] if len(optional) == 1 else Or(*optional)
+        nodes = [node for node, required in words if required] + [any_of]
     return nodes[0] if len(nodes) == 1 else And(*nodes)
+
+
+def _is_stop_word(node: Node) -> bool:
+    """True for a plain word with no field that is in :data:`STOP_WORDS`; never a prefix or fielded word."""
+    return isinstance(node, Term) and node.field is None and node.text.lower() in STOP_WORDS
 
 
 def _has_letter_or_digit(text: str) -> bool:
@@ -416,7 +427,7 @@ def _build_or(branches: list[_Branch]) -> Node:
 
 
 def _build_and(branch: _Branch, *, long_rule: bool) -> Node:
-    """AND the branch's items; a long run of only plain words gets the minimum-should-match rule."""
+    """AND the branch's items; a long run of only plain words gets the long-query rule (see _words_node)."""
     items = branch.items
     if long_rule and not branch.explicit_and and all(kind != _OTHER for _, kind in items):
         return _words_node([(node, kind == _REQUIRED) for node, kind in items])
