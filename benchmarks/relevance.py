@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
 import json
 import math
 import random
 import re
 import shutil
 import sqlite3
+import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -290,38 +290,29 @@ def query_words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def plain_terms(text: str) -> list[Any]:
-    """The ``Term`` leaves that ``searchkit.parse(text, plain=True)`` makes, in order: the words the
-    default search uses, so that the variants differ only in how they combine them."""
+def all_terms(text: str) -> list[Any]:
+    """The ``Term`` of every word of ``text``, stop words included, in order: what
+    ``searchkit.parse(word, plain=True)`` makes of each word on its own (a word with no letter or digit
+    makes none, as in the parse of the whole text)."""
     import searchkit
 
-    terms: list[Any] = []
-    stack = [searchkit.parse(text, plain=True)]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, searchkit.Term):
-            terms.append(node)
-        else:
-            stack.extend(reversed(getattr(node, "children", ())))
-    return terms
+    return [searchkit.parse(word, plain=True) for word in text.split() if any(c.isalnum() for c in word)]
 
 
-def default_minimum(text: str) -> tuple[list[Any], int]:
-    """The words the default search combines, and how many of them it asks a document to match: the
-    parsed ``Or``'s ``minimum`` for a long query (60%), all of them otherwise (an ``And``)."""
+def default_terms(text: str) -> list[Any]:
+    """The ``Term`` leaves of ``searchkit.parse(text, plain=True)``, in order: the words the default search
+    uses (a long query's less its stop words), so that the variants differ only in how they combine them."""
     import searchkit
 
     tree = searchkit.parse(text, plain=True)
-    terms = plain_terms(text)
-    return terms, tree.minimum if isinstance(tree, searchkit.Or) else len(terms)
+    return list(tree.children) if isinstance(tree, (searchkit.And, searchkit.Or)) else [tree]
 
 
-def without_stop_words(terms: Sequence[Any]) -> list[Any]:
-    """``terms`` less those made only of English stop words (Whoosh's list); all of them if none is left."""
-    from whoosh.analysis import STOP_WORDS
+def is_long(text: str) -> bool:
+    """Whether the default search ORs the words of ``text`` (more than 5 of them) rather than ANDs them."""
+    from searchkit.query.parser import LONG_QUERY_WORDS
 
-    kept = [term for term in terms if not set(query_words(term.text)) <= STOP_WORDS]
-    return kept or list(terms)
+    return len(all_terms(text)) > LONG_QUERY_WORDS
 
 
 def build_searchkit(seeds: Path, index_dir: Path) -> Any:
@@ -335,92 +326,57 @@ def build_searchkit(seeds: Path, index_dir: Path) -> Any:
     return ix
 
 
-class TermMatches:
-    """Which documents each word matches, asked of the index once per word (``ix.search(Term(w))``)."""
-
-    def __init__(self, ix: Any) -> None:
-        self.ix = ix
-        self._docs: dict[Any, frozenset[str]] = {}
-
-    def docs(self, term: Any) -> frozenset[str]:
-        found = self._docs.get(term)
-        if found is None:
-            found = self._docs[term] = frozenset(hit.id for hit in self.ix.search(term, limit=len(self.ix)))
-        return found
-
-    def count(self, key: str, terms: Sequence[Any]) -> int:
-        """How many of ``terms`` document ``key`` matches (a repeated word counts again, as in an ``Or``)."""
-        return sum(1 for term in terms if key in self.docs(term))
-
-
 def searchkit_ranker(ix: Any, make_query: Optional[Callable[[str], Any]] = None) -> Ranker:
     """Rank with ``ix.search``: the query text with ``plain=True``, or the tree ``make_query(text)``."""
 
     def rank(text: str) -> list[str]:
         query = text if make_query is None else make_query(text)
-        return [hit.id for hit in ix.search(query, limit=DEPTH, plain=make_query is None)]
+        return [hit.id for hit in ix.search(query, limit=DEPTH, plain=make_query is None, snippets=False)]
 
     return rank
 
 
-def enforced_minimum_ranker(any_word_ranking: Callable[[str], Sequence[str]], matches: TermMatches) -> Ranker:
-    """What the default search would return if the engine enforced its minimum: the any-word ranking of
-    every document (which scores a document by the words it matches, as ``Or(minimum=m)`` does) less
-    the documents that match fewer than ``m`` of the words."""
-
-    def rank(text: str) -> list[str]:
-        terms, minimum = default_minimum(text)
-        return [key for key in any_word_ranking(text) if matches.count(key, terms) >= minimum][:DEPTH]
-
-    return rank
-
-
-def searchkit_systems(ix: Any, matches: TermMatches) -> list[System]:
+def searchkit_systems(ix: Any) -> list[System]:
     """searchkit's default search, and variants built with the public query constructors."""
     import searchkit
+    from searchkit import And, Or, Term
 
-    @functools.lru_cache(maxsize=None)
-    def any_word_ranking(text: str) -> tuple[str, ...]:  # every document: the emulation filters it
-        return tuple(hit.id for hit in ix.search(searchkit.Or(*plain_terms(text)), limit=len(ix)))
+    def any_word(text: str) -> Any:
+        return Or(*all_terms(text))
 
-    def no_stop(text: str) -> Any:
-        return searchkit.Or(*without_stop_words(plain_terms(text)))
+    def old_rule(text: str) -> Any:
+        terms = all_terms(text)
+        return Or(*terms, minimum=math.ceil(round(0.6 * len(terms), 9))) if is_long(text) else And(*terms)
 
-    def headline_weight_1(terms: Sequence[Any]) -> Any:
-        return searchkit.Or(*(searchkit.Or(searchkit.Term(t.text, "headline"), searchkit.Term(t.text, "body"))
-                              for t in terms))
+    def at_least_2(text: str) -> Any:
+        terms = default_terms(text)
+        return Or(*terms, minimum=2) if is_long(text) else And(*terms)
+
+    def headline_weight_1(text: str) -> Any:
+        tree = searchkit.parse(text, plain=True)
+        per_field = [Or(Term(t.text, "headline"), Term(t.text, "body")) for t in default_terms(text)]
+        return And(*per_field) if isinstance(tree, And) else Or(*per_field)
 
     return [
         System("searchkit", "searchkit (default)",
-               "`ix.search(text, plain=True)`: more than 5 words parse to `Or(*terms, minimum=ceil(0.6 n))`, "
-               "fewer to `And(*terms)`", searchkit_ranker(ix)),
-        System("searchkit_or", "searchkit, any word (OR)", "`Or(*terms)` of the same words: no minimum",
-               lambda text: list(any_word_ranking(text)[:DEPTH])),
-        System("searchkit_enforced", "searchkit, 60% rule enforced",
-               "the default's documented meaning, emulated: the any-word ranking less the documents that "
-               "match fewer words than its minimum (all of them for 5 words or fewer)",
-               enforced_minimum_ranker(any_word_ranking, matches)),
-        System("searchkit_or_nostop", "searchkit, OR, stop words dropped",
-               "`Or(*terms)` without the words in Whoosh's English stop list", searchkit_ranker(ix, no_stop)),
-        System("searchkit_or_hl1", "searchkit, OR, headline weight 1",
-               "`Or(Or(Term(w, 'headline'), Term(w, 'body')), ...)`: the per-field terms without the 3x "
-               "headline boost", searchkit_ranker(ix, lambda text: headline_weight_1(plain_terms(text)))),
-        System("searchkit_or_nostop_hl1", "searchkit, OR, no stop words, headline weight 1",
-               "both of the above",
-               searchkit_ranker(ix, lambda text: headline_weight_1(without_stop_words(plain_terms(text))))),
+               "`ix.search(text, plain=True)`: more than 5 words parse to `Or(*words)` of the words less "
+               "English stop words (the parser's `STOP_WORDS`), with no minimum; 5 words or fewer to "
+               "`And(*words)`", searchkit_ranker(ix)),
+        System("searchkit_any_word", "searchkit, any word, stop words kept",
+               "`Or(*words)` of every word, stop words included", searchkit_ranker(ix, any_word)),
+        System("searchkit_old_rule", "searchkit, old rule: 60% of the words",
+               "`Or(*words, minimum=ceil(0.6 n))` of every word, stop words included, for more than 5 "
+               "words, `And(*words)` otherwise: the rule before this one, now enforced by the engine",
+               searchkit_ranker(ix, old_rule)),
+        System("searchkit_at_least_2", "searchkit, at least 2 words",
+               "the default's words with `Or(*words, minimum=2)` for more than 5 words, `And(*words)` "
+               "otherwise", searchkit_ranker(ix, at_least_2)),
+        System("searchkit_headline_1", "searchkit, headline weight 1",
+               "the default's words as `Or(Or(Term(w, 'headline'), Term(w, 'body')), ...)` (`And` for 5 "
+               "words or fewer): per-field terms, so a headline match counts like a body match instead of "
+               "1.5 times as much (and without the headline-phrase bonus, which only unfielded words get)",
+               searchkit_ranker(ix, headline_weight_1)),
     ]
-
-
-def hits_below_minimum(rankings: Mapping[int, Sequence[str]], queries: Mapping[int, str],
-                       matches: TermMatches) -> tuple[int, int]:
-    """How many of the hits in ``rankings`` match fewer words than the default parse's minimum asks, and
-    how many hits there are: whether the engine enforces the rule."""
-    below = total = 0
-    for query_id, ranking in rankings.items():
-        terms, minimum = default_minimum(queries[query_id])
-        total += len(ranking)
-        below += sum(1 for key in ranking if matches.count(key, terms) < minimum)
-    return below, total
 
 
 def build_whoosh_plain(documents: Sequence[Document], index_dir: Path) -> System:
@@ -514,8 +470,8 @@ def versus(scores: Scores, baseline: Scores) -> dict[str, Any]:
 
 def results_dict(collection: Collection, query_ids: Sequence[int], systems: Sequence[System],
                  runs: Mapping[str, Run], scores: Mapping[str, Scores], machine: Mapping[str, Any],
-                 cisi: Path, checks: Mapping[str, Any]) -> dict[str, Any]:
-    """Everything the run measured, as JSON-ready values."""
+                 cisi: Path, lengths: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything the run measured, as JSON-ready values; ``lengths`` says how long the queries are."""
 
     def row(system: System) -> dict[str, Any]:
         score, run = scores[system.name], runs[system.name]
@@ -547,50 +503,56 @@ def results_dict(collection: Collection, query_ids: Sequence[int], systems: Sequ
             "relevant_pairs": sum(len(collection.judgements[q]) for q in query_ids),
         },
         "depth": DEPTH,
-        "checks": dict(checks),
+        "query_lengths": dict(lengths),
         "systems": {system.name: row(system) for system in systems},
     }
 
 
 def summarize(results: Mapping[str, Any]) -> str:
     """A few sentences on what the numbers say, written from the numbers, so that a rerun stays true."""
-    systems, checks = results["systems"], results["checks"]
+    systems, lengths = results["systems"], results["query_lengths"]
     default = systems["searchkit"]
+    evaluated = results["collection"]["evaluated_queries"]
 
     def named(name: str) -> str:
-        return f"{systems[name]['label']} ({systems[name]['map']:.3f})"
+        compared = systems[name].get("vs_default")
+        p = f", {format_p(compared['p'])}" if compared else ""
+        return f"{systems[name]['label']} ({systems[name]['map']:.3f}{p})"
 
+    def change(choice: str, name: str) -> str:
+        """What the default's ``choice`` does to MAP and nDCG@10, against variant ``name``, which lacks it."""
+        row, p = systems[name], systems[name]["vs_default"]["p"]
+        return (f"{choice} takes MAP from {row['map']:.3f} to {default['map']:.3f} "
+                f"({default['map'] - row['map']:+.3f}, {format_p(p)}{', within noise' if p > 0.05 else ''}) "
+                f"and nDCG@10 from {row['ndcg@10']:.3f} to {default['ndcg@10']:.3f}")
+
+    long_queries = lengths["long_queries"]
+    share = f"all {evaluated}" if long_queries == evaluated else f"{long_queries} of the {evaluated}"
+    sentences = [
+        f"CISI's queries are long library-science questions ({share} evaluated have more than 5 words, "
+        f"a median of {lengths['median_words']:g}), not short news searches: this measures the long-query "
+        "rule and says little about searches of 5 words or fewer, which the default ANDs."]
     best = max(systems, key=lambda name: systems[name]["map"])
-    baselines = ", ".join(named(name) for name in ("whoosh_plain", "sqlite_fts5") if name in systems)
-    sentences = [f"searchkit's default search scores MAP {default['map']:.3f} "
-                 f"(nDCG@10 {default['ndcg@10']:.3f}) against {baselines}; the best here is {named(best)}."]
-    if "searchkit_or" in systems and "searchkit_enforced" in systems:
-        pure, enforced = systems["searchkit_or"], systems["searchkit_enforced"]
-        below, hits = checks["default_hits_below_minimum"], checks["default_hits"]
-        if below:
-            same = pure["map"] == default["map"]
-            gap = "" if same else "; the gap is the AND of queries of 5 words or fewer"
-            sentences.append(
-                f"The 60% rule is not in force: {below:,} of the default's {hits:,} hits match fewer words "
-                f"than it asks (Whoosh accepts `Or(minmatch=...)` but ignores it), so the default ranks like "
-                f"any-word OR (MAP {pure['map']:.3f}{gap}).")
-        else:
-            sentences.append(f"The 60% rule is in force (no hit matches fewer words than it asks); "
-                             f"any-word OR scores MAP {pure['map']:.3f}.")
+    baselines = " and ".join(named(name) for name in ("whoosh_plain", "sqlite_fts5") if name in systems)
+    top = "the best MAP here" if best == "searchkit" else f"the best here is {named(best)}"
+    sentences.append(f"searchkit's default search (any one of the query's words, stop words dropped) scores "
+                     f"MAP {default['map']:.3f} (nDCG@10 {default['ndcg@10']:.3f}) against {baselines}; "
+                     f"{top}.")
+    variants = [(choice, name) for choice, name in (
+        ("Dropping stop words", "searchkit_any_word"),
+        ("Accepting any one of the remaining words rather than asking for 2", "searchkit_at_least_2"),
+        ("Weighting a headline match 1.5 times a body match rather than the same", "searchkit_headline_1"),
+    ) if name in systems]
+    sentences += [change(choice, name) + "." for choice, name in variants]
+    if "searchkit_old_rule" in systems:
+        old = systems["searchkit_old_rule"]
+        nothing = (f"finds nothing for {old['empty_rankings']} of the {old['queries']} queries"
+                   if old["empty_rankings"] else "finds something for every query")
         sentences.append(
-            f"Enforced, the rule costs most of the recall on these long queries: R@1000 "
-            f"{enforced['recall@1000']:.3f}, MAP {enforced['map']:.3f}, and {enforced['empty_rankings']} of "
-            f"{enforced['queries']} queries find nothing.")
-    variants = ("searchkit_or", "searchkit_or_nostop", "searchkit_or_hl1", "searchkit_or_nostop_hl1")
-    if all(name in systems for name in variants):
-        maps = [systems[name]["map"] for name in variants]
-        sentences.append(
-            f"Two ranking choices cost the most: dropping stop words from the query takes any-word OR from "
-            f"MAP {maps[0]:.3f} to {maps[1]:.3f}, weighting headline matches like body matches takes it to "
-            f"{maps[2]:.3f}, and both to {maps[3]:.3f}.")
-    sentences.append("CISI is library-science abstracts searched with long natural-language questions, not "
-                     "news searched with a few words, so read this as evidence about long queries; a "
-                     "difference whose p (last column) is above 0.05 is within noise.")
+            f"The old rule (at least 60% of all the words), now that the engine enforces it, {nothing} "
+            f"and scores R@1000 {old['recall@1000']:.3f} against the default's {default['recall@1000']:.3f}, "
+            f"MAP {old['map']:.3f} ({format_p(old['vs_default']['p'])}).")
+    sentences.append("A difference whose p (last column) is above 0.05 is within noise.")
     return " ".join(sentences)
 
 
@@ -625,8 +587,10 @@ def render_markdown(results: Mapping[str, Any], summary: str) -> str:
     lines += [
         "",
         "searchkit indexes seed files made from CISI (`date 1980-01-01 <title>`, then the abstract; the "
-        "title is the headline) with `Index.rebuild`; its variants use the words that "
-        "`searchkit.parse(text, plain=True)` finds. The baselines index the same titles and abstracts and "
+        "title is the headline) with `Index.rebuild`. Its variants are trees built with the public "
+        "constructors (`searchkit.Or`, `And`, `Term`) and run by the same engine, which enforces an `Or`'s "
+        "`minimum`: \"the default's words\" are the `Term`s of `searchkit.parse(text, plain=True)`, \"every "
+        "word\" is each word parsed on its own. The baselines index the same titles and abstracts and "
         "get the query's lower-cased `\\w+` words, so no query syntax (`?`, `AND`, `-`) changes their "
         "meaning. A query that finds nothing scores 0 on every metric and still counts. p is a two-sided "
         f"paired randomization test ({TRIALS:,} sign flips) of the difference in MAP with the default. "
@@ -699,8 +663,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     log(f"indexes built in {time.perf_counter() - started:.1f} s")
     query_ids = collection.judged_queries[: args.queries]
     queries = {q: collection.queries[q] for q in query_ids}
-    matches = TermMatches(ix)
-    systems = [*searchkit_systems(ix, matches), whoosh_plain, build_sqlite_fts5(collection.documents)]
+    systems = [*searchkit_systems(ix), whoosh_plain, build_sqlite_fts5(collection.documents)]
 
     runs: dict[str, Run] = {}
     scores: dict[str, Scores] = {}
@@ -709,13 +672,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         scores[system.name] = score = evaluate(run.rankings, collection.judgements)
         log(f"{system.label:48} MAP {score.map:.4f}  nDCG@10 {score.ndcg10:.4f}  P@10 {score.p10:.4f}  "
             f"R@1000 {score.recall1000:.4f}  ({run.seconds:.1f} s, {len(run.errors)} errors)")
-    below, hits = hits_below_minimum(runs["searchkit"].rankings, queries, matches)
     ix.close()
 
     from benchmarks.measure import machine_info
 
+    lengths = {"long_queries": sum(1 for text in queries.values() if is_long(text)),
+               "median_words": statistics.median(len(all_terms(text)) for text in queries.values())}
     results = results_dict(collection, query_ids, systems, runs, scores, machine_info(), args.cisi.resolve(),
-                           {"default_hits_below_minimum": below, "default_hits": hits})
+                           lengths)
     write_reports(results, summarize(results), args.out, args.json)
     log(f"wrote {args.out} and {args.json}")
     return 0

@@ -164,20 +164,23 @@ def _walk(
     except OSError as error:
         problems.append(SeedError(folder, f"cannot list folder: {error.strerror or error}"))
         return
-    is_dir, is_file, suffix = stat.S_ISDIR, stat.S_ISREG, SEED_SUFFIX
+    is_dir, is_file, suffix, cut = stat.S_ISDIR, stat.S_ISREG, SEED_SUFFIX, -len(SEED_SUFFIX)
+    add, plain_ids = found.append, os.sep == "/"
     for entry in entries:
+        name = entry.name
         try:
             info = entry.stat()
         except OSError as error:
-            if entry.name.endswith(suffix):
+            if name.endswith(suffix):
                 reason = "symlink loop" if error.errno == errno.ELOOP else (
                     "broken symlink" if entry.is_symlink() else f"cannot stat: {error.strerror or error}")
                 problems.append(SeedError(entry.path, reason))
             continue
-        if entry.name.endswith(suffix) and is_file(info.st_mode):
+        mode = info.st_mode
+        if name.endswith(suffix) and is_file(mode):
             location = entry.path
-            article_id = location[prefix: -len(suffix)]
-            if not article_id.isascii() or os.sep != "/":
+            article_id = location[prefix:cut]
+            if not (plain_ids and article_id.isascii()):
                 article_id = article_id.replace(os.sep, "/")
                 try:
                     article_id.encode("utf-8")
@@ -187,6 +190,6 @@ def _walk(
             if not article_id.strip():
                 problems.append(SeedError(location, "file name gives an empty article id"))
                 continue
-            found.append(SeedFile(article_id, location, info.st_size, info.st_mtime_ns))
-        elif is_dir(info.st_mode) and not entry.name.startswith("."):
+            add(SeedFile(article_id, location, info.st_size, info.st_mtime_ns))
+        elif is_dir(mode) and not name.startswith("."):
             _walk(entry.path, prefix, seen_dirs, found, problems)

@@ -195,19 +195,28 @@ class Index:
         self.add_many([article], wait=wait)
 
     def add_many(self, articles: Iterable[Article], *, wait: float = 0.0) -> int:
-        """Add or replace several articles in one commit; returns how many."""
+        """Add or replace several articles in one commit; returns how many were given.
+
+        An id given twice keeps its last article, as two calls to :meth:`add` would.
+        """
+        latest: dict[str, Article] = {}
         count = 0
+        for article in articles:
+            if not isinstance(article, Article):
+                raise TypeError(f"expected an Article, got {type(article).__name__}")
+            latest.pop(article.id, None)  # keep the order of last appearance
+            latest[article.id] = article
+            count += 1
         with WriteLock(self._ensure_dir(), wait=wait, purpose="add"):
             folder = self._live_folder(create=True)
             manifest = self._manifest(folder)
             writer = engine.writer(engine.open_existing(folder))
             try:
-                for article in articles:
-                    if not isinstance(article, Article):
-                        raise TypeError(f"expected an Article, got {type(article).__name__}")
+                # The engine replaces an id's committed document, not one added earlier in the same
+                # batch: hence one document per id.
+                for article in latest.values():
                     writer.update_document(**engine.document(article))
                     manifest.files.pop(article.id, None)  # it no longer follows a seed file
-                    count += 1
             except BaseException:
                 writer.cancel()
                 raise
@@ -550,16 +559,20 @@ class Index:
 
 def _plan(manifest: storage.Manifest, found: list[SeedFile]) -> _Plan:
     plan = _Plan()
-    present = set()
+    known = manifest.files
+    unchanged = 0
     for seed in found:
-        present.add(seed.id)
-        old = manifest.files.get(seed.id)
-        if old is not None and old[0] == seed.size and old[1] == seed.mtime_ns:
-            plan.unchanged += 1
+        article_id, _, size, mtime_ns = seed
+        old = known.get(article_id)
+        if old is not None and old[0] == size and old[1] == mtime_ns:
+            unchanged += 1
         else:
             plan.to_index.append(seed)
-    plan.removed = [article_id for article_id in manifest.files if article_id not in present]
-    plan.known = set(manifest.files)
+    plan.unchanged = unchanged
+    if len(known) > unchanged:  # some known article may have lost its file
+        present = {seed.id for seed in found}
+        plan.removed = [article_id for article_id in known if article_id not in present]
+    plan.known = set(known)
     return plan
 
 

@@ -201,13 +201,30 @@ def test_script_on_the_tiny_collection(tmp_path: Path) -> None:
     assert results["collection"]["documents"] == 4
     assert results["collection"]["evaluated_queries"] == 2
     systems = results["systems"]
-    assert set(systems) >= {"searchkit", "searchkit_or", "searchkit_enforced", "whoosh_plain", "sqlite_fts5"}
+    assert set(systems) == {"searchkit", "searchkit_any_word", "searchkit_old_rule", "searchkit_at_least_2",
+                            "searchkit_headline_1", "whoosh_plain", "sqlite_fts5"}
     # Query 1 has four words, so the default search ANDs them: only document 1 holds all four.
     assert systems["searchkit"]["per_query_ap"]["1"] == 0.5
+    assert results["query_lengths"] == {"long_queries": 1, "median_words": 8}
     for row in systems.values():
         assert 0.0 <= row["map"] <= 1.0 and row["queries"] == 2 and not row["errors"]
     markdown = out.read_text(encoding="utf-8")
     assert "| searchkit (default) |" in markdown and "## Machine" in markdown
+    assert "long library-science questions" in results["summary"]
+
+
+def test_variants_use_the_default_parse_words() -> None:
+    searchkit = pytest.importorskip("searchkit")
+    text = "How are technical libraries used, and what citation indexes exist for technology?"
+    every = [term.text for term in rel.all_terms(text)]
+    assert every == text.split()
+    # More than 5 words: the default ORs them less its stop words ("are", "and", "for").
+    assert rel.is_long(text)
+    assert [term.text for term in rel.default_terms(text)] == [
+        w for w in every if w.lower() not in searchkit.query.parser.STOP_WORDS]
+    assert "are" not in [term.text for term in rel.default_terms(text)]
+    assert not rel.is_long("Dewey decimal classification history")
+    assert rel.all_terms("- history ?") == [searchkit.Term("history")]
 
 
 @pytest.mark.skipif(not (CISI / "CISI.ALL").is_file(), reason=f"no CISI collection at {CISI}")

@@ -325,3 +325,68 @@ def test_minimum_of_a_group_is_enforced(tmp_path):
         scores = [hit.score for hit in results]
         assert scores == sorted(scores, reverse=True)
     ix.close()
+
+
+def test_hits_are_exactly_the_matching_articles_across_segments_and_deletions(tmp_path):
+    """Random articles in several segments, some deleted and some replaced: every query kind returns
+    exactly the articles a brute-force reading of the words says it should, with an exact total."""
+    rng = random.Random(2026)
+    vocab = ["oil", "price", "bank", "rate", "trade", "gold", "wheat", "yen", "tax", "strike"]
+    ix = searchkit.open_index(tmp_path / "index", create=True)
+    articles: dict[str, searchkit.Article] = {}
+    for _ in range(4):  # one segment per commit
+        made = []
+        for _n in range(40):
+            article_id = f"n{rng.randrange(120):03d}"  # some ids come again: an update
+            made.append(searchkit.Article(
+                id=article_id, date=dt.date(2020, 1 + rng.randrange(12), 1 + rng.randrange(28)),
+                headline=" ".join(rng.choices(vocab, k=3)), body=" ".join(rng.choices(vocab, k=12))))
+        ix.add_many(made)
+        articles.update((article.id, article) for article in made)
+        for article_id in rng.sample(sorted(articles), 5):
+            ix.delete(article_id)
+            del articles[article_id]
+
+    def words(article):
+        return analyze(article.headline), analyze(article.body)
+
+    def has(article, word):
+        return any(analyze(word)[0] in field for field in words(article))
+
+    def has_phrase(article, first, second):
+        a, b = analyze(first)[0], analyze(second)[0]
+        pairs = (zip(field, field[1:], strict=False) for field in words(article))
+        return any((a, b) in set(adjacent) for adjacent in pairs)
+
+    expectations = {
+        "oil": lambda art: has(art, "oil"),
+        "oil price": lambda art: has(art, "oil") and has(art, "price"),
+        "gold OR yen": lambda art: has(art, "gold") or has(art, "yen"),
+        "bank -rate": lambda art: has(art, "bank") and not has(art, "rate"),
+        "-tax": lambda art: not has(art, "tax"),
+        '"trade strike"': lambda art: has_phrase(art, "trade", "strike"),
+        "(oil gold wheat)@2": lambda art: sum(has(art, w) for w in ("oil", "gold", "wheat")) >= 2,
+        "headline:wheat": lambda art: analyze("wheat")[0] in analyze(art.headline),
+        "yen date:[2020-03-01 TO 2020-06-30]":
+            lambda art: has(art, "yen") and dt.date(2020, 3, 1) <= art.date <= dt.date(2020, 6, 30),
+        "tax*": lambda art: has(art, "tax"),
+    }
+    for query, matches in expectations.items():
+        expected = {article_id for article_id, article in articles.items() if matches(article)}
+        for sort in ("relevance", "newest"):
+            assert set(ids(ix.search(query, limit=1000, sort=sort))) == expected, (query, sort)
+            assert ix.search(query, limit=1, sort=sort).total == len(expected), (query, sort)
+        newest = ix.search(query, limit=1000, sort="newest")
+        assert [hit.date for hit in newest] == sorted((hit.date for hit in newest), reverse=True)
+    ix.close()
+
+
+def test_an_id_given_twice_in_one_batch_keeps_its_last_article(tmp_path):
+    ix = searchkit.open_index(tmp_path / "index", create=True)
+    given = ix.add_many([_article("x", "First draft", "oil"), _article("x", "Final", "gold")])
+    assert given == 2
+    assert ix.search("oil").total == 0
+    assert ids(ix.search("gold")) == ["x"]
+    assert ix.get("x").headline == "Final"
+    assert len(ix) == 1
+    ix.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import array
 import bisect
+import heapq
 import datetime as dt
 import math
 import re
@@ -17,6 +18,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import AbstractSet as Set
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 try:
@@ -25,11 +27,12 @@ try:
     from whoosh import highlight as wh
     from whoosh import index as wi
     from whoosh import query as wq
-    from whoosh import collectors, scoring, sorting, writing
+    from whoosh import scoring, writing
     from whoosh.analysis import Analyzer, Token
     from whoosh.codec import whoosh3
     from whoosh.formats import Positions
     from whoosh.lang.porter import stem as porter_stem
+    from whoosh.scoring import bm25
     from whoosh.support.charset import accent_map
     from whoosh.util.numeric import byte_to_length
 except ImportError as error:  # pragma: no cover - exercised only without the dependency
@@ -243,6 +246,14 @@ def _doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0) 
         return default
     lbyte = lengths[docnum] if docnum < len(lengths) else 0
     return _BYTE_TO_LENGTH[lbyte] if lbyte else None  # None for 0, as stock Whoosh does
+
+
+def _length_bytes(reader: Any, fieldname: str) -> bytes:
+    """One segment's encoded field lengths (index with a document number, decode with
+    ``_BYTE_TO_LENGTH``), from the cache :func:`_doc_field_length` fills."""
+    perdoc = reader._perdoc
+    perdoc.doc_field_length(0, fieldname)  # fills the cache
+    return perdoc.__dict__["_searchkit_lengths"][fieldname] or bytes(reader.doc_count_all())
 
 
 def _column_bytes(reader: Any) -> bytes:
@@ -495,8 +506,10 @@ class _DateIndex:
     def __init__(self, reader: Any) -> None:
         pairs = []
         self.encode = reader.schema["date"].to_column_value  # raw column values sort like dates
+        #: Each document's raw date value, by document number (for sorting by date).
+        self.by_docnum: Sequence[int] = [0] * reader.doc_count_all()
         if reader.has_column("date"):
-            values = _numeric_column(reader.column_reader("date", translate=False))
+            values = self.by_docnum = _numeric_column(reader.column_reader("date", translate=False))
             if reader.has_deletions():
                 is_deleted = reader.is_deleted
                 pairs = sorted((value, docnum) for docnum, value in enumerate(values)
@@ -899,30 +912,217 @@ def run_search(
     if date_filter is not None:
         query = wq.And([query, date_range(date_filter)])  # the date range scores nothing: a filter
     wanted = max(1, offset + limit)
-    sortedby = None
-    if sort != "relevance":
-        sortedby = sorting.FieldFacet("date", reverse=sort == "newest")  # ties: index order
-        collector = collectors.SortingCollector(sortedby, limit=wanted)
-        searcher.search_with_collector(query, collector)
-        results = collector.results()
-        total = len(results)  # a sorting collector visits every match
-    else:
-        # Every match is scored, and so counted: on this engine that is cheaper than pruning to the
-        # top N and counting in a second pass (measured on Reuters). replace=0 matters: by default
-        # the collector swaps in matchers that skip documents which cannot reach the top N any more,
-        # and then counts only what it saw.
-        collector = collectors.TopCollector(wanted, usequality=False, replace=0)
-        searcher.search_with_collector(query, collector)
-        results = collector.results()
-        total = len(results)
+    weighting = searcher.weighting
+    total, best = 0, []
+    for leaf, base in searcher.leaf_searchers():
+        scores = _scores(leaf, query, weighting)
+        total += len(scores)
+        if sort == "relevance":  # highest score first; ties in index order, as Whoosh orders them
+            top = heapq.nsmallest(wanted, ((-score, base + docnum) for docnum, score in scores.items()))
+        else:
+            dates = _DateIndex.of(leaf.reader()).by_docnum
+            sign = -1 if sort == "newest" else 1
+            top = heapq.nsmallest(wanted, ((sign * dates[docnum], base + docnum) for docnum in scores))
+        best = heapq.nsmallest(wanted, best + top)
+    page = best[offset: offset + limit] if limit else []
     body_terms = _terms_for(query, "body") if snippets else frozenset()
     raw_hits = []
-    for hit in results[offset: offset + limit] if limit else []:
-        fields = hit.fields()
-        score = float(hit.score or 0.0) if sortedby is None else 0.0  # sorted hits have no score
+    for key, docnum in page:
+        fields = searcher.stored_fields(docnum)
+        score = -key if sort == "relevance" else 0.0  # sorted hits have no score
         marked = snippet(fields.get("body", ""), body_terms) if snippets else ""
-        raw_hits.append(RawHit(fields, score, marked))
+        raw_hits.append(RawHit(fields, float(score), marked))
     return total, raw_hits, query
+
+
+# Term-at-a-time evaluation. Whoosh walks documents one at a time through a tree of matcher objects,
+# several Python calls per document and term; scoring each term's posting list in one loop and
+# combining the {docnum: score} tables with dict operations is several times faster, and every match
+# is still scored, so totals are exact. Scores are Whoosh's own (its BM25F scorer and bm25 function).
+
+
+def _scores(leaf: Any, query: Any, weighting: Any, only: Optional[Set[int]] = None) -> dict[int, float]:
+    """``{docnum: score}`` for every document of one segment (``leaf`` searcher) that ``query`` matches,
+    or only those of them in ``only`` (the candidates an AND has left)."""
+    if isinstance(query, wq.Term):
+        found = _term_scores(leaf, query.fieldname, query.text, weighting, only)
+    elif isinstance(query, wq.Prefix):
+        found = {}
+        for word in leaf.reader().expand_prefix(query.fieldname, query.text):
+            _add_into(found, _term_scores(leaf, query.fieldname, word, weighting, only))
+    elif isinstance(query, WithBonus):
+        found = _scores(leaf, query.subqueries[0], weighting, only)
+        for docnum, extra in _scores(leaf, query.subqueries[1], weighting, found.keys()).items():
+            found[docnum] += extra
+    elif isinstance(query, AtLeast):
+        found, hits = {}, {}
+        for child in query.subqueries:
+            for docnum, score in _scores(leaf, child, weighting, only).items():
+                found[docnum] = found.get(docnum, 0.0) + score
+                hits[docnum] = hits.get(docnum, 0) + 1
+        found = {docnum: score for docnum, score in found.items() if hits[docnum] >= query.minimum}
+    elif isinstance(query, wq.Or):
+        found = {}
+        for child in query.subqueries:
+            _add_into(found, _scores(leaf, child, weighting, only))
+    elif isinstance(query, wq.And):
+        # Rarest first: each later child is scored only on the documents still in the running.
+        reader = leaf.reader()
+        found = None
+        for child in sorted(query.subqueries, key=lambda q: q.estimate_size(reader)):
+            table = _scores(leaf, child, weighting, only if found is None else found.keys())
+            if found is None:
+                found = table
+            else:
+                found = {docnum: score + table[docnum] for docnum, score in found.items() if docnum in table}
+            if not found:
+                break
+        found = found or {}
+    elif isinstance(query, Without):
+        found = _scores(leaf, query.a, weighting, only)
+        for docnum in _scores(leaf, query.b, weighting, found.keys()):
+            del found[docnum]
+    elif isinstance(query, wq.Phrase):
+        found = _phrase_scores(leaf, query, weighting, only)
+    elif isinstance(query, DateColumnRange):
+        docnums = _DateIndex.of(leaf.reader()).between(query.start, query.end)
+        return dict.fromkeys(docnums if only is None else (d for d in docnums if d in only), 0.0)
+    elif isinstance(query, wq.Every):
+        return dict.fromkeys(leaf.reader().all_doc_ids() if only is None else only, 0.0)
+    else:  # anything else: Whoosh's own matcher, boost included
+        matcher = query.matcher(leaf, leaf.context())
+        found = {}
+        while matcher.is_active():
+            docnum = matcher.id()
+            if only is None or docnum in only:
+                found[docnum] = matcher.score()
+            matcher.next()
+        return found
+    boost = getattr(query, "boost", 1.0)
+    if boost != 1.0:
+        found = {docnum: score * boost for docnum, score in found.items()}
+    return found
+
+
+def _add_into(total: dict[int, float], more: dict[int, float]) -> None:
+    for docnum, score in more.items():
+        total[docnum] = total.get(docnum, 0.0) + score
+
+
+def _term_scores(
+    leaf: Any, fieldname: str, text: Any, weighting: Any, only: Optional[Set[int]] = None
+) -> dict[int, float]:
+    """BM25F scores of one term's documents in one segment (those in ``only``, if given)."""
+    reader = leaf.reader()
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    if (fieldname, text) not in reader:
+        return {}
+    scorer = weighting.scorer(leaf, fieldname, text)
+    postings = reader.postings(fieldname, text)
+    while isinstance(postings, matching.WrappingMatcher):  # e.g. the one hiding deleted documents
+        postings = postings.child
+    lengths = _length_bytes(reader, fieldname)
+    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    found = {}
+    if only is not None and len(only) * _SKIP_RATIO < reader.doc_frequency(fieldname, text):
+        items: Iterable[tuple[int, float]] = _posting_items_among(postings, sorted(only))
+    else:
+        items = _posting_items(postings)
+    for docnum, weight in items:
+        if only is None or docnum in only:
+            found[docnum] = bm25(idf, weight, _BYTE_TO_LENGTH[lengths[docnum]], avgfl, b, k1)
+    if reader.has_deletions():
+        for docnum in reader.deleted_docs_set:
+            found.pop(docnum, None)
+    return found
+
+
+def _phrase_scores(leaf: Any, query: Any, weighting: Any, only: Optional[Set[int]]) -> dict[int, float]:
+    """Documents holding the phrase's words in order, each gap at most ``slop`` positions, scored as
+    Whoosh scores a phrase: the sum of its words' scores."""
+    reader = leaf.reader()
+    field = reader.schema[query.fieldname]
+    words = [field.to_bytes(word) for word in query.words]
+    if not words or any((query.fieldname, word) not in reader for word in words):
+        return {}
+    found: Optional[dict[int, float]] = None
+    tables: dict[bytes, dict[int, float]] = {}
+    for word in sorted(set(words), key=lambda w: reader.doc_frequency(query.fieldname, w)):
+        table = tables[word] = _term_scores(
+            leaf, query.fieldname, word, weighting, only if found is None else found.keys())
+        found = table if found is None else {d: 0.0 for d in found if d in table}
+        if not found:
+            return {}
+    assert found is not None
+    candidates = sorted(found)
+    positions = {word: _positions(reader, query.fieldname, word, candidates) for word in tables}
+    return {
+        docnum: sum(tables[word][docnum] for word in words)
+        for docnum in candidates
+        if _in_order([positions[word][docnum] for word in words], query.slop)
+    }
+
+
+def _positions(reader: Any, fieldname: str, word: bytes, docnums: list[int]) -> dict[int, list[int]]:
+    """The positions of ``word`` in each of ``docnums`` (sorted; all must hold the word)."""
+    decode = reader.schema[fieldname].format.decode_positions
+    postings = reader.postings(fieldname, word)
+    found = {}
+    for docnum in docnums:
+        postings.skip_to(docnum)
+        found[docnum] = decode(postings.value())
+    return found
+
+
+def _in_order(positions: list[list[int]], slop: int) -> bool:
+    """Whether one position from each list follows the previous one by 1 to ``slop`` places.
+
+    Whoosh's ``SpanNear2(ordered=True, mindist=1)`` rule, which its ``Phrase`` uses: spans grow word by
+    word, and a next word may not fall inside the span so far.
+    """
+    spans = {(p, p) for p in positions[0]}
+    for following in positions[1:]:
+        grown = set()
+        for start, end in spans:
+            for position in following[bisect.bisect_left(following, end + 1):]:
+                if position > end + slop:
+                    break
+                grown.add((start, position))
+        if not grown:
+            return False
+        spans = grown
+    return True
+
+
+#: Score a term on a few candidates by skipping to each (reading only their blocks) when the term has
+#: this many times more postings than there are candidates; otherwise read all its postings.
+_SKIP_RATIO = 8
+
+
+def _posting_items_among(postings: Any, docnums: list[int]) -> Iterator[tuple[int, float]]:
+    """``(docnum, weight)`` of the postings among ``docnums`` (sorted), skipping ahead to each."""
+    for docnum in docnums:
+        if not postings.is_active():
+            return
+        postings.skip_to(docnum)
+        if postings.is_active() and postings.id() == docnum:
+            yield docnum, postings.weight()
+
+
+def _posting_items(postings: Any) -> Iterator[tuple[int, float]]:
+    """``(docnum, weight)`` of every posting, a decoded block at a time where Whoosh allows it."""
+    if isinstance(postings, whoosh3.W3LeafMatcher):
+        # Whoosh internals (pinned by whoosh-reloaded<2.8): the current block's decoded arrays.
+        while postings.is_active():
+            postings._read_ids()
+            postings._read_weights()
+            yield from zip(postings._ids, postings._weights, strict=True)
+            postings._next_block()
+    else:  # short posting lists are stored inline and come back as a ListMatcher
+        while postings.is_active():
+            yield postings.id(), postings.weight()
+            postings.next()
 
 
 def _terms_for(query: Any, field: str) -> frozenset[str]:
