@@ -459,6 +459,11 @@ def date_range(node: t.DateRange) -> Any:
     )
 
 
+def _not_a_whoosh_matcher(self: Any, searcher: Any, context: Any = None) -> Any:
+    """searchkit's own query classes are evaluated by :func:`_scores`, never by Whoosh's matchers."""
+    raise TypeError(f"{type(self).__name__} is evaluated by searchkit, not by Whoosh's searcher")
+
+
 class DateColumnRange(wq.Query):
     """Articles dated from ``start`` to ``end`` (inclusive ordinals; ``None`` is open), read from the
     date column instead of the inverted index.
@@ -493,11 +498,7 @@ class DateColumnRange(wq.Query):
     def estimate_size(self, ixreader: Any) -> int:
         return ixreader.doc_count_all()
 
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        ids = _DateIndex.of(searcher.reader()).between(self.start, self.end)
-        if not ids:
-            return matching.NullMatcher()
-        return _IdsMatcher(ids)
+    matcher = _not_a_whoosh_matcher
 
 
 class _DateIndex:
@@ -548,34 +549,6 @@ def _numeric_column(column: Any) -> Sequence[int]:
     return values
 
 
-class _IdsMatcher(matching.ListMatcher):
-    """A list of document numbers that skips ahead by binary search."""
-
-    def __init__(self, ids: list[int]) -> None:
-        super().__init__(ids, all_weights=0.0)
-
-    # It scores nothing: tell Whoosh's top-N pruning so, and never let it prune a filter away.
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def max_quality(self) -> float:
-        return 0.0
-
-    def replace(self, minquality: float = 0) -> Any:
-        return self if self.is_active() else matching.NullMatcher()
-
-    def copy(self) -> "_IdsMatcher":
-        twin = _IdsMatcher(self._ids)
-        twin._i = self._i
-        return twin
-
-    def skip_to(self, id: int) -> None:  # noqa: A002 - Whoosh's parameter name
-        if not self.is_active():
-            raise matching.ReadTooFar
-        if id > self._ids[self._i]:
-            self._i = bisect.bisect_left(self._ids, id, self._i)
-
-
 class AtLeast(wq.CompoundQuery):
     """Documents matched by at least ``minimum`` of the subqueries, scored by the sum of their scores.
 
@@ -610,96 +583,35 @@ class AtLeast(wq.CompoundQuery):
     def simplify(self, ixreader: Any) -> Any:
         return type(self)([q.simplify(ixreader) for q in self.subqueries], self.minimum, self.boost)
 
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        children = [q.matcher(searcher, context) for q in self.subqueries]
-        children = [m for m in children if m.is_active()]
-        if len(children) < max(1, self.minimum):
-            return matching.NullMatcher()
-        found = _AtLeastMatcher(children, self.minimum)
-        return found if self.boost == 1.0 else matching.WrappingMatcher(found, self.boost)
+    matcher = _not_a_whoosh_matcher
 
 
-class _AtLeastMatcher(matching.Matcher):
-    """Walks the documents on which at least ``minimum`` child matchers agree."""
+class Without(wq.AndNot):
+    """``positive``'s matches less ``negative``'s.
 
-    def __init__(self, children: list[Any], minimum: int) -> None:
-        self._all = children
-        self._children = children
-        self._minimum = minimum
-        self._id: Optional[int] = None
-        self._settle()
+    Not Whoosh's ``AndNot``, whose matcher checks its first match only when both lists start on the
+    same document: ``bookings -an`` returned an article holding "an" (the first match in its segment).
+    """
 
-    def _settle(self) -> None:
-        """Move to the first document, at or after the children's positions, that enough of them match."""
-        minimum = self._minimum
-        while True:
-            active = [c for c in self._children if c.is_active()]
-            self._children = active
-            if len(active) < minimum:
-                self._id = None
-                return
-            # No document before the minimum-th smallest position can have enough matches.
-            candidate = sorted(c.id() for c in active)[minimum - 1]
-            for child in active:
-                if child.id() < candidate:
-                    child.skip_to(candidate)
-            on_candidate = [c for c in active if c.is_active() and c.id() == candidate]
-            if len(on_candidate) >= minimum:
-                self._id = candidate
-                return
-            for child in on_candidate:
-                child.next()
+    matcher = _not_a_whoosh_matcher
 
-    def is_active(self) -> bool:
-        return self._id is not None
 
-    def id(self) -> int:
-        if self._id is None:
-            raise matching.ReadTooFar
-        return self._id
+class WithBonus(wq.CompoundQuery):
+    """``query``'s matches, each scoring extra by what the optional ``bonus`` query scores on it (what
+    Whoosh's ``AndMaybe`` means); the bonus is scored only on ``query``'s matches."""
 
-    def next(self) -> None:
-        if self._id is None:
-            raise matching.ReadTooFar
-        for child in self._children:
-            if child.is_active() and child.id() == self._id:
-                child.next()
-        self._settle()
+    JOINT = " ANDMAYBE "
 
-    def skip_to(self, id: int) -> None:  # noqa: A002 - Whoosh's parameter name
-        if self._id is None:
-            raise matching.ReadTooFar
-        if id <= self._id:
-            return
-        for child in self._children:
-            if child.is_active() and child.id() < id:
-                child.skip_to(id)
-        self._settle()
+    def __init__(self, query: Any, bonus: Any, boost: float = 1.0) -> None:
+        super().__init__([query, bonus], boost=boost)
 
-    def score(self) -> float:
-        return sum(c.score() for c in self._children if c.is_active() and c.id() == self._id)
+    def normalize(self) -> Any:
+        return type(self)(self.subqueries[0].normalize(), self.subqueries[1].normalize(), self.boost)
 
-    def weight(self) -> float:
-        return sum(c.weight() for c in self._children if c.is_active() and c.id() == self._id)
+    def requires(self) -> set[Any]:
+        return self.subqueries[0].requires()
 
-    def max_quality(self) -> float:
-        # An upper bound, which is all Whoosh asks of it (e.g. AndNot.replace() with a minimum score).
-        return sum(c.max_quality() for c in self._children if c.is_active())
-
-    def children(self) -> list[Any]:
-        return list(self._children)
-
-    def reset(self) -> None:
-        for child in self._all:
-            child.reset()
-        self._children = self._all
-        self._settle()
-
-    def copy(self) -> "_AtLeastMatcher":
-        return _AtLeastMatcher([c.copy() for c in self._children], self._minimum)
-
-    def supports(self, astype: str) -> bool:
-        return False
+    matcher = _not_a_whoosh_matcher
 
 
 def _boosted(query: Any, boost: float) -> Any:
@@ -729,146 +641,6 @@ def headline_phrase_bonus(node: t.Node) -> Optional[Any]:
         if len(words) >= 2:
             return _boosted(wq.Phrase("headline", words), HEADLINE_BOOST * 3)
     return None
-
-
-class Without(wq.AndNot):
-    """``positive``'s matches less ``negative``'s: ``AndNot`` with a matcher that checks every match.
-
-    Whoosh 2.7's ``AndNotMatcher`` checks its first match only when both lists start on the same
-    document, so ``bookings -an`` returned an article holding "an" (the first match in its segment).
-    """
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        positive = self.a.matcher(searcher, context)
-        if not positive.is_active():
-            return matching.NullMatcher()
-        negative = self.b.matcher(searcher, searcher.boolean_context())
-        if not negative.is_active():
-            return positive
-        return _ExcludeMatcher(positive, negative)
-
-
-class _ExcludeMatcher(matching.WrappingMatcher):
-    """The wrapped (positive) matcher's documents that the negative matcher does not match."""
-
-    def __init__(self, child: Any, negative: Any) -> None:
-        super().__init__(child)
-        self.negative = negative
-        self._settle()
-
-    def _settle(self) -> None:
-        positive, negative = self.child, self.negative
-        while positive.is_active() and negative.is_active():
-            docnum = positive.id()
-            if negative.id() < docnum:
-                negative.skip_to(docnum)
-                if not negative.is_active():
-                    return
-            if negative.id() != docnum:
-                return
-            positive.next()
-
-    def _replacement(self, newchild: Any) -> "_ExcludeMatcher":
-        return _ExcludeMatcher(newchild, self.negative)
-
-    def copy(self) -> "_ExcludeMatcher":
-        return _ExcludeMatcher(self.child.copy(), self.negative.copy())
-
-    def replace(self, minquality: float = 0) -> Any:
-        replaced = self.child.replace(minquality)
-        if not replaced.is_active():
-            return matching.NullMatcher()
-        return self if replaced is self.child else _ExcludeMatcher(replaced, self.negative)
-
-    def next(self) -> bool:
-        moved = self.child.next()
-        self._settle()
-        return moved
-
-    def skip_to(self, id: int) -> bool:  # noqa: A002 - Whoosh's parameter name
-        moved = self.child.skip_to(id)
-        self._settle()
-        return moved
-
-    def skip_to_quality(self, minquality: float) -> int:
-        skipped = self.child.skip_to_quality(minquality)
-        self._settle()
-        return skipped
-
-    def all_ids(self) -> Iterator[int]:
-        while self.is_active():
-            yield self.id()
-            self.next()
-
-
-class WithBonus(wq.CompoundQuery):
-    """``query``'s matches, each scoring extra by what the optional ``bonus`` query scores on it.
-
-    Means what Whoosh's ``AndMaybe(query, bonus)`` means, but the bonus query (a headline phrase: a few
-    articles at most) is run once up front into a table, so each match of ``query`` costs one dict
-    lookup instead of a skip through the phrase matcher. That was half the time of a two-word query.
-    """
-
-    JOINT = " ANDMAYBE "
-
-    def __init__(self, query: Any, bonus: Any, boost: float = 1.0) -> None:
-        super().__init__([query, bonus], boost=boost)
-
-    def normalize(self) -> Any:
-        return type(self)(self.subqueries[0].normalize(), self.subqueries[1].normalize(), self.boost)
-
-    def requires(self) -> set[Any]:
-        return self.subqueries[0].requires()
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        query, bonus = self.subqueries
-        found = query.matcher(searcher, context)
-        if not found.is_active():
-            return found
-        extra: dict[int, float] = {}
-        optional = bonus.matcher(searcher, context)
-        while optional.is_active():
-            extra[optional.id()] = optional.score()
-            optional.next()
-        found = _BonusMatcher(found, extra) if extra else found
-        return found if self.boost == 1.0 else matching.WrappingMatcher(found, self.boost)
-
-
-class _BonusMatcher(matching.WrappingMatcher):
-    """Adds a precomputed bonus to the wrapped matcher's scores.
-
-    Quality bounds are the child's plus the largest bonus, so Whoosh's top-N pruning (which drops
-    documents that cannot reach the current N-th score) stays exact.
-    """
-
-    def __init__(self, child: Any, extra: dict[int, float]) -> None:
-        super().__init__(child)
-        self._extra = extra
-        self._most = max(extra.values())
-
-    def _replacement(self, newchild: Any) -> "_BonusMatcher":
-        return _BonusMatcher(newchild, self._extra)
-
-    def copy(self) -> "_BonusMatcher":
-        return _BonusMatcher(self.child.copy(), self._extra)
-
-    def replace(self, minquality: float = 0) -> Any:
-        replaced = self.child.replace(max(0.0, minquality - self._most) if minquality else 0)
-        if not replaced.is_active():
-            return matching.NullMatcher()
-        return self if replaced is self.child else _BonusMatcher(replaced, self._extra)
-
-    def max_quality(self) -> float:
-        return self.child.max_quality() + self._most
-
-    def block_quality(self) -> float:
-        return self.child.block_quality() + self._most
-
-    def skip_to_quality(self, minquality: float) -> int:
-        return self.child.skip_to_quality(minquality - self._most)
-
-    def score(self) -> float:
-        return self.child.score() + self._extra.get(self.child.id(), 0.0)
 
 
 # --------------------------------------------------------------------------------------------------
