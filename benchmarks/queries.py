@@ -34,6 +34,7 @@ KINDS: dict[str, str] = {
     "newest": "word, sort newest",
     "prefix": "prefix*",
     "word_total": "word + exact total",
+    "phrase_total": '"phrase" + exact total',
 }
 
 MIN_DF = 0.005
@@ -147,6 +148,7 @@ def generate(files: list[Path], per_kind: int, seed: int = 1987) -> QuerySet:
         "newest": lambda: QuerySpec("newest", (word(),)),
         "prefix": lambda: QuerySpec("prefix", (prefix(),)),
         "word_total": lambda: QuerySpec("word_total", (word(),)),
+        "phrase_total": lambda: QuerySpec("phrase_total", phrase()),
     }
     queries = {kind: [makers[kind]() for _ in range(per_kind)] for kind in KINDS}
     return QuerySet(seed=seed, per_kind=per_kind, sample_docs=len(sample), word_pool=len(pool), queries=queries)

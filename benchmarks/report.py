@@ -17,6 +17,10 @@ from benchmarks.systems import BASELINES, SYSTEM_NAMES
 LABELS = {"searchkit": "searchkit", "whoosh_plain": "plain Whoosh", "sqlite_fts5": "SQLite FTS5"}
 
 
+#: Written by hand from profiles (``run.py --profile KIND``) and appended to every report.
+ANALYSIS = Path(__file__).with_name("analysis.md")
+
+
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or denominator is None or denominator == 0:
         return None
@@ -211,6 +215,9 @@ def render_markdown(results: dict) -> str:
         verdict = {True: "met", False: "**missed**", None: "not measured"}
         md += _table(["target", "measured", "result"],
                      [[t["target"], t["measured"] or "-", verdict[t["pass"]]] for t in results["targets"]])
+
+    if has_sk and ANALYSIS.exists():  # hand-written from profiles: what dominates each figure
+        md += ["", ANALYSIS.read_text(encoding="utf-8").rstrip()]
 
     md += ["", "## Example queries (searchkit syntax)", ""]
     md += _table(["kind", "examples"], [

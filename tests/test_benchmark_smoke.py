@@ -23,10 +23,10 @@ from benchmarks.corpus import parse_article  # noqa: E402
 
 KIND_LABELS = [
     "one word", "two words (AND)", "a OR b", '"phrase"', "headline:word", "word + date range",
-    "date range alone", "word, sort newest", "prefix*", "word + exact total",
+    "date range alone", "word, sort newest", "prefix*", "word + exact total", '"phrase" + exact total',
 ]
 KIND_KEYS = ["word", "two_words", "or", "phrase", "headline", "word_date", "date_range", "newest", "prefix",
-             "word_total"]
+             "word_total", "phrase_total"]
 VOCABULARY = """
 market prices trading shares exchange company profit quarter dividend earnings growth economy central
 bank interest rates inflation currency dollar yen sterling crude oil barrels refinery gasoline wheat corn

@@ -32,7 +32,7 @@ def query_string(spec: QuerySpec) -> tuple[str, str]:
         text = f"{words[0]} {words[1]}"
     elif spec.kind == "or":
         text = f"{words[0]} OR {words[1]}"
-    elif spec.kind == "phrase":
+    elif spec.kind in ("phrase", "phrase_total"):
         text = '"' + " ".join(words) + '"'
     elif spec.kind == "headline":
         text = f"headline:{words[0]}"

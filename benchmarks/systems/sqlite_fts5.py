@@ -43,7 +43,7 @@ def match_expression(spec: QuerySpec) -> str | None:
         return f"{_quoted(words[0])} {_quoted(words[1])}"
     if spec.kind == "or":
         return f"{_quoted(words[0])} OR {_quoted(words[1])}"
-    if spec.kind == "phrase":
+    if spec.kind in ("phrase", "phrase_total"):
         return _quoted(" ".join(words))
     if spec.kind == "headline":
         return f"headline : {_quoted(words[0])}"
@@ -107,7 +107,7 @@ class SqliteFts5(System):
         statement, params = self.sql(spec)
         rows = self._conn.execute(statement, params).fetchall()
         total = None
-        if spec.kind == "word_total":
+        if spec.kind in ("word_total", "phrase_total"):
             total = self._conn.execute(
                 "SELECT count(*) FROM articles WHERE articles MATCH ?", (match_expression(spec),)
             ).fetchone()[0]

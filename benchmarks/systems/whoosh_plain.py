@@ -42,7 +42,7 @@ def parser_text(spec: QuerySpec) -> str | None:
         return f"{words[0]} {words[1]}"
     if spec.kind == "or":
         return f"{words[0]} OR {words[1]}"
-    if spec.kind == "phrase":
+    if spec.kind in ("phrase", "phrase_total"):
         return '"' + " ".join(words) + '"'
     if spec.kind == "headline":
         return f"headline:{words[0]}"
@@ -107,7 +107,7 @@ class WhooshPlain(System):
             fetched = [(hit.fields(), hit.highlights("body")) for hit in results]
         else:
             fetched = [hit.fields() for hit in results]
-        total = len(results) if spec.kind == "word_total" else None
+        total = len(results) if spec.kind in ("word_total", "phrase_total") else None
         return Answer(hits=len(fetched), total=total)
 
     def close(self) -> None:

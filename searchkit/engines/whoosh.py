@@ -11,8 +11,10 @@ from __future__ import annotations
 import array
 import bisect
 import heapq
+import itertools
 import datetime as dt
 import math
+import pickle
 import re
 import sys
 import unicodedata
@@ -838,13 +840,40 @@ def _phrase_scores(leaf: Any, query: Any, weighting: Any, only: Optional[Set[int
 
 def _positions(reader: Any, fieldname: str, word: bytes, docnums: list[int]) -> dict[int, list[int]]:
     """The positions of ``word`` in each of ``docnums`` (sorted; all must hold the word)."""
-    decode = reader.schema[fieldname].format.decode_positions
     postings = reader.postings(fieldname, word)
-    found = {}
-    for docnum in docnums:
-        postings.skip_to(docnum)
-        found[docnum] = decode(postings.value())
-    return found
+    while isinstance(postings, matching.WrappingMatcher):  # deleted documents are not among docnums
+        postings = postings.child
+    return {docnum: _decode_positions(value) for docnum, value in _values_among(postings, docnums)}
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """What ``Positions.decode_positions`` returns, at half the cost: the value is the weight (4 bytes)
+    and the pickled position gaps, less pickle's final STOP byte."""
+    return list(itertools.accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
+
+
+def _values_among(postings: Any, docnums: list[int]) -> Iterator[tuple[int, bytes]]:
+    """``(docnum, encoded value)`` of the postings among ``docnums`` (sorted), block by block:
+    blocks holding none of them are passed over undecoded."""
+    if not isinstance(postings, whoosh3.W3LeafMatcher):
+        for docnum in docnums:
+            postings.skip_to(docnum)
+            if postings.is_active() and postings.id() == docnum:
+                yield docnum, postings.value()
+        return
+    wanted, count = 0, len(docnums)
+    while postings.is_active() and wanted < count:
+        if postings._maxid >= docnums[wanted]:  # Whoosh internals, as in _posting_items
+            postings._read_ids()
+            postings._read_values()
+            ids, values, at = postings._ids, postings._values, 0
+            while wanted < count and docnums[wanted] <= postings._maxid:
+                docnum = docnums[wanted]
+                at = bisect.bisect_left(ids, docnum, at)
+                if at < len(ids) and ids[at] == docnum:
+                    yield docnum, values[at]
+                wanted += 1
+        postings._next_block()
 
 
 def _in_order(positions: list[list[int]], slop: int) -> bool:
@@ -853,6 +882,13 @@ def _in_order(positions: list[list[int]], slop: int) -> bool:
     Whoosh's ``SpanNear2(ordered=True, mindist=1)`` rule, which its ``Phrase`` uses: spans grow word by
     word, and a next word may not fall inside the span so far.
     """
+    if slop == 1:  # an exact phrase: word i at start + i
+        starts = set(positions[0])
+        for offset, following in enumerate(positions[1:], 1):
+            starts.intersection_update([p - offset for p in following])
+            if not starts:
+                return False
+        return True
     spans = {(p, p) for p in positions[0]}
     for following in positions[1:]:
         grown = set()
