@@ -86,7 +86,8 @@ def add_new_articles(seeds_dir: Path, count: int, seed: int) -> list[Path]:
         article = read_article(path)
         new = seeds_dir / f"zz_benchcopy_{number:04d}_{path.name}"
         new.write_text(
-            f"date {article.date.isoformat()} {article.headline} ({NEW_ARTICLE_MARK} {number})\n{article.body}\n",
+            f"date {article.date.isoformat()} {article.headline} ({NEW_ARTICLE_MARK} {number})\n"
+            f"{article.body}\n",
             encoding="utf-8",
         )
         written.append(new)

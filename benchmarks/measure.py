@@ -40,7 +40,8 @@ def run_timed(command: list[str], logs: Path, label: str, ok: tuple[int, ...] = 
     if result["returncode"] not in ok:
         tail = "\n    ".join(err.read_text(errors="replace").strip().splitlines()[-8:])
         raise MeasurementError(
-            f"{label}: {' '.join(command)}\n  exited with status {result['returncode']}; end of {err}:\n    {tail}"
+            f"{label}: {' '.join(command)}\n"
+            f"  exited with status {result['returncode']}; end of {err}:\n    {tail}"
         )
     return {
         "seconds": result["seconds"],
@@ -74,10 +75,14 @@ def _run(name: str, system: System, spec: QuerySpec):
     try:
         return system.run_query(spec)
     except Exception as exc:
-        raise QueryFailed(f"{name} failed on a '{spec.kind}' query {spec}: {type(exc).__name__}: {exc}") from exc
+        raise QueryFailed(
+            f"{name} failed on a '{spec.kind}' query {spec}: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
-def time_queries(systems: dict[str, System], queries: dict[str, list[QuerySpec]], warmup: bool = True) -> dict:
+def time_queries(
+    systems: dict[str, System], queries: dict[str, list[QuerySpec]], warmup: bool = True
+) -> dict:
     """Warm latencies: after a warm-up pass over every query, each kind's queries run on one system after
     the other (so a noisy moment hits all systems alike). Returns per system and kind the summary."""
     if warmup:

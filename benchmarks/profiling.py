@@ -2,8 +2,9 @@
 as a text report to the work folder (``profile-<system>-<kind>.txt``), for writing up hot spots.
 
 The build is profiled in one process (searchkit: ``open_index(...).rebuild(seeds, procs=1)``) so that all
-the indexing work shows; the timed build may spread that work over several processes. Query kinds: the index is built first (not profiled), every query of the
-kind runs once to warm up, then the kind's queries repeat for at least ``MIN_SECONDS`` under the profiler.
+the indexing work shows; the timed build may spread that work over several processes. Query kinds: the
+index is built first (not profiled), every query of the kind runs once to warm up, then the kind's queries
+repeat for at least ``MIN_SECONDS`` under the profiler.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ def profile(args: argparse.Namespace, work: Path, log: Callable[[str], None]) ->
     try:
         from pyinstrument import Profiler
     except ImportError:
-        raise SystemExit("--profile needs pyinstrument: pip install pyinstrument (or pip install -e '.[bench]')") from None
+        raise SystemExit(
+            "--profile needs pyinstrument: pip install pyinstrument (or pip install -e '.[bench]')"
+        ) from None
     system = get_system(args.profile_system)
     try:
         system.check_available()

@@ -151,7 +151,9 @@ def generate(files: list[Path], per_kind: int, seed: int = 1987) -> QuerySet:
         "phrase_total": lambda: QuerySpec("phrase_total", phrase()),
     }
     queries = {kind: [makers[kind]() for _ in range(per_kind)] for kind in KINDS}
-    return QuerySet(seed=seed, per_kind=per_kind, sample_docs=len(sample), word_pool=len(pool), queries=queries)
+    return QuerySet(
+        seed=seed, per_kind=per_kind, sample_docs=len(sample), word_pool=len(pool), queries=queries
+    )
 
 
 def describe(spec: QuerySpec) -> str:

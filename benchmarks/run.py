@@ -60,23 +60,30 @@ def display_path(path: Path) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=Path, default=None,
-                        help=f"seed articles folder (default: {display_path(DEFAULT_CORPUS)} if it exists, else seeds/)")
+                        help=f"seed articles folder (default: {display_path(DEFAULT_CORPUS)} if it exists, "
+                             "else seeds/)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results.md",
                         help="markdown report to write (default: benchmarks/results.md)")
     parser.add_argument("--json", type=Path, default=None, help="JSON results (default: --out with .json)")
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "benchmarks" / ".work",
                         help="scratch folder (default: benchmarks/.work)")
-    parser.add_argument("--quick", action="store_true", help="20 queries per kind, 1 cold-start run: for a smoke test")
-    parser.add_argument("--queries", type=int, default=None, help="queries per kind (default 200, --quick 20)")
-    parser.add_argument("--cold-repeats", type=int, default=None, help="cold-start runs per system (default 5, --quick 1)")
-    parser.add_argument("--limit-docs", type=int, default=None, help="use only the first N seed files (by name)")
+    parser.add_argument("--quick", action="store_true",
+                        help="20 queries per kind, 1 cold-start run: for a smoke test")
+    parser.add_argument("--queries", type=int, default=None,
+                        help="queries per kind (default 200, --quick 20)")
+    parser.add_argument("--cold-repeats", type=int, default=None,
+                        help="cold-start runs per system (default 5, --quick 1)")
+    parser.add_argument("--limit-docs", type=int, default=None,
+                        help="use only the first N seed files (by name)")
     parser.add_argument("--systems", default=",".join(SYSTEM_NAMES),
                         help=f"comma-separated systems to measure (default: {','.join(SYSTEM_NAMES)})")
-    parser.add_argument("--seed", type=int, default=1987, help="random seed for the query sets (default 1987)")
+    parser.add_argument("--seed", type=int, default=1987,
+                        help="random seed for the query sets (default 1987)")
     parser.add_argument("--snippets", action="store_true",
                         help="warm queries fetch snippets/highlights instead of stored fields")
     parser.add_argument("--profile", metavar="KIND", choices=["build", *KINDS],
-                        help=f"profile one system with pyinstrument instead: build or one of {', '.join(KINDS)}")
+                        help="profile one system with pyinstrument instead: "
+                             f"build or one of {', '.join(KINDS)}")
     parser.add_argument("--profile-system", default="searchkit", choices=SYSTEM_NAMES,
                         help="system to profile (default searchkit)")
     args = parser.parse_args(argv)
@@ -101,7 +108,8 @@ def measure_builds(systems: dict[str, System], seeds: Path, work: Path, docs: in
     for name, system in systems.items():
         log(f"full build: {system.label}")
         index_path = system.index_path(work)
-        timing = measure.run_timed(system.build_command(seeds, index_path), logs, f"build-{name}", system.build_ok)
+        timing = measure.run_timed(system.build_command(seeds, index_path), logs, f"build-{name}",
+                                   system.build_ok)
         builds[name] = {
             "seconds": timing["seconds"],
             "cpu_seconds": timing["cpu_seconds"],
@@ -113,22 +121,25 @@ def measure_builds(systems: dict[str, System], seeds: Path, work: Path, docs: in
             "exit_status": timing["returncode"],
             "output": (timing["stdout"].strip().splitlines() or [""])[-1][:500],
         }
-        log(f"  {timing['seconds']:.1f} s, {docs / timing['seconds']:,.0f} docs/s, peak {timing['peak_rss_mb']:.0f} MB")
+        log(f"  {timing['seconds']:.1f} s, {docs / timing['seconds']:,.0f} docs/s, "
+            f"peak {timing['peak_rss_mb']:.0f} MB")
     return builds
 
 
 def measure_cold(systems: dict[str, System], work: Path, words: list[str], repeats: int) -> dict:
     logs = work / "logs"
     runs: dict[str, list[dict]] = {name: [] for name in systems}
-    for name, system in systems.items():  # one unmeasured run each: compiles .pyc files, fills the file cache
-        measure.run_timed(system.cold_command(system.index_path(work), words[0]), logs, f"cold-{name}-warmup",
-                          system.cold_ok)
+    # one unmeasured run each: compiles .pyc files, fills the file cache
+    for name, system in systems.items():
+        measure.run_timed(system.cold_command(system.index_path(work), words[0]), logs,
+                          f"cold-{name}-warmup", system.cold_ok)
     for i in range(repeats):  # round-robin, so a noisy moment hits every system alike
         word = words[i % len(words)]
         for name, system in systems.items():
-            timing = measure.run_timed(system.cold_command(system.index_path(work), word), logs, f"cold-{name}-{i}",
-                                      system.cold_ok)
-            runs[name].append({"word": word, "seconds": timing["seconds"], "peak_rss_mb": timing["peak_rss_mb"],
+            timing = measure.run_timed(system.cold_command(system.index_path(work), word), logs,
+                                       f"cold-{name}-{i}", system.cold_ok)
+            runs[name].append({"word": word, "seconds": timing["seconds"],
+                               "peak_rss_mb": timing["peak_rss_mb"],
                                "output_lines": len(timing["stdout"].splitlines())})
     return {
         name: {
@@ -141,14 +152,17 @@ def measure_cold(systems: dict[str, System], work: Path, words: list[str], repea
     }
 
 
-def measure_incremental(searchkit: System, seeds_copy: Path, work: Path, full_seconds: float, seed: int) -> dict:
+def measure_incremental(
+    searchkit: System, seeds_copy: Path, work: Path, full_seconds: float, seed: int
+) -> dict:
     logs, index_path = work / "logs", searchkit.index_path(work)
     log("incremental: no-change `searchkit index`")
     no_change = measure.run_timed(searchkit.update_command(seeds_copy, index_path), logs, "update-no-change",
                                   searchkit.build_ok)
     added = corpus.add_new_articles(seeds_copy, NEW_ARTICLES, seed)
     log(f"incremental: `searchkit index` after adding {len(added)} articles")
-    add = measure.run_timed(searchkit.update_command(seeds_copy, index_path), logs, "update-add", searchkit.build_ok)
+    add = measure.run_timed(searchkit.update_command(seeds_copy, index_path), logs, "update-add",
+                            searchkit.build_ok)
     searchkit.open(index_path)
     try:
         found = searchkit.count(f"headline:{corpus.NEW_ARTICLE_MARK}")
@@ -157,12 +171,14 @@ def measure_incremental(searchkit: System, seeds_copy: Path, work: Path, full_se
     check = f"{found} of {len(added)} new articles found" + ("" if found == len(added) else " (**mismatch**)")
     log(f"  {check}")
     return {
-        "no_change": {"seconds": no_change["seconds"], "pct_of_full": 100 * no_change["seconds"] / full_seconds,
+        "no_change": {"seconds": no_change["seconds"],
+                      "pct_of_full": 100 * no_change["seconds"] / full_seconds,
                       "peak_rss_mb": no_change["peak_rss_mb"], "exit_status": no_change["returncode"],
                       "output": no_change["stdout"].strip()[-500:]},
-        "add_100": {"added": len(added), "seconds": add["seconds"], "pct_of_full": 100 * add["seconds"] / full_seconds,
-                    "peak_rss_mb": add["peak_rss_mb"], "exit_status": add["returncode"], "check": check, "found": found,
-                    "output": add["stdout"].strip()[-500:]},
+        "add_100": {"added": len(added), "seconds": add["seconds"],
+                    "pct_of_full": 100 * add["seconds"] / full_seconds,
+                    "peak_rss_mb": add["peak_rss_mb"], "exit_status": add["returncode"], "check": check,
+                    "found": found, "output": add["stdout"].strip()[-500:]},
     }
 
 
@@ -190,7 +206,7 @@ def run(args: argparse.Namespace) -> dict:
     builds = measure_builds(systems, seeds_copy, work, docs, size)
 
     log("warm queries")
-    for name, system in systems.items():
+    for system in systems.values():
         system.open(system.index_path(work), snippets=args.snippets)
     try:
         queries = measure.time_queries(systems, query_set.queries)
@@ -212,7 +228,8 @@ def run(args: argparse.Namespace) -> dict:
     results = {
         "format": 1,
         "machine": measure.machine_info(),
-        "corpus": {"seeds": display_path(args.seeds), "docs": docs, "bytes": size, "limit_docs": args.limit_docs},
+        "corpus": {"seeds": display_path(args.seeds), "docs": docs, "bytes": size,
+                   "limit_docs": args.limit_docs},
         "settings": {"quick": args.quick, "queries_per_kind": args.queries, "cold_repeats": args.cold_repeats,
                      "seed": args.seed, "snippets": args.snippets, "systems": list(systems),
                      "query_sample_docs": query_set.sample_docs, "query_word_pool": query_set.word_pool},
@@ -220,7 +237,8 @@ def run(args: argparse.Namespace) -> dict:
         "incremental": incremental,
         "queries": queries,
         "cold": cold,
-        "query_examples": {kind: [describe(q) for q in specs[:3]] for kind, specs in query_set.queries.items()},
+        "query_examples": {kind: [describe(q) for q in specs[:3]]
+                           for kind, specs in query_set.queries.items()},
     }
     results["ratios"] = report.compute_ratios(results)
     results["targets"] = report.compute_targets(results)

@@ -64,7 +64,9 @@ class System:
 
     def build_command(self, seeds_dir: Path, index_path: Path) -> list[str]:
         """The command timed for a full build; by default :meth:`build` in a fresh worker process."""
-        return [sys.executable, "-m", "benchmarks.worker", "build", self.name, str(seeds_dir), str(index_path)]
+        return [
+            sys.executable, "-m", "benchmarks.worker", "build", self.name, str(seeds_dir), str(index_path)
+        ]
 
     def cold_command(self, index_path: Path, word: str) -> list[str]:
         """A whole process that opens the index, searches ``word`` and prints the top 10."""

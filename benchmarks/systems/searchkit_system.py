@@ -111,7 +111,9 @@ class SearchkitSystem(System):
                 fetched = [(h.id, h.headline, h.date, h.score) for h in results]
             total = results.total
         except AttributeError as exc:
-            raise SystemUnavailable(f"searchkit's search results do not match the planned API: {exc}") from exc
+            raise SystemUnavailable(
+                f"searchkit's search results do not match the planned API: {exc}"
+            ) from exc
         return Answer(hits=len(fetched), total=total)
 
     def close(self) -> None:

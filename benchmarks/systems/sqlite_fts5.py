@@ -80,7 +80,12 @@ class SqliteFts5(System):
         return {"docs": docs, "skipped": skipped}
 
     def cold_command(self, index_path: Path, word: str) -> list[str]:
-        return [sys.executable, str(REPO_ROOT / "benchmarks" / "cold" / "sqlite_fts5_query.py"), str(index_path), word]
+        return [
+            sys.executable,
+            str(REPO_ROOT / "benchmarks" / "cold" / "sqlite_fts5_query.py"),
+            str(index_path),
+            word,
+        ]
 
     def open(self, index_path: Path, snippets: bool = False) -> None:
         self._conn = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)

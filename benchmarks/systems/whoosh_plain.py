@@ -76,7 +76,12 @@ class WhooshPlain(System):
         return {"docs": docs, "skipped": skipped}
 
     def cold_command(self, index_path: Path, word: str) -> list[str]:
-        return [sys.executable, str(REPO_ROOT / "benchmarks" / "cold" / "whoosh_plain_query.py"), str(index_path), word]
+        return [
+            sys.executable,
+            str(REPO_ROOT / "benchmarks" / "cold" / "whoosh_plain_query.py"),
+            str(index_path),
+            word,
+        ]
 
     def open(self, index_path: Path, snippets: bool = False) -> None:
         from whoosh.index import open_dir

@@ -784,9 +784,11 @@ def _add_into(total: dict[int, float], more: dict[int, float]) -> None:
 
 
 def _term_scores(
-    leaf: Any, fieldname: str, text: Any, weighting: Any, only: Optional[Set[int]] = None
+    leaf: Any, fieldname: str, text: Any, weighting: Any, only: Optional[Set[int]] = None,
+    values: Optional[dict[int, bytes]] = None,
 ) -> dict[int, float]:
-    """BM25F scores of one term's documents in one segment (those in ``only``, if given)."""
+    """BM25F scores of one term's documents in one segment (those in ``only``, if given); with
+    ``values``, also collects their encoded postings (positions) into it."""
     reader = leaf.reader()
     if isinstance(text, str):
         text = text.encode("utf-8")
@@ -799,13 +801,13 @@ def _term_scores(
     lengths = _length_bytes(reader, fieldname)
     idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     found = {}
-    if only is not None and len(only) * _SKIP_RATIO < reader.doc_frequency(fieldname, text):
-        items: Iterable[tuple[int, float]] = _posting_items_among(postings, sorted(only))
-    else:
-        items = _posting_items(postings)
-    for docnum, weight in items:
+    few = only is not None and len(only) * _SKIP_RATIO < reader.doc_frequency(fieldname, text)
+    wanted = sorted(only) if few else None
+    for docnum, weight, value in _postings(postings, wanted, values=values is not None):
         if only is None or docnum in only:
             found[docnum] = bm25(idf, weight, _BYTE_TO_LENGTH[lengths[docnum]], avgfl, b, k1)
+            if values is not None:
+                values[docnum] = value
     if reader.has_deletions():
         for docnum in reader.deleted_docs_set:
             found.pop(docnum, None)
@@ -822,15 +824,19 @@ def _phrase_scores(leaf: Any, query: Any, weighting: Any, only: Optional[Set[int
         return {}
     found: Optional[dict[int, float]] = None
     tables: dict[bytes, dict[int, float]] = {}
-    for word in sorted(set(words), key=lambda w: reader.doc_frequency(query.fieldname, w)):
+    ordered = sorted(set(words), key=lambda w: reader.doc_frequency(query.fieldname, w))
+    last: dict[int, bytes] = {}  # the commonest word's postings, read once while scoring it
+    for word in ordered:
         table = tables[word] = _term_scores(
-            leaf, query.fieldname, word, weighting, only if found is None else found.keys())
+            leaf, query.fieldname, word, weighting, only if found is None else found.keys(),
+            values=last if word == ordered[-1] else None)
         found = table if found is None else {d: 0.0 for d in found if d in table}
         if not found:
             return {}
     assert found is not None
     candidates = sorted(found)
-    positions = {word: _positions(reader, query.fieldname, word, candidates) for word in tables}
+    positions = {word: _positions(reader, query.fieldname, word, candidates) for word in ordered[:-1]}
+    positions[ordered[-1]] = {docnum: _decode_positions(last[docnum]) for docnum in candidates}
     return {
         docnum: sum(tables[word][docnum] for word in words)
         for docnum in candidates
@@ -843,37 +849,14 @@ def _positions(reader: Any, fieldname: str, word: bytes, docnums: list[int]) -> 
     postings = reader.postings(fieldname, word)
     while isinstance(postings, matching.WrappingMatcher):  # deleted documents are not among docnums
         postings = postings.child
-    return {docnum: _decode_positions(value) for docnum, value in _values_among(postings, docnums)}
+    read = _postings(postings, docnums, values=True)
+    return {docnum: _decode_positions(value) for docnum, _, value in read}
 
 
 def _decode_positions(value: bytes) -> list[int]:
     """What ``Positions.decode_positions`` returns, at half the cost: the value is the weight (4 bytes)
     and the pickled position gaps, less pickle's final STOP byte."""
     return list(itertools.accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
-
-
-def _values_among(postings: Any, docnums: list[int]) -> Iterator[tuple[int, bytes]]:
-    """``(docnum, encoded value)`` of the postings among ``docnums`` (sorted), block by block:
-    blocks holding none of them are passed over undecoded."""
-    if not isinstance(postings, whoosh3.W3LeafMatcher):
-        for docnum in docnums:
-            postings.skip_to(docnum)
-            if postings.is_active() and postings.id() == docnum:
-                yield docnum, postings.value()
-        return
-    wanted, count = 0, len(docnums)
-    while postings.is_active() and wanted < count:
-        if postings._maxid >= docnums[wanted]:  # Whoosh internals, as in _posting_items
-            postings._read_ids()
-            postings._read_values()
-            ids, values, at = postings._ids, postings._values, 0
-            while wanted < count and docnums[wanted] <= postings._maxid:
-                docnum = docnums[wanted]
-                at = bisect.bisect_left(ids, docnum, at)
-                if at < len(ids) and ids[at] == docnum:
-                    yield docnum, values[at]
-                wanted += 1
-        postings._next_block()
 
 
 def _in_order(positions: list[list[int]], slop: int) -> bool:
@@ -903,34 +886,58 @@ def _in_order(positions: list[list[int]], slop: int) -> bool:
     return True
 
 
-#: Score a term on a few candidates by skipping to each (reading only their blocks) when the term has
-#: this many times more postings than there are candidates; otherwise read all its postings.
+#: Read a term's postings for a few candidates only (blocks without any are passed over undecoded)
+#: when the term has this many times more postings than there are candidates.
 _SKIP_RATIO = 8
 
 
-def _posting_items_among(postings: Any, docnums: list[int]) -> Iterator[tuple[int, float]]:
-    """``(docnum, weight)`` of the postings among ``docnums`` (sorted), skipping ahead to each."""
+def _postings(
+    postings: Any, docnums: Optional[list[int]] = None, *, values: bool = False
+) -> Iterator[tuple[int, float, Any]]:
+    """``(docnum, weight, encoded value or None)`` of every posting, or of those among ``docnums``
+    (sorted), a decoded block at a time where Whoosh allows it."""
+    if not isinstance(postings, whoosh3.W3LeafMatcher):  # short lists are stored inline: a ListMatcher
+        yield from _matcher_postings(postings, docnums, values=values)
+        return
+    # Whoosh internals (pinned by whoosh-reloaded<2.8): each block's decoded arrays and its last id.
+    wanted, count = 0, len(docnums) if docnums is not None else 0
+    while postings.is_active():
+        if docnums is not None and wanted == count:
+            return
+        if docnums is None or postings._maxid >= docnums[wanted]:
+            postings._read_ids()
+            postings._read_weights()
+            if values:
+                postings._read_values()
+            ids, weights = postings._ids, postings._weights
+            encoded = postings._values if values else [None] * len(ids)
+            if docnums is None:
+                yield from zip(ids, weights, encoded, strict=True)
+            else:
+                at = 0
+                while wanted < count and docnums[wanted] <= postings._maxid:
+                    at = bisect.bisect_left(ids, docnums[wanted], at)
+                    if at < len(ids) and ids[at] == docnums[wanted]:
+                        yield ids[at], weights[at], encoded[at]
+                    wanted += 1
+        postings._next_block()
+
+
+def _matcher_postings(
+    postings: Any, docnums: Optional[list[int]], *, values: bool
+) -> Iterator[tuple[int, float, Any]]:
+    """:func:`_postings` through the plain matcher interface."""
+    if docnums is None:
+        while postings.is_active():
+            yield postings.id(), postings.weight(), postings.value() if values else None
+            postings.next()
+        return
     for docnum in docnums:
         if not postings.is_active():
             return
         postings.skip_to(docnum)
         if postings.is_active() and postings.id() == docnum:
-            yield docnum, postings.weight()
-
-
-def _posting_items(postings: Any) -> Iterator[tuple[int, float]]:
-    """``(docnum, weight)`` of every posting, a decoded block at a time where Whoosh allows it."""
-    if isinstance(postings, whoosh3.W3LeafMatcher):
-        # Whoosh internals (pinned by whoosh-reloaded<2.8): the current block's decoded arrays.
-        while postings.is_active():
-            postings._read_ids()
-            postings._read_weights()
-            yield from zip(postings._ids, postings._weights, strict=True)
-            postings._next_block()
-    else:  # short posting lists are stored inline and come back as a ListMatcher
-        while postings.is_active():
-            yield postings.id(), postings.weight()
-            postings.next()
+            yield docnum, postings.weight(), postings.value() if values else None
 
 
 def _terms_for(query: Any, field: str) -> frozenset[str]:
