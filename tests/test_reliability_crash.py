@@ -502,6 +502,19 @@ def _writing(pid: int, index_dir: Path) -> bool:
                for link in links)
 
 
+def _states(pids: list[int]) -> list[str]:
+    """``pid state command`` of each process, for a failure message."""
+    found = []
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found.append(f"{pid} {stat.rsplit(')', 1)[1].split()[0]} {command.strip()}")
+    return found
+
+
 def _kill_indexer_leaving_workers(process: subprocess.Popen, index_dir: Path) -> None:
     """Once the indexer's worker processes are writing, freeze them (as a busy machine may leave them)
     and SIGKILL the indexer alone, as the OOM killer or ``kill -9 PID`` does."""
@@ -510,7 +523,9 @@ def _kill_indexer_leaving_workers(process: subprocess.Popen, index_dir: Path) ->
         return len(workers) >= 2 and all(_writing(pid, index_dir) for pid in workers)
 
     assert wait_for(lambda: workers_writing() or process.poll() is not None, 60)
-    assert process.poll() is None, "the build should still be running, with worker processes"
+    assert process.poll() is None, (
+        f"the build should still be running, with worker processes (exit {process.returncode}; "
+        f"stderr: {process.stderr.read() if process.stderr else ''!r})")
     for pid in group_alive(process.pid):
         if pid != process.pid:
             os.kill(pid, signal.SIGSTOP)
@@ -527,7 +542,8 @@ def test_killed_full_build_leaves_no_lock_behind_even_with_workers_alive(tmp_pat
         _kill_indexer_leaving_workers(process, index_dir)
         done = run_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
         assert done.returncode == 0, done.stderr
-        assert wait_for(lambda: not group_alive(process.pid), 3), "the workers outlived the indexer"
+        assert wait_for(lambda: not group_alive(process.pid), 3), (
+            f"the workers outlived the indexer: {_states(group_alive(process.pid))}")
     finally:
         kill_group(process)
     index = searchkit.open_index(index_dir)
@@ -545,7 +561,8 @@ def test_killed_big_update_leaves_no_lock_behind_even_with_workers_alive(tmp_pat
     try:
         _kill_indexer_leaving_workers(process, index_dir)
         # The workers must die with the indexer (they hold Whoosh's own lock inside the live generation).
-        assert wait_for(lambda: not group_alive(process.pid), 3), "the workers outlived the indexer"
+        assert wait_for(lambda: not group_alive(process.pid), 3), (
+            f"the workers outlived the indexer: {_states(group_alive(process.pid))}")
         done = run_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
         assert "Traceback" not in done.stderr, done.stderr
         assert done.returncode == 0, done.stderr
