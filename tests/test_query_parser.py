@@ -614,3 +614,8 @@ def test_round_trip_gaps(tree, rendered, reparsed):
             parse(rendered)
     else:
         assert parse(rendered) == reparsed
+
+
+def test_pasted_stop_words_with_punctuation_are_dropped_too():
+    tree = parse("The, markets fell. It is the worst day “since” 1987…", plain=True)
+    assert [child.text for child in tree.children] == ["markets", "fell.", "worst", "day", "“since”", "1987…"]

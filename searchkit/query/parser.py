@@ -15,6 +15,7 @@ guide to the language.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from typing import Optional
 
@@ -39,6 +40,7 @@ STOP_WORDS = frozenset(
 FIELD_NAMES = {"headline": "headline", "title": "headline", "body": "body", "date": "date"}
 KEYWORDS = ("AND", "OR", "NOT")
 
+_EDGE_PUNCTUATION = string.punctuation + "\u2018\u2019\u201c\u201d\u2026"  # and curly quotes, ellipsis
 _WORD_RUN = re.compile(r'[^\s"()]*')  # a word runs until whitespace, a quote or a parenthesis
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # exactly the characters str.isalnum() accepts
 _DIGITS = re.compile(r"[0-9]+")
@@ -87,8 +89,10 @@ def _words_node(words: list[tuple[Node, bool]]) -> Node:
 
 
 def _is_stop_word(node: Node) -> bool:
-    """True for a plain word with no field that is in :data:`STOP_WORDS`; never a prefix or fielded word."""
-    return isinstance(node, Term) and node.field is None and node.text.lower() in STOP_WORDS
+    """True for a plain word with no field that is in :data:`STOP_WORDS` once lower-cased and stripped of
+    edge punctuation (pasted text has "The," and "it."); never a prefix or fielded word."""
+    return (isinstance(node, Term) and node.field is None
+            and node.text.lower().strip(_EDGE_PUNCTUATION) in STOP_WORDS)
 
 
 def _has_letter_or_digit(text: str) -> bool:
