@@ -375,6 +375,8 @@ class Index:
                 # The engine's files carry no checksums: damage surfaces as whatever the read trips
                 # over (struct.error, UnpicklingError, ValueError...), and is told apart from a writer's
                 # swap only by persisting after a fresh reopen.
+                if not _looks_like_damage(error):
+                    raise  # a bug in searchkit itself: show it as it is, not as a damaged index
                 failure = IndexCorruptError(self.path, f"{type(error).__name__}: {error}")
                 failure.__cause__ = error
         assert failure is not None
@@ -581,3 +583,22 @@ def _procs(requested: Optional[int]) -> int:
         return max(1, requested)
     return max(1, min(4, os.cpu_count() or 1))
 
+
+#: Errors that reading damaged bytes raises (``pickle.UnpicklingError`` and ``struct.error`` among them).
+_DATA_ERRORS = (OSError, EOFError, KeyError, IndexError, ValueError)
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _looks_like_damage(error: Exception) -> bool:
+    """Whether ``error``, raised while reading the index, comes from its files rather than from a bug:
+    a data error, or any error raised inside the engine's code rather than searchkit's."""
+    import pickle
+    import struct
+    import zlib
+
+    if isinstance(error, (*_DATA_ERRORS, pickle.UnpicklingError, struct.error, zlib.error)):
+        return True
+    trace = error.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    return trace is not None and not trace.tb_frame.f_code.co_filename.startswith(_PACKAGE)

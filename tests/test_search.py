@@ -390,3 +390,12 @@ def test_an_id_given_twice_in_one_batch_keeps_its_last_article(tmp_path):
     assert ix.get("x").headline == "Final"
     assert len(ix) == 1
     ix.close()
+
+
+def test_a_bug_in_searchkit_is_not_reported_as_a_damaged_index(index, monkeypatch):
+    """Damaged files become IndexCorruptError ("run --rebuild"); a programming error must not."""
+    from searchkit.engines import whoosh
+
+    monkeypatch.setattr(whoosh, "_add_into", None)  # searchkit's own code now raises TypeError
+    with pytest.raises(TypeError):
+        index.search("clarkson")
