@@ -510,8 +510,10 @@ class _DateIndex:
         pairs = []
         self.encode = reader.schema["date"].to_column_value  # raw column values sort like dates
         #: Each document's raw date value, by document number (for sorting by date).
-        self.by_docnum: Sequence[int] = [0] * reader.doc_count_all()
-        if reader.has_column("date"):
+        self.by_docnum: Sequence[int]
+        if not reader.has_column("date"):
+            self.by_docnum = [0] * reader.doc_count_all()
+        else:
             values = self.by_docnum = _numeric_column(reader.column_reader("date", translate=False))
             if reader.has_deletions():
                 is_deleted = reader.is_deleted
@@ -576,15 +578,6 @@ class AtLeast(wq.CompoundQuery):
     def __str__(self) -> str:
         return f"({self.JOINT.join(str(q) for q in self.subqueries)})@{self.minimum}"
 
-    def requires(self) -> set[Any]:
-        return set()
-
-    def normalize(self) -> Any:
-        return type(self)([q.normalize() for q in self.subqueries], self.minimum, self.boost)
-
-    def simplify(self, ixreader: Any) -> Any:
-        return type(self)([q.simplify(ixreader) for q in self.subqueries], self.minimum, self.boost)
-
     matcher = _not_a_whoosh_matcher
 
 
@@ -606,12 +599,6 @@ class WithBonus(wq.CompoundQuery):
 
     def __init__(self, query: Any, bonus: Any, boost: float = 1.0) -> None:
         super().__init__([query, bonus], boost=boost)
-
-    def normalize(self) -> Any:
-        return type(self)(self.subqueries[0].normalize(), self.subqueries[1].normalize(), self.boost)
-
-    def requires(self) -> set[Any]:
-        return self.subqueries[0].requires()
 
     matcher = _not_a_whoosh_matcher
 
@@ -795,9 +782,7 @@ def _term_scores(
     if (fieldname, text) not in reader:
         return {}
     scorer = weighting.scorer(leaf, fieldname, text)
-    postings = reader.postings(fieldname, text)
-    while isinstance(postings, matching.WrappingMatcher):  # e.g. the one hiding deleted documents
-        postings = postings.child
+    postings = _raw_postings(reader, fieldname, text)
     lengths = _length_bytes(reader, fieldname)
     idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     found = {}
@@ -822,19 +807,17 @@ def _phrase_scores(leaf: Any, query: Any, weighting: Any, only: Optional[Set[int
     words = [field.to_bytes(word) for word in query.words]
     if not words or any((query.fieldname, word) not in reader for word in words):
         return {}
-    found: Optional[dict[int, float]] = None
+    holding: Optional[Set[int]] = only  # the documents holding every word so far
     tables: dict[bytes, dict[int, float]] = {}
     ordered = sorted(set(words), key=lambda w: reader.doc_frequency(query.fieldname, w))
     last: dict[int, bytes] = {}  # the commonest word's postings, read once while scoring it
     for word in ordered:
         table = tables[word] = _term_scores(
-            leaf, query.fieldname, word, weighting, only if found is None else found.keys(),
-            values=last if word == ordered[-1] else None)
-        found = table if found is None else {d: 0.0 for d in found if d in table}
-        if not found:
+            leaf, query.fieldname, word, weighting, holding, values=last if word == ordered[-1] else None)
+        holding = table.keys()  # scored only where the earlier words were found
+        if not holding:
             return {}
-    assert found is not None
-    candidates = sorted(found)
+    candidates = sorted(tables[ordered[-1]])
     positions = {word: _positions(reader, query.fieldname, word, candidates) for word in ordered[:-1]}
     positions[ordered[-1]] = {docnum: _decode_positions(last[docnum]) for docnum in candidates}
     return {
@@ -846,10 +829,7 @@ def _phrase_scores(leaf: Any, query: Any, weighting: Any, only: Optional[Set[int
 
 def _positions(reader: Any, fieldname: str, word: bytes, docnums: list[int]) -> dict[int, list[int]]:
     """The positions of ``word`` in each of ``docnums`` (sorted; all must hold the word)."""
-    postings = reader.postings(fieldname, word)
-    while isinstance(postings, matching.WrappingMatcher):  # deleted documents are not among docnums
-        postings = postings.child
-    read = _postings(postings, docnums, values=True)
+    read = _postings(_raw_postings(reader, fieldname, word), docnums, values=True)
     return {docnum: _decode_positions(value) for docnum, _, value in read}
 
 
@@ -889,6 +869,15 @@ def _in_order(positions: list[list[int]], slop: int) -> bool:
 #: Read a term's postings for a few candidates only (blocks without any are passed over undecoded)
 #: when the term has this many times more postings than there are candidates.
 _SKIP_RATIO = 8
+
+
+def _raw_postings(reader: Any, fieldname: str, text: bytes) -> Any:
+    """One segment's postings of a term, without the wrapper that hides deleted documents: callers
+    drop those themselves (or ask only for live ones)."""
+    postings = reader.postings(fieldname, text)
+    while isinstance(postings, matching.WrappingMatcher):
+        postings = postings.child
+    return postings
 
 
 def _postings(
