@@ -12,6 +12,8 @@ Everything public is listed in ``__all__``; the rest is private.
 from searchkit.articles import Article
 from searchkit.errors import (
     ArticleNotFoundError,
+    ArticlesWouldBeLostError,
+    EngineNotAvailableError,
     IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,
@@ -23,10 +25,13 @@ from searchkit.errors import (
     SearchkitError,
     SeedError,
     SeedsNotFoundError,
+    UnknownEngineError,
+    UnsupportedQueryError,
 )
-from searchkit.index import Index, Stats, UpdateReport, open_index
+from searchkit.index import Index, Stats, open_index
 from searchkit.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term, parse
-from searchkit.search import Explanation, Hit, Results
+from searchkit.results import Explanation, Hit, Results
+from searchkit.updating import UpdateReport
 
 __version__ = "0.1.0"
 
@@ -36,5 +41,6 @@ __all__ = [
     "parse", "Node", "Term", "Phrase", "Prefix", "DateRange", "MatchAll", "And", "Or", "Not",
     "SearchkitError", "SeedError", "SeedsNotFoundError", "IndexNotFoundError", "IndexCorruptError",
     "IndexVersionError", "IndexLockedError", "ArticleNotFoundError", "InvalidArticleError",
-    "InvalidDateError", "InvalidOptionError", "QuerySyntaxError",
+    "InvalidDateError", "InvalidOptionError", "QuerySyntaxError", "ArticlesWouldBeLostError",
+    "EngineNotAvailableError", "UnknownEngineError", "UnsupportedQueryError",
 ]

@@ -52,6 +52,25 @@ class Article:
             raise InvalidArticleError(f"article {self.id!r}: headline and body must be strings")
 
 
+class Fingerprint(NamedTuple):
+    """What a seed file looked like when it was indexed: the manifest keeps one per file, and the engine
+    stores one with each article read from a file, so either can be rebuilt from the other."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+
+    def encode(self) -> str:
+        """The one-string form engines store: ``size:mtime_ns:digest``."""
+        return f"{self.size}:{self.mtime_ns}:{self.digest}"
+
+    @classmethod
+    def decode(cls, text: str) -> "Fingerprint":
+        """The inverse of :meth:`encode`."""
+        size, mtime_ns, digest = text.split(":")
+        return cls(int(size), int(mtime_ns), digest)
+
+
 class SeedFile(NamedTuple):
     """A seed file found by :func:`scan_seeds`, with the stat facts that tell whether it changed."""
 

@@ -17,7 +17,8 @@ import click
 
 from searchkit import output
 from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchkitError
-from searchkit.index import Index, UpdateReport, open_index
+from searchkit.index import Index, open_index
+from searchkit.updating import UpdateReport
 from searchkit.search import SORTS
 
 EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2, 3
@@ -85,18 +86,26 @@ def main() -> None:
 @seeds_option
 @index_option
 @click.option("--rebuild", is_flag=True, help="Build from scratch beside the live index, then swap it in.")
+@click.option("--discard-unreadable", is_flag=True,
+              help="With --rebuild: go ahead even if articles added through the library cannot be read "
+                   "from the old index (the summary says how many were lost).")
 @wait_option
 @click.option("--max-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True,
               help="Skip seed files larger than this.")
 @json_option
 @reports_errors
-def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, wait: float, max_bytes: int,
-                  as_json: bool) -> None:
+def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, discard_unreadable: bool, wait: float,
+                  max_bytes: int, as_json: bool) -> None:
     """Bring the index in step with the seeds folder (new, changed and removed files)."""
+    if discard_unreadable and not rebuild:
+        raise click.UsageError("--discard-unreadable only applies with --rebuild")
     index = Index(index_dir)
     with _progress_bar() as progress:
-        action = index.rebuild if rebuild else index.update
-        report = action(seeds_dir, wait=wait, max_bytes=max_bytes, progress=progress)
+        if rebuild:
+            report = index.rebuild(seeds_dir, wait=wait, max_bytes=max_bytes, progress=progress,
+                                   discard_unreadable=discard_unreadable)
+        else:
+            report = index.update(seeds_dir, wait=wait, max_bytes=max_bytes, progress=progress)
     _finish_index(report, as_json)
 
 
@@ -135,7 +144,7 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
     text = " ".join(words)
     index = _open_or_build(index_dir, seeds_dir)
     if explain:
-        explanation = index.explain(text, plain=plain, since=since, until=until)
+        explanation = index.explain(text, plain=plain, sort=sort, since=since, until=until)
         click.echo(output.to_json(explanation.__dict__) if as_json else output.explanation_text(explanation))
         return
     results = index.search(text, limit=limit, offset=(page - 1) * limit, sort=sort, since=since,

@@ -104,6 +104,40 @@ class EngineNotAvailableError(SearchkitError):
         super().__init__(f"search engine {engine!r} is not available: {hint}")
 
 
+class UnknownEngineError(SearchkitError):
+    """No engine of that name exists; ``known`` lists the ones that do."""
+
+    def __init__(self, engine: str, known: tuple[str, ...]) -> None:
+        self.engine = engine
+        self.known = known
+        super().__init__(f"unknown search engine {engine!r}; expected one of {', '.join(known)}")
+
+
+class UnsupportedQueryError(SearchkitError):
+    """The index's engine cannot run a feature the query uses (``feature`` names it)."""
+
+    def __init__(self, engine: str, feature: str) -> None:
+        self.engine = engine
+        self.feature = feature
+        super().__init__(f"the {engine} engine cannot run {feature}")
+
+
+class ArticlesWouldBeLostError(SearchkitError):
+    """A rebuild cannot carry over the articles added through the library, because the old index cannot
+    be read; ``count`` is how many there are (``None`` when unknown)."""
+
+    def __init__(self, path: Path | str, count: int | None, reason: str) -> None:
+        self.path = Path(path)
+        self.count = count
+        self.reason = reason
+        what = "the articles" if count is None else f"{count:,} article{'s' if count != 1 else ''}"
+        super().__init__(
+            f"index at {self.path} cannot be read ({reason}), so {what} added through the library (not "
+            "from seed files) cannot be carried over: run 'searchkit index --rebuild --discard-unreadable' "
+            "to rebuild from the seeds alone"
+        )
+
+
 class InvalidDateError(SearchkitError, ValueError):
     """A date given as ``since``/``until`` (or ``--since``/``--until``) is not a date or is ambiguous."""
 

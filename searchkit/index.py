@@ -1,77 +1,33 @@
-"""The index: open or create it, keep it in step with a seeds folder, read articles and stats, search.
+"""The index: the one object an application holds.
 
-:class:`Index` is the one object an application holds. Writers (``update``, ``rebuild``, ``add``,
-``delete``) take the index's write lock; readers never do, and always see one committed state.
+:class:`Index` is a thin facade. Writers (``update``, ``rebuild``, ``add``, ``delete``) take the index's
+write lock and call :mod:`searchkit.updating`; readers never lock and go through a per-thread engine
+reader (:mod:`searchkit.readers`) that always sees one committed state. Which engine does the work is
+recorded in each generation and looked up in :mod:`searchkit.engines`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Union
+from typing import Iterable, Optional, Union
 
-from searchkit import storage
-from searchkit.articles import DEFAULT_MAX_BYTES, Article, SeedFile, scan_seeds
-from searchkit.engines import WHOOSH_SCHEMA_VERSION, committed_generation, engine
-from searchkit.errors import (
-    ArticleNotFoundError,
-    IndexCorruptError,
-    IndexNotFoundError,
-    IndexVersionError,
-    SearchkitError,
-    SeedError,
-)
+from searchkit import generations, storage, updating
+from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
+from searchkit.engines import DEFAULT_ENGINE, get_engine
+from searchkit.engines.base import Capability, Engine, EngineReader, Progress
+from searchkit.errors import ArticleNotFoundError, IndexCorruptError, IndexNotFoundError, InvalidOptionError
 from searchkit.lock import WriteLock
-from searchkit.query import Node, Term, walk
-from searchkit.search import (
-    DateLike,
-    Explanation,
-    Hit,
-    Results,
-    check_page,
-    date_filter,
-    to_tree,
-)
-
-if TYPE_CHECKING:  # building is imported on first write: queries never need it
-    from searchkit import building
+from searchkit.query import Node
+from searchkit.readers import ReaderCache
+from searchkit.results import Explanation, Results
+from searchkit.search import DateLike, build_request, check_supported, words_to_suggest
+from searchkit.updating import UpdateReport, WriteOptions
 
 PathLike = Union[str, "os.PathLike[str]"]
-#: ``progress(done, total)`` is called while files are read during an update.
-Progress = Callable[[int, int], None]
-#: Zero-hit queries of up to this many words get a "did you mean" suggestion.
-SUGGEST_MAX_WORDS = 8
-_READ_RETRIES = 3
-
-
-@dataclass(frozen=True)
-class UpdateReport:
-    """What an update or rebuild did. ``skipped`` holds one :class:`SeedError` per unreadable file."""
-
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    skipped: tuple[SeedError, ...] = ()
-    seconds: float = 0.0
-    rebuilt: bool = False
-
-    @property
-    def changed(self) -> bool:
-        """True when the index content changed."""
-        return bool(self.added or self.updated or self.removed or self.rebuilt)
-
-    def summary(self) -> str:
-        """One line, e.g. ``added 3, updated 1, removed 2, unchanged 19,037, skipped 0 in 1.2 s``."""
-        return (
-            f"added {self.added:,}, updated {self.updated:,}, "
-            f"removed {self.removed:,}, unchanged {self.unchanged:,}, skipped {len(self.skipped):,} "
-            f"in {self.seconds:.1f} s"
-        )
 
 
 @dataclass(frozen=True)
@@ -87,44 +43,41 @@ class Stats:
     seeds_dir: Optional[str]
     index_dir: str
     schema_version: int
+    engine: str = DEFAULT_ENGINE
 
 
-@dataclass
-class _Reader:
-    generation: str
-    ix: Any
-    searcher: Any
+def open_index(path: PathLike = "index", *, create: bool = False, engine: Optional[str] = None) -> "Index":
+    """Open the index at ``path``; with ``create=True`` an empty one is made when none exists, on
+    ``engine`` (default ``"whoosh"``).
 
-
-@dataclass
-class _Plan:
-    to_index: list[SeedFile] = field(default_factory=list)
-    unchanged: int = 0
-    removed: list[str] = field(default_factory=list)
-    known: set[str] = field(default_factory=set)  # ids indexed before this update
-
-
-def open_index(path: PathLike = "index", *, create: bool = False) -> "Index":
-    """Open the index at ``path``; with ``create=True`` an empty one is made when none exists.
-
-    Raises :class:`IndexNotFoundError` when there is none and ``create`` is false, and
-    :class:`IndexCorruptError` (or its child :class:`IndexVersionError`) when it cannot be used.
+    Raises :class:`IndexNotFoundError` when there is none and ``create`` is false,
+    :class:`IndexCorruptError` (or its child :class:`IndexVersionError`) when it cannot be used, and
+    :class:`InvalidOptionError` when ``engine`` names another engine than the existing index's.
     """
-    index = Index(path)
+    index = Index(path, engine=engine)
     if storage.current_generation(index.path) is None:
         if not create:
             raise IndexNotFoundError(index.path)
         index._create_empty()
-    index._check_usable()
+    generation = generations.live(index.path)
+    if engine is not None and generation.engine.name != engine:
+        raise InvalidOptionError(
+            f"index at {index.path} uses the {generation.engine.name} engine, not {engine}; "
+            f"rebuild it to convert ('searchkit index --rebuild --engine {engine}')")
     return index
 
 
 class Index:
-    """A searchkit index folder. Safe to share between threads; see :func:`open_index`."""
+    """A searchkit index folder. Safe to share between threads; see :func:`open_index`.
 
-    def __init__(self, path: PathLike = "index") -> None:
+    ``engine`` chooses the engine of an index this object creates or rebuilds; an existing index keeps
+    the engine it was built with.
+    """
+
+    def __init__(self, path: PathLike = "index", *, engine: Optional[str] = None) -> None:
         self.path = Path(path)
-        self._local = threading.local()
+        self._engine_name = engine
+        self._readers = ReaderCache(self.path)
 
     # ---------------------------------------------------------------------------------------------
     # Writing
@@ -142,34 +95,24 @@ class Index:
         articles whose file is gone. Unchanged files cost a stat. Builds the index if there is none,
         and rebuilds it if it was written by an incompatible version.
         """
-        from searchkit.building import Outcome
-
         started = time.monotonic()
         seeds = Path(seeds_dir)
         found, problems = scan_seeds(seeds)
+        options = WriteOptions(max_bytes, progress, procs)
         with WriteLock(self._ensure_dir(), wait=wait, purpose="update"):
-            storage.remove_old_generations(self.path, keep=1)  # and any left half-written by a crash
-            generation = storage.current_generation(self.path)
-            if generation is None or self._needs_rebuild(generation):
-                return self._rebuild_locked(seeds, found, problems, started, max_bytes, progress, procs)
-            folder = self.path / generation
-            manifest = self._manifest(folder)
-            plan = _plan(manifest, found)
-            outcome = Outcome()
-            if plan.to_index or plan.removed:
-                outcome = self._write(engine.open_existing(folder), manifest, plan.to_index, plan.removed,
-                                      max_bytes=max_bytes, progress=progress, procs=procs)
-            if plan.to_index or plan.removed or manifest.seeds_dir != str(seeds.resolve()):
-                self._save_manifest(folder, manifest, seeds)
-        updated = sum(1 for article_id in outcome.indexed if article_id in plan.known)
-        return UpdateReport(
-            added=len(outcome.indexed) - updated,
-            updated=updated,
-            removed=len(plan.removed),
-            unchanged=plan.unchanged + len(outcome.touched),
-            skipped=tuple(problems) + tuple(outcome.skipped),
-            seconds=time.monotonic() - started,
-        )
+            generations.remove_old(self.path, keep=1)  # and any left half-written by a crash
+            try:
+                generation = generations.live(self.path)
+            except (IndexNotFoundError, IndexCorruptError):  # none yet, no metadata or another version
+                generation = None
+            if generation is not None and self._engine_name not in (None, generation.engine.name):
+                raise InvalidOptionError(
+                    f"index at {self.path} uses the {generation.engine.name} engine, not {self._engine_name}; "
+                    f"rebuild it to convert ('searchkit index --rebuild --engine {self._engine_name}')")
+            if generation is None or generation.engine.commit_token(generation.folder) == "":
+                return updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems, options,
+                                        started, discard_unreadable=False)
+            return updating.update(self.path, generation, seeds, found, problems, options, started)
 
     def rebuild(
         self,
@@ -179,16 +122,21 @@ class Index:
         max_bytes: int = DEFAULT_MAX_BYTES,
         progress: Optional[Progress] = None,
         procs: Optional[int] = None,
+        discard_unreadable: bool = False,
     ) -> UpdateReport:
         """Build a fresh index from ``seeds_dir`` beside the live one and swap it in atomically.
 
-        Articles added through :meth:`add` (they have no seed file) are carried over.
+        Articles added through :meth:`add` (they have no seed file) are carried over. When the old index
+        cannot be read they cannot be: that raises :class:`ArticlesWouldBeLostError` unless
+        ``discard_unreadable=True``, and the report's ``lost`` says how many were dropped.
         """
         started = time.monotonic()
         seeds = Path(seeds_dir)
         found, problems = scan_seeds(seeds)
+        options = WriteOptions(max_bytes, progress, procs)
         with WriteLock(self._ensure_dir(), wait=wait, purpose="rebuild"):
-            return self._rebuild_locked(seeds, found, problems, started, max_bytes, progress, procs)
+            return updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems, options,
+                                    started, discard_unreadable=discard_unreadable)
 
     def add(self, article: Article, *, wait: float = 0.0) -> None:
         """Add or replace one article (for applications without seed files)."""
@@ -199,30 +147,13 @@ class Index:
 
         An id given twice keeps its last article, as two calls to :meth:`add` would.
         """
-        latest: dict[str, Article] = {}
-        count = 0
-        for article in articles:
+        given = list(articles)
+        for article in given:
             if not isinstance(article, Article):
                 raise TypeError(f"expected an Article, got {type(article).__name__}")
-            latest.pop(article.id, None)  # keep the order of last appearance
-            latest[article.id] = article
-            count += 1
         with WriteLock(self._ensure_dir(), wait=wait, purpose="add"):
-            folder = self._live_folder(create=True)
-            manifest = self._manifest(folder)
-            writer = engine.writer(engine.open_existing(folder))
-            try:
-                # The engine replaces an id's committed document, not one added earlier in the same
-                # batch: hence one document per id.
-                for article in latest.values():
-                    writer.update_document(**engine.document(article))
-                    manifest.files.pop(article.id, None)  # it no longer follows a seed file
-            except BaseException:
-                writer.cancel()
-                raise
-            engine.commit(writer)
-            self._save_manifest(folder, manifest, None)
-        return count
+            updating.put_articles(self._live_for_writing(create=True), given)
+        return len(given)
 
     def delete(self, article_id: str, *, wait: float = 0.0) -> None:
         """Remove the article ``article_id``; raises :class:`ArticleNotFoundError` if absent.
@@ -231,53 +162,49 @@ class Index:
         changes; delete the file to remove it for good.
         """
         with WriteLock(self._ensure_dir(), wait=wait, purpose="delete"):
-            folder = self._live_folder(create=False)
-            manifest = self._manifest(folder)
-            writer = engine.writer(engine.open_existing(folder))
-            deleted = writer.delete_by_term("id", article_id)
-            if not deleted:
-                writer.cancel()
-                raise ArticleNotFoundError(article_id)
-            engine.commit(writer)
-            self._save_manifest(folder, manifest, None)
+            updating.delete_article(self._live_for_writing(create=False), article_id)
 
     # ---------------------------------------------------------------------------------------------
     # Reading
 
+    @property
+    def engine(self) -> str:
+        """The name of the engine the live index runs on."""
+        return generations.live(self.path).engine.name
+
     def get(self, article_id: str) -> Article:
         """The article ``article_id``; raises :class:`ArticleNotFoundError`."""
-        fields = self._read(lambda searcher: engine.lookup(searcher, article_id))
-        if fields is None:
+        article = self._readers.read(lambda reader, _: reader.get(article_id))
+        if article is None:
             raise ArticleNotFoundError(article_id)
-        return engine.article_from_fields(fields)
+        return article
 
     def __contains__(self, article_id: object) -> bool:
-        return isinstance(article_id, str) and self._read(
-            lambda searcher: engine.lookup(searcher, article_id)) is not None
+        return isinstance(article_id, str) and self._readers.read(
+            lambda reader, _: reader.get(article_id)) is not None
 
     def __len__(self) -> int:
-        return int(self._read(lambda searcher: searcher.doc_count()))
+        return self._readers.read(lambda reader, _: reader.count())
 
     def stats(self) -> Stats:
         """Article count, date span, articles per year, size on disk, last update, seeds folder."""
-        def collect(searcher: Any) -> Stats:
-            generation = self._local.reader.generation
-            folder = self.path / generation
-            first, last, per_year = engine.date_bounds(searcher)
-            manifest = storage.Manifest.load(folder)
+        def collect(reader: EngineReader, generation: generations.Generation) -> Stats:
+            dates = reader.date_summary()
+            manifest = storage.Manifest.load(generation.folder)
             return Stats(
-                articles=searcher.doc_count(),
-                first_date=first,
-                last_date=last,
-                per_year=per_year,
-                size_bytes=storage.folder_size(folder),
+                articles=reader.count(),
+                first_date=dates.first,
+                last_date=dates.last,
+                per_year=dict(dates.per_year),
+                size_bytes=reader.size_bytes(),
                 last_update=manifest.updated_at if manifest else None,
                 seeds_dir=manifest.seeds_dir if manifest else None,
                 index_dir=str(self.path),
-                schema_version=WHOOSH_SCHEMA_VERSION,
+                schema_version=generation.engine.schema_version,
+                engine=generation.engine.name,
             )
 
-        return self._read(collect)
+        return self._readers.read(collect)
 
     def search(
         self,
@@ -298,55 +225,38 @@ class Index:
         ``snippets=False`` leaves ``Hit.snippet`` empty, for callers that only need ids and fields.
         Raises :class:`QuerySyntaxError` for a bad query string.
         """
-        check_page(limit, offset, sort)
-        tree = to_tree(query, plain=plain)
-        dates = date_filter(since, until)
-        text = query if isinstance(query, str) else str(query)
+        request = build_request(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
+                                plain=plain, snippets=snippets)
 
-        def run(searcher: Any) -> Results:
-            total, raw_hits, _ = engine.run_search(
-                searcher, tree, query_text=text, limit=limit, offset=offset, sort=sort, date_filter=dates,
-                snippets=snippets)
-            hits = tuple(
-                Hit(
-                    id=raw.fields["id"],
-                    date=dt.date.fromordinal(raw.fields["date"]),
-                    headline=raw.fields.get("headline", ""),
-                    score=round(raw.score, 4),
-                    snippet=raw.snippet,
-                    path=raw.fields.get("path") or None,
-                )
-                for raw in raw_hits
-            )
+        def run(reader: EngineReader, generation: generations.Generation) -> Results:
+            check_supported(request.tree, generation.engine)
+            page = reader.search(request)
             suggestion = None
-            if total == 0:
-                words = [n.text for n in walk(tree) if isinstance(n, Term)]
-                if 0 < len(words) <= SUGGEST_MAX_WORDS:  # a long paste gets no spelling help, quickly
-                    suggestion = engine.suggest(searcher, words)
-            return Results(query=text, total=total, offset=offset, hits=hits, suggestion=suggestion)
+            if page.total == 0:
+                words = words_to_suggest(request.tree)
+                if words and Capability.SUGGEST in generation.engine.capabilities:
+                    suggestion = reader.suggest(words)
+            return Results(query=request.query_text, total=page.total, offset=offset, hits=page.hits,
+                           suggestion=suggestion)
 
-        return self._read(run)
+        return self._readers.read(run)
 
-    def explain(self, query: Union[str, Node], *, plain: bool = False,
+    def explain(self, query: Union[str, Node], *, plain: bool = False, sort: str = "relevance",
                 since: DateLike = None, until: DateLike = None) -> Explanation:
-        """The parsed tree and the engine query that :meth:`search` would run."""
-        tree = to_tree(query, plain=plain)
-        dates = date_filter(since, until)
-        text = query if isinstance(query, str) else str(query)
+        """The parsed tree and the engine query that :meth:`search` would run with these options."""
+        request = build_request(query, sort=sort, since=since, until=until, plain=plain)
 
-        def compile_(searcher: Any) -> Explanation:
-            compiled = engine.compile_query(searcher, tree, text)
-            return Explanation(tree=str(tree), engine_query=str(compiled),
-                               date_filter=str(dates) if dates else None)
+        def compile_(reader: EngineReader, generation: generations.Generation) -> Explanation:
+            check_supported(request.tree, generation.engine)
+            return Explanation(tree=str(request.tree), engine_query=reader.explain(request),
+                               date_filter=str(request.date_filter) if request.date_filter else None,
+                               engine=generation.engine.name)
 
-        return self._read(compile_)
+        return self._readers.read(compile_)
 
     def close(self) -> None:
         """Release this thread's open reader (other threads release theirs when they end)."""
-        reader = getattr(self._local, "reader", None)
-        if reader is not None:
-            reader.searcher.close()
-            self._local.reader = None
+        self._readers.close()
 
     def __enter__(self) -> "Index":
         return self
@@ -360,245 +270,24 @@ class Index:
     # ---------------------------------------------------------------------------------------------
     # Internals
 
-    def _read(self, action: Callable[[Any], Any]) -> Any:
-        """Run ``action(searcher)`` on the newest committed state, retrying if a writer swapped
-        files underneath (an old generation removed, segments merged away)."""
-        failure: Optional[IndexCorruptError] = None
-        for attempt in range(_READ_RETRIES):
-            try:
-                return action(self._searcher(fresh=attempt > 0))
-            except IndexCorruptError as error:  # e.g. the generation we opened was just removed
-                failure = error
-            except SearchkitError:  # a bad query, an unknown id: the index is fine
-                raise
-            except Exception as error:
-                # The engine's files carry no checksums: damage surfaces as whatever the read trips
-                # over (struct.error, UnpicklingError, ValueError...), and is told apart from a writer's
-                # swap only by persisting after a fresh reopen.
-                if not _looks_like_damage(error):
-                    raise  # a bug in searchkit itself: show it as it is, not as a damaged index
-                failure = IndexCorruptError(self.path, f"{type(error).__name__}: {error}")
-                failure.__cause__ = error
-        assert failure is not None
-        raise failure
-
-    def _searcher(self, *, fresh: bool) -> Any:
-        generation = storage.current_generation(self.path)
-        if generation is None:
-            raise IndexNotFoundError(self.path)
-        reader: Optional[_Reader] = getattr(self._local, "reader", None)
-        if reader is not None and reader.generation == generation and not fresh:
-            if not reader.searcher.up_to_date():
-                # Not Searcher.refresh(): it reuses segment readers and misses new deletions.
-                reader.searcher.close()
-                reader.searcher = reader.ix.searcher(weighting=engine.weighting())
-            return reader.searcher
-        if reader is not None:
-            reader.searcher.close()
-        self._check_version(generation)
-        ix = engine.open_existing(self.path / generation)
-        reader = _Reader(generation, ix, ix.searcher(weighting=engine.weighting()))
-        self._local.reader = reader
-        return reader.searcher
-
-    def _check_usable(self) -> None:
-        generation = storage.current_generation(self.path)
-        if generation is not None:
-            self._check_version(generation)
-
-    def _check_version(self, generation: str) -> None:
-        folder = self.path / generation
-        meta = storage.read_json(folder / storage.META_NAME)
-        if meta is None:
-            raise IndexCorruptError(folder, f"{storage.META_NAME} is missing or damaged")
-        if meta.get("schema_version") != WHOOSH_SCHEMA_VERSION:
-            raise IndexVersionError(self.path, meta.get("schema_version"), WHOOSH_SCHEMA_VERSION)
-
-    def _needs_rebuild(self, generation: str) -> bool:
-        """An index from another schema version, or one with no commit at all, is rebuilt by an
-        update; other damage is reported (IndexCorruptError suggests --rebuild)."""
-        try:
-            self._check_version(generation)
-        except IndexCorruptError:
-            return True
-        return committed_generation(self.path / generation) < 0
-
     def _ensure_dir(self) -> Path:
         self.path.mkdir(parents=True, exist_ok=True)
         return self.path
 
+    def _engine_for_rebuild(self) -> Engine:
+        """The engine asked for, else the live index's, else the default."""
+        return get_engine(self._engine_name or generations.engine_name_of(self.path) or DEFAULT_ENGINE)
+
     def _create_empty(self) -> None:
         with WriteLock(self._ensure_dir(), purpose="create"):
             if storage.current_generation(self.path) is None:
-                self._live_folder(create=True)
+                self._live_for_writing(create=True)
 
-    def _live_folder(self, *, create: bool) -> Path:
-        generation = storage.current_generation(self.path)
-        if generation is None:
-            if not create:
-                raise IndexNotFoundError(self.path)
-            generation = storage.new_generation(self.path)
-            folder = self.path / generation
-            engine.create(folder)
-            self._write_meta(folder)
-            self._save_manifest(folder, storage.Manifest(), None)
-            storage.publish(self.path, generation)
-        else:
-            self._check_version(generation)
-        return self.path / generation
-
-    def _rebuild_locked(
-        self,
-        seeds: Path,
-        found: list[SeedFile],
-        problems: list[SeedError],
-        started: float,
-        max_bytes: int,
-        progress: Optional[Progress],
-        procs: Optional[int],
-    ) -> UpdateReport:
-        previous = storage.current_generation(self.path)
-        carried = self._api_articles(previous) if previous else []
-        storage.remove_old_generations(self.path, keep=1)
-        generation = storage.new_generation(self.path)
-        folder = self.path / generation
-        ix = engine.create(folder)
-        manifest = storage.Manifest()
-        outcome = self._write(ix, manifest, found, [], max_bytes=max_bytes, progress=progress,
-                              procs=procs, carried=carried)
-        self._write_meta(folder)
-        self._save_manifest(folder, manifest, seeds)
-        storage.publish(self.path, generation)
-        storage.remove_old_generations(self.path, keep=1)
-        return UpdateReport(
-            added=len(outcome.indexed),
-            skipped=tuple(problems) + tuple(outcome.skipped),
-            seconds=time.monotonic() - started,
-            rebuilt=True,
-        )
-
-    def _write(
-        self,
-        ix: Any,
-        manifest: storage.Manifest,
-        to_index: list[SeedFile],
-        removed: list[str],
-        *,
-        max_bytes: int,
-        progress: Optional[Progress],
-        procs: Optional[int],
-        carried: Iterable[Article] = (),
-    ) -> building.Outcome:
-        """Apply one batch of changes in a single atomic commit and bring ``manifest`` in step."""
-        from searchkit.building import build
-
-        old_hashes = {article_id: manifest.files[article_id][2]
-                      for article_id in (seed.id for seed in to_index) if article_id in manifest.files}
-        writer = engine.writer(ix)
-        try:
-            outcome, segments = build(ix, writer, to_index, old_hashes, max_bytes=max_bytes,
-                                               procs=_procs(procs), progress=progress)
-            # Deleting through this writer reaches only the segments committed before it, never the
-            # new versions it is adding, so changed articles are replaced, not lost.
-            for article_id in removed:
-                writer.delete_by_term("id", article_id)
-            for article_id in outcome.indexed:
-                if article_id in manifest.files:
-                    writer.delete_by_term("id", article_id)
-            for article in carried:
-                if article.id not in outcome.indexed:
-                    writer.add_document(**engine.document(article))
-        except BaseException:
-            writer.cancel()
-            raise
-        engine.commit(writer, segments)
-        for article_id in removed:
-            manifest.files.pop(article_id, None)
-        manifest.files.update(outcome.indexed)
-        manifest.files.update(outcome.touched)
-        return outcome
-
-    def _api_articles(self, generation: str) -> list[Article]:
-        """Stored documents of the live generation that came from :meth:`add`, not from a file."""
-        try:
-            ix = engine.open_existing(self.path / generation)
-            with ix.searcher() as searcher:
-                return [engine.article_from_fields(f) for f in searcher.all_stored_fields()
-                        if not f.get("fingerprint")]
-        except Exception:  # noqa: BLE001 - damaged engine files fail in arbitrary ways
-            return []  # a damaged index has nothing we can carry over
-
-    def _manifest(self, folder: Path) -> storage.Manifest:
-        manifest = storage.Manifest.load(folder)
-        if manifest is not None and manifest.engine_generation == committed_generation(folder):
-            return manifest
-        # The last writer died between its commit and its manifest: trust the stored fields.
-        rebuilt = storage.Manifest(seeds_dir=manifest.seeds_dir if manifest else None)
-        stored = engine.stored_fingerprints(engine.open_existing(folder))
-        for article_id, (fingerprint, _path) in stored.items():
-            if fingerprint:
-                size, mtime_ns, digest = fingerprint.split(":")
-                rebuilt.files[article_id] = [int(size), int(mtime_ns), digest]
-        return rebuilt
-
-    def _save_manifest(self, folder: Path, manifest: storage.Manifest, seeds: Optional[Path]) -> None:
-        manifest.engine_generation = committed_generation(folder)
-        manifest.updated_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        if seeds is not None:
-            manifest.seeds_dir = str(seeds.resolve())
-        manifest.save(folder)
-
-    def _write_meta(self, folder: Path) -> None:
-        storage.write_json(
-            folder / storage.META_NAME,
-            {
-                "schema_version": WHOOSH_SCHEMA_VERSION,
-                "engine": "whoosh",
-                "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            },
-        )
-
-
-def _plan(manifest: storage.Manifest, found: list[SeedFile]) -> _Plan:
-    plan = _Plan()
-    known = manifest.files
-    unchanged = 0
-    for seed in found:
-        article_id, _, size, mtime_ns = seed
-        old = known.get(article_id)
-        if old is not None and old[0] == size and old[1] == mtime_ns:
-            unchanged += 1
-        else:
-            plan.to_index.append(seed)
-    plan.unchanged = unchanged
-    if len(known) > unchanged:  # some known article may have lost its file
-        present = {seed.id for seed in found}
-        plan.removed = [article_id for article_id in known if article_id not in present]
-    plan.known = set(known)
-    return plan
-
-
-def _procs(requested: Optional[int]) -> int:
-    if requested is not None:
-        return max(1, requested)
-    return max(1, min(4, os.cpu_count() or 1))
-
-
-#: Errors that reading damaged bytes raises (``pickle.UnpicklingError`` and ``struct.error`` among them).
-_DATA_ERRORS = (OSError, EOFError, KeyError, IndexError, ValueError)
-_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
-def _looks_like_damage(error: Exception) -> bool:
-    """Whether ``error``, raised while reading the index, comes from its files rather than from a bug:
-    a data error, or any error raised inside the engine's code rather than searchkit's."""
-    import pickle
-    import struct
-    import zlib
-
-    if isinstance(error, (*_DATA_ERRORS, pickle.UnpicklingError, struct.error, zlib.error)):
-        return True
-    trace = error.__traceback__
-    while trace is not None and trace.tb_next is not None:
-        trace = trace.tb_next
-    return trace is not None and not trace.tb_frame.f_code.co_filename.startswith(_PACKAGE)
+    def _live_for_writing(self, *, create: bool) -> generations.Generation:
+        """The live generation (made empty and published first if none exists and ``create``)."""
+        if storage.current_generation(self.path) is None and create:
+            generation = generations.create(self.path, self._engine_for_rebuild())
+            updating.save_manifest(generation, storage.Manifest(library_articles=0), None, count_library=False)
+            generations.publish(self.path, generation)
+            return generation
+        return generations.live(self.path)

@@ -12,8 +12,9 @@ import click
 
 from searchkit.articles import Article
 from searchkit.errors import shown_path
-from searchkit.index import Stats, UpdateReport
-from searchkit.search import Explanation, Hit, Results
+from searchkit.index import Stats
+from searchkit.updating import UpdateReport
+from searchkit.results import Explanation, Hit, Results
 
 _MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
@@ -113,7 +114,7 @@ def stats_text(stats: Stats) -> str:
     lines = [
         f"articles      {stats.articles:,}",
         f"dates         {span}",
-        f"index         {stats.index_dir} ({_size(stats.size_bytes)})",
+        f"index         {stats.index_dir} ({_size(stats.size_bytes)}, {stats.engine} engine)",
         f"seeds         {stats.seeds_dir or 'none (articles added through the API)'}",
         f"last update   {stats.last_update or 'never'}",
     ]
@@ -132,6 +133,7 @@ def report_json(report: UpdateReport) -> dict[str, Any]:
         "skipped": [{"path": shown_path(e.path), "reason": e.reason} for e in report.skipped],
         "seconds": round(report.seconds, 3),
         "rebuilt": report.rebuilt,
+        "lost": report.lost,
     }
 
 

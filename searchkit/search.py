@@ -1,63 +1,20 @@
-"""Search results as plain, engine-free values: :class:`Hit` and :class:`Results`."""
+"""Turning what a caller passes to ``Index.search`` into a :class:`~searchkit.engines.base.SearchRequest`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Iterator, Optional, Union
+from typing import Optional, Union
 
-from searchkit.errors import InvalidOptionError
+from searchkit.engines.base import SORTS, Capability, Engine, SearchRequest
+from searchkit.errors import InvalidOptionError, UnsupportedQueryError
 from searchkit.query import DateRange, Node, parse, parse_date_bound
+from searchkit.query import tree as t
 
-SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 1_000_000
+#: Zero-hit queries of up to this many words get a "did you mean" suggestion.
+SUGGEST_MAX_WORDS = 8
 
 DateLike = Union[str, dt.date, dt.datetime, None]
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One matching article.
-
-    ``snippet`` is the body's best fragments with matches marked ``**like this**`` (the body's start
-    when only the headline matched); ``score`` is the relevance score, 0.0 when sorted by date.
-    """
-
-    id: str
-    date: dt.date
-    headline: str
-    score: float
-    snippet: str
-    path: Optional[str]
-
-
-@dataclass(frozen=True)
-class Results:
-    """A page of hits, the exact ``total`` that matched, and a spelling ``suggestion`` on zero hits."""
-
-    query: str
-    total: int
-    offset: int
-    hits: tuple[Hit, ...]
-    suggestion: Optional[str] = None
-
-    def __iter__(self) -> Iterator[Hit]:
-        return iter(self.hits)
-
-    def __len__(self) -> int:
-        return len(self.hits)
-
-    def __getitem__(self, index: int) -> Hit:
-        return self.hits[index]
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """What a query means: the engine-neutral tree and the engine query that runs."""
-
-    tree: str
-    engine_query: str
-    date_filter: Optional[str]
 
 
 def to_tree(query: Union[str, Node], *, plain: bool) -> Node:
@@ -84,3 +41,52 @@ def check_page(limit: int, offset: int, sort: str) -> None:
         raise InvalidOptionError(f"limit must be between 0 and {MAX_LIMIT:,}")
     if offset < 0:
         raise InvalidOptionError("offset must be >= 0")
+
+
+def build_request(
+    query: Union[str, Node],
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    sort: str = "relevance",
+    since: DateLike = None,
+    until: DateLike = None,
+    plain: bool = False,
+    snippets: bool = True,
+) -> SearchRequest:
+    """Check the options and parse the query; raises :class:`QuerySyntaxError`,
+    :class:`InvalidOptionError` or :class:`InvalidDateError`."""
+    check_page(limit, offset, sort)
+    return SearchRequest(
+        tree=to_tree(query, plain=plain),
+        query_text=query if isinstance(query, str) else str(query),
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        date_filter=date_filter(since, until),
+        snippets=snippets,
+    )
+
+
+def check_supported(tree: Node, engine: Engine) -> None:
+    """Raise :class:`UnsupportedQueryError` when ``tree`` uses a feature ``engine`` lacks."""
+    for node in t.walk(tree):
+        needed = _needs(node)
+        if needed is not None and needed not in engine.capabilities:
+            raise UnsupportedQueryError(engine.name, needed.value)
+
+
+def _needs(node: Node) -> Optional[Capability]:
+    if isinstance(node, t.Phrase):
+        return Capability.PHRASE_SLOP if node.slop else Capability.PHRASE
+    if isinstance(node, t.Prefix):
+        return Capability.PREFIX
+    if isinstance(node, t.Or) and node.minimum > 1:
+        return Capability.MINIMUM_MATCH
+    return None
+
+
+def words_to_suggest(tree: Node) -> list[str]:
+    """The words a zero-hit query would get spelling help for; none for long pasted text."""
+    words = [node.text for node in t.walk(tree) if isinstance(node, t.Term)]
+    return words if len(words) <= SUGGEST_MAX_WORDS else []

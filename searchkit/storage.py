@@ -6,7 +6,7 @@ Layout::
       CURRENT            names the live generation ("gen-000002"); replaced atomically
       write.lock         the writer lock (see searchkit.lock)
       gen-000002/        one complete engine index, plus
-        searchkit.json   schema version and creation time
+        searchkit.json   engine, schema version and creation time
         manifest.json    what each seed file looked like when indexed (a cache of stored fields)
 
 A rebuild writes a new generation beside the live one and then replaces ``CURRENT``: a reader sees the
@@ -23,6 +23,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
+
+from searchkit.articles import Fingerprint
 
 CURRENT_NAME = "CURRENT"
 META_NAME = "searchkit.json"
@@ -84,22 +86,25 @@ def publish(index_dir: Path, name: str) -> None:
     write_atomically(index_dir / CURRENT_NAME, (name + "\n").encode())
 
 
-def remove_old_generations(index_dir: Path, *, keep: int = 1) -> None:
-    """Delete generations other than the live one and the ``keep`` newest before it.
+def doomed_generations(index_dir: Path, *, keep: int = 1) -> list[str]:
+    """Generations other than the live one and the ``keep`` newest before it, and any newer than the
+    live one (left half-written by a crashed rebuild).
 
     The previous generation is kept so that a reader which opened it just before a swap can finish;
-    only a writer holding the lock calls this.
+    only a writer holding the lock removes generations.
     """
     live = current_generation(index_dir)
     older = [name for name in generations(index_dir) if name != live]
-    if live is not None:
-        before = [name for name in older if name < live]
-        unfinished = [name for name in older if name > live]  # left by a crashed rebuild
-        doomed = before[: max(0, len(before) - keep)] + unfinished
-    else:
-        doomed = older
-    for name in doomed:
-        shutil.rmtree(index_dir / name, ignore_errors=True)
+    if live is None:
+        return older
+    before = [name for name in older if name < live]
+    unfinished = [name for name in older if name > live]
+    return before[: max(0, len(before) - keep)] + unfinished
+
+
+def remove_generation(index_dir: Path, name: str) -> None:
+    """Delete one generation folder."""
+    shutil.rmtree(index_dir / name, ignore_errors=True)
 
 
 def read_json(path: Path) -> Optional[dict[str, Any]]:
@@ -129,34 +134,46 @@ def folder_size(folder: Path) -> int:
 class Manifest:
     """What each indexed seed file looked like, so an update can skip unchanged files after a stat.
 
-    ``files`` maps article id to ``[size, mtime_ns, content_hash, path]``. It is only trusted when its
-    ``engine_generation`` matches the engine's latest commit; otherwise it is rebuilt from stored fields.
+    ``files`` maps article id to its :class:`Fingerprint`. ``library_articles`` counts the articles added
+    through the library (they have no file), so a rebuild that cannot read them knows what it would lose.
+    The manifest is only trusted when its ``engine_commit`` matches the engine's latest commit;
+    otherwise it is rebuilt from the fingerprints the engine stores with each article.
     """
 
-    engine_generation: int = -1
+    engine_commit: str = ""
     seeds_dir: Optional[str] = None
     updated_at: Optional[str] = None
-    files: dict[str, list[Any]] = field(default_factory=dict)
+    library_articles: Optional[int] = None
+    files: dict[str, Fingerprint] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: Path) -> Optional["Manifest"]:
         data = read_json(folder / MANIFEST_NAME)
         if data is None or not isinstance(data.get("files"), dict):
             return None
+        try:
+            files = {article_id: Fingerprint(*entry[:3]) for article_id, entry in data["files"].items()}
+        except TypeError:  # not a list of three: a damaged manifest, rebuilt from the engine
+            return None
+        # Before engines had a seam the commit was an integer, "engine_generation".
+        commit = data.get("engine_commit", data.get("engine_generation", ""))
+        library = data.get("library_articles")
         return cls(
-            engine_generation=int(data.get("engine_generation", -1)),
+            engine_commit=str(commit) if commit not in (None, -1) else "",
             seeds_dir=data.get("seeds_dir"),
             updated_at=data.get("updated_at"),
-            files=data["files"],
+            library_articles=library if isinstance(library, int) else None,
+            files=files,
         )
 
     def save(self, folder: Path) -> None:
         write_json(
             folder / MANIFEST_NAME,
             {
-                "engine_generation": self.engine_generation,
+                "engine_commit": self.engine_commit,
                 "seeds_dir": self.seeds_dir,
                 "updated_at": self.updated_at,
+                "library_articles": self.library_articles,
                 "files": self.files,
             },
         )

@@ -13,7 +13,7 @@ import pytest
 import searchkit
 from searchkit import And, DateRange, Not, Phrase, Term
 from searchkit.articles import read_seed, scan_seeds
-from searchkit.engines.whoosh import analyze
+from searchkit.engines.whoosh.analysis import analyze
 from searchkit.errors import InvalidDateError, InvalidOptionError, QuerySyntaxError
 
 from conftest import REUTERS
@@ -392,10 +392,15 @@ def test_an_id_given_twice_in_one_batch_keeps_its_last_article(tmp_path):
     ix.close()
 
 
-def test_a_bug_in_searchkit_is_not_reported_as_a_damaged_index(index, monkeypatch):
-    """Damaged files become IndexCorruptError ("run --rebuild"); a programming error must not."""
-    from searchkit.engines import whoosh
+@pytest.mark.parametrize("bug", [TypeError, KeyError, IndexError, ValueError])
+def test_a_bug_in_searchkit_is_not_reported_as_a_damaged_index(index, monkeypatch, bug):
+    """Damaged files become IndexCorruptError ("run --rebuild"); a programming error must not, whatever
+    its type: KeyError, IndexError and ValueError are also what damaged files raise."""
+    from searchkit.engines.whoosh import evaluate
 
-    monkeypatch.setattr(whoosh, "_add_into", None)  # searchkit's own code now raises TypeError
-    with pytest.raises(TypeError):
+    def broken(*args, **kwargs):
+        raise bug("a bug in searchkit's own code")
+
+    monkeypatch.setattr(evaluate, "_add_into", broken)
+    with pytest.raises(bug, match="a bug in searchkit's own code"):
         index.search("clarkson")

@@ -1,41 +1,67 @@
-"""Search engines behind the engine-neutral query tree; each module imports only its own library.
+"""The search engines searchkit can run on, by name; see :mod:`searchkit.engines.base` for the seam.
 
-``engine`` stands for the Whoosh engine module and imports it on first use, so commands that find
-nothing to do (a no-change ``searchkit index``) never pay for loading Whoosh.
+Each engine lives in a module or package of its own, which alone imports the engine's library. The
+registry names where each one lives and how to install what it needs, so an index written by an engine
+that is not installed here gives one clear error instead of an ImportError.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import re
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
-#: The Whoosh engine's schema version: bumped whenever old indexes cannot serve this code.
-WHOOSH_SCHEMA_VERSION = 1
+from searchkit.engines.base import Engine
+from searchkit.errors import EngineNotAvailableError, UnknownEngineError
 
-_TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc\Z")
+DEFAULT_ENGINE = "whoosh"
 
 
-class _LazyModule:
-    """A module imported on the first attribute access."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(importlib.import_module(self._name), attribute)
+@dataclass(frozen=True)
+class _Entry:
+    module: str
+    attribute: str
+    install: str
 
 
-engine: Any = _LazyModule("searchkit.engines.whoosh")
+_REGISTRY: dict[str, _Entry] = {
+    "whoosh": _Entry("searchkit.engines.whoosh", "WhooshEngine", "pip install searchkit"),
+}
+_LOADED: dict[str, Engine] = {}
 
 
-def committed_generation(folder: Path) -> int:
-    """The number of the latest Whoosh commit in ``folder`` (from its file names), -1 if none."""
+def engine_names() -> tuple[str, ...]:
+    """The names of the engines searchkit knows, installed or not."""
+    return tuple(_REGISTRY)
+
+
+def get_engine(name: str) -> Engine:
+    """The engine called ``name``; :class:`UnknownEngineError` or :class:`EngineNotAvailableError`."""
+    engine = _LOADED.get(name)
+    if engine is not None:
+        return engine
+    entry = _REGISTRY.get(name)
+    if entry is None:
+        raise UnknownEngineError(name, engine_names())
     try:
-        names = os.listdir(folder)
-    except OSError:
-        return -1
-    numbers = [int(match.group(1)) for match in map(_TOC_NAME.match, names) if match]
-    return max(numbers, default=-1)
+        module = importlib.import_module(entry.module)
+        engine = getattr(module, entry.attribute)()
+    except EngineNotAvailableError:
+        raise
+    except ImportError as error:  # the engine's library (or one of its dependencies) is missing
+        raise EngineNotAvailableError(name, f"{entry.install} ({error})") from error
+    _LOADED[name] = engine
+    return engine
+
+
+def register_engine(name: str, engine: Engine, *, install: str = "") -> None:
+    """Make ``engine`` available as ``name`` (for tests and third-party engines)."""
+    _REGISTRY[name] = _Entry("", "", install)
+    _LOADED[name] = engine
+
+
+def unregister_engine(name: str) -> None:
+    """Forget an engine added with :func:`register_engine`."""
+    if name == DEFAULT_ENGINE:
+        raise ValueError("the default engine cannot be unregistered")
+    _REGISTRY.pop(name, None)
+    _LOADED.pop(name, None)

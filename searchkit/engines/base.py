@@ -1,0 +1,235 @@
+"""The engine seam: what a search engine must do to serve searchkit, as typed protocols.
+
+searchkit owns everything above this line: seed files, the index folder's generations and ``CURRENT``
+pointer, the write lock, the manifest, the query language and the public ``Index``. An engine owns
+everything below it: how articles are stored, analysed, matched, ranked, highlighted and spelled.
+Only searchkit's own values cross: :class:`~searchkit.articles.Article`, the query tree,
+:class:`SearchRequest` in, :class:`Page` (of public :class:`~searchkit.results.Hit`\\ s), :class:`DateSummary`
+and :class:`~searchkit.articles.Fingerprint` out. Never an engine's objects or dicts.
+
+Three handles, one job each:
+
+- :class:`Engine` is a kind of engine (Whoosh, ...), stateless and shared. It creates an empty index in a
+  generation folder, tells cheaply whether a generation holds a commit, and opens readers and writers.
+  Every engine keeps its index "in" a generation folder: a local engine writes its files there; a remote
+  one keeps there only what names its data elsewhere (a cluster URL and an index name), and uses
+  :meth:`Engine.publish` / :meth:`Engine.discard` to swap its alias and delete old data.
+- :class:`EngineReader` answers from one committed state. It is used by one thread at a time (the
+  ``Index`` keeps one per thread) and says when a newer commit exists.
+- :class:`EngineWriter` is one batch of changes that becomes visible atomically at :meth:`commit`, or
+  not at all (:meth:`cancel`). The caller holds searchkit's write lock.
+
+Every method MUST be implemented by each engine. An engine that cannot run some query feature leaves it
+out of :attr:`Engine.capabilities`; searchkit then refuses such queries with
+:class:`~searchkit.errors.UnsupportedQueryError` instead of letting the engine guess. An engine that
+finds its stored data damaged raises :class:`~searchkit.errors.IndexCorruptError`; any other exception
+out of an engine is a bug and propagates as itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Mapping, Optional, Protocol, Sequence
+
+from searchkit.articles import Article, Fingerprint, SeedFile
+from searchkit.errors import SeedError
+from searchkit.query.tree import DateRange, Node
+from searchkit.results import Hit
+
+#: ``progress(done, total)`` is called while seed files are read.
+Progress = Callable[[int, int], None]
+
+
+class Capability(enum.Enum):
+    """A query feature an engine may lack."""
+
+    PHRASE = "phrases"
+    PHRASE_SLOP = "phrases with slop (~N)"
+    PREFIX = "prefixes (word*)"
+    WILDCARD = "wildcards (g?ld, col*r)"
+    MINIMUM_MATCH = "groups with a minimum ((a b c)@2)"
+    SUGGEST = "did-you-mean suggestions"
+
+
+ALL_CAPABILITIES = frozenset(Capability)
+SORTS = ("relevance", "newest", "oldest")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search, as the engine gets it: a parsed tree and the page wanted.
+
+    ``query_text`` is what the user typed (for error positions, e.g. a prefix that expands too far).
+    ``date_filter`` restricts without scoring. ``sort`` is one of :data:`SORTS`; with a date sort,
+    hits carry score 0.0 and no relevance-only clauses run. ``total`` must be exact.
+    """
+
+    tree: Node
+    query_text: str
+    limit: int = 10
+    offset: int = 0
+    sort: str = "relevance"
+    date_filter: Optional[DateRange] = None
+    snippets: bool = True
+
+
+@dataclass(frozen=True)
+class Page:
+    """An engine's answer: the exact number of matches and the requested slice of hits, in order."""
+
+    total: int
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class DateSummary:
+    """First and last article date and the number of articles per year (ascending)."""
+
+    first: Optional[dt.date]
+    last: Optional[dt.date]
+    per_year: Mapping[int, int]
+
+
+@dataclass
+class SeedOutcome:
+    """What :meth:`EngineWriter.put_seeds` did with each file: ``indexed`` and ``touched`` map id to
+    fingerprint (``touched`` files had a new size or mtime but the same content as indexed before)."""
+
+    indexed: dict[str, Fingerprint]
+    touched: dict[str, Fingerprint]
+    skipped: list[SeedError]
+
+    @classmethod
+    def empty(cls) -> "SeedOutcome":
+        return cls({}, {}, [])
+
+    def merge(self, other: "SeedOutcome") -> None:
+        self.indexed.update(other.indexed)
+        self.touched.update(other.touched)
+        self.skipped.extend(other.skipped)
+
+
+class EngineReader(Protocol):
+    """One committed state of an index. Not thread-safe: one reader per thread."""
+
+    def is_current(self) -> bool:
+        """False once a newer commit exists (the caller then opens a new reader)."""
+        ...
+
+    def count(self) -> int:
+        """How many articles the index holds."""
+        ...
+
+    def get(self, article_id: str) -> Optional[Article]:
+        """The article ``article_id`` as stored, or ``None``."""
+        ...
+
+    def fingerprints(self) -> dict[str, Fingerprint]:
+        """The fingerprint stored with each article read from a seed file (the manifest's source of truth)."""
+        ...
+
+    def articles_without_seed(self) -> Iterator[Article]:
+        """Every article put without a fingerprint (added through the library, not from a seed file)."""
+        ...
+
+    def date_summary(self) -> DateSummary:
+        """Date bounds and articles per year."""
+        ...
+
+    def size_bytes(self) -> int:
+        """What the index takes on disk (or on the cluster)."""
+        ...
+
+    def search(self, request: SearchRequest) -> Page:
+        """Run ``request``; raises :class:`~searchkit.errors.QuerySyntaxError` for a query it refuses
+        (a prefix expanding too far), with a position in ``request.query_text``."""
+        ...
+
+    def explain(self, request: SearchRequest) -> str:
+        """The engine query :meth:`search` would run for ``request`` (sort and filter included)."""
+        ...
+
+    def suggest(self, words: Sequence[str]) -> Optional[str]:
+        """A "did you mean" rewrite of ``words`` (as typed), or ``None``."""
+        ...
+
+    def close(self) -> None:
+        """Release files and caches."""
+        ...
+
+
+class EngineWriter(Protocol):
+    """One atomic batch of changes. Puts and deletes act on the committed state; within one batch the
+    last put or delete of an id wins."""
+
+    def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
+        """Add ``article``, replacing any article with its id. ``fingerprint`` marks it as read from a
+        seed file in that state; without one it was added through the library."""
+        ...
+
+    def delete(self, article_id: str) -> bool:
+        """Remove the article ``article_id``; False when there is none."""
+        ...
+
+    def put_seeds(
+        self,
+        seeds: Sequence[SeedFile],
+        *,
+        known_digests: Mapping[str, str],
+        max_bytes: int,
+        progress: Optional[Progress] = None,
+        workers: Optional[int] = None,
+    ) -> SeedOutcome:
+        """Read and put many seed files, in up to ``workers`` processes (``None``: the engine's choice;
+        an engine may always use fewer). A file whose
+        content digest equals ``known_digests[id]`` is only ``touched``, not re-indexed; an unreadable
+        one is ``skipped``. An id written here may not be :meth:`put` again in the same batch."""
+        ...
+
+    def commit(self) -> None:
+        """Make the batch visible, atomically."""
+        ...
+
+    def cancel(self) -> None:
+        """Drop the batch; the committed state is untouched."""
+        ...
+
+
+class Engine(Protocol):
+    """A kind of search engine, registered by :attr:`name` in :mod:`searchkit.engines`."""
+
+    name: str
+    #: Bumped whenever an index written by older code cannot serve this code; recorded per generation.
+    schema_version: int
+    capabilities: frozenset[Capability]
+
+    def create(self, folder: Path) -> None:
+        """Create an empty index for the new generation ``folder`` (an existing, empty folder)."""
+        ...
+
+    def commit_token(self, folder: Path) -> str:
+        """A cheap token that changes with every commit ("" when the generation holds none). It must not
+        load the engine's library: a no-change update compares it with the manifest's and stops."""
+        ...
+
+    def open_reader(self, folder: Path) -> EngineReader:
+        """A reader on the latest commit; raises :class:`~searchkit.errors.IndexCorruptError` when the
+        index cannot be opened."""
+        ...
+
+    def open_writer(self, folder: Path) -> EngineWriter:
+        """A writer for the next commit (the caller holds searchkit's write lock)."""
+        ...
+
+    def publish(self, folder: Path) -> None:
+        """Called just before generation ``folder`` becomes the live one (a remote engine swaps its
+        alias here; a local engine has nothing to do)."""
+        ...
+
+    def discard(self, folder: Path) -> None:
+        """Called before an old or abandoned generation folder is deleted (a remote engine deletes its
+        data; a local engine has nothing to do)."""
+        ...

@@ -1,0 +1,212 @@
+"""Term-at-a-time evaluation of a compiled query over Whoosh's postings.
+
+Whoosh walks documents one at a time through a tree of matcher objects, several Python calls per
+document and term. Here each term's posting list is scored in one loop and the ``{docnum: score}``
+tables are combined with dict operations: an AND scores later children only on the documents still in
+the running, a phrase checks positions only there. Every match is scored, so totals are exact. Scores
+are Whoosh's own (its BM25F scorer's statistics and its ``bm25`` function).
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from typing import AbstractSet as Set
+from typing import Iterator, Optional
+
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+from whoosh.scoring import BM25F, bm25
+
+from searchkit.engines.whoosh.columns import BYTE_TO_LENGTH, Segment
+from searchkit.engines.whoosh.postings import decode_positions, raw_postings, read_postings
+from searchkit.engines.whoosh.queries import AtLeast, DateColumnRange, WithBonus, Without
+
+Scores = dict[int, float]
+
+
+def weighting() -> BM25F:
+    """BM25F, with headlines (short) less length-normalised than bodies."""
+    return BM25F(B=0.75, K1=1.2, headline_B=0.3)
+
+
+def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: int,
+        sort: str) -> tuple[int, list[tuple[float, int]]]:
+    """The exact number of matches and the best ``wanted`` as ``(key, searcher docnum)``, best first.
+
+    The key is the negated score for ``sort="relevance"`` (ties in index order, as Whoosh orders them)
+    and the signed raw date for ``"newest"``/``"oldest"``.
+    """
+    total, best = 0, []  # type: tuple[int, list[tuple[float, int]]]
+    for segment in segments:
+        scores = evaluate(segment, query, weighting)
+        total += len(scores)
+        base = segment.base
+        if sort == "relevance":
+            found = heapq.nsmallest(wanted, ((-score, base + docnum) for docnum, score in scores.items()))
+        else:
+            dates = segment.dates().by_docnum
+            sign = -1 if sort == "newest" else 1
+            found = heapq.nsmallest(wanted, ((sign * dates[docnum], base + docnum) for docnum in scores))
+        best = heapq.nsmallest(wanted, best + found)
+    return total, best
+
+
+def evaluate(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional[Set[int]] = None) -> Scores:
+    """``{docnum: score}`` for every document of ``segment`` that ``query`` matches, or only those of
+    them in ``only`` (the candidates an AND has left)."""
+    found: Scores
+    hits: dict[int, int]
+    if isinstance(query, wq.Term):
+        found = _term_scores(segment, query.fieldname, query.text, weighting, only)
+    elif isinstance(query, wq.Prefix):
+        found = {}
+        for word in segment.reader.expand_prefix(query.fieldname, query.text):
+            _add_into(found, _term_scores(segment, query.fieldname, word, weighting, only))
+    elif isinstance(query, WithBonus):
+        found = evaluate(segment, query.subqueries[0], weighting, only)
+        for docnum, extra in evaluate(segment, query.subqueries[1], weighting, found.keys()).items():
+            found[docnum] += extra
+    elif isinstance(query, AtLeast):
+        found, hits = {}, {}
+        for child in query.subqueries:
+            for docnum, score in evaluate(segment, child, weighting, only).items():
+                found[docnum] = found.get(docnum, 0.0) + score
+                hits[docnum] = hits.get(docnum, 0) + 1
+        found = {docnum: score for docnum, score in found.items() if hits[docnum] >= query.minimum}
+    elif isinstance(query, wq.Or):
+        found = {}
+        for child in query.subqueries:
+            _add_into(found, evaluate(segment, child, weighting, only))
+    elif isinstance(query, wq.And):
+        # Rarest first: each later child is scored only on the documents still in the running.
+        reader = segment.reader
+        running: Optional[Scores] = None
+        for child in sorted(query.subqueries, key=lambda q: q.estimate_size(reader)):
+            table = evaluate(segment, child, weighting, only if running is None else running.keys())
+            if running is None:
+                running = table
+            else:
+                running = {docnum: score + table[docnum] for docnum, score in running.items() if docnum in table}
+            if not running:
+                break
+        found = running or {}
+    elif isinstance(query, Without):
+        found = evaluate(segment, query.a, weighting, only)
+        for docnum in evaluate(segment, query.b, weighting, found.keys()):
+            del found[docnum]
+    elif isinstance(query, wq.Phrase):
+        found = _phrase_scores(segment, query, weighting, only)
+    elif isinstance(query, DateColumnRange):
+        docnums = segment.dates().between(query.start, query.end)
+        return dict.fromkeys(docnums if only is None else (d for d in docnums if d in only), 0.0)
+    elif isinstance(query, wq.Every):
+        return dict.fromkeys(segment.reader.all_doc_ids() if only is None else only, 0.0)
+    elif query is wq.NullQuery:
+        return {}
+    else:
+        raise TypeError(f"searchkit does not evaluate {type(query).__name__} queries")
+    boost = getattr(query, "boost", 1.0)
+    if boost != 1.0:
+        found = {docnum: score * boost for docnum, score in found.items()}
+    return found
+
+
+def _add_into(total: Scores, more: Scores) -> None:
+    for docnum, score in more.items():
+        total[docnum] = total.get(docnum, 0.0) + score
+
+
+def _term_scores(
+    segment: Segment, fieldname: str, text: str | bytes, weighting: BM25F, only: Optional[Set[int]] = None,
+    values: Optional[dict[int, bytes]] = None,
+) -> Scores:
+    """BM25F scores of one term's documents in one segment (those in ``only``, if given); with
+    ``values``, also collects their encoded postings (positions) into it."""
+    reader = segment.reader
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    if (fieldname, text) not in reader:
+        return {}
+    scorer = weighting.scorer(segment.leaf, fieldname, text)
+    postings = raw_postings(reader, fieldname, text)
+    lengths = segment.lengths(fieldname)
+    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    found: Scores = {}
+    few = only is not None and len(only) * _SKIP_RATIO < reader.doc_frequency(fieldname, text)
+    wanted = sorted(only) if only is not None and few else None
+    for docnum, weight, value in read_postings(postings, wanted, values=values is not None):
+        if only is None or docnum in only:
+            found[docnum] = bm25(idf, weight, BYTE_TO_LENGTH[lengths[docnum]], avgfl, b, k1)
+            if values is not None and value is not None:
+                values[docnum] = value
+    if reader.has_deletions():
+        for docnum in reader.deleted_docs_set:
+            found.pop(docnum, None)
+    return found
+
+
+def _phrase_scores(segment: Segment, query: wq.Phrase, weighting: BM25F, only: Optional[Set[int]]) -> Scores:
+    """Documents holding the phrase's words in order, each gap at most ``slop`` positions, scored as
+    Whoosh scores a phrase: the sum of its words' scores."""
+    reader = segment.reader
+    field = reader.schema[query.fieldname]
+    words = [field.to_bytes(word) for word in query.words]
+    if not words or any((query.fieldname, word) not in reader for word in words):
+        return {}
+    holding: Optional[Set[int]] = only  # the documents holding every word so far
+    tables: dict[bytes, dict[int, float]] = {}
+    ordered = sorted(set(words), key=lambda w: reader.doc_frequency(query.fieldname, w))
+    last: dict[int, bytes] = {}  # the commonest word's postings, read once while scoring it
+    for word in ordered:
+        table = tables[word] = _term_scores(
+            segment, query.fieldname, word, weighting, holding, values=last if word == ordered[-1] else None)
+        holding = table.keys()  # scored only where the earlier words were found
+        if not holding:
+            return {}
+    candidates = sorted(tables[ordered[-1]])
+    positions = {word: _positions(reader, query.fieldname, word, candidates) for word in ordered[:-1]}
+    positions[ordered[-1]] = {docnum: decode_positions(last[docnum]) for docnum in candidates}
+    return {
+        docnum: sum(tables[word][docnum] for word in words)
+        for docnum in candidates
+        if _in_order([positions[word][docnum] for word in words], query.slop)
+    }
+
+
+def _positions(reader: IndexReader, fieldname: str, word: bytes, docnums: list[int]) -> dict[int, list[int]]:
+    """The positions of ``word`` in each of ``docnums`` (sorted; all must hold the word)."""
+    read = read_postings(raw_postings(reader, fieldname, word), docnums, values=True)
+    return {docnum: decode_positions(value) for docnum, _, value in read if value is not None}
+
+
+def _in_order(positions: list[list[int]], slop: int) -> bool:
+    """Whether one position from each list follows the previous one by 1 to ``slop`` places.
+
+    Whoosh's ``SpanNear2(ordered=True, mindist=1)`` rule, which its ``Phrase`` uses: spans grow word by
+    word, and a next word may not fall inside the span so far.
+    """
+    if slop == 1:  # an exact phrase: word i at start + i
+        starts = set(positions[0])
+        for offset, following in enumerate(positions[1:], 1):
+            starts.intersection_update([p - offset for p in following])
+            if not starts:
+                return False
+        return True
+    spans = {(p, p) for p in positions[0]}
+    for following in positions[1:]:
+        grown = set()
+        for start, end in spans:
+            for position in following[bisect.bisect_left(following, end + 1):]:
+                if position > end + slop:
+                    break
+                grown.add((start, position))
+        if not grown:
+            return False
+        spans = grown
+    return True
+
+
+#: Read a term's postings for a few candidates only (blocks without any are passed over undecoded)
+#: when the term has this many times more postings than there are candidates.
+_SKIP_RATIO = 8

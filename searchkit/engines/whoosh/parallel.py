@@ -1,0 +1,121 @@
+"""The Whoosh engine's parallel build: worker processes that each write a segment of their own.
+
+Each worker gets a contiguous share of the files (balanced by bytes), reads and parses them itself and
+writes its own Whoosh segment, so no article is pickled between processes; the parent adds the finished
+segments to its writer's single atomic commit.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
+
+from whoosh.codec.whoosh3 import W3Segment
+
+from searchkit.articles import SeedFile
+from searchkit.building import index_seed_files
+from searchkit.engines.base import Progress, SeedOutcome
+from searchkit.engines.whoosh import store
+from searchkit.engines.whoosh.schema import document
+
+#: Below this many files a build runs in-process: starting workers would cost more than it saves.
+PARALLEL_MIN_FILES = 1000
+
+
+def default_workers() -> int:
+    """One worker per core, at most four (beyond that the parent's merge dominates)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def index_in_workers(
+    folder: Path,
+    seeds: Sequence[SeedFile],
+    known_digests: Mapping[str, str],
+    *,
+    max_bytes: int,
+    workers: int,
+    progress: Optional[Progress],
+) -> tuple[SeedOutcome, list[W3Segment]]:
+    """Index ``seeds`` in ``workers`` processes; returns the outcome and the segments they wrote."""
+    import multiprocessing  # only big builds need it: keep start-up lean
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    counter = context.Value("q", 0)
+    shares = _shares(seeds, workers)
+    with context.Pool(len(shares), initializer=_init_worker, initargs=(counter, os.getpid())) as pool:
+        pending = pool.map_async(
+            _worker, [(folder, share, dict(known_digests), max_bytes) for share in shares], chunksize=1)
+        while not pending.ready():
+            pending.wait(0.2)
+            if progress is not None:
+                progress(min(counter.value, len(seeds)), len(seeds))
+        results = pending.get()
+    outcome, segments = SeedOutcome.empty(), []
+    for share_outcome, segment in results:
+        outcome.merge(share_outcome)
+        if segment is not None:
+            segments.append(segment)
+    if progress is not None:
+        progress(len(seeds), len(seeds))
+    return outcome, segments
+
+
+def _shares(seeds: Sequence[SeedFile], count: int) -> list[list[SeedFile]]:
+    """Split ``seeds`` into at most ``count`` contiguous runs of about equal bytes."""
+    total = sum(seed.size for seed in seeds) or 1
+    shares: list[list[SeedFile]] = [[]]
+    filled = 0
+    for seed in seeds:
+        if filled >= total * len(shares) / count and len(shares) < count:
+            shares.append([])
+        shares[-1].append(seed)
+        filled += seed.size
+    return [share for share in shares if share]
+
+
+_COUNTER: Any = None  # in a worker: the shared count of files done, for the parent's progress
+
+
+def _init_worker(counter: Any, parent: int) -> None:
+    global _COUNTER
+    _COUNTER = counter
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """Make this worker die when the indexer that forked it dies, even by SIGKILL.
+
+    Otherwise an orphaned worker would keep writing into the index folder and hold the write lock it
+    inherited until its share was done.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _worker(job: tuple[Path, list[SeedFile], dict[str, str], int]) -> tuple[SeedOutcome, Optional[W3Segment]]:
+    """In a worker process: index one share of the files into a segment of its own."""
+    folder, share, known_digests, max_bytes = job
+    writer = store.segment_writer(folder)
+    reported = 0
+
+    def tick(done: int, _total: int) -> None:
+        nonlocal reported
+        with _COUNTER.get_lock():
+            _COUNTER.value += done - reported
+        reported = done
+
+    try:
+        outcome = index_seed_files(lambda article, fingerprint: writer.add_document(**document(article, fingerprint)),
+                                   share, known_digests=known_digests, max_bytes=max_bytes, progress=tick)
+        return outcome, store.finish_segment(writer)
+    except BaseException:
+        store.abandon_segment(writer)
+        raise

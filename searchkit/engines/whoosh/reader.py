@@ -1,0 +1,135 @@
+"""The Whoosh engine's reader: one committed state of a generation, answering in searchkit's values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Iterator, Optional, Sequence, TypeVar
+
+from whoosh.searching import Searcher
+
+from searchkit.articles import Article, Fingerprint
+from searchkit.engines.base import DateSummary, Page, SearchRequest
+from searchkit.engines.whoosh import store
+from searchkit.engines.whoosh.columns import Segment
+from searchkit.engines.whoosh.compile import compile_query
+from searchkit.engines.whoosh.evaluate import top, weighting
+from searchkit.engines.whoosh.highlight import body_terms, snippet
+from searchkit.engines.whoosh.schema import article_from_fields, fingerprint_from_fields, lookup_key
+from searchkit.engines.whoosh.suggest import suggest
+from searchkit.engines.whoosh.verify import find_damage
+from searchkit.errors import IndexCorruptError, SearchkitError
+from searchkit.results import Hit
+
+Result = TypeVar("Result")
+
+
+def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
+    """Run a method that reads the index; an unexpected failure is damage only if the files say so."""
+
+    @functools.wraps(method)
+    def guarded(self: "WhooshReader", *args: object, **kwargs: object) -> Result:
+        try:
+            return method(self, *args, **kwargs)
+        except SearchkitError:
+            raise
+        except Exception as error:
+            damage = find_damage(self.folder)
+            if damage is None:
+                raise  # the files read back whole: a bug, shown as it is
+            raise IndexCorruptError(self.folder, damage) from error
+
+    return guarded
+
+
+class WhooshReader:
+    """A Whoosh searcher over the latest commit of one generation folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._searcher = self._open()
+        self._segments = [Segment(leaf, base) for leaf, base in self._searcher.leaf_searchers()]
+
+    @_reads_files
+    def _open(self) -> Searcher:
+        searcher: Searcher = store.open_folder(self.folder).searcher(weighting=weighting())
+        return searcher
+
+    @_reads_files
+    def is_current(self) -> bool:
+        return bool(self._searcher.up_to_date())
+
+    @_reads_files
+    def count(self) -> int:
+        return int(self._searcher.doc_count())
+
+    @_reads_files
+    def get(self, article_id: str) -> Optional[Article]:
+        key = lookup_key(article_id)
+        fields = self._searcher.document(id=key) if key is not None else None
+        return article_from_fields(fields) if fields is not None else None
+
+    @_reads_files
+    def fingerprints(self) -> dict[str, Fingerprint]:
+        found = {}
+        for fields in self._searcher.all_stored_fields():
+            fingerprint = fingerprint_from_fields(fields)
+            if fingerprint is not None:
+                found[fields["id"]] = fingerprint
+        return found
+
+    @_reads_files
+    def articles_without_seed(self) -> Iterator[Article]:
+        articles = [article_from_fields(fields) for fields in self._searcher.all_stored_fields()
+                    if fingerprint_from_fields(fields) is None]
+        return iter(articles)  # read whole inside the guard, so damage is reported as damage
+
+    @_reads_files
+    def date_summary(self) -> DateSummary:
+        ordinals = [ordinal for segment in self._segments for ordinal in segment.dates().ordinals()]
+        if not ordinals:
+            return DateSummary(None, None, {})
+        per_year = Counter(dt.date.fromordinal(ordinal).year for ordinal in ordinals)
+        return DateSummary(dt.date.fromordinal(min(ordinals)), dt.date.fromordinal(max(ordinals)),
+                           dict(sorted(per_year.items())))
+
+    def size_bytes(self) -> int:
+        return sum(entry.stat().st_size for entry in os.scandir(self.folder)
+                   if entry.is_file(follow_symlinks=False))
+
+    @_reads_files
+    def search(self, request: SearchRequest) -> Page:
+        query = compile_query(self._searcher.reader(), request.tree, request.query_text,
+                              ranked=request.sort == "relevance", date_filter=request.date_filter)
+        wanted = max(1, request.offset + request.limit)
+        total, best = top(self._segments, query, self._searcher.weighting, wanted=wanted, sort=request.sort)
+        page = best[request.offset: request.offset + request.limit] if request.limit else []
+        terms = body_terms(query) if request.snippets else frozenset()
+        hits = []
+        for key, docnum in page:
+            fields = self._searcher.stored_fields(docnum)
+            body = fields.get("body", "")
+            hits.append(Hit(
+                id=fields["id"],
+                date=dt.date.fromordinal(fields["date"]),
+                headline=fields.get("headline", ""),
+                score=round(-key, 4) if request.sort == "relevance" else 0.0,
+                snippet=snippet(body, terms) if request.snippets else "",
+                path=fields.get("path") or None,
+            ))
+        return Page(total, tuple(hits))
+
+    @_reads_files
+    def explain(self, request: SearchRequest) -> str:
+        return str(compile_query(self._searcher.reader(), request.tree, request.query_text,
+                                 ranked=request.sort == "relevance", date_filter=request.date_filter))
+
+    @_reads_files
+    def suggest(self, words: Sequence[str]) -> Optional[str]:
+        return suggest(self._searcher, words)
+
+    def close(self) -> None:
+        self._searcher.close()

@@ -1,0 +1,86 @@
+"""The Whoosh engine's writer: one atomic batch of puts and deletes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+
+from whoosh.codec.whoosh3 import W3Segment
+
+from searchkit.articles import Article, Fingerprint, SeedFile
+from searchkit.building import index_seed_files
+from searchkit.engines.base import Progress, SeedOutcome
+from searchkit.engines.whoosh import parallel, store
+from searchkit.engines.whoosh.schema import ID_FIELD, document, lookup_key
+
+_Pending = Optional[tuple[Article, Optional[Fingerprint]]]  # None: deleted
+
+
+class WhooshWriter:
+    """Whoosh's writer for one generation folder; holds Whoosh's own lock until commit or cancel.
+
+    Whoosh deletes only from committed segments, never a document added earlier in the same batch, so
+    puts and deletes are collected and applied at commit, last one per id winning. Seed files go
+    straight into segments (they are many); each replaces its committed version the same way.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._writer = store.writer(store.open_folder(folder))
+        self._pending: dict[str, _Pending] = {}
+        self._from_seeds: set[str] = set()
+        self._worker_segments: list[W3Segment] = []
+
+    def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
+        if article.id in self._from_seeds:
+            raise RuntimeError(f"article {article.id!r} was already written from its seed file in this batch")
+        self._pending[article.id] = (article, fingerprint)
+
+    def delete(self, article_id: str) -> bool:
+        if article_id in self._pending:
+            existed = self._pending[article_id] is not None
+        else:
+            key = lookup_key(article_id)
+            existed = key is not None and self._writer.searcher().document_number(id=key) is not None
+        if existed:
+            self._pending[article_id] = None
+        return existed
+
+    def put_seeds(
+        self,
+        seeds: Sequence[SeedFile],
+        *,
+        known_digests: Mapping[str, str],
+        max_bytes: int,
+        progress: Optional[Progress] = None,
+        workers: Optional[int] = None,
+    ) -> SeedOutcome:
+        workers = parallel.default_workers() if workers is None else max(1, workers)
+        if workers > 1 and len(seeds) >= parallel.PARALLEL_MIN_FILES:
+            outcome, segments = parallel.index_in_workers(
+                self.folder, seeds, known_digests, max_bytes=max_bytes, workers=workers, progress=progress)
+            self._worker_segments.extend(segments)
+        else:
+            outcome = index_seed_files(
+                lambda article, fingerprint: self._writer.add_document(**document(article, fingerprint)),
+                seeds, known_digests=known_digests, max_bytes=max_bytes, progress=progress)
+        for article_id in outcome.indexed:
+            # Reaches only the segments committed before this writer: the new version stays.
+            self._writer.delete_by_term(ID_FIELD, article_id)
+            self._pending.pop(article_id, None)
+        self._from_seeds.update(outcome.indexed)
+        return outcome
+
+    def commit(self) -> None:
+        try:
+            for article_id, pending in self._pending.items():
+                self._writer.delete_by_term(ID_FIELD, article_id)
+                if pending is not None:
+                    self._writer.add_document(**document(*pending))
+        except BaseException:
+            self.cancel()
+            raise
+        store.commit(self._writer, self._worker_segments)
+
+    def cancel(self) -> None:
+        self._writer.cancel()

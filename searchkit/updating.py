@@ -1,0 +1,256 @@
+"""Writing to an index: keeping it in step with a seeds folder, rebuilding it, adding and deleting.
+
+Every function here runs with the index's write lock held by the caller (``Index``). An update plans
+from the manifest (an unchanged file costs a stat), hands the new and changed files to the engine's
+writer, and commits once; a rebuild writes a new generation beside the live one and publishes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from searchkit import generations, storage
+from searchkit.articles import Article, SeedFile
+from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome
+from searchkit.engines import DEFAULT_ENGINE, get_engine
+from searchkit.errors import (
+    ArticleNotFoundError,
+    ArticlesWouldBeLostError,
+    EngineNotAvailableError,
+    IndexCorruptError,
+    SearchkitError,
+    SeedError,
+    UnknownEngineError,
+)
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What an update or rebuild did. ``skipped`` holds one :class:`SeedError` per unreadable file;
+    ``lost`` counts articles added through the library that a rebuild could not carry over (only with
+    ``discard_unreadable=True``; ``None`` when their number is unknown)."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: tuple[SeedError, ...] = ()
+    seconds: float = 0.0
+    rebuilt: bool = False
+    lost: Optional[int] = 0
+
+    @property
+    def changed(self) -> bool:
+        """True when the index content changed."""
+        return bool(self.added or self.updated or self.removed or self.rebuilt)
+
+    def summary(self) -> str:
+        """One line, e.g. ``added 3, updated 1, removed 2, unchanged 19,037, skipped 0 in 1.2 s``."""
+        lost = ""
+        if self.lost != 0:
+            lost = f", lost {'an unknown number of' if self.lost is None else f'{self.lost:,}'} library articles"
+        return (
+            f"added {self.added:,}, updated {self.updated:,}, "
+            f"removed {self.removed:,}, unchanged {self.unchanged:,}, skipped {len(self.skipped):,}{lost} "
+            f"in {self.seconds:.1f} s"
+        )
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How to read seed files: the size limit, a progress callback, how many worker processes."""
+
+    max_bytes: int
+    progress: Optional[Progress] = None
+    workers: Optional[int] = None
+
+
+@dataclass
+class Plan:
+    """What an update must do: the files to read, how many are unchanged, the ids whose file is gone."""
+
+    to_index: list[SeedFile] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    known: set[str] = field(default_factory=set)  # ids indexed before this update
+
+
+def plan(manifest: storage.Manifest, found: list[SeedFile]) -> Plan:
+    """Compare the seeds found with the manifest: a file with the same size and mtime is unchanged."""
+    result = Plan()
+    known = manifest.files
+    unchanged = 0
+    for seed in found:
+        old = known.get(seed.id)
+        if old is not None and old.size == seed.size and old.mtime_ns == seed.mtime_ns:
+            unchanged += 1
+        else:
+            result.to_index.append(seed)
+    result.unchanged = unchanged
+    if len(known) > unchanged:  # some known article may have lost its file
+        present = {seed.id for seed in found}
+        result.removed = [article_id for article_id in known if article_id not in present]
+    result.known = set(known)
+    return result
+
+
+def update(index_dir: Path, generation: generations.Generation, seeds: Path, found: list[SeedFile],
+           problems: list[SeedError], options: WriteOptions, started: float) -> UpdateReport:
+    """Apply the new, changed and removed files to the live generation in one commit."""
+    manifest = load_manifest(generation)
+    todo = plan(manifest, found)
+    outcome = SeedOutcome.empty()
+    if todo.to_index or todo.removed:
+        writer = generation.engine.open_writer(generation.folder)
+        outcome = _write(writer, manifest, todo.to_index, todo.removed, options)
+    if todo.to_index or todo.removed or manifest.seeds_dir != str(seeds.resolve()):
+        save_manifest(generation, manifest, seeds, count_library=bool(todo.to_index or todo.removed))
+    updated = sum(1 for article_id in outcome.indexed if article_id in todo.known)
+    return UpdateReport(
+        added=len(outcome.indexed) - updated,
+        updated=updated,
+        removed=len(todo.removed),
+        unchanged=todo.unchanged + len(outcome.touched),
+        skipped=tuple(problems) + tuple(outcome.skipped),
+        seconds=time.monotonic() - started,
+    )
+
+
+def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile], problems: list[SeedError],
+            options: WriteOptions, started: float, *, discard_unreadable: bool) -> UpdateReport:
+    """Build a new generation from the seeds (and the library articles of the live one) and publish it."""
+    carried, lost = _library_articles(index_dir, discard_unreadable=discard_unreadable)
+    generations.remove_old(index_dir, keep=1)
+    generation = generations.create(index_dir, engine)
+    manifest = storage.Manifest()
+    writer = engine.open_writer(generation.folder)
+    outcome = _write(writer, manifest, found, [], options, carried=carried)
+    save_manifest(generation, manifest, seeds, count_library=True)
+    generations.publish(index_dir, generation)
+    generations.remove_old(index_dir, keep=1)
+    return UpdateReport(
+        added=len(outcome.indexed),
+        skipped=tuple(problems) + tuple(outcome.skipped),
+        seconds=time.monotonic() - started,
+        rebuilt=True,
+        lost=lost,
+    )
+
+
+def put_articles(generation: generations.Generation, articles: Iterable[Article]) -> None:
+    """Add or replace library articles in one commit; they no longer follow a seed file."""
+    manifest = load_manifest(generation)
+    writer = generation.engine.open_writer(generation.folder)
+    try:
+        for article in articles:
+            writer.put(article)
+            manifest.files.pop(article.id, None)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    save_manifest(generation, manifest, None, count_library=True)
+
+
+def delete_article(generation: generations.Generation, article_id: str) -> None:
+    """Remove one article; :class:`ArticleNotFoundError` when there is none."""
+    manifest = load_manifest(generation)
+    writer = generation.engine.open_writer(generation.folder)
+    if not writer.delete(article_id):
+        writer.cancel()
+        raise ArticleNotFoundError(article_id)
+    writer.commit()
+    manifest.files.pop(article_id, None)
+    save_manifest(generation, manifest, None, count_library=True)
+
+
+def load_manifest(generation: generations.Generation) -> storage.Manifest:
+    """The generation's manifest; rebuilt from the engine's stored fingerprints when the last writer
+    died between its commit and its manifest."""
+    manifest = storage.Manifest.load(generation.folder)
+    if manifest is not None and manifest.engine_commit == generation.engine.commit_token(generation.folder):
+        return manifest
+    reader = generation.engine.open_reader(generation.folder)
+    try:
+        rebuilt = storage.Manifest(seeds_dir=manifest.seeds_dir if manifest else None, files=reader.fingerprints())
+        rebuilt.library_articles = reader.count() - len(rebuilt.files)
+    finally:
+        reader.close()
+    return rebuilt
+
+
+def save_manifest(generation: generations.Generation, manifest: storage.Manifest, seeds: Optional[Path],
+                  *, count_library: bool) -> None:
+    """Save ``manifest`` as the one matching the generation's latest commit."""
+    if count_library:
+        reader = generation.engine.open_reader(generation.folder)
+        try:
+            manifest.library_articles = reader.count() - len(manifest.files)
+        finally:
+            reader.close()
+    manifest.engine_commit = generation.engine.commit_token(generation.folder)
+    manifest.updated_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    if seeds is not None:
+        manifest.seeds_dir = str(seeds.resolve())
+    manifest.save(generation.folder)
+
+
+def _write(writer: EngineWriter, manifest: storage.Manifest, to_index: list[SeedFile], removed: list[str],
+           options: WriteOptions, *, carried: Iterable[Article] = ()) -> SeedOutcome:
+    """One atomic commit of new and changed files, removals and carried-over library articles; brings
+    ``manifest`` in step."""
+    known_digests = {seed.id: manifest.files[seed.id].digest for seed in to_index if seed.id in manifest.files}
+    try:
+        outcome = writer.put_seeds(to_index, known_digests=known_digests, max_bytes=options.max_bytes,
+                                   progress=options.progress, workers=options.workers)
+        for article_id in removed:
+            writer.delete(article_id)
+        for article in carried:
+            if article.id not in outcome.indexed:
+                writer.put(article)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    for article_id in removed:
+        manifest.files.pop(article_id, None)
+    manifest.files.update(outcome.indexed)
+    manifest.files.update(outcome.touched)
+    return outcome
+
+
+def _library_articles(index_dir: Path, *, discard_unreadable: bool) -> tuple[list[Article], Optional[int]]:
+    """The live generation's library articles, to carry over, and how many are lost: 0, or with
+    ``discard_unreadable`` the number that could not be read (``None`` if unknown). Without it,
+    articles that cannot be read raise :class:`ArticlesWouldBeLostError`: losing them is never silent."""
+    name = storage.current_generation(index_dir)
+    if name is None:
+        return [], 0
+    folder = index_dir / name
+    if not folder.is_dir():  # nothing of the old index is left to read, so a rebuild loses nothing
+        return [], 0
+    engine_name = generations.engine_name_of(index_dir)
+    try:
+        # Best effort even across a schema change: stored articles usually still read.
+        engine = get_engine(engine_name or DEFAULT_ENGINE)
+        reader = engine.open_reader(folder)
+        try:
+            return list(reader.articles_without_seed()), 0
+        finally:
+            reader.close()
+    except (IndexCorruptError, UnknownEngineError, EngineNotAvailableError) as error:
+        failure: SearchkitError = error
+    # The manifest counts them at every write (only a writer killed between its commit and its
+    # manifest leaves the count behind).
+    manifest = storage.Manifest.load(folder)
+    known = manifest.library_articles if manifest is not None else None
+    if known == 0:
+        return [], 0
+    if not discard_unreadable:
+        reason = failure.reason if isinstance(failure, IndexCorruptError) else str(failure)
+        raise ArticlesWouldBeLostError(index_dir, known, reason) from failure
+    return [], known
