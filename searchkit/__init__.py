@@ -25,7 +25,19 @@ from searchkit.errors import (
     SeedsNotFoundError,
 )
 from searchkit.index import Index, Stats, UpdateReport, open_index
-from searchkit.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term, parse
+from searchkit.query import (
+    And,
+    DateRange,
+    MatchAll,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Term,
+    Wildcard,
+    parse,
+)
 from searchkit.search import Explanation, Hit, Results
 
 __version__ = "0.1.0"
@@ -33,7 +45,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Article", "Index", "open_index", "UpdateReport", "Stats",
     "Hit", "Results", "Explanation",
-    "parse", "Node", "Term", "Phrase", "Prefix", "DateRange", "MatchAll", "And", "Or", "Not",
+    "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "DateRange", "MatchAll", "And",
+    "Or", "Not",
     "SearchkitError", "SeedError", "SeedsNotFoundError", "IndexNotFoundError", "IndexCorruptError",
     "IndexVersionError", "IndexLockedError", "ArticleNotFoundError", "InvalidArticleError",
     "InvalidDateError", "InvalidOptionError", "QuerySyntaxError",
