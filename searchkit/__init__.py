@@ -29,7 +29,19 @@ from searchkit.errors import (
     UnsupportedQueryError,
 )
 from searchkit.index import Index, Stats, open_index
-from searchkit.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term, parse
+from searchkit.query import (
+    And,
+    DateRange,
+    MatchAll,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Term,
+    Wildcard,
+    parse,
+)
 from searchkit.results import Explanation, Hit, Results
 from searchkit.updating import UpdateReport
 
@@ -38,7 +50,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Article", "Index", "open_index", "UpdateReport", "Stats",
     "Hit", "Results", "Explanation",
-    "parse", "Node", "Term", "Phrase", "Prefix", "DateRange", "MatchAll", "And", "Or", "Not",
+    "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "DateRange", "MatchAll", "And",
+    "Or", "Not",
     "SearchkitError", "SeedError", "SeedsNotFoundError", "IndexNotFoundError", "IndexCorruptError",
     "IndexVersionError", "IndexLockedError", "ArticleNotFoundError", "InvalidArticleError",
     "InvalidDateError", "InvalidOptionError", "QuerySyntaxError", "ArticlesWouldBeLostError",

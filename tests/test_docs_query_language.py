@@ -2,7 +2,8 @@
 
 A row is ``| `QUERY` | `PARSED` | meaning |`` (PARSED is ``str(parse(QUERY))``) or
 ``| `QUERY` | error at N: message | meaning |`` (N is ``QuerySyntaxError.position``, counted from 0).
-Rows under a heading that mentions ``--plain`` are parsed with ``plain=True``.
+Rows under a heading that mentions ``--plain`` are parsed with ``plain=True``. A ``|`` in a query is written
+``\\|``, as a GitHub table needs even inside backticks.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def example_rows() -> list[tuple[int, str, bool, str | None, int | None, str | N
         match = ROW.match(line)
         assert match, f"line {number} looks like an example row but does not have the example format: {line}"
         position = None if match["position"] is None else int(match["position"])
-        rows.append((number, match["query"], plain, match["parsed"], position, match["message"]))
+        query = match["query"].replace("\\|", "|")
+        rows.append((number, query, plain, match["parsed"], position, match["message"]))
     return rows
 
 

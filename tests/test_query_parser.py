@@ -19,11 +19,11 @@ from searchkit.query.parser import (
     STOP_WORDS,
     parse,
 )
-from searchkit.query.tree import And, DateRange, MatchAll, Not, Or, Phrase, Prefix, Term, walk
+from searchkit.query.tree import And, DateRange, MatchAll, Not, Or, Phrase, Prefix, Term, Wildcard, walk
 
 D = dt.date
-NODE_TYPES = (Term, Phrase, Prefix, DateRange, MatchAll, And, Or, Not)
-T, P = Term, Phrase
+NODE_TYPES = (Term, Phrase, Prefix, Wildcard, DateRange, MatchAll, And, Or, Not)
+T, P, W = Term, Phrase, Wildcard
 
 
 def H(text: str) -> Term:
@@ -107,8 +107,6 @@ PUNCTUATION = [
     ("pink:", T("pink:")),
     (":x", T(":x")),
     ("R.E.M.:live", T("R.E.M.:live")),
-    ("a*b", T("a*b")),
-    ("*pink", T("*pink")),
     ("a\\b", T("a\\b")),
     ("[x] {y} <z> =w ~v@u", And(T("[x]"), T("{y}"), T("<z>"), T("=w"), T("~v@u"))),
     ("don't", T("don't")),
@@ -160,6 +158,23 @@ OPERATORS = [
     ("(a OR (b OR c))@2", Or(T("a"), Or(T("b"), T("c")), minimum=2)),
     ("NOT (a OR b)@2", Not(Or(T("a"), T("b"), minimum=2))),
     ("(a OR b)@2x", And(Or(T("a"), T("b")), T("@2x"))),
+    # Lucene's && and || are AND and OR; like them they stand alone
+    ("oil || gold", Or(T("oil"), T("gold"))),
+    ("oil && gold", And(T("oil"), T("gold"))),
+    ("a && b || c", Or(And(T("a"), T("b")), T("c"))),
+    ("(a || b) && -c", And(Or(T("a"), T("b")), Not(T("c")))),
+    ("a || b OR c", Or(T("a"), T("b"), T("c"))),
+    ("(a||b)", T("a||b")),  # not standalone: part of the word, as AND is in "aANDb"
+    ("oil&&gold", T("oil&&gold")),
+    # ! directly before a term, phrase or group is NOT, like -; anywhere else it is punctuation
+    ("!gold", Not(T("gold"))),
+    ("oil !gold", And(T("oil"), Not(T("gold")))),
+    ('!"a b"', Not(P("a b"))),
+    ("!(a OR b)", Not(Or(T("a"), T("b")))),
+    ("!-gold", Not(Not(T("gold")))),
+    ("rock ! roll", And(T("rock"), T("roll"))),
+    ("wow !", T("wow")),
+    ("Yahoo!", T("Yahoo!")),
 ]
 
 PHRASES = [
@@ -202,6 +217,36 @@ FIELDS = [
     ("headline:... pink", T("pink")),  # nothing searchable after the colon: dropped with its field
 ]
 
+WILDCARDS = [
+    ("g?ld", W("g?ld")),
+    ("col*r", W("col*r")),
+    ("hurt*s", W("hurt*s")),
+    ("a*b", W("a*b")),
+    ("g??d", W("g??d")),
+    ("te?t*", W("te?t*")),  # a trailing * after a ? is part of the wildcard, not a prefix
+    ("5?0", W("5?0")),
+    ("R.E.M?s", W("R.E.M?s")),
+    ("Juá?ez", W("Juá?ez")),
+    ("headline:g?ld", W("g?ld", "headline")),
+    ("body:col*r", W("col*r", "body")),
+    ("headline:(g?ld OR silv*r)", Or(W("g?ld", "headline"), W("silv*r", "headline"))),
+    ("-g?ld", Not(W("g?ld"))),
+    ("gold -g?ld", And(T("gold"), Not(W("g?ld")))),
+    ("g?ld b c d e f", Or(W("g?ld"), *(T(c) for c in "bcdef"))),  # counts as a word for the long rule
+    # a ? that ends a word with no other wildcard is a question mark, punctuation like "fell."
+    ("who?", T("who?")),
+    ("who??", T("who??")),
+    ("what is inflation?", And(T("what"), T("is"), T("inflation?"))),
+    ("headline:why?", H("why?")),
+    ("pink ?", T("pink")),  # no letter or digit: dropped like "!"
+    ("pink ? ?? ?*", T("pink")),
+    # ...but with another wildcard in the word it is a wildcard too
+    ("g?ld?", W("g?ld?")),
+    ("col*r?", W("col*r?")),
+    ("hurt*?", W("hurt*?")),
+    ('"g?ld"', P("g?ld")),  # no wildcards inside a phrase
+]
+
 DATES = [
     ("date:2017-11-18", DateRange(D(2017, 11, 18), D(2017, 11, 18))),
     ("date:2017-11", DateRange(D(2017, 11, 1), D(2017, 11, 30))),
@@ -224,10 +269,30 @@ DATES = [
     ("date:[2017 TO 2018]pink", And(DateRange(D(2017, 1, 1), D(2018, 12, 31)), T("pink"))),
     ("date:2017 OR date:2018-01", Or(DateRange(D(2017, 1, 1), D(2017, 12, 31)),
                                      DateRange(D(2018, 1, 1), D(2018, 1, 31)))),
+    # { } leaves out the whole period it names: the tree stays inclusive, in days
+    ("date:{1987-03-01 TO 1987-04-01}", DateRange(D(1987, 3, 2), D(1987, 3, 31))),
+    ("date:{1987-03 TO 1987-05}", DateRange(D(1987, 4, 1), D(1987, 4, 30))),
+    ("date:{2016 TO 2018}", DateRange(D(2017, 1, 1), D(2017, 12, 31))),
+    ("date:[1987-03-01 TO 1987-04-01}", DateRange(D(1987, 3, 1), D(1987, 3, 31))),
+    ("date:{1987-03-01 TO 1987-04-01]", DateRange(D(1987, 3, 2), D(1987, 4, 1))),
+    ("date:[2017-06 TO 2017-09}", DateRange(D(2017, 6, 1), D(2017, 8, 31))),
+    ("date:{2016-02-28 TO 2016-03-01}", DateRange(D(2016, 2, 29), D(2016, 2, 29))),
+    ("date:{2017 to 2019}", DateRange(D(2018, 1, 1), D(2018, 12, 31))),
+    ("date:{ 2016 TO 2018 }", DateRange(D(2017, 1, 1), D(2017, 12, 31))),
+    ("date:{2017 TO *}", DateRange(D(2018, 1, 1), None)),  # the same as date:>2017
+    ("date:{* TO 2017}", DateRange(None, D(2016, 12, 31))),  # the same as date:<2017
+    ("date:{* TO *]", DateRange(None, None)),
+    ("date:{* TO *}", DateRange(None, None)),
+    ("date:{9999-12-30 TO *}", DateRange(D(9999, 12, 31), None)),
+    ("date:{2016 TO 2018}pink", And(DateRange(D(2017, 1, 1), D(2017, 12, 31)), T("pink"))),
+    ("-date:{2016 TO 2018}", Not(DateRange(D(2017, 1, 1), D(2017, 12, 31)))),
 ]
 
 
-@pytest.mark.parametrize(("query", "expected"), WORDS + PUNCTUATION + OPERATORS + PHRASES + FIELDS + DATES)
+ALL_CASES = WORDS + PUNCTUATION + OPERATORS + WILDCARDS + PHRASES + FIELDS + DATES
+
+
+@pytest.mark.parametrize(("query", "expected"), ALL_CASES)
 def test_parse(query, expected):
     assert parse(query) == expected
 
@@ -316,6 +381,18 @@ ERRORS = [
     ("a AND AND b", 2, "AND needs a term on both sides"),
     ("a AND OR b", 2, "AND needs a term on both sides"),
     ("(a AND)", 3, "AND needs a term on both sides"),
+    ("&&", 0, "'&&' needs a term on both sides"),
+    ("&& pink", 0, "'&&' needs a term on both sides"),
+    ("pink &&", 5, "'&&' needs a term on both sides"),
+    ("a && && b", 2, "'&&' needs a term on both sides"),
+    ("a && OR b", 2, "'&&' needs a term on both sides"),
+    ("(a &&)", 3, "'&&' needs a term on both sides"),
+    ("||", 0, "'||' needs a term on both sides"),
+    ("|| pink", 0, "'||' needs a term on both sides"),
+    ("pink ||", 5, "'||' needs a term on both sides"),
+    ("a || || b", 2, "'||' needs a term on both sides"),
+    ("(|| a)", 1, "'||' needs a term on both sides"),
+    ("a OR && b", 2, "OR needs a term on both sides"),
     ("OR", 0, "OR needs a term on both sides"),
     ("pink OR", 5, "OR needs a term on both sides"),
     ("OR pink", 0, "OR needs a term on both sides"),
@@ -355,7 +432,21 @@ ERRORS = [
     ("date:2017-13", 5, "impossible date 2017-13"),
     ('date:"2017"', 5, "date: takes YYYY, YYYY-MM or YYYY-MM-DD, not a phrase"),
     ("date:(2017)", 5, "date: takes a date or a [range], not a group"),
-    ("date:{2017 TO 2018}", 5, "exclusive date ranges with { } are not supported: use [ ]"),
+    ("date:{2017 TO 2018", 5, "unclosed date range"),
+    ("date:{2017 TO 2018 pink}", 19, "expected '}' to close the date range"),
+    ("date:{}", 5, "empty date range: write [START TO END]"),
+    ("date:{2017}", 10, "expected TO in the date range [START TO END]"),
+    ("date:{2018 TO 2016}", 5, "date range ends before it starts"),
+    ("date:{2017 TO 2018}", 5, "date range is empty: a { } end leaves out its whole period"),
+    ("date:{2017-01-01 TO 2017-01-02}", 5, "date range is empty: a { } end leaves out its whole period"),
+    ("date:[2017-01-01 TO 2017-01-01}", 5, "date range is empty: a { } end leaves out its whole period"),
+    ("date:[2017-03 TO 2017}", 5, "date range is empty: a { } end leaves out its whole period"),
+    ("date:{9999 TO *}", 6, "no dates after 9999-12-31"),
+    ("date:[* TO 0001}", 11, "no dates before 0001-01-01"),
+    ("date:{2017-02-30 TO 2018}", 6, "impossible date 2017-02-30"),
+    ("date:[2017 TO 2018)", 18, "a date range closes with ']' or '}', not ')'"),
+    ("(date:{2017 TO *)", 16, "a date range closes with ']' or '}', not ')'"),
+    ("date:[2017)", 10, "a date range closes with ']' or '}', not ')'"),
     ("date:[2017 TO 2018", 5, "unclosed date range"),
     ("date:[2017 2018]", 11, "expected TO in the date range [START TO END]"),
     ("date:[2018 TO 2017]", 5, "date range ends before it starts"),
@@ -363,6 +454,16 @@ ERRORS = [
     ("date:>", 6, "expected a date after '>'"),
     ("date:>9999", 6, "no dates after 9999-12-31"),
     ("a date:<=x b", 9, "not a date: 'x' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
+    # wildcards need a letter or digit before the first ? or *: a leading one would scan every word
+    ("*pink", 0, "'*' needs a letter or digit before it, like col*r"),
+    ("?old", 0, "'?' needs a letter or digit before it, like g?ld"),
+    ("pink ?old", 5, "'?' needs a letter or digit before it, like g?ld"),
+    ("headline:?old", 9, "'?' needs a letter or digit before it, like g?ld"),
+    ("-*pink", 1, "'*' needs a letter or digit before it, like col*r"),
+    ("...*pink", 3, "'*' needs a letter or digit before it, like col*r"),
+    ("*p?nk", 0, "'*' needs a letter or digit before it, like col*r"),
+    ("?*x", 0, "'?' needs a letter or digit before it, like g?ld"),
+    ("*pink*", 0, "'*' needs a letter or digit before it, like col*r"),
     # at least N
     ("(a)@2", 3, "'@2' needs alternatives, like (a OR b OR c)@2"),
     ("(a AND b)@2", 9, "'@2' needs alternatives, like (a OR b OR c)@2"),
@@ -462,13 +563,16 @@ def test_worst_case_inputs_are_fast(query):
         ("b c d e f g", Or(*(T(c) for c in "bcdefg"))),
         ("a OR b AND c d e f", Or(*(T(c) for c in "bcdef"))),  # in plain text OR and AND are stop words
         ("the pink (of) kelly -to +hurts", Or(T("pink"), T("kelly"), T("hurts"))),
+        # ? is punctuation kept as typed, as before wildcards (the engine drops it); * is stripped at edges
+        ("who? ?old g?ld col*r *pink", And(T("who?"), T("?old"), T("g?ld"), T("col*r"), T("pink"))),
+        ("oil || gold && !silver", And(T("oil"), T("gold"), T("!silver"))),
     ],
 )
 def test_plain(query, expected):
     assert parse(query, plain=True) == expected
 
 
-@pytest.mark.parametrize("query", ["", "   ", '"" () * - + : ...'])
+@pytest.mark.parametrize("query", ["", "   ", '"" () * - + : ...', "? ?? && ||"])
 def test_plain_empty(query):
     assert error_of(query, plain=True) == (0, "empty query")
 
@@ -481,11 +585,11 @@ def test_plain_has_no_clause_limit():
 # Properties
 
 QUERYISH = [
-    *'"()*:+-~[]{}<>=@\\ ', "AND", "OR", "NOT", "date", "headline", "title", "body", "2017-11", "2017",
-    "TO", " ", "  ", "a", "pink", "é", "9999-12-31", "0000", "@2", "~3", "\t",
+    *'"()*?!:+-~[]{}<>=@\\ ', "AND", "OR", "NOT", "&&", "||", "date", "headline", "title", "body", "2017-11",
+    "2017", "TO", " ", "  ", "a", "pink", "é", "9999-12-31", "0000", "@2", "~3", "\t",
 ]
 queryish_texts = st.lists(st.sampled_from(QUERYISH), max_size=40).map("".join)
-char_texts = st.text(alphabet='"()*:+-~[]{}<>=ANDORNOT date headline body 2017-11 TO \\@', max_size=60)
+char_texts = st.text(alphabet='"()*?!&|:+-~[]{}<>=ANDORNOT date headline body 2017-11 TO \\@', max_size=60)
 
 
 def check_parses_or_raises(query: str, *, plain: bool = False) -> None:
@@ -536,9 +640,20 @@ def date_ranges(draw):
     return DateRange(draw(st.one_of(st.none(), st.just(first))), draw(st.one_of(st.none(), st.just(last))))
 
 
+alnum_texts = st.text(alphabet=string.ascii_letters + string.digits + "é", min_size=1, max_size=4)
+# A letter or digit first, a ? or * with text after it (a trailing-only * is a Prefix, a trailing-only ? a
+# question mark), and more of either.
+wildcard_texts = st.builds(
+    lambda head, pieces: head + "".join(pieces),
+    word_texts.filter(lambda w: w[0].isalnum()),
+    st.lists(st.tuples(st.sampled_from(["?", "*", "??", "*?", "?*"]), alnum_texts).map("".join),
+             min_size=1, max_size=3),
+)
+
 leaf_nodes = st.one_of(
     st.builds(Term, word_texts, fields),
     st.builds(Prefix, word_texts, fields),
+    st.builds(Wildcard, wildcard_texts, fields),
     st.builds(Phrase, phrase_texts, fields, st.integers(0, 20)),
     date_ranges(),
     st.just(MatchAll()),
@@ -573,19 +688,19 @@ def test_round_trip(tree):
 
 
 def renders_faithfully(tree) -> bool:
-    """False when a Term's text is one str() cannot write back as a word (see test_round_trip_gaps)."""
+    """False when a Term's text is one str() cannot write back as a word (see test_round_trip_gaps); a
+    trailing run of ? is written back bare, as the question mark it is read as."""
     return all(
         not isinstance(leaf, Term)
-        or (all(c.isalnum() or c in "'.-_" for c in leaf.text) and not leaf.text.startswith("-")
-            and leaf.text not in KEYWORDS)
+        or (bool(stem := leaf.text.rstrip("?")) and all(c.isalnum() or c in "'.-_" for c in stem)
+            and not leaf.text.startswith("-") and leaf.text not in KEYWORDS)
         for leaf in leaves(tree)
     )
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [case for case in WORDS + PUNCTUATION + OPERATORS + PHRASES + FIELDS + DATES
-     if renders_faithfully(case[1])],
+    [case for case in ALL_CASES if renders_faithfully(case[1])],
 )
 def test_parsed_examples_round_trip(query, expected):
     assert parse(str(parse(query))) == expected
@@ -601,6 +716,11 @@ def test_parsed_examples_round_trip(query, expected):
         (T("note:", "headline"), 'headline:"note:"', P("note:", "headline")),
         # Operator words are rendered bare, so they read back as operators.
         (T("AND"), "AND", None),
+        # A Wildcard the parser reads as something else: a trailing * alone is a prefix, a trailing ? alone
+        # a question mark, and a leading - an exclusion.
+        (W("hurt*"), "hurt*", Prefix("hurt")),
+        (W("who?", "headline"), "headline:who?", H("who?")),
+        (W("-g?ld"), "-g?ld", Not(W("g?ld"))),
         # One-child groups render as a bare parenthesised child.
         (And(T("a")), "(a)", T("a")),
         (Or(T("a")), "(a)", T("a")),
@@ -619,3 +739,47 @@ def test_round_trip_gaps(tree, rendered, reparsed):
 def test_pasted_stop_words_with_punctuation_are_dropped_too():
     tree = parse("The, markets fell. It is the worst day “since” 1987…", plain=True)
     assert [child.text for child in tree.children] == ["markets", "fell.", "worst", "day", "“since”", "1987…"]
+
+
+# The Wildcard node on its own
+
+
+def test_wildcard_node():
+    assert str(W("g?ld")) == "g?ld"
+    assert str(W("col*r", "body")) == "body:col*r"
+    assert W("g?ld") == W("g?ld") and W("g?ld") != W("g?ld", "headline")
+    tree = And(T("gold"), Or(W("g?ld"), W("col*r")))
+    assert [n for n in walk(tree) if isinstance(n, Wildcard)] == [W("g?ld"), W("col*r")]
+    with pytest.raises(AttributeError):
+        W("g?ld").text = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        ("", None, "Wildcard needs non-empty text"),
+        ("gold", None, "Wildcard text needs a ? or *: 'gold'"),
+        ("?old", None, "Wildcard text needs a letter or digit before its first ? or *: '?old'"),
+        ("*", None, "Wildcard text needs a letter or digit before its first ? or *: '*'"),
+        ("..*x", None, "Wildcard text needs a letter or digit before its first ? or *: '..*x'"),
+        ("g?ld", "date", "unknown field 'date'; expected one of headline, body or None"),
+    ],
+)
+def test_wildcard_node_refuses(text, field, message):
+    with pytest.raises(ValueError) as caught:
+        W(text, field)
+    assert str(caught.value) == message
+
+
+def test_term_with_a_trailing_question_mark_renders_bare():
+    assert str(T("who?")) == "who?" and parse("who?") == T("who?")
+    assert str(T("who??", "headline")) == "headline:who??"
+    assert str(T("?")) == '"?"'  # nothing before the question mark: quoted as before
+
+
+def test_wildcard_is_public():
+    import searchkit
+    import searchkit.query
+
+    assert searchkit.Wildcard is Wildcard and searchkit.query.Wildcard is Wildcard
+    assert "Wildcard" in searchkit.__all__ and "Wildcard" in searchkit.query.__all__

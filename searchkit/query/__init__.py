@@ -13,10 +13,11 @@ from searchkit.query.tree import (
     Phrase,
     Prefix,
     Term,
+    Wildcard,
     walk,
 )
 
 __all__ = [
     "TEXT_FIELDS", "And", "DateRange", "MatchAll", "Node", "Not", "Or", "Phrase", "Prefix", "Term",
-    "walk", "parse", "parse_date_bound", "MAX_DEPTH", "MAX_QUERY_LENGTH",
+    "Wildcard", "walk", "parse", "parse_date_bound", "MAX_DEPTH", "MAX_QUERY_LENGTH",
 ]

@@ -18,8 +18,8 @@ from searchkit.query.tree import DateRange
 
 # Four-digit years only, so a stray number is never taken for a date.
 _PERIOD = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
-_VALUE = re.compile(r'[^\s()"]*')  # a date value ends where a query word ends
-_RANGE_WORD = re.compile(r"[^\s\]}]+")
+_VALUE_END = re.compile(r'[\s()"]')  # a date value ends where a query word ends
+_RANGE_WORD_END = re.compile(r"[\s\]})]")
 _YEAR_FIRST = re.compile(r"[0-9]{4}(?![0-9])")
 _COMPARISONS = (">=", "<=", ">", "<")
 _ONE_DAY = dt.timedelta(days=1)
@@ -50,19 +50,17 @@ def read_date_value(query: str, start: int) -> tuple[DateRange, int]:
     """Read the value of a ``date:`` field that starts at ``query[start]``.
 
     Returns the range it means and the index just after it. Accepted: ``2017``, ``2017-11``, ``2017-11-18``,
-    ``[2017-11-01 TO 2017-11-30]`` (either bound may be ``*``), and ``>=``, ``>``, ``<=``, ``<`` before a
-    date.
+    ``[2017-11-01 TO 2017-11-30]`` (either bound may be ``*``, and ``{`` or ``}`` excludes its end), and
+    ``>=``, ``>``, ``<=``, ``<`` before a date.
     """
     first_char = query[start] if start < len(query) else ""
-    if first_char == "[":
+    if first_char in ("[", "{"):
         return _read_range(query, start)
-    if first_char == "{":
-        raise QuerySyntaxError(query, start, "exclusive date ranges with { } are not supported: use [ ]")
     if first_char == '"':
         raise QuerySyntaxError(query, start, f"date: takes {_FORMATS}, not a phrase")
     if first_char == "(":
         raise QuerySyntaxError(query, start, "date: takes a date or a [range], not a group")
-    end = _VALUE.match(query, start).end()
+    end = _end_of(_VALUE_END, query, start)
     value = query[start:end]
     for comparison in _COMPARISONS:
         if value.startswith(comparison):
@@ -119,24 +117,46 @@ def _numbers(match: re.Match[str]) -> tuple[int, Optional[int], Optional[int]]:
     return int(year), int(month) if month else None, int(day) if day else None
 
 
+def _end_of(ending: re.Pattern[str], text: str, start: int) -> int:
+    """Where the run of text from ``start`` ends: at the first match of ``ending``, or the end of ``text``."""
+    found = ending.search(text, start)
+    return len(text) if found is None else found.start()
+
+
 def _open_range(comparison: str, first: dt.date, last: dt.date, query: str, at: int) -> DateRange:
     """The open range for ``>= > <= <`` a period: ``>`` starts after it ends, ``<`` ends before it starts."""
-    try:
-        if comparison == ">=":
-            return DateRange(first, None)
-        if comparison == ">":
-            return DateRange(last + _ONE_DAY, None)
-        if comparison == "<=":
-            return DateRange(None, last)
-        return DateRange(None, first - _ONE_DAY)
-    except OverflowError:
-        side = "after" if comparison == ">" else "before"
-        limit = dt.date.max if comparison == ">" else dt.date.min
-        raise QuerySyntaxError(query, at, f"no dates {side} {limit.isoformat()}") from None
+    if comparison == ">=":
+        return DateRange(first, None)
+    if comparison == ">":
+        return DateRange(_day_after(last, query, at), None)
+    if comparison == "<=":
+        return DateRange(None, last)
+    return DateRange(None, _day_before(first, query, at))
+
+
+def _day_after(day: dt.date, query: str, at: int) -> dt.date:
+    """The day after ``day``: where ``>`` a period or a ``{`` start begins. An error after 9999-12-31."""
+    if day == dt.date.max:
+        raise QuerySyntaxError(query, at, f"no dates after {dt.date.max.isoformat()}")
+    return day + _ONE_DAY
+
+
+def _day_before(day: dt.date, query: str, at: int) -> dt.date:
+    """The day before ``day``: where ``<`` a period or a ``}`` end stops. An error before 0001-01-01."""
+    if day == dt.date.min:
+        raise QuerySyntaxError(query, at, f"no dates before {dt.date.min.isoformat()}")
+    return day - _ONE_DAY
 
 
 def _read_range(query: str, bracket: int) -> tuple[DateRange, int]:
-    """Read ``[START TO END]`` from the ``[`` at ``bracket``; returns the range and the index after ``]``."""
+    """Read ``[START TO END]`` from the ``[`` or ``{`` at ``bracket``; returns the range and the index after
+    the ``]`` or ``}`` that closes it.
+
+    A curly end is excluded with the whole period it names, the way ``>`` and ``<`` exclude theirs, so the
+    tree keeps its inclusive days: ``{2017-03 TO 2017-05}`` is April. A range that can hold no day is an
+    error, never a search that silently finds nothing: backwards as written, or empty once its curly ends
+    are left out.
+    """
     words: list[tuple[str, int]] = []
     i = bracket + 1
     while True:
@@ -144,15 +164,16 @@ def _read_range(query: str, bracket: int) -> tuple[DateRange, int]:
             i += 1
         if i == len(query):
             raise QuerySyntaxError(query, bracket, "unclosed date range")
-        if query[i] == "]":
+        if query[i] in "]}":
             break
-        if query[i] == "}":
-            raise QuerySyntaxError(query, i, "exclusive date ranges with { } are not supported: use [ ]")
+        if query[i] == ")":
+            raise QuerySyntaxError(query, i, "a date range closes with ']' or '}', not ')'")
         if len(words) == 3:
-            raise QuerySyntaxError(query, i, "expected ']' to close the date range")
-        word = _RANGE_WORD.match(query, i)
-        words.append((word.group(), i))
-        i = word.end()
+            mirror = "]" if query[bracket] == "[" else "}"
+            raise QuerySyntaxError(query, i, f"expected '{mirror}' to close the date range")
+        end = _end_of(_RANGE_WORD_END, query, i)
+        words.append((query[i:end], i))
+        i = end
     close = i
     if not words:
         raise QuerySyntaxError(query, bracket, "empty date range: write [START TO END]")
@@ -162,16 +183,26 @@ def _read_range(query: str, bracket: int) -> tuple[DateRange, int]:
     if len(words) < 3:
         raise QuerySyntaxError(query, close, "expected a date after TO")
     (low, low_at), _, (high, high_at) = words
-    start = None if low == "*" else period(low, query=query, offset=low_at)[0]
-    stop = None if high == "*" else period(high, query=query, offset=high_at)[1]
-    if start is not None and stop is not None and start > stop:
+    low_period = None if low == "*" else period(low, query=query, offset=low_at)
+    high_period = None if high == "*" else period(high, query=query, offset=high_at)
+    if low_period is not None and high_period is not None and low_period[0] > high_period[1]:
         raise QuerySyntaxError(query, bracket, "date range ends before it starts")
+    start = stop = None
+    if low_period is not None:
+        first, last = low_period
+        start = _day_after(last, query, low_at) if query[bracket] == "{" else first
+    if high_period is not None:
+        first, last = high_period
+        stop = _day_before(first, query, high_at) if query[close] == "}" else last
+    if start is not None and stop is not None and start > stop:
+        raise QuerySyntaxError(query, bracket, "date range is empty: a { } end leaves out its whole period")
     return DateRange(start, stop), close + 1
 
 
 def _read_loose(value: str, text: str) -> tuple[dt.date, dt.date]:
     """Read a free-form date with dateutil; the period it names, or InvalidDateError."""
-    from dateutil import parser as dateutil_parser  # only friendly dates need it: keep start-up lean
+    # Only friendly dates need dateutil: keep start-up lean. (It ships no type information.)
+    from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]
 
     # A year written first is always year-month-day; otherwise the day-first reading must agree.
     readings = (False,) if _YEAR_FIRST.match(text) else (False, True)

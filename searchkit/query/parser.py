@@ -1,32 +1,52 @@
 """The query language: text in, an engine-neutral tree out, or a :class:`QuerySyntaxError` with a position.
 
     query    := or_expr
-    or_expr  := and_expr ("OR" and_expr)*
-    and_expr := unary (["AND"] unary)*            (words side by side are AND-ed)
-    unary    := ("NOT" | "-" | "+") unary | primary
-    primary  := WORD | PREFIX | "*" | PHRASE | DATE | FIELD primary | "(" or_expr ")" ["@" N]
+    or_expr  := and_expr (("OR" | "||") and_expr)*
+    and_expr := unary ([("AND" | "&&")] unary)*   (words side by side are AND-ed)
+    unary    := ("NOT" | "-" | "!" | "+") unary | primary
+    primary  := WORD | PREFIX | WILDCARD | "*" | PHRASE | DATE | FIELD primary | "(" or_expr ")" ["@" N]
 
-The lexer does the context-sensitive work (when ``-``, ``*``, ``:`` and quotes are syntax and when they are
-punctuation, and reading ``date:`` values); the parser is plain recursive descent over its tokens, with
-nesting capped at :data:`MAX_DEPTH` so it never recurses deeply. ``docs/query-language.md`` is the user's
-guide to the language.
+The lexer (:mod:`searchkit.query.lexer`) does the context-sensitive work: when ``-``, ``*``, ``?``, ``:``
+and quotes are syntax and when they are punctuation, and reading ``date:`` values. The parser is plain
+recursive descent over its tokens, with nesting capped at :data:`MAX_DEPTH` so it never recurses deeply.
+``docs/query-language.md`` is the user's guide to the language.
 """
 
 from __future__ import annotations
 
-import re
 import string
 from dataclasses import dataclass
 from typing import Optional
 
 from searchkit.errors import QuerySyntaxError
-from searchkit.query.dates import read_date_value
-from searchkit.query.tree import And, DateRange, MatchAll, Node, Not, Or, Phrase, Prefix, Term
+from searchkit.query.lexer import (
+    AND,
+    DATE,
+    FIELD,
+    LPAREN,
+    MAX_CLAUSES,
+    MINUS,
+    NOT,
+    OPERAND_STARTS,
+    OR,
+    PHRASE,
+    PLUS,
+    PREFIX,
+    RPAREN,
+    STAR,
+    WILDCARD,
+    WORD,
+    Token,
+    has_letter_or_digit,
+    tokenize,
+)
+from searchkit.query.tree import And, MatchAll, Node, Not, Or, Phrase, Prefix, Term, Wildcard
+
+# MAX_CLAUSES is the lexer's (it counts the leaves) and listed here with the other limits.
+__all__ = ["parse", "MAX_QUERY_LENGTH", "MAX_DEPTH", "MAX_CLAUSES", "LONG_QUERY_WORDS", "STOP_WORDS"]
 
 MAX_QUERY_LENGTH = 4096
 MAX_DEPTH = 32
-#: The most leaves (words, phrases, prefixes, dates) one query may hold.
-MAX_CLAUSES = 512
 #: A query or group of only plain words longer than this matches any of them, less its stop words.
 LONG_QUERY_WORDS = 5
 #: Words a long query drops (compared lower-cased): Whoosh's English stop list less "us", "may" and "tbd",
@@ -36,14 +56,9 @@ STOP_WORDS = frozenset(
     " with yet you your".split()
 )
 
-#: Field names a query may use (case-insensitive) and the field each one means.
-FIELD_NAMES = {"headline": "headline", "title": "headline", "body": "body", "date": "date"}
-KEYWORDS = ("AND", "OR", "NOT")
-
 _EDGE_PUNCTUATION = string.punctuation + "\u2018\u2019\u201c\u201d\u2026"  # and curly quotes, ellipsis
-_WORD_RUN = re.compile(r'[^\s"()]*')  # a word runs until whitespace, a quote or a parenthesis
-_LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # exactly the characters str.isalnum() accepts
-_DIGITS = re.compile(r"[0-9]+")
+# What plain text strips from a word's edges. A "?" stays, as the punctuation it always was there: the
+# engine drops it, and benchmarks/relevance.py takes the plain words as typed for its reference.
 _PLAIN_LEFT = "\"()*:+-"
 _PLAIN_RIGHT = "\"()*:"
 
@@ -57,7 +72,7 @@ def parse(text: str, *, plain: bool = False) -> Node:
         raise QuerySyntaxError(text, MAX_QUERY_LENGTH, f"query longer than {MAX_QUERY_LENGTH} characters")
     if plain:
         return _parse_plain(text)
-    tokens = _Lexer(text).run()
+    tokens = tokenize(text)
     if not tokens:
         raise QuerySyntaxError(text, 0, "empty query")
     return _Parser(text, tokens).parse()
@@ -65,7 +80,7 @@ def parse(text: str, *, plain: bool = False) -> Node:
 
 def _parse_plain(text: str) -> Node:
     words = [w.lstrip(_PLAIN_LEFT).rstrip(_PLAIN_RIGHT) for w in text.split()]
-    terms = [Term(w) for w in words if _has_letter_or_digit(w)]
+    terms = [Term(w) for w in words if has_letter_or_digit(w)]
     if not terms:
         raise QuerySyntaxError(text, 0, "empty query")
     return _words_node([(term, False) for term in terms])
@@ -90,186 +105,9 @@ def _words_node(words: list[tuple[Node, bool]]) -> Node:
 
 def _is_stop_word(node: Node) -> bool:
     """True for a plain word with no field that is in :data:`STOP_WORDS` once lower-cased and stripped of
-    edge punctuation (pasted text has "The," and "it."); never a prefix or fielded word."""
+    edge punctuation (pasted text has "The," and "it."); never a prefix, wildcard or fielded word."""
     return (isinstance(node, Term) and node.field is None
             and node.text.lower().strip(_EDGE_PUNCTUATION) in STOP_WORDS)
-
-
-def _has_letter_or_digit(text: str) -> bool:
-    return _LETTER_OR_DIGIT.search(text) is not None
-
-
-# Lexer
-
-# Token kinds. Leaves become tree leaves; the rest is structure.
-_WORD, _PREFIX, _STAR, _PHRASE, _DATE = "word", "prefix", "star", "phrase", "date"
-_FIELD, _LPAREN, _RPAREN, _AND, _OR, _NOT, _PLUS, _MINUS = "field", "(", ")", "AND", "OR", "NOT", "+", "-"
-_LEAVES = frozenset({_WORD, _PREFIX, _STAR, _PHRASE, _DATE})
-_OPERAND_STARTS = _LEAVES | {_FIELD, _LPAREN, _NOT, _PLUS, _MINUS}
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    pos: int
-    text: str = ""  # the word, prefix stem, phrase text or canonical field name
-    number: int = 0  # a phrase's slop, or N in ")@N"
-    number_pos: int = -1  # where "@N" starts; -1 when there is none
-    date: Optional[DateRange] = None
-
-
-class _Lexer:
-    """Turns query text into tokens, dropping words with no letter or digit."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens: list[_Token] = []
-        self.leaves = 0
-        stripped = text.rstrip()
-        self.content_end = len(stripped)  # everything from here on is whitespace
-
-    def run(self) -> list[_Token]:
-        text, i = self.text, 0
-        while i < len(text):
-            char = text[i]
-            if char.isspace():
-                i += 1
-            elif char == '"':
-                i = self._phrase(i)
-            elif char == "(":
-                self._emit(_Token(_LPAREN, i))
-                i += 1
-            elif char == ")":
-                i = self._close(i)
-            else:
-                i = self._word(i)
-        return self.tokens
-
-    def _error(self, pos: int, message: str) -> QuerySyntaxError:
-        return QuerySyntaxError(self.text, pos, message)
-
-    def _emit(self, token: _Token) -> None:
-        if token.kind in _LEAVES:
-            self.leaves += 1
-            if self.leaves > MAX_CLAUSES:
-                raise self._error(token.pos, f"more than {MAX_CLAUSES} terms")
-        self.tokens.append(token)
-
-    def _phrase(self, start: int) -> int:
-        text, chars, i = self.text, [], start + 1
-        while i < len(text) and text[i] != '"':
-            if text[i] == "\\" and i + 1 < len(text):
-                i += 1
-            chars.append(text[i])
-            i += 1
-        if i >= len(text):
-            raise self._error(start, "unbalanced quote")
-        phrase = "".join(chars)
-        if not _has_letter_or_digit(phrase):
-            raise self._error(start, "empty phrase")
-        i += 1
-        slop = 0
-        if i < len(text) and text[i] == "~":
-            digits = _DIGITS.match(text, i + 1)
-            if digits is None:
-                raise self._error(i, "'~' needs a number after it, like \"kelly pink\"~5")
-            slop = int(digits.group())
-            i = digits.end()
-        self._emit(_Token(_PHRASE, start, phrase, number=slop))
-        return i
-
-    def _close(self, pos: int) -> int:
-        """A ')' and the '@N' that may follow it directly."""
-        text = self.text
-        if pos + 1 < len(text) and text[pos + 1] == "@":
-            digits = _DIGITS.match(text, pos + 2)
-            if digits is not None and (digits.end() == len(text) or _ends_word(text[digits.end()])):
-                self._emit(_Token(_RPAREN, pos, number=int(digits.group()), number_pos=pos + 1))
-                return digits.end()
-        self._emit(_Token(_RPAREN, pos))
-        return pos + 1
-
-    def _word(self, start: int) -> int:
-        text = self.text
-        end = _WORD_RUN.match(text, start).end()
-        last_alnum = _last_letter_or_digit(text, start, end)
-        i = start
-        # A leading + or - is an operator only when a term, phrase or group follows it directly.
-        while text[i] in "+-":
-            after = i + 1
-            if after < end:
-                operator = last_alnum >= after
-            else:
-                operator = after < len(text) and text[after] in '"('
-            if not operator:
-                break
-            self._emit(_Token(_PLUS if text[i] == "+" else _MINUS, i))
-            i = after
-            if i == end:
-                return end  # the phrase or group is read by run()
-        word = text[i:end]
-        if word in ("+", "-") and (end >= self.content_end or text[end] == ")"):
-            raise self._error(i, f"'{word}' needs a term after it")
-        if i == start and word in KEYWORDS:
-            self._emit(_Token(word, i))
-            return end
-        colon = word.find(":")
-        if colon > 0 and word[:colon].isalpha():
-            return self._field(i, colon, end)
-        self._leaf(word, i)
-        return end
-
-    def _field(self, start: int, colon: int, end: int) -> int:
-        """A word with a colon after letters: a field, an unknown field (an error) or a plain word."""
-        text = self.text
-        name = text[start:start + colon]
-        value = start + colon + 1
-        has_value = value < len(text) and not text[value].isspace() and text[value] != ")"
-        field = FIELD_NAMES.get(name.lower())
-        if field is None:
-            if has_value:
-                raise self._error(
-                    start, f"unknown field '{name}' (expected headline, title, body or date)"
-                )
-            self._leaf(text[start:end], start)
-            return end
-        if not has_value:
-            raise self._error(start, f"'{name}:' needs a value right after the colon")
-        if field == "date":
-            date_range, after = read_date_value(text, value)
-            self._emit(_Token(_DATE, start, date=date_range))
-            return after
-        self._emit(_Token(_FIELD, start, field))
-        if text[value] in '"(':
-            return value  # the phrase or group is read by run()
-        if not self._leaf(text[value:end], value):
-            self.tokens.pop()  # nothing searchable after the colon: drop the field with it
-        return end
-
-    def _leaf(self, word: str, pos: int) -> bool:
-        """Emit a word, a prefix or '*'; False when the word has no letter or digit and is dropped."""
-        stem = word.rstrip("*")
-        if word == "*":
-            self._emit(_Token(_STAR, pos))
-        elif stem != word and _has_letter_or_digit(stem):
-            self._emit(_Token(_PREFIX, pos, stem))
-        elif _has_letter_or_digit(word):
-            self._emit(_Token(_WORD, pos, word))
-        else:
-            return False
-        return True
-
-
-def _ends_word(char: str) -> bool:
-    return char.isspace() or char in '"()'
-
-
-def _last_letter_or_digit(text: str, start: int, end: int) -> int:
-    """The index of the last letter or digit in ``text[start:end]``, or -1."""
-    for i in range(end - 1, start - 1, -1):
-        if text[i].isalnum():
-            return i
-    return -1
 
 
 # Parser
@@ -288,7 +126,7 @@ class _Branch:
 class _Parser:
     """Recursive descent over the lexer's tokens; ``field`` is the field of an enclosing ``field:( )``."""
 
-    def __init__(self, text: str, tokens: list[_Token]) -> None:
+    def __init__(self, text: str, tokens: list[Token]) -> None:
         self.text = text
         self.tokens = tokens
         self.i = 0
@@ -304,13 +142,13 @@ class _Parser:
     def _error(self, pos: int, message: str) -> QuerySyntaxError:
         return QuerySyntaxError(self.text, pos, message)
 
-    def _peek(self, ahead: int = 0) -> Optional[_Token]:
+    def _peek(self, ahead: int = 0) -> Optional[Token]:
         at = self.i + ahead
         return self.tokens[at] if at < len(self.tokens) else None
 
     def _starts_operand(self, ahead: int = 0) -> bool:
         token = self._peek(ahead)
-        return token is not None and token.kind in _OPERAND_STARTS
+        return token is not None and token.kind in OPERAND_STARTS
 
     def _enter(self, pos: int) -> None:
         self.depth += 1
@@ -319,9 +157,9 @@ class _Parser:
 
     def _or(self, field: Optional[str]) -> list[_Branch]:
         branches = [self._and(field)]
-        while (token := self._peek()) is not None and token.kind == _OR:
+        while (token := self._peek()) is not None and token.kind == OR:
             if not self._starts_operand(1):
-                raise self._error(token.pos, "OR needs a term on both sides")
+                raise self._error(token.pos, f"{_spelled(token)} needs a term on both sides")
             self.i += 1
             branches.append(self._and(field))
         return branches
@@ -330,18 +168,18 @@ class _Parser:
         items: list[tuple[Node, str]] = []
         explicit = False
         while (token := self._peek()) is not None:
-            if token.kind == _AND:
+            if token.kind == AND:
                 if not items or not self._starts_operand(1):
-                    raise self._error(token.pos, "AND needs a term on both sides")
+                    raise self._error(token.pos, f"{_spelled(token)} needs a term on both sides")
                 self.i += 1
                 explicit = True
-            elif token.kind in _OPERAND_STARTS:
+            elif token.kind in OPERAND_STARTS:
                 items.append(self._unary(field))
             else:
                 break
         if not items:
-            if token is not None and token.kind == _OR:
-                raise self._error(token.pos, "OR needs a term on both sides")
+            if token is not None and token.kind == OR:
+                raise self._error(token.pos, f"{_spelled(token)} needs a term on both sides")
             if token is not None:
                 raise self._error(token.pos, "unexpected ')'")
             raise self._error(0, "empty query")
@@ -350,49 +188,50 @@ class _Parser:
     def _unary(self, field: Optional[str]) -> tuple[Node, str]:
         token = self._peek()
         assert token is not None
-        if token.kind not in (_NOT, _MINUS, _PLUS):
+        if token.kind not in (NOT, MINUS, PLUS):
             return self._primary(field)
         self.i += 1
         if not self._starts_operand():
-            what = "NOT" if token.kind == _NOT else f"'{token.kind}'"
-            raise self._error(token.pos, f"{what} needs a term after it")
+            raise self._error(token.pos, f"{_spelled(token)} needs a term after it")
         self._enter(token.pos)
         node, kind = self._unary(field)
         self.depth -= 1
-        if token.kind == _PLUS:
+        if token.kind == PLUS:
             return node, _REQUIRED if kind == _PLAIN else _OTHER
         return Not(node), _OTHER
 
     def _primary(self, field: Optional[str]) -> tuple[Node, str]:
         token = self.tokens[self.i]
         self.i += 1
-        if token.kind == _WORD:
+        if token.kind == WORD:
             return Term(token.text, field), _PLAIN
-        if token.kind == _PREFIX:
+        if token.kind == PREFIX:
             return Prefix(token.text, field), _PLAIN
-        if token.kind == _STAR:
+        if token.kind == WILDCARD:
+            return Wildcard(token.text, field), _PLAIN
+        if token.kind == STAR:
             return MatchAll(), _OTHER
-        if token.kind == _PHRASE:
+        if token.kind == PHRASE:
             return Phrase(token.text, field, token.number), _OTHER
-        if token.kind == _DATE:
+        if token.kind == DATE:
             if field is not None:
                 raise self._error(token.pos, f"date: can't be inside {field}:( )")
             assert token.date is not None
             return token.date, _OTHER
-        if token.kind == _FIELD:
+        if token.kind == FIELD:
             if field is not None and token.text != field:
                 raise self._error(token.pos, f"{token.text}: can't be inside {field}:( )")
             node, _ = self._primary(token.text)  # the lexer put the field's value right after it
             return node, _OTHER
-        assert token.kind == _LPAREN, token
+        assert token.kind == LPAREN, token
         return self._group(token, field), _OTHER
 
-    def _group(self, opening: _Token, field: Optional[str]) -> Node:
+    def _group(self, opening: Token, field: Optional[str]) -> Node:
         self._enter(opening.pos)
         token = self._peek()
         if token is None:
             raise self._error(opening.pos, "unclosed parenthesis")
-        if token.kind == _RPAREN:
+        if token.kind == RPAREN:
             raise self._error(opening.pos, "empty parentheses")
         branches = self._or(field)
         closing = self._peek()
@@ -404,7 +243,7 @@ class _Parser:
             return self._at_least(branches, closing)
         return _build_or(branches)
 
-    def _at_least(self, branches: list[_Branch], closing: _Token) -> Node:
+    def _at_least(self, branches: list[_Branch], closing: Token) -> Node:
         """``(a OR b OR c)@2`` or ``(a b c)@2``: at least N of the alternatives."""
         wanted = closing.number
         if len(branches) > 1:
@@ -422,6 +261,11 @@ class _Parser:
                 closing.number_pos, f"'@{wanted}' is more than the {len(alternatives)} alternatives"
             )
         return Or(*alternatives, minimum=wanted)
+
+
+def _spelled(operator: Token) -> str:
+    """An operator as the user typed it, for an error: AND bare, symbols quoted ('&&', '-')."""
+    return operator.text if operator.text.isalpha() else f"'{operator.text}'"
 
 
 def _build_or(branches: list[_Branch]) -> Node:

@@ -42,7 +42,9 @@ class Term:
             raise ValueError("Term needs non-empty text")
 
     def __str__(self) -> str:
-        plain = all(c.isalnum() or c in "'.-_" for c in self.text) and not self.text.startswith("-")
+        # A trailing "?" is written bare: the parser reads "who?" as this word, not as a wildcard.
+        stem = self.text.rstrip("?")
+        plain = bool(stem) and all(c.isalnum() or c in "'.-_" for c in stem) and not stem.startswith("-")
         return _scoped(self.field, self.text if plain else _quote(self.text))
 
 
@@ -78,6 +80,33 @@ class Prefix:
 
     def __str__(self) -> str:
         return _scoped(self.field, f"{self.text}*")
+
+
+@dataclass(frozen=True)
+class Wildcard:
+    """Every word matching ``text``, where ``?`` is exactly one character and ``*`` any run, even empty.
+
+    The text is kept as typed, like a :class:`Prefix`; an engine expands it into the matching words of its
+    index and should cap them as it caps a prefix. It must have a letter or digit before its first ``?``
+    or ``*``: a leading wildcard would make the engine scan every word of the index, so the node refuses
+    it just as the parser does.
+    """
+
+    text: str
+    field: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        _check_field(self.field)
+        if not self.text:
+            raise ValueError("Wildcard needs non-empty text")
+        first = min((i for i in (self.text.find("?"), self.text.find("*")) if i >= 0), default=-1)
+        if first < 0:
+            raise ValueError(f"Wildcard text needs a ? or *: {self.text!r}")
+        if not any(c.isalnum() for c in self.text[:first]):
+            raise ValueError(f"Wildcard text needs a letter or digit before its first ? or *: {self.text!r}")
+
+    def __str__(self) -> str:
+        return _scoped(self.field, self.text)
 
 
 @dataclass(frozen=True)
@@ -153,13 +182,13 @@ class Not:
         return f"NOT {self.child}"
 
 
-Node = Union[Term, Phrase, Prefix, DateRange, MatchAll, And, Or, Not]
+Node = Union[Term, Phrase, Prefix, Wildcard, DateRange, MatchAll, And, Or, Not]
 
 
 def _flatten(children: tuple["Node", ...], kind: type) -> tuple["Node", ...]:
     flat: list[Node] = []
     for child in children:
-        if not isinstance(child, (Term, Phrase, Prefix, DateRange, MatchAll, And, Or, Not)):
+        if not isinstance(child, (Term, Phrase, Prefix, Wildcard, DateRange, MatchAll, And, Or, Not)):
             raise TypeError(f"not a query node: {child!r}")
         if type(child) is kind and getattr(child, "minimum", 1) == 1:
             flat.extend(child.children)  # type: ignore[union-attr]
