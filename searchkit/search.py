@@ -81,6 +81,8 @@ def _needs(node: Node) -> Optional[Capability]:
         return Capability.PHRASE_SLOP if node.slop else Capability.PHRASE
     if isinstance(node, t.Prefix):
         return Capability.PREFIX
+    if isinstance(node, t.Wildcard):
+        return Capability.WILDCARD
     if isinstance(node, t.Or) and node.minimum > 1:
         return Capability.MINIMUM_MATCH
     return None

@@ -202,7 +202,7 @@ def _read_range(query: str, bracket: int) -> tuple[DateRange, int]:
 def _read_loose(value: str, text: str) -> tuple[dt.date, dt.date]:
     """Read a free-form date with dateutil; the period it names, or InvalidDateError."""
     # Only friendly dates need dateutil: keep start-up lean. (It ships no type information.)
-    from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]
+    from dateutil import parser as dateutil_parser
 
     # A year written first is always year-month-day; otherwise the day-first reading must agree.
     readings = (False,) if _YEAR_FIRST.match(text) else (False, True)

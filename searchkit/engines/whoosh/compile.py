@@ -1,7 +1,7 @@
 """Compiling searchkit's query tree into a Whoosh query.
 
 A word or phrase without a field searches the headline (weighted :data:`HEADLINE_BOOST`) and the body.
-Prefixes are expanded against the reader here, under per-prefix and per-query caps, so a query that would
+Prefixes and wildcards are expanded against the reader here, under per-prefix and per-query caps, so a query that would
 expand to thousands of words fails at once with the position of the culprit. For relevance sorts, plain
 word queries get an optional headline-phrase bonus; date sorts never run it, and explain says so.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Callable, Optional
+import re
+from typing import Callable, Iterable, Iterator, Optional
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -63,6 +64,8 @@ class Compiler:
             return self._each_field(node.field, lambda f: self._words(f, node.text, slop=node.slop + 1))
         if isinstance(node, t.Prefix):
             return self._each_field(node.field, lambda f: self._prefix(f, node.text))
+        if isinstance(node, t.Wildcard):
+            return self._each_field(node.field, lambda f: self._wildcard(f, node.text))
         if isinstance(node, t.DateRange):
             return date_range(node)
         if isinstance(node, t.MatchAll):
@@ -127,22 +130,59 @@ class Compiler:
         if not words:
             return None
         prefix = words[-1]  # prefixes are matched unstemmed: "hurt*" finds hurt, hurts, hurting
+        self._count(text, f"prefix '{text}*'", self.reader.expand_prefix(field, prefix))
+        return self._after_words(field, words[:-1], wq.Prefix(field, prefix))
+
+    def _wildcard(self, field: str, text: str) -> Optional[wq.Query]:
+        pieces = WILDCARD_PIECE.findall(fold(text))
+        if not pieces or not any(WILDCARD_CHARS.intersection(piece) for piece in pieces):
+            return None
+        pattern = next(piece for piece in reversed(pieces) if WILDCARD_CHARS.intersection(piece))
+        if not literal_prefix(pattern):  # "e-?x": the pattern after the dash would scan every word
+            raise self._too_broad(text, f"wildcard '{text}' needs a letter or digit before its first ? or *")
+        self._count(text, f"wildcard '{text}'", wildcard_words(self.reader, field, pattern))
+        # Like a prefix, a wildcard is matched unstemmed; the words around it must match as they are.
+        words = [piece for piece in pieces if piece != pattern]
+        return self._after_words(field, words, wq.Wildcard(field, pattern))
+
+    def _after_words(self, field: str, words: list[str], query: wq.Query) -> wq.Query:
+        """``query`` AND-ed with the other words of its text ("u.s-bo*": u.s must match as it is)."""
+        if not words:
+            return query
+        return wq.And([*(wq.Term(field, ANALYZER.normalize(w)) for w in words), query])
+
+    def _count(self, text: str, what: str, expansion: Iterable[object]) -> None:
+        """Enforce the per-pattern and per-query caps on the words a prefix or wildcard expands to."""
         expansions = 0
-        for _ in self.reader.expand_prefix(field, prefix):
+        for _ in expansion:
             expansions += 1
             self.expanded += 1
             if expansions > MAX_PREFIX_TERMS:
-                raise self._too_broad(text, f"prefix '{text}*' matches more than {MAX_PREFIX_TERMS} words; "
-                                            "make it longer")
+                raise self._too_broad(text, f"{what} matches more than {MAX_PREFIX_TERMS} words; make it longer")
             if self.expanded > MAX_QUERY_PREFIX_TERMS:
                 raise self._too_broad(text, f"the prefixes in this query match more than "
                                             f"{MAX_QUERY_PREFIX_TERMS} words in all; "
                                             "use fewer or longer ones")
-        query = wq.Prefix(field, prefix)
-        if len(words) == 1:
-            return query
-        # "u.s-bo*": the words before the last must match as they are.
-        return wq.And([*(wq.Term(field, ANALYZER.normalize(w)) for w in words[:-1]), query])
+
+
+#: A wildcard's word-like pieces: letters, digits, ``?`` and ``*``, with inner dots.
+WILDCARD_PIECE = re.compile(r"[\w?*]+(?:\.[\w?*]+)*", re.UNICODE)
+WILDCARD_CHARS = frozenset("?*")
+
+
+def literal_prefix(pattern: str) -> str:
+    """The characters of a wildcard pattern before its first ``?`` or ``*``."""
+    return re.split(r"[?*]", pattern, maxsplit=1)[0]
+
+
+def wildcard_words(reader: IndexReader, field: str, pattern: str) -> Iterator[str]:
+    """The indexed words of ``field`` that ``pattern`` matches (``?`` one character, ``*`` any run)."""
+    matcher = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + r"\Z",
+                         re.DOTALL)
+    for word in reader.expand_prefix(field, literal_prefix(pattern)):
+        text = word.decode("utf-8") if isinstance(word, bytes) else word
+        if matcher.match(text):
+            yield text
 
 
 def date_range(node: t.DateRange) -> wq.Query:

@@ -19,6 +19,7 @@ from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F, bm25
 
 from searchkit.engines.whoosh.columns import BYTE_TO_LENGTH, Segment
+from searchkit.engines.whoosh.compile import wildcard_words
 from searchkit.engines.whoosh.postings import decode_positions, raw_postings, read_postings
 from searchkit.engines.whoosh.queries import AtLeast, DateColumnRange, WithBonus, Without
 
@@ -62,6 +63,10 @@ def evaluate(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional
     elif isinstance(query, wq.Prefix):
         found = {}
         for word in segment.reader.expand_prefix(query.fieldname, query.text):
+            _add_into(found, _term_scores(segment, query.fieldname, word, weighting, only))
+    elif isinstance(query, wq.Wildcard):
+        found = {}
+        for word in wildcard_words(segment.reader, query.fieldname, query.text):
             _add_into(found, _term_scores(segment, query.fieldname, word, weighting, only))
     elif isinstance(query, WithBonus):
         found = evaluate(segment, query.subqueries[0], weighting, only)

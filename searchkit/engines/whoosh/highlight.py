@@ -6,8 +6,10 @@ from typing import Any
 
 from whoosh import highlight as wh
 from whoosh import query as wq
+from whoosh.reading import IndexReader
 
 from searchkit.engines.whoosh.analysis import ANALYZER
+from searchkit.engines.whoosh.compile import wildcard_words
 
 SNIPPET_CHARS = 240
 
@@ -34,13 +36,22 @@ _FRAGMENTER = wh.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
 _FORMATTER = _MarkFormatter()
 
 
-def body_terms(query: wq.Query) -> frozenset[str]:
-    """The indexed words ``query`` looks for in the body (negated words included: Whoosh's own rule)."""
+def body_terms(query: wq.Query, reader: IndexReader) -> frozenset[str]:
+    """The indexed words ``query`` looks for in the body (negated words included: Whoosh's own rule),
+    with prefixes and wildcards expanded to the words they match."""
     terms = set()
-    for fieldname, text in query.iter_all_terms():
-        if fieldname == "body":
-            terms.add(text if isinstance(text, str) else text.decode("utf-8", "replace"))
+    for leaf in query.leaves():
+        if isinstance(leaf, wq.Prefix) and leaf.fieldname == "body":
+            terms.update(_text(word) for word in reader.expand_prefix("body", leaf.text))
+        elif isinstance(leaf, wq.Wildcard) and leaf.fieldname == "body":
+            terms.update(wildcard_words(reader, "body", leaf.text))
+        else:
+            terms.update(_text(text) for fieldname, text in leaf.iter_all_terms() if fieldname == "body")
     return frozenset(terms)
+
+
+def _text(word: str | bytes) -> str:
+    return word if isinstance(word, str) else word.decode("utf-8", "replace")
 
 
 def snippet(body: str, terms: frozenset[str]) -> str:

@@ -107,7 +107,7 @@ class WhooshReader:
         wanted = max(1, request.offset + request.limit)
         total, best = top(self._segments, query, self._searcher.weighting, wanted=wanted, sort=request.sort)
         page = best[request.offset: request.offset + request.limit] if request.limit else []
-        terms = body_terms(query) if request.snippets else frozenset()
+        terms = body_terms(query, self._searcher.reader()) if request.snippets else frozenset()
         hits = []
         for key, docnum in page:
             fields = self._searcher.stored_fields(docnum)
