@@ -61,9 +61,7 @@ def open_index(path: PathLike = "index", *, create: bool = False, engine: Option
         index._create_empty()
     generation = generations.live(index.path)
     if engine is not None and generation.engine.name != engine:
-        raise InvalidOptionError(
-            f"index at {index.path} uses the {generation.engine.name} engine, not {engine}; "
-            f"rebuild it to convert ('searchkit index --rebuild --engine {engine}')")
+        raise _other_engine(index.path, generation.engine.name, engine)
     return index
 
 
@@ -106,12 +104,10 @@ class Index:
             except (IndexNotFoundError, IndexCorruptError):  # none yet, no metadata or another version
                 generation = None
             if generation is not None and self._engine_name not in (None, generation.engine.name):
-                raise InvalidOptionError(
-                    f"index at {self.path} uses the {generation.engine.name} engine, not {self._engine_name}; "
-                    f"rebuild it to convert ('searchkit index --rebuild --engine {self._engine_name}')")
+                raise _other_engine(self.path, generation.engine.name, self._engine_name)
             if generation is None or generation.engine.commit_token(generation.folder) == "":
-                return updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems, options,
-                                        started, discard_unreadable=False)
+                return updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems,
+                                        options, started, discard_unreadable=False)
             return updating.update(self.path, generation, seeds, found, problems, options, started)
 
     def rebuild(
@@ -287,7 +283,13 @@ class Index:
         """The live generation (made empty and published first if none exists and ``create``)."""
         if storage.current_generation(self.path) is None and create:
             generation = generations.create(self.path, self._engine_for_rebuild())
-            updating.save_manifest(generation, storage.Manifest(library_articles=0), None, count_library=False)
+            empty = storage.Manifest(library_articles=0)
+            updating.save_manifest(generation, empty, None, count_library=False)
             generations.publish(self.path, generation)
             return generation
         return generations.live(self.path)
+
+
+def _other_engine(path: Path, found: str, wanted: str) -> InvalidOptionError:
+    return InvalidOptionError(f"index at {path} uses the {found} engine, not {wanted}; "
+                              f"rebuild it to convert ('searchkit index --rebuild --engine {wanted}')")

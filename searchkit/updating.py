@@ -52,7 +52,8 @@ class UpdateReport:
         """One line, e.g. ``added 3, updated 1, removed 2, unchanged 19,037, skipped 0 in 1.2 s``."""
         lost = ""
         if self.lost != 0:
-            lost = f", lost {'an unknown number of' if self.lost is None else f'{self.lost:,}'} library articles"
+            count = "an unknown number of" if self.lost is None else f"{self.lost:,}"
+            lost = f", lost {count} library articles"
         return (
             f"added {self.added:,}, updated {self.updated:,}, "
             f"removed {self.removed:,}, unchanged {self.unchanged:,}, skipped {len(self.skipped):,}{lost} "
@@ -176,7 +177,8 @@ def load_manifest(generation: generations.Generation) -> storage.Manifest:
         return manifest
     reader = generation.engine.open_reader(generation.folder)
     try:
-        rebuilt = storage.Manifest(seeds_dir=manifest.seeds_dir if manifest else None, files=reader.fingerprints())
+        rebuilt = storage.Manifest(seeds_dir=manifest.seeds_dir if manifest else None,
+                                   files=reader.fingerprints())
         rebuilt.library_articles = reader.count() - len(rebuilt.files)
     finally:
         reader.close()
@@ -203,7 +205,8 @@ def _write(writer: EngineWriter, manifest: storage.Manifest, to_index: list[Seed
            options: WriteOptions, *, carried: Iterable[Article] = ()) -> SeedOutcome:
     """One atomic commit of new and changed files, removals and carried-over library articles; brings
     ``manifest`` in step."""
-    known_digests = {seed.id: manifest.files[seed.id].digest for seed in to_index if seed.id in manifest.files}
+    known_digests = {seed.id: manifest.files[seed.id].digest
+                     for seed in to_index if seed.id in manifest.files}
     try:
         outcome = writer.put_seeds(to_index, known_digests=known_digests, max_bytes=options.max_bytes,
                                    progress=options.progress, workers=options.workers)

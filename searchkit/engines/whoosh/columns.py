@@ -77,7 +77,8 @@ class DateColumn:
     """
 
     def __init__(self, reader: IndexReader) -> None:
-        self.encode: Callable[[int], int] = reader.schema["date"].to_column_value  # raw values sort like dates
+        # Raw column values sort like the dates they encode.
+        self.encode: Callable[[int], int] = reader.schema["date"].to_column_value
         #: Each document's raw date value, by document number.
         self.by_docnum: Sequence[int]
         pairs: list[tuple[int, int]] = []
@@ -87,7 +88,8 @@ class DateColumn:
             values = self.by_docnum = _numeric_column(reader.column_reader("date", translate=False))
             if reader.has_deletions():
                 is_deleted = reader.is_deleted
-                pairs = sorted((value, docnum) for docnum, value in enumerate(values) if not is_deleted(docnum))
+                pairs = sorted((value, docnum) for docnum, value in enumerate(values)
+                               if not is_deleted(docnum))
             else:
                 pairs = sorted(zip(values, range(len(values)), strict=True))
         self.values = [value for value, _ in pairs]

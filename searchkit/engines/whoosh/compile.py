@@ -1,14 +1,14 @@
 """Compiling searchkit's query tree into a Whoosh query.
 
 A word or phrase without a field searches the headline (weighted :data:`HEADLINE_BOOST`) and the body.
-Prefixes and wildcards are expanded against the reader here, under per-prefix and per-query caps, so a query that would
-expand to thousands of words fails at once with the position of the culprit. For relevance sorts, plain
-word queries get an optional headline-phrase bonus; date sorts never run it, and explain says so.
+Prefixes and wildcards are expanded against the reader here, under per-pattern and per-query caps, so a
+query that would expand to thousands of words fails at once with the position of the culprit. For
+relevance sorts, plain word queries get an optional headline-phrase bonus; date sorts never run it, and
+explain says so.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from typing import Callable, Iterable, Iterator, Optional
@@ -17,7 +17,15 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from searchkit.engines.whoosh.analysis import ANALYZER, WORD, analyze, fold
-from searchkit.engines.whoosh.queries import AtLeast, DateColumnRange, WithBonus, Without, and_of, boosted, or_of
+from searchkit.engines.whoosh.queries import (
+    AtLeast,
+    DateColumnRange,
+    WithBonus,
+    Without,
+    and_of,
+    boosted,
+    or_of,
+)
 from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
 
@@ -105,7 +113,9 @@ class Compiler:
             return or_of(compiled)
         return AtLeast(compiled, minimum)
 
-    def _each_field(self, field: Optional[str], make: Callable[[str], Optional[wq.Query]]) -> Optional[wq.Query]:
+    def _each_field(
+        self, field: Optional[str], make: Callable[[str], Optional[wq.Query]]
+    ) -> Optional[wq.Query]:
         if field is not None:
             return make(field)
         headline, body = make("headline"), make("body")
@@ -158,7 +168,8 @@ class Compiler:
             expansions += 1
             self.expanded += 1
             if expansions > MAX_PREFIX_TERMS:
-                raise self._too_broad(text, f"{what} matches more than {MAX_PREFIX_TERMS} words; make it longer")
+                raise self._too_broad(text, f"{what} matches more than {MAX_PREFIX_TERMS} words; "
+                                            "make it longer")
             if self.expanded > MAX_QUERY_PREFIX_TERMS:
                 raise self._too_broad(text, f"the prefixes in this query match more than "
                                             f"{MAX_QUERY_PREFIX_TERMS} words in all; "
@@ -177,8 +188,8 @@ def literal_prefix(pattern: str) -> str:
 
 def wildcard_words(reader: IndexReader, field: str, pattern: str) -> Iterator[str]:
     """The indexed words of ``field`` that ``pattern`` matches (``?`` one character, ``*`` any run)."""
-    matcher = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + r"\Z",
-                         re.DOTALL)
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    matcher = re.compile(regex + r"\Z", re.DOTALL)
     for word in reader.expand_prefix(field, literal_prefix(pattern)):
         text = word.decode("utf-8") if isinstance(word, bytes) else word
         if matcher.match(text):

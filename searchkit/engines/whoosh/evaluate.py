@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from typing import AbstractSet as Set
-from typing import Iterator, Optional
+from typing import Optional
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -92,7 +92,8 @@ def evaluate(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional
             if running is None:
                 running = table
             else:
-                running = {docnum: score + table[docnum] for docnum, score in running.items() if docnum in table}
+                running = {docnum: score + table[docnum] for docnum, score in running.items()
+                           if docnum in table}
             if not running:
                 break
         found = running or {}

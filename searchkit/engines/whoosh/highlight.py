@@ -39,7 +39,7 @@ _FORMATTER = _MarkFormatter()
 def body_terms(query: wq.Query, reader: IndexReader) -> frozenset[str]:
     """The indexed words ``query`` looks for in the body (negated words included: Whoosh's own rule),
     with prefixes and wildcards expanded to the words they match."""
-    terms = set()
+    terms: set[str] = set()
     for leaf in query.leaves():
         if isinstance(leaf, wq.Prefix) and leaf.fieldname == "body":
             terms.update(_text(word) for word in reader.expand_prefix("body", leaf.text))

@@ -113,8 +113,9 @@ def _worker(job: tuple[Path, list[SeedFile], dict[str, str], int]) -> tuple[Seed
         reported = done
 
     try:
-        outcome = index_seed_files(lambda article, fingerprint: writer.add_document(**document(article, fingerprint)),
-                                   share, known_digests=known_digests, max_bytes=max_bytes, progress=tick)
+        outcome = index_seed_files(
+            lambda article, fingerprint: writer.add_document(**document(article, fingerprint)),
+            share, known_digests=known_digests, max_bytes=max_bytes, progress=tick)
         return outcome, store.finish_segment(writer)
     except BaseException:
         store.abandon_segment(writer)
