@@ -48,7 +48,6 @@ class WriteLock:
         self.purpose = purpose
         self._fd: Optional[int] = None
         self._pid = os.getpid()
-        self.stale_holder: Optional[str] = None
 
     def acquire(self) -> None:
         """Take the lock, waiting up to ``wait`` seconds; raises :class:`IndexLockedError`."""
@@ -64,9 +63,6 @@ class WriteLock:
                     os.close(fd)
                     raise IndexLockedError(self.path.parent, holder, self.wait) from None
                 time.sleep(_POLL_SECONDS)
-        previous = _read(fd)
-        if previous:
-            self.stale_holder = _describe(previous)  # its process died without unlocking
         record = {
             "pid": os.getpid(),
             "host": _hostname(),
@@ -110,14 +106,6 @@ def describe_holder(path: Path) -> str:
     except (OSError, ValueError):
         record = {}
     return _describe(record) if record else "another process"
-
-
-def _read(fd: int) -> dict[str, object]:
-    try:
-        data = os.pread(fd, 4096, 0)
-        return json.loads(data) if data.strip() else {}
-    except (OSError, ValueError):
-        return {}
 
 
 def _describe(record: dict[str, object]) -> str:

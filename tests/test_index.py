@@ -179,9 +179,9 @@ def test_second_writer_waits_then_fails_naming_the_holder(index, seeds):
 
 def test_lock_file_left_behind_is_taken_over(index, seeds):
     (index.path / "write.lock").write_text('{"pid": 999999, "host": "gone", "since": "then"}')
-    lock = WriteLock(index.path)
-    with lock:
-        assert lock.stale_holder is not None and "999999" in lock.stale_holder
+    with WriteLock(index.path, purpose="update"):
+        record = json.loads((index.path / "write.lock").read_text())
+        assert (record["pid"], record["purpose"]) == (os.getpid(), "update")
     assert counts(index.update(seeds))[3] == 5
 
 
