@@ -10,12 +10,11 @@ import platform
 import sqlite3
 import subprocess
 import sys
-import time
 from importlib import metadata
 from pathlib import Path
 
 from benchmarks.queries import KINDS, QuerySpec
-from benchmarks.systems import REPO_ROOT, System, child_env
+from benchmarks.systems import REPO_ROOT, child_env
 
 TIMED_RUN = Path(__file__).resolve().parent / "timed_run.py"
 
@@ -71,36 +70,51 @@ class QueryFailed(MeasurementError):
     """A system raised on a warm query; the message names the system, the kind and the query."""
 
 
-def _run(name: str, system: System, spec: QuerySpec):
-    try:
-        return system.run_query(spec)
-    except Exception as exc:
-        raise QueryFailed(
-            f"{name} failed on a '{spec.kind}' query {spec}: {type(exc).__name__}: {exc}"
-        ) from exc
+class QueryProcess:
+    """One system answering warm queries in a process of its own (``benchmarks.worker queries``)."""
+
+    def __init__(self, name: str, index_path: Path, snippets: bool) -> None:
+        self.name = name
+        command = [sys.executable, "-m", "benchmarks.worker", "queries", name, str(index_path)]
+        self._proc = subprocess.Popen(command + (["--snippets"] if snippets else []), stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True, env=child_env(), cwd=REPO_ROOT)
+
+    def run(self, kind: str, specs: list[QuerySpec]) -> dict:
+        from benchmarks.worker import encode_spec
+
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(json.dumps({"kind": kind, "queries": [encode_spec(s) for s in specs]}) + "\n")
+        self._proc.stdin.flush()
+        line = self._proc.stdout.readline()
+        if not line:
+            raise QueryFailed(f"{self.name}: the query process exited (status {self._proc.wait()})")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise QueryFailed(f"{self.name} failed on a '{kind}' query {answer['query']}: {answer['error']}")
+        return answer
+
+    def close(self) -> None:
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
+        self._proc.wait(timeout=60)
 
 
 def time_queries(
-    systems: dict[str, System], queries: dict[str, list[QuerySpec]], warmup: bool = True
+    processes: dict[str, QueryProcess], queries: dict[str, list[QuerySpec]], warmup: bool = True
 ) -> dict:
     """Warm latencies: after a warm-up pass over every query, each kind's queries run on one system after
-    the other (so a noisy moment hits all systems alike). Returns per system and kind the summary."""
+    the other (so a noisy moment hits all systems alike), each system in a process of its own. Returns per
+    system and kind the summary."""
     if warmup:
-        for name, system in systems.items():
+        for process in processes.values():
             for kind in KINDS:
-                for spec in queries[kind]:
-                    _run(name, system, spec)
-    summary: dict[str, dict[str, dict]] = {name: {} for name in systems}
+                process.run(kind, queries[kind])
+    summary: dict[str, dict[str, dict]] = {name: {} for name in processes}
     for kind in KINDS:
-        for name, system in systems.items():
-            millis, hits, totals = [], [], []
-            for spec in queries[kind]:
-                start = time.perf_counter()
-                answer = _run(name, system, spec)
-                millis.append((time.perf_counter() - start) * 1000)
-                hits.append(answer.hits)
-                if answer.total is not None:
-                    totals.append(answer.total)
+        for name, process in processes.items():
+            answer = process.run(kind, queries[kind])
+            millis, hits = answer["millis"], answer["hits"]
+            totals = [t for t in answer["totals"] if t is not None]
             summary[name][kind] = {
                 "n": len(millis),
                 "p50": percentile(millis, 50),

@@ -205,14 +205,14 @@ def run(args: argparse.Namespace) -> dict:
 
     builds = measure_builds(systems, seeds_copy, work, docs, size)
 
-    log("warm queries")
-    for system in systems.values():
-        system.open(system.index_path(work), snippets=args.snippets)
+    log("warm queries (each system in a process of its own)")
+    processes = {name: measure.QueryProcess(name, system.index_path(work), args.snippets)
+                 for name, system in systems.items()}
     try:
-        queries = measure.time_queries(systems, query_set.queries)
+        queries = measure.time_queries(processes, query_set.queries)
     finally:
-        for system in systems.values():
-            system.close()
+        for process in processes.values():
+            process.close()
     for kind, label in KINDS.items():
         log(f"  {label:<20} p50 " + "  ".join(f"{n} {queries[n][kind]['p50']:.2f} ms" for n in systems))
 
