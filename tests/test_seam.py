@@ -175,3 +175,13 @@ def test_searchkit_leaves_whoosh_classes_as_whoosh_ships_them(index, seeds):
 ])
 def test_lucene_forms_find_what_they_mean(index, query, expected):
     assert ids(index.search(query, limit=100)) == expected
+
+
+def test_a_missing_engine_library_names_what_to_install(monkeypatch):
+    from searchkit import engines
+    from searchkit.errors import EngineNotAvailableError
+
+    monkeypatch.setattr(engines, "_LOADED", {})
+    monkeypatch.setitem(sys.modules, "whoosh", None)  # as if whoosh-reloaded were not installed
+    with pytest.raises(EngineNotAvailableError, match=r"is not available: pip install 'whoosh-reloaded"):
+        engines.get_engine("whoosh")

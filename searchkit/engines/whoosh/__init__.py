@@ -14,12 +14,14 @@ This module is the engine's front door and stays light: commands that find nothi
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from searchkit.engines.base import ALL_CAPABILITIES
+from searchkit.errors import EngineNotAvailableError
 
 if TYPE_CHECKING:
     from searchkit.engines.whoosh.reader import WhooshReader
@@ -37,6 +39,10 @@ class WhooshEngine:
     name = "whoosh"
     schema_version = SCHEMA_VERSION
     capabilities = ALL_CAPABILITIES
+
+    def __init__(self) -> None:
+        if importlib.util.find_spec("whoosh") is None:  # looked up, not imported: start-up stays lean
+            raise EngineNotAvailableError(self.name, "pip install 'whoosh-reloaded>=2.7.5,<2.8'")
 
     def create(self, folder: Path) -> None:
         from searchkit.engines.whoosh import store
