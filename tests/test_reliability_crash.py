@@ -15,6 +15,7 @@ kill lands, so timing cannot make these tests flaky; it only spreads the kills a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -492,14 +493,26 @@ def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
 # Writers that die: the lock goes with them
 
 
-def _writing(pid: int, index_dir: Path) -> bool:
-    """True when process ``pid`` has a file of the index open other than the lock files."""
+def _index_files(pid: int, index_dir: Path) -> set[str]:
+    """The files of the index that process ``pid`` has open, other than the lock files."""
     try:
-        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        links = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
     except OSError:
-        return False
-    return any(link.startswith(str(index_dir)) and not link.endswith(("WRITELOCK", LOCK_NAME))
-               for link in links)
+        return set()
+    return {link for link in links
+            if link.startswith(str(index_dir)) and not link.endswith(("WRITELOCK", LOCK_NAME))}
+
+
+def _writing(pid: int, indexer: int, index_dir: Path) -> bool:
+    """True when worker ``pid`` has a file of the index open that the indexer has not: one it opened
+    itself for its segment, which it does only after its start-up armed its death signal.
+
+    A forked worker holds copies of the indexer's open files (its segment, Whoosh's lock) from the
+    instant of the fork. Counting those froze workers anywhere in their start-up, even before they had
+    dropped their copy of the write lock or armed the death signal, and a SIGSTOP keeps them in that
+    state for good, which no real run does (the start-up test below lets them run on).
+    """
+    return bool(_index_files(pid, index_dir) - _index_files(indexer, index_dir))
 
 
 def _states(pids: list[int]) -> list[str]:
@@ -515,22 +528,23 @@ def _states(pids: list[int]) -> list[str]:
     return found
 
 
-def _kill_indexer_leaving_workers(process: subprocess.Popen, index_dir: Path) -> None:
-    """Once the indexer's worker processes are writing, freeze them (as a busy machine may leave them)
-    and SIGKILL the indexer alone, as the OOM killer or ``kill -9 PID`` does."""
-    def workers_writing() -> bool:
+def _kill_indexer_leaving_workers(process: subprocess.Popen, ready: Callable[[int], bool]) -> list[int]:
+    """Once every worker process (at least two) is ``ready``, freeze them (as a busy machine may leave
+    them) and SIGKILL the indexer alone, as the OOM killer or ``kill -9 PID`` does; returns the workers."""
+    def workers_ready() -> bool:
         workers = [pid for pid in group_alive(process.pid) if pid != process.pid]
-        return len(workers) >= 2 and all(_writing(pid, index_dir) for pid in workers)
+        return len(workers) >= 2 and all(ready(pid) for pid in workers)
 
-    assert wait_for(lambda: workers_writing() or process.poll() is not None, 60)
+    assert wait_for(lambda: workers_ready() or process.poll() is not None, 60)
     assert process.poll() is None, (
         f"the build should still be running, with worker processes (exit {process.returncode}; "
         f"stderr: {process.stderr.read() if process.stderr else ''!r})")
-    for pid in group_alive(process.pid):
-        if pid != process.pid:
-            os.kill(pid, signal.SIGSTOP)
+    workers = [pid for pid in group_alive(process.pid) if pid != process.pid]
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
+    return workers
 
 
 def test_killed_full_build_leaves_no_lock_behind_even_with_workers_alive(tmp_path: Path) -> None:
@@ -539,7 +553,7 @@ def test_killed_full_build_leaves_no_lock_behind_even_with_workers_alive(tmp_pat
     index_dir = tmp_path / "index"
     process = start_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
     try:
-        _kill_indexer_leaving_workers(process, index_dir)
+        _kill_indexer_leaving_workers(process, lambda pid: _writing(pid, process.pid, index_dir))
         done = run_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
         assert done.returncode == 0, done.stderr
         assert wait_for(lambda: not group_alive(process.pid), 3), (
@@ -559,7 +573,7 @@ def test_killed_big_update_leaves_no_lock_behind_even_with_workers_alive(tmp_pat
     write_corpus(seeds, range(100, 1300), words=60, batch=1)  # enough new files for a parallel update
     process = start_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
     try:
-        _kill_indexer_leaving_workers(process, index_dir)
+        _kill_indexer_leaving_workers(process, lambda pid: _writing(pid, process.pid, index_dir))
         # The workers must die with the indexer (they hold Whoosh's own lock inside the live generation).
         assert wait_for(lambda: not group_alive(process.pid), 3), (
             f"the workers outlived the indexer: {_states(group_alive(process.pid))}")
@@ -570,6 +584,30 @@ def test_killed_big_update_leaves_no_lock_behind_even_with_workers_alive(tmp_pat
         kill_group(process)
     index = searchkit.open_index(index_dir)
     assert index.search(EVERYONE, limit=0).total == 1300
+    index.close()
+
+
+def test_workers_killed_with_the_indexer_while_starting_exit_once_they_run(tmp_path: Path) -> None:
+    """Workers frozen as soon as they exist, some before they dropped their copy of the write lock or
+    armed their death signal, then the indexer SIGKILLed: once they run again (a busy machine only delays
+    them), they exit at once (``_die_with`` finds their parent gone), and the next ``searchkit index``
+    finds the lock free."""
+    seeds = tmp_path / "seeds"
+    write_corpus(seeds, range(1500), words=60)
+    index_dir = tmp_path / "index"
+    process = start_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
+    try:
+        for pid in _kill_indexer_leaving_workers(process, lambda pid: True):
+            with contextlib.suppress(ProcessLookupError):  # already killed by its death signal
+                os.kill(pid, signal.SIGCONT)
+        assert wait_for(lambda: not group_alive(process.pid), 3), (
+            f"the workers outlived the indexer: {_states(group_alive(process.pid))}")
+        done = run_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
+        assert done.returncode == 0, done.stderr
+    finally:
+        kill_group(process)
+    index = searchkit.open_index(index_dir)
+    assert index.search(EVERYONE, limit=0).total == 1500
     index.close()
 
 
