@@ -104,6 +104,17 @@ class EngineNotAvailableError(SearchkitError):
         super().__init__(f"search engine {engine!r} is not available: {hint}")
 
 
+class BuildWorkerDiedError(SearchkitError):
+    """A worker process of a parallel build died (killed, out of memory); nothing was committed."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        super().__init__(
+            f"a worker process of the parallel build died (one of {workers}; killed, or out of memory?): "
+            "nothing was committed; run 'searchkit index' again"
+        )
+
+
 class UnknownEngineError(SearchkitError):
     """No engine of that name exists; ``known`` lists the ones that do."""
 

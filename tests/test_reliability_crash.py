@@ -611,6 +611,38 @@ def test_workers_killed_with_the_indexer_while_starting_exit_once_they_run(tmp_p
     index.close()
 
 
+def test_a_killed_worker_fails_the_build_instead_of_hanging_it(tmp_path: Path) -> None:
+    """The OOM killer picks one worker of a parallel build: the indexer must not wait for it for ever
+    (holding the write lock), but stop with one error line, commit nothing, and leave the lock free."""
+    seeds = tmp_path / "seeds"
+    write_corpus(seeds, range(1500), words=60)
+    index_dir = tmp_path / "index"
+    process = start_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
+    try:
+        def one_writing() -> Optional[int]:
+            workers = [pid for pid in group_alive(process.pid) if pid != process.pid]
+            return next((pid for pid in workers if _writing(pid, process.pid, index_dir)), None)
+
+        assert wait_for(lambda: one_writing() is not None or process.poll() is not None, 60)
+        victim = one_writing()
+        assert victim is not None, f"the build ended before a worker wrote (exit {process.poll()})"
+        os.kill(victim, signal.SIGKILL)
+        assert wait_for(lambda: process.poll() is not None, 30), "the indexer hangs after losing a worker"
+        stderr = process.stderr.read() if process.stderr else ""
+        assert process.returncode == 2, stderr
+        assert "Traceback" not in stderr, stderr
+        last = stderr.splitlines()[-1]
+        assert last.startswith("error: a worker process of the parallel build died"), stderr
+        assert wait_for(lambda: not group_alive(process.pid), 5), _states(group_alive(process.pid))
+        done = run_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
+        assert done.returncode == 0, done.stderr
+    finally:
+        kill_group(process)
+    index = searchkit.open_index(index_dir)
+    assert index.search(EVERYONE, limit=0).total == 1500
+    index.close()
+
+
 def test_lock_left_by_a_killed_writer_is_taken_over(tmp_path: Path) -> None:
     """A process takes the write lock and is SIGKILLed: the kernel drops the flock, the holder record it
     left names a dead process, and the next writer takes over at once."""

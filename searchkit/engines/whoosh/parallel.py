@@ -20,6 +20,7 @@ from searchkit.building import index_seed_files
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.whoosh import store
 from searchkit.engines.whoosh.schema import document
+from searchkit.errors import BuildWorkerDiedError
 
 #: Below this many files a build runs in-process: starting workers would cost more than it saves.
 PARALLEL_MIN_FILES = 1000
@@ -41,18 +42,24 @@ def index_in_workers(
 ) -> tuple[SeedOutcome, list[W3Segment]]:
     """Index ``seeds`` in ``workers`` processes; returns the outcome and the segments they wrote."""
     import multiprocessing  # only big builds need it: keep start-up lean
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     counter = context.Value("q", 0)
     shares = _shares(seeds, workers)
-    with context.Pool(len(shares), initializer=_init_worker, initargs=(counter, os.getpid())) as pool:
-        pending = pool.map_async(
-            _worker, [(folder, share, dict(known_digests), max_bytes) for share in shares], chunksize=1)
-        while not pending.ready():
-            pending.wait(0.2)
-            if progress is not None:
-                progress(min(counter.value, len(seeds)), len(seeds))
-        results = pending.get()
+    # An executor, not multiprocessing.Pool: when a worker dies (the OOM killer), Pool quietly replaces
+    # it and waits for ever for the share it lost, holding the write lock; the executor fails instead.
+    with ProcessPoolExecutor(len(shares), mp_context=context, initializer=_init_worker,
+                             initargs=(counter, os.getpid())) as pool:
+        pending = [pool.submit(_worker, (folder, share, dict(known_digests), max_bytes)) for share in shares]
+        try:
+            while wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION).not_done:
+                if progress is not None:
+                    progress(min(counter.value, len(seeds)), len(seeds))
+            results = [future.result() for future in pending]
+        except BrokenProcessPool as error:
+            raise BuildWorkerDiedError(len(shares)) from error
     outcome, segments = SeedOutcome.empty(), []
     for share_outcome, segment in results:
         outcome.merge(share_outcome)
