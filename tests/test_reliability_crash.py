@@ -619,14 +619,18 @@ def test_a_killed_worker_fails_the_build_instead_of_hanging_it(tmp_path: Path) -
     index_dir = tmp_path / "index"
     process = start_cli("index", "--seeds", str(seeds), "--index", str(index_dir))
     try:
-        def one_writing() -> Optional[int]:
-            workers = [pid for pid in group_alive(process.pid) if pid != process.pid]
-            return next((pid for pid in workers if _writing(pid, process.pid, index_dir)), None)
+        writing: list[int] = []
 
-        assert wait_for(lambda: one_writing() is not None or process.poll() is not None, 60)
-        victim = one_writing()
-        assert victim is not None, f"the build ended before a worker wrote (exit {process.poll()})"
-        os.kill(victim, signal.SIGKILL)
+        def spot_a_writer() -> bool:
+            """Remember the first worker seen writing its segment (asking twice could miss it between a
+            temporary file closed and the next opened)."""
+            workers = [pid for pid in group_alive(process.pid) if pid != process.pid]
+            writing.extend(pid for pid in workers if _writing(pid, process.pid, index_dir))
+            return bool(writing) or process.poll() is not None
+
+        assert wait_for(spot_a_writer, 60)
+        assert writing, f"the build ended before a worker wrote (exit {process.poll()})"
+        os.kill(writing[0], signal.SIGKILL)
         assert wait_for(lambda: process.poll() is not None, 30), "the indexer hangs after losing a worker"
         stderr = process.stderr.read() if process.stderr else ""
         assert process.returncode == 2, stderr
