@@ -1,0 +1,142 @@
+"""Driving an engine through the seam only, and comparing what two engines answer.
+
+To run the contract on another engine, add its registry name to :data:`ENGINE_NAMES`; an engine that is
+not installed (or not registered in this searchkit yet) is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from pathlib import Path
+from typing import Iterable, Optional, Union
+
+import pytest
+
+from searchkit.articles import Article, Fingerprint
+from searchkit.engines import get_engine
+from searchkit.engines.base import Engine, EngineReader, SearchRequest
+from searchkit.errors import EngineNotAvailableError, QuerySyntaxError, UnknownEngineError
+from searchkit.query import parse
+from searchkit.query import tree as t
+
+from . import strategies
+from .reference import ReferenceEngine
+
+#: Every engine the contract runs on; "reference" is the brute-force oracle the others are compared with.
+ENGINE_NAMES = ("reference", "whoosh")
+#: The engines compared with the reference (comparing the reference with itself could not fail).
+REAL_ENGINES = tuple(name for name in ENGINE_NAMES if name != "reference")
+#: More hits than any test index holds: one page is all of them.
+ALL = 10_000
+
+_folders = itertools.count()
+
+
+def load_engine(name: str) -> Engine:
+    """A fresh reference engine, or the registered engine ``name``; skips when it cannot be loaded."""
+    if name == "reference":
+        return ReferenceEngine()
+    try:
+        return get_engine(name)
+    except (UnknownEngineError, EngineNotAvailableError) as error:
+        pytest.skip(f"engine {name!r} is not available: {error}")
+
+
+def new_index(engine: Engine, root: Path, articles: Iterable[Article] = ()) -> Path:
+    """A new generation folder under ``root`` holding an index of ``articles`` (one commit)."""
+    folder = root / f"gen-{next(_folders):06d}-{engine.name}"
+    folder.mkdir(parents=True)
+    engine.create(folder)
+    put_all(engine, folder, articles)
+    return folder
+
+
+def put_all(engine: Engine, folder: Path, articles: Iterable[Article],
+            fingerprint: Optional[Fingerprint] = None) -> None:
+    writer = engine.open_writer(folder)
+    for article in articles:
+        writer.put(article, fingerprint)
+    writer.commit()
+
+
+Query = Union[str, t.Node]
+
+
+def ask(query: Query, *, plain: bool = False, sort: str = "relevance", limit: int = ALL, offset: int = 0,
+            date_filter: Optional[t.DateRange] = None, snippets: bool = False) -> SearchRequest:
+    """The request ``Index.search`` would hand the engine (a string is parsed as the library parses it)."""
+    tree = parse(query, plain=plain) if isinstance(query, str) else query
+    text = query if isinstance(query, str) else str(query)
+    return SearchRequest(tree, text, limit=limit, offset=offset, sort=sort, date_filter=date_filter,
+                         snippets=snippets)
+
+
+def outcome(reader: EngineReader, wanted: SearchRequest) -> tuple[object, ...]:
+    """What a user can compare between engines: the total and hit set (relevance), or the total, hit set
+    and dates in page order (date sorts: ties may come in any order); or the error and its position."""
+    try:
+        page = reader.search(wanted)
+    except QuerySyntaxError as error:
+        return ("QuerySyntaxError", error.position)
+    ids = sorted(hit.id for hit in page.hits)
+    assert len(ids) == len(set(ids)), f"a hit came twice: {[hit.id for hit in page.hits]}"
+    if wanted.sort == "relevance":
+        return page.total, ids
+    return page.total, ids, [hit.date for hit in page.hits]
+
+
+def state(reader: EngineReader, ids: Iterable[str]) -> dict[str, object]:
+    """Everything but searches a reader tells about its committed state."""
+    return {
+        "count": reader.count(),
+        "get": {article_id: reader.get(article_id) for article_id in (*ids, "not-utf8-\udcff")},
+        "fingerprints": reader.fingerprints(),
+        "without seed": sorted(reader.articles_without_seed(), key=lambda article: article.id),
+        "dates": reader.date_summary(),
+    }
+
+
+def describe(articles: Iterable[Article]) -> str:
+    """The articles as code, for a failure message that can be pasted into a test."""
+    return "\n".join(f"  Article({a.id!r}, {a.date!r}, {a.headline!r}, {a.body!r})" for a in articles)
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def apply(engine: Engine, folder: Path, changes, end: str) -> list[bool]:
+    """Write one batch of changes, then commit or cancel it; returns what each delete() said."""
+    writer, deleted = engine.open_writer(folder), []
+    for change in changes:
+        if change[0] == "put":
+            writer.put(change[1], change[2])
+        else:
+            deleted.append(writer.delete(change[1]))
+    writer.commit() if end == "commit" else writer.cancel()
+    return deleted
+
+
+def random_articles(rng: random.Random, count: int, ids: range) -> list[Article]:
+    """Articles whose words follow a steep frequency curve: some words in most articles, some in few."""
+    weights = [1 / (rank + 1) for rank in range(len(strategies.WORDS))]
+
+    def text(most: int) -> str:
+        return " ".join(rng.choices(strategies.WORDS, weights, k=rng.randint(0, most)))
+
+    def date() -> dt.date:
+        return dt.date(rng.choice(strategies.YEARS), rng.randint(1, 12), rng.randint(1, 28))
+
+    return [Article(f"r{rng.choice(ids)}", date(), text(6), text(30)) for _ in range(count)]
+
+
+class Listing(list):
+    """A folder listing taken in advance, usable as ``os.scandir``'s result."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
