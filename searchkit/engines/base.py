@@ -163,7 +163,7 @@ class EngineReader(Protocol):
 
 class EngineWriter(Protocol):
     """One atomic batch of changes. Puts and deletes act on the committed state; within one batch the
-    last put or delete of an id wins."""
+    last put or delete of an id wins (but see :meth:`put_seeds`)."""
 
     def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
         """Add ``article``, replacing any article with its id. ``fingerprint`` marks it as read from a
@@ -186,7 +186,9 @@ class EngineWriter(Protocol):
         """Read and put many seed files, in up to ``workers`` processes (``None``: the engine's choice;
         an engine may always use fewer). A file whose
         content digest equals ``known_digests[id]`` is only ``touched``, not re-indexed; an unreadable
-        one is ``skipped``. An id written here may not be :meth:`put` again in the same batch."""
+        one is ``skipped``. An id written here may not be put or deleted again in the same batch (the
+        engine raises ``RuntimeError``: a bulk write goes straight into the engine's segments, where
+        not every engine can take it back before the commit)."""
         ...
 
     def commit(self) -> None:

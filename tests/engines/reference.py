@@ -112,11 +112,13 @@ class ReferenceWriter:
     def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
         self._check_open()
         if article.id in self._from_seeds:
-            raise RuntimeError(f"article {article.id!r} was already written from its seed file in this batch")
+            raise RuntimeError(f"article {article.id!r} was written from its seed file in this batch")
         self._changes[article.id] = Stored(article, fingerprint)
 
     def delete(self, article_id: str) -> bool:
         self._check_open()
+        if article_id in self._from_seeds:
+            raise RuntimeError(f"article {article_id!r} was written from its seed file in this batch")
         if article_id in self._changes:
             existed = self._changes[article_id] is not None
         else:

@@ -199,14 +199,9 @@ def test_a_reader_keeps_its_commit_and_knows_when_a_newer_one_exists(engine, tmp
     assert outcome(old, ask("cocoa OR everybody")) == (2, sorted([dropped.id, kept.id]))
 
 
-def test_a_reader_answers_from_its_commit_after_later_commits_merged_it_away(engine, tmp_path, request):
+def test_a_reader_answers_from_its_commit_after_later_commits_merged_it_away(engine, tmp_path):
     """Each answer of an old reader is its commit's, or IndexCorruptError (the Index facade then retries
     on a fresh reader); never another exception, never an answer about some other state."""
-    if engine.name == "whoosh":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "once later commits merge its segments away, an old WhooshReader's get() and search() raise "
-            "TypeError from whoosh.codec.whoosh3 (its stored-fields file is gone) and date_summary() "
-            "answers DateSummary(None, None, {}) while count() says 20")))
     first = [Article(f"old-{i}", day("2000-01-01") + dt.timedelta(days=i), "gold", f"silver {i}")
              for i in range(20)]
     folder = new_index(engine, tmp_path, first)
@@ -232,13 +227,9 @@ def test_a_reader_answers_from_its_commit_after_later_commits_merged_it_away(eng
     assert answers == expected
 
 
-def test_size_bytes_counts_on_when_a_concurrent_commit_removes_a_file(engine, tmp_path, monkeypatch, request):
+def test_size_bytes_counts_on_when_a_concurrent_commit_removes_a_file(engine, tmp_path, monkeypatch):
     """A commit in another process removes files (old segments, temporary files) at any moment; here one
     vanishes right after the engine lists its folder, as one did in a stats() loop beside a writer."""
-    if engine.name == "whoosh":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "WhooshReader.size_bytes() stats every file os.scandir listed: FileNotFoundError "
-            "(Index.stats() failed in about 1 call in 14 while another thread added articles)")))
     folder = new_index(engine, tmp_path, CORPUS)
     reader = engine.open_reader(folder)
     doomed = folder / "_MAIN_7.toc.1234.5678"
@@ -352,12 +343,10 @@ def test_put_seeds_indexes_new_content_only_touches_the_same_content_and_skips_u
     assert outcome(reader, ask("continued")) == (0, [])
 
 
-def test_a_delete_after_put_seeds_in_the_same_batch_wins(engine, tmp_path, request):
-    if engine.name == "whoosh":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "WhooshWriter.delete() after put_seeds() of the same id in one batch says False for a new id "
-            "and never removes the seed version (delete_by_term reaches committed segments only), so the "
-            "article survives the commit; the protocol says the last put or delete of an id wins")))
+def test_an_id_put_seeds_wrote_cannot_be_changed_again_in_the_same_batch(engine, tmp_path):
+    """The protocol's one exception to "the last change of an id wins": seed files go straight into the
+    engine's segments, so a later put or delete of one of their ids in the same batch is refused loudly
+    (RuntimeError) rather than silently lost; the batch can still be committed as it was."""
     seeds = tmp_path / "seeds"
     write_seed(seeds, "old", "date 2017-01-01 Old article\nStill here.\n")
     write_seed(seeds, "new", "date 2017-01-02 New article\nJust written.\n")
@@ -368,8 +357,11 @@ def test_a_delete_after_put_seeds_in_the_same_batch_wins(engine, tmp_path, reque
     writer.commit()
     writer = engine.open_writer(folder)
     writer.put_seeds(found, known_digests={}, max_bytes=MAX_BYTES)
-    assert writer.delete("old") is True
-    assert writer.delete("new") is True
+    with pytest.raises(RuntimeError, match="'old' was written from its seed file in this batch"):
+        writer.delete("old")
+    with pytest.raises(RuntimeError, match="'new' was written from its seed file in this batch"):
+        writer.put(Article("new", day("2017-01-03"), "Other", "Text."))
     writer.commit()
     reader = engine.open_reader(folder)
-    assert (reader.count(), reader.get("old"), reader.get("new")) == (0, None, None)
+    assert (reader.count(), reader.get("old").headline, reader.get("new").headline) == (
+        2, "Old article", "New article")

@@ -83,7 +83,9 @@ class DateColumn:
         self.by_docnum: Sequence[int]
         pairs: list[tuple[int, int]] = []
         if not reader.has_column("date"):
-            self.by_docnum = [0] * reader.doc_count_all()
+            if reader.doc_count_all():  # every article has a date: its column went missing
+                raise ColumnDamage("a segment with documents has no date column")
+            self.by_docnum = []
         else:
             values = self.by_docnum = _numeric_column(reader.column_reader("date", translate=False))
             if reader.has_deletions():

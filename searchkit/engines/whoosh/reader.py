@@ -28,7 +28,9 @@ Result = TypeVar("Result")
 
 
 def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
-    """Run a method that reads the index; an unexpected failure is damage only if the files say so."""
+    """Run a method that reads the index. An unexpected failure of a reader that a later commit has
+    outdated may come from files that commit removed: reported as such (the caller reopens). Otherwise
+    it is damage only if the files say so."""
 
     @functools.wraps(method)
     def guarded(self: "WhooshReader", *args: object, **kwargs: object) -> Result:
@@ -37,6 +39,9 @@ def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
         except SearchkitError:
             raise
         except Exception as error:
+            if not self._still_current():
+                raise IndexCorruptError(self.folder, "a later commit removed files this reader was "
+                                                     f"using ({type(error).__name__}: {error})") from error
             damage = find_damage(self.folder)
             if damage is None:
                 raise  # the files read back whole: a bug, shown as it is
@@ -61,6 +66,12 @@ class WhooshReader:
     @_reads_files
     def is_current(self) -> bool:
         return bool(self._searcher.up_to_date())
+
+    def _still_current(self) -> bool:
+        try:
+            return bool(self._searcher.up_to_date())
+        except Exception:  # noqa: BLE001 - the TOC itself is unreadable: verify() will say so
+            return True
 
     @_reads_files
     def count(self) -> int:
@@ -97,8 +108,14 @@ class WhooshReader:
                            dict(sorted(per_year.items())))
 
     def size_bytes(self) -> int:
-        return sum(entry.stat().st_size for entry in os.scandir(self.folder)
-                   if entry.is_file(follow_symlinks=False))
+        total = 0
+        for entry in os.scandir(self.folder):
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    total += entry.stat(follow_symlinks=False).st_size
+            except FileNotFoundError:  # removed by a concurrent commit since the listing
+                pass
+        return total
 
     @_reads_files
     def search(self, request: SearchRequest) -> Page:

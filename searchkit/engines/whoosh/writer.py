@@ -32,11 +32,11 @@ class WhooshWriter:
         self._worker_segments: list[W3Segment] = []
 
     def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
-        if article.id in self._from_seeds:
-            raise RuntimeError(f"article {article.id!r} was already written from its seed file in this batch")
+        self._refuse_if_from_seeds(article.id)
         self._pending[article.id] = (article, fingerprint)
 
     def delete(self, article_id: str) -> bool:
+        self._refuse_if_from_seeds(article_id)
         if article_id in self._pending:
             existed = self._pending[article_id] is not None
         else:
@@ -84,3 +84,7 @@ class WhooshWriter:
 
     def cancel(self) -> None:
         self._writer.cancel()
+
+    def _refuse_if_from_seeds(self, article_id: str) -> None:
+        if article_id in self._from_seeds:  # already in this batch's new segments: Whoosh cannot take it back
+            raise RuntimeError(f"article {article_id!r} was written from its seed file in this batch")
