@@ -14,8 +14,8 @@ from pathlib import Path
 from benchmarks.queries import KINDS
 from benchmarks.systems import BASELINES, SYSTEM_NAMES
 
-LABELS = {"searchkit": "searchkit", "searchkit_tantivy": "searchkit (Tantivy)", "whoosh_plain": "plain Whoosh",
-          "sqlite_fts5": "SQLite FTS5"}
+LABELS = {"searchkit": "searchkit", "searchkit_tantivy": "searchkit (Tantivy)",
+          "whoosh_plain": "plain Whoosh", "sqlite_fts5": "SQLite FTS5"}
 
 
 #: Written by hand from profiles (``run.py --profile KIND``) and appended to every report.

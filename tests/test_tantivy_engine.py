@@ -127,7 +127,8 @@ def test_threads_share_one_index(fast):
 
 def test_stats_and_explain(fast):
     stats = fast.stats()
-    assert (stats.articles, stats.first_date, stats.last_date) == (5, dt.date(1987, 2, 26), dt.date(2018, 1, 5))
+    assert (stats.articles, stats.first_date, stats.last_date) == (
+        5, dt.date(1987, 2, 26), dt.date(2018, 1, 5))
     assert stats.per_year == {1987: 1, 2016: 1, 2017: 2, 2018: 1} and stats.engine == "tantivy"
     explained = fast.explain("everybody hurts")
     assert explained.engine == "tantivy" and 'ANDMAYBE headline:"everybodi hurt"' in explained.engine_query

@@ -18,7 +18,8 @@ class SearchkitTantivy(SearchkitSystem):
         try:
             import tantivy  # noqa: F401 - only whether it imports
         except ImportError:
-            raise SystemUnavailable("the Tantivy engine is not installed: pip install 'searchkit[fast]'") from None
+            raise SystemUnavailable("the Tantivy engine is not installed: "
+                                    "pip install 'searchkit[fast]'") from None
 
     def build(self, seeds_dir: Path, index_path: Path, single_process: bool = False) -> dict:
         import searchkit

@@ -109,7 +109,9 @@ class Compiler:
         minimum = math.ceil(node.minimum * len(compiled) / len(node.children))
         return _any_of(compiled, minimum)
 
-    def _each_field(self, field: Optional[str], make: Callable[[str], Optional[Compiled]]) -> Optional[Compiled]:
+    def _each_field(
+        self, field: Optional[str], make: Callable[[str], Optional[Compiled]]
+    ) -> Optional[Compiled]:
         if field is not None:
             return make(field)
         headline, body = make("headline"), make("body")
@@ -131,12 +133,13 @@ class Compiler:
     def _phrase(self, field: str, words: list[str], slop: int, text: str) -> Compiled:
         shown = f'{field}:"{" ".join(words)}"' + (f"~{slop}" if slop else "")
         if slop == 0:
-            return Compiled(Query.phrase_query(self.schema, field, words), shown)
+            return Compiled(Query.phrase_query(self.schema, field, list[str | tuple[int, str]](words)), shown)
         patterns = (slop + 1) ** (len(words) - 1)
         if patterns > MAX_PHRASE_PATTERNS:
             raise self._too_broad(text, f"phrase '{text}'~{slop} allows {patterns:,} word arrangements, more "
                                         f"than the tantivy engine's {MAX_PHRASE_PATTERNS}; lower the slop")
-        exact = [Query.phrase_query(self.schema, field, list(zip([0, *itertools.accumulate(gaps)], words)))
+        exact = [Query.phrase_query(self.schema, field,
+                                    list(zip([0, *itertools.accumulate(gaps)], words, strict=True)))
                  for gaps in itertools.product(range(1, slop + 2), repeat=len(words) - 1)]
         return Compiled(Query.boolean_query([(Occur.Should, q) for q in exact]), shown)
 
@@ -145,7 +148,8 @@ class Compiler:
         if not words:
             return None
         prefix = words[-1]  # matched unstemmed against the indexed words: "hurt*" finds hurt, hurts
-        found = [term for term, _ in self.searcher.terms_with_prefix(field, prefix, limit=MAX_PREFIX_TERMS + 1)]
+        found = [term for term, _ in self.searcher.terms_with_prefix(field, prefix,
+                                                                     limit=MAX_PREFIX_TERMS + 1)]
         self._count(text, f"prefix '{text}*'", len(found))
         return self._after_words(field, words[:-1], self._expansion(field, found, f"{field}:{prefix}*"))
 
@@ -178,8 +182,8 @@ class Compiler:
         if expansions > MAX_PREFIX_TERMS:
             raise self._too_broad(text, f"{what} matches more than {MAX_PREFIX_TERMS} words; make it longer")
         if self.expanded > MAX_QUERY_PREFIX_TERMS:
-            raise self._too_broad(text, f"the prefixes in this query match more than {MAX_QUERY_PREFIX_TERMS} "
-                                        "words in all; use fewer or longer ones")
+            raise self._too_broad(text, "the prefixes in this query match more than "
+                                        f"{MAX_QUERY_PREFIX_TERMS} words in all; use fewer or longer ones")
 
     def _too_broad(self, text: str, message: str) -> QuerySyntaxError:
         at = self.query_text.find(text)

@@ -126,7 +126,7 @@ class TantivyReader:
             order = tantivy.Order.Desc if request.sort == "newest" else tantivy.Order.Asc
             result = self._searcher.search(compiled.query, wanted, count=True, offset=request.offset,
                                            order_by_field="date", order=order)
-        total = int(result.count or 0)
+        total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
         page = result.hits[: request.limit]
         terms = self._body_terms(request) if request.snippets and page else frozenset()
         hits = []
