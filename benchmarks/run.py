@@ -246,6 +246,7 @@ def run(args: argparse.Namespace) -> dict:
     }
     results["ratios"] = report.compute_ratios(results)
     results["targets"] = report.compute_targets(results)
+    results["tantivy_targets"] = report.compute_tantivy_targets(results)
     return results
 
 
