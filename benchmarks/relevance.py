@@ -315,15 +315,27 @@ def is_long(text: str) -> bool:
     return len(all_terms(text)) > LONG_QUERY_WORDS
 
 
-def build_searchkit(seeds: Path, index_dir: Path) -> Any:
+def build_searchkit(seeds: Path, index_dir: Path, engine: Optional[str] = None) -> Any:
     """A searchkit index of ``seeds`` in the new folder ``index_dir``, built through the library."""
     import searchkit
 
-    ix = searchkit.Index(index_dir)
+    ix = searchkit.Index(index_dir, engine=engine)
     report = ix.rebuild(seeds)
     if report.skipped:
         raise RuntimeError(f"searchkit skipped {len(report.skipped)} seed file(s): {report.skipped[0]}")
     return ix
+
+
+def tantivy_engine_system(seeds: Path, index_dir: Path) -> list[System]:
+    """searchkit's default search on its Tantivy engine, when ``searchkit[fast]`` is installed."""
+    try:
+        import tantivy  # noqa: F401 - only whether the engine can run here
+    except ImportError:
+        return []
+    return [System("searchkit_tantivy", "searchkit on Tantivy (default search)",
+                   "the default search, on an index built with `engine=\"tantivy\"` (the same analysis; "
+                   "Tantivy's BM25, the same headline weighting)",
+                   searchkit_ranker(build_searchkit(seeds, index_dir, engine="tantivy")))]
 
 
 def searchkit_ranker(ix: Any, make_query: Optional[Callable[[str], Any]] = None) -> Ranker:
@@ -663,7 +675,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     log(f"indexes built in {time.perf_counter() - started:.1f} s")
     query_ids = collection.judged_queries[: args.queries]
     queries = {q: collection.queries[q] for q in query_ids}
-    systems = [*searchkit_systems(ix), whoosh_plain, build_sqlite_fts5(collection.documents)]
+    systems = [*searchkit_systems(ix), *tantivy_engine_system(seeds, indexes / "searchkit-tantivy"),
+               whoosh_plain, build_sqlite_fts5(collection.documents)]
 
     runs: dict[str, Run] = {}
     scores: dict[str, Scores] = {}

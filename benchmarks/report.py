@@ -14,7 +14,8 @@ from pathlib import Path
 from benchmarks.queries import KINDS
 from benchmarks.systems import BASELINES, SYSTEM_NAMES
 
-LABELS = {"searchkit": "searchkit", "whoosh_plain": "plain Whoosh", "sqlite_fts5": "SQLite FTS5"}
+LABELS = {"searchkit": "searchkit", "searchkit_tantivy": "searchkit (Tantivy)",
+          "whoosh_plain": "plain Whoosh", "sqlite_fts5": "SQLite FTS5", "tantivy_raw": "raw Tantivy"}
 
 
 #: Written by hand from profiles (``run.py --profile KIND``) and appended to every report.
@@ -96,6 +97,45 @@ def compute_targets(results: dict) -> list[dict]:
         "{:.2f}x the script's", lambda v: v <= 1)
     add("cold `searchkit query` peak memory <= minimal plain-Whoosh script",
         vs_whoosh["cold_peak_memory"], "{:.2f}x the script's", lambda v: v <= 1)
+    return targets
+
+
+def compute_tantivy_targets(results: dict) -> list[dict]:
+    """Issue 10's targets for the Tantivy engine (None: a system was not measured)."""
+    engine, raw, fts5 = "searchkit_tantivy", "tantivy_raw", "sqlite_fts5"
+    targets = []
+
+    def add(target: str, value: float | None, fmt: str, ok) -> None:
+        targets.append({"target": target, "measured": None if value is None else fmt.format(value),
+                        "value": value, "pass": None if value is None else bool(ok(value))})
+
+    add("full build >= 15,000 articles/s", _get(results, "build", engine, "docs_per_s"), "{:,.0f}/s",
+        lambda v: v >= 15_000)
+    add("index size <= 1.2x raw Tantivy's", ratio(_get(results, "build", engine, "index_mb"),
+                                                  _get(results, "build", raw, "index_mb")),
+        "{:.2f}x", lambda v: v <= 1.2)
+    for base, limit, label in ((fts5, 1.0, "faster than SQLite FTS5"), (raw, 1.5, "within 1.5x raw Tantivy")):
+        per_kind = {kind: ratio(_get(results, "queries", engine, kind, "p50"),
+                                _get(results, "queries", base, kind, "p50")) for kind in KINDS}
+        measured = {k: v for k, v in per_kind.items() if v is not None}
+        worst = max(measured.items(), key=lambda kv: kv[1]) if measured else None
+        targets.append({
+            "target": f"every warm kind at p50 {label}",
+            "measured": None if worst is None else f"worst: {KINDS[worst[0]]} {worst[1]:.2f}x its time",
+            "value": None if worst is None else worst[1],
+            "pass": None if worst is None else worst[1] < limit if limit == 1.0 else worst[1] <= limit,
+        })
+    add("word + date range p50 <= 1.2x one word", ratio(_get(results, "queries", engine, "word_date", "p50"),
+                                                       _get(results, "queries", engine, "word", "p50")),
+        "{:.2f}x", lambda v: v <= 1.2)
+    add("exact total p50 <= 1.2x top-10 only", ratio(_get(results, "queries", engine, "word_total", "p50"),
+                                                    _get(results, "queries", engine, "word", "p50")),
+        "{:.2f}x", lambda v: v <= 1.2)
+    add("cold query <= 1.5x the minimal FTS5 script", ratio(_get(results, "cold", engine, "seconds_median"),
+                                                           _get(results, "cold", fts5, "seconds_median")),
+        "{:.2f}x", lambda v: v <= 1.5)
+    add("cold query peak <= 40 MB", _get(results, "cold", engine, "peak_rss_mb_median"), "{:.0f} MB",
+        lambda v: v <= 40)
     return targets
 
 
@@ -226,6 +266,13 @@ def render_markdown(results: dict) -> str:
         verdict = {True: "met", False: "**missed**", None: "not measured"}
         md += _table(["target", "measured", "result"],
                      [[t["target"], t["measured"] or "-", verdict[t["pass"]]] for t in results["targets"]])
+
+    if results.get("tantivy_targets") and "searchkit_tantivy" in systems:
+        md += ["", "## Targets for the Tantivy engine (issue 10)", ""]
+        verdict = {True: "met", False: "**missed**", None: "not measured"}
+        md += _table(["target", "measured", "result"],
+                     [[t["target"], t["measured"] or "-", verdict[t["pass"]]]
+                      for t in results["tantivy_targets"]])
 
     if has_sk and ANALYSIS.exists():  # hand-written from profiles: what dominates each figure
         md += ["", ANALYSIS.read_text(encoding="utf-8").rstrip()]

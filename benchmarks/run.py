@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # run as a script: import this folder as the `ben
 
 from benchmarks import corpus, measure, report  # noqa: E402
 from benchmarks.queries import KINDS, describe, generate  # noqa: E402
-from benchmarks.systems import SYSTEM_NAMES, System, SystemUnavailable, get_system  # noqa: E402
+from benchmarks.systems import OPTIONAL, SYSTEM_NAMES, System, SystemUnavailable, get_system  # noqa: E402
 
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "reuters21578"
 MARKER = ".searchkit-benchmark-workdir"
@@ -184,10 +184,14 @@ def measure_incremental(
 
 def run(args: argparse.Namespace) -> dict:
     systems = {name: get_system(name) for name in SYSTEM_NAMES if name in args.systems}
-    for system in systems.values():
+    for name, system in list(systems.items()):
         try:
             system.check_available()
         except SystemUnavailable as exc:
+            if name in OPTIONAL and args.systems == list(SYSTEM_NAMES):
+                log(f"leaving out {system.label}: {exc}")
+                del systems[name]
+                continue
             raise SystemExit(f"cannot benchmark {system.label}: {exc}") from None
 
     work = fresh_dir(args.work / "run")
@@ -242,6 +246,7 @@ def run(args: argparse.Namespace) -> dict:
     }
     results["ratios"] = report.compute_ratios(results)
     results["targets"] = report.compute_targets(results)
+    results["tantivy_targets"] = report.compute_tantivy_targets(results)
     return results
 
 

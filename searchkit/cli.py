@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 import click
 
 from searchkit import output
+from searchkit.engines import engine_names
 from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchkitError
 from searchkit.index import Index, open_index
 from searchkit.updating import UpdateReport
@@ -86,6 +87,9 @@ def main() -> None:
 @seeds_option
 @index_option
 @click.option("--rebuild", is_flag=True, help="Build from scratch beside the live index, then swap it in.")
+@click.option("--engine", type=click.Choice(engine_names()), envvar="SEARCHKIT_ENGINE", default=None,
+              help="Engine of a new index (default whoosh; tantivy needs searchkit[fast]). With --rebuild, "
+                   "converts an existing index.")
 @click.option("--discard-unreadable", is_flag=True,
               help="With --rebuild: go ahead even if articles added through the library cannot be read "
                    "from the old index (the summary says how many were lost).")
@@ -94,12 +98,12 @@ def main() -> None:
               help="Skip seed files larger than this.")
 @json_option
 @reports_errors
-def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, discard_unreadable: bool, wait: float,
-                  max_bytes: int, as_json: bool) -> None:
+def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, engine: Optional[str],
+                  discard_unreadable: bool, wait: float, max_bytes: int, as_json: bool) -> None:
     """Bring the index in step with the seeds folder (new, changed and removed files)."""
     if discard_unreadable and not rebuild:
         raise click.UsageError("--discard-unreadable only applies with --rebuild")
-    index = Index(index_dir)
+    index = Index(index_dir, engine=engine)
     with _progress_bar() as progress:
         if rebuild:
             report = index.rebuild(seeds_dir, wait=wait, max_bytes=max_bytes, progress=progress,

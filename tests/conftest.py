@@ -62,3 +62,22 @@ def seed_writer(seeds: Path) -> Callable[..., Path]:
               body: str = "A body.") -> Path:
         return write_seed(seeds, name, date, headline, body)
     return write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _engine_under_test():
+    """``SEARCHKIT_TEST_ENGINE=tantivy python -m pytest`` runs the suite with Tantivy as the engine of
+    every new index: in this process (the library's default) and in CLI subprocesses (SEARCHKIT_ENGINE).
+    Session-scoped, so module-scoped indexes are built on it too."""
+    import os
+
+    name = os.environ.get("SEARCHKIT_TEST_ENGINE")
+    if not name:
+        yield
+        return
+    import searchkit.index
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(searchkit.index, "DEFAULT_ENGINE", name)
+        patch.setenv("SEARCHKIT_ENGINE", name)
+        yield

@@ -152,8 +152,8 @@ def test_incompatible_schema_version_is_refused_and_update_rebuilds(index, seeds
 
 def test_damaged_index_file_gives_a_rebuild_hint_and_rebuild_recovers(index, seeds):
     folder = index.path / storage.current_generation(index.path)
-    for toc in folder.glob("_MAIN_*.toc"):
-        toc.write_bytes(b"garbage")
+    for commit in [*folder.glob("_MAIN_*.toc"), *folder.glob("meta.json")]:  # Whoosh's, Tantivy's
+        commit.write_bytes(b"garbage")
     fresh = searchkit.Index(index.path)
     with pytest.raises(IndexCorruptError, match="searchkit index --rebuild"):
         fresh.search("pink")

@@ -7,6 +7,8 @@ ranks CISI.
 
 from __future__ import annotations
 
+import importlib.util
+
 import json
 import math
 import subprocess
@@ -201,8 +203,11 @@ def test_script_on_the_tiny_collection(tmp_path: Path) -> None:
     assert results["collection"]["documents"] == 4
     assert results["collection"]["evaluated_queries"] == 2
     systems = results["systems"]
-    assert set(systems) == {"searchkit", "searchkit_any_word", "searchkit_old_rule", "searchkit_at_least_2",
-                            "searchkit_headline_1", "whoosh_plain", "sqlite_fts5"}
+    expected = {"searchkit", "searchkit_any_word", "searchkit_old_rule", "searchkit_at_least_2",
+                "searchkit_headline_1", "whoosh_plain", "sqlite_fts5"}
+    if importlib.util.find_spec("tantivy") is not None:  # the Tantivy engine joins when installed
+        expected.add("searchkit_tantivy")
+    assert set(systems) == expected
     # Query 1 has four words, so the default search ANDs them: only document 1 holds all four.
     assert systems["searchkit"]["per_query_ap"]["1"] == 0.5
     assert results["query_lengths"] == {"long_queries": 1, "median_words": 8}

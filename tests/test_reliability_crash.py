@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from typing import Callable, Optional
 import pytest
 
 import searchkit
+from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.lock import LOCK_NAME, WriteLock
 
 from helpers_reliability import (
@@ -181,6 +183,37 @@ def _current_is(index_dir: Path, name: str) -> Probe:
     return lambda process: _current(index_dir) == name
 
 
+# The engine under test (SEARCHKIT_TEST_ENGINE, default whoosh) and the files it writes.
+ENGINE = get_engine(os.environ.get("SEARCHKIT_TEST_ENGINE") or DEFAULT_ENGINE)
+ENGINE_FILES = {
+    "whoosh": {"commit": "_MAIN_1.toc", "commit_glob": "_MAIN_*.toc", "segment": ".trm",
+               "parts": {"terms file": ".trm", "postings file": ".pst", "stored fields": "._stored.col",
+                         "date column": ".date.col"}},
+    "tantivy": {"commit": "meta.json", "commit_glob": "meta.json", "segment": ".idx",
+                "parts": {"terms file": ".term", "postings file": ".idx", "positions file": ".pos",
+                          "stored fields": ".store", "fast fields": ".fast"}},
+}[ENGINE.name]
+
+
+def _empty_commit() -> str:
+    """The commit token of a freshly created, empty index of the engine under test."""
+    with tempfile.TemporaryDirectory() as folder:
+        ENGINE.create(Path(folder))
+        return ENGINE.commit_token(Path(folder))
+
+
+EMPTY_COMMIT = _empty_commit()
+
+
+def _has_data_commit(folder: Path) -> Probe:
+    """The generation holds a commit beyond the empty one it was created with."""
+    return lambda process: ENGINE.commit_token(folder) not in ("", EMPTY_COMMIT)
+
+
+def _commit_differs(folder: Path, before: str) -> Probe:
+    return lambda process: ENGINE.commit_token(folder) != before
+
+
 @dataclass
 class Timeline:
     seconds: float
@@ -275,7 +308,7 @@ def test_sigkill_during_a_full_build(corpus: Corpus, tmp_path: Path) -> None:
     def probes(index_dir: Path) -> dict[str, Probe]:
         return {
             "gen-000001 created": _exists(index_dir / "gen-000001"),
-            "engine commit written": _exists(index_dir / "gen-000001" / "_MAIN_1.toc"),
+            "engine commit written": _has_data_commit(index_dir / "gen-000001"),
             "CURRENT published": _current_is(index_dir, "gen-000001"),
         }
 
@@ -298,14 +331,13 @@ def test_sigkill_during_an_incremental_update(corpus: Corpus, base_index: Path, 
     generation."""
     before = snapshot(corpus.new_seeds)
     live = _current(base_index)
-    tocs = sorted(int(p.stem.split("_")[2]) for p in (base_index / live).glob("_MAIN_*.toc"))
-    next_toc = f"_MAIN_{tocs[-1] + 1}.toc"
+    base_commit = ENGINE.commit_token(base_index / live)
     args = ["index", "--seeds", str(corpus.new_seeds)]
 
     def probes(index_dir: Path) -> dict[str, Probe]:
         return {
             "lock taken": _lock_names_writer(index_dir),
-            "engine commit written": _exists(index_dir / live / next_toc),
+            "engine commit written": _commit_differs(index_dir / live, base_commit),
         }
 
     measured = tmp_path / "measured"
@@ -332,7 +364,7 @@ def test_sigkill_during_a_rebuild(corpus: Corpus, base_index: Path, tmp_path: Pa
     def probes(index_dir: Path) -> dict[str, Probe]:
         return {
             f"{new_gen} created": _exists(index_dir / new_gen),
-            "engine commit written": _exists(index_dir / new_gen / "_MAIN_1.toc"),
+            "engine commit written": _has_data_commit(index_dir / new_gen),
             "CURRENT published": _current_is(index_dir, new_gen),
         }
 
@@ -392,7 +424,7 @@ def test_leftovers_of_a_crashed_rebuild_are_ignored_then_removed(corpus: Corpus,
     live = _current(index_dir)
     partial = index_dir / f"gen-{int(live.split('-')[1]) + 1:06d}"
     partial.mkdir()
-    (partial / "_MAIN_1.toc").write_bytes(b"\x80\x04 half a table of contents")
+    (partial / ENGINE_FILES["commit"]).write_bytes(b"\x80\x04 half a table of contents")
     (partial / "MAIN_half.seg").write_bytes(os.urandom(4096))
     (index_dir / ".CURRENT.99999.tmp").write_text(partial.name)
     assert observed_state(index_dir, corpus, allow_missing=False) == "old"
@@ -427,8 +459,12 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def _engine_file(index_dir: Path, suffix: str) -> Path:
     """The file ending in ``suffix`` of the live generation's biggest segment."""
     folder = index_dir / _current(index_dir)
-    biggest = max(folder.glob("MAIN_*.trm"), key=lambda p: p.stat().st_size).name[: -len(".trm")]
-    return folder / (biggest + suffix)
+    biggest = max(folder.glob(f"*{ENGINE_FILES['segment']}"), key=lambda p: p.stat().st_size)
+    return folder / (biggest.name[: -len(ENGINE_FILES["segment"])] + suffix)
+
+
+def _commit_file(index_dir: Path) -> Path:
+    return max((index_dir / _current(index_dir)).glob(ENGINE_FILES["commit_glob"]))
 
 
 def _truncate(path: Path, size: int) -> None:
@@ -440,20 +476,24 @@ def _halve(path: Path) -> None:
     _truncate(path, path.stat().st_size // 2)
 
 
+def _damaging(suffix: str, damage: Callable[[Path], None]) -> Callable[[Path], None]:
+    """Damage the live generation's biggest segment's ``suffix`` file."""
+    return lambda ix: damage(_engine_file(ix, suffix))
+
+
 DAMAGE: dict[str, Callable[[Path], None]] = {
-    "table of contents truncated": lambda ix: _truncate(next((ix / _current(ix)).glob("_MAIN_*.toc")), 40),
-    "table of contents deleted": lambda ix: next((ix / _current(ix)).glob("_MAIN_*.toc")).unlink(),
+    "engine commit file truncated": lambda ix: _truncate(_commit_file(ix), 40),
+    "engine commit file deleted": lambda ix: _commit_file(ix).unlink(),
     "schema file truncated": lambda ix: _truncate(ix / _current(ix) / "searchkit.json", 5),
     "live generation deleted": lambda ix: shutil.rmtree(ix / _current(ix)),
     "CURRENT names nothing": lambda ix: (ix / "CURRENT").write_text("gen-999999\n"),
-    "terms file truncated to half": lambda ix: _halve(_engine_file(ix, ".trm")),
-    "terms file emptied": lambda ix: _truncate(_engine_file(ix, ".trm"), 0),
-    "terms file deleted": lambda ix: _engine_file(ix, ".trm").unlink(),
-    "postings file deleted": lambda ix: _engine_file(ix, ".pst").unlink(),
-    "stored fields truncated to half": lambda ix: _halve(_engine_file(ix, "._stored.col")),
-    "stored fields deleted": lambda ix: _engine_file(ix, "._stored.col").unlink(),
-    "date column truncated to half": lambda ix: _halve(_engine_file(ix, ".date.col")),
+    **{f"{what} {how}": _damaging(suffix, damage)
+       for what, suffix in ENGINE_FILES["parts"].items()
+       for how, damage in (("truncated to half", _halve), ("emptied", lambda path: _truncate(path, 0)),
+                           ("deleted", Path.unlink))},
 }
+
+
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_damaged_index_says_rebuild_and_rebuild_recovers(damage: str, small_index, tmp_path: Path) -> None:
     """Every command either works or fails with one error line (exit 2) that names the cure; at least
@@ -547,6 +587,7 @@ def _kill_indexer_leaving_workers(process: subprocess.Popen, ready: Callable[[in
     return workers
 
 
+@pytest.mark.skipif(ENGINE.name != "whoosh", reason="only the Whoosh engine builds in worker processes")
 def test_killed_full_build_leaves_no_lock_behind_even_with_workers_alive(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     write_corpus(seeds, range(1500), words=60)
@@ -565,6 +606,7 @@ def test_killed_full_build_leaves_no_lock_behind_even_with_workers_alive(tmp_pat
     index.close()
 
 
+@pytest.mark.skipif(ENGINE.name != "whoosh", reason="only the Whoosh engine builds in worker processes")
 def test_killed_big_update_leaves_no_lock_behind_even_with_workers_alive(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     write_corpus(seeds, range(100), words=60)
@@ -587,6 +629,7 @@ def test_killed_big_update_leaves_no_lock_behind_even_with_workers_alive(tmp_pat
     index.close()
 
 
+@pytest.mark.skipif(ENGINE.name != "whoosh", reason="only the Whoosh engine builds in worker processes")
 def test_workers_killed_with_the_indexer_while_starting_exit_once_they_run(tmp_path: Path) -> None:
     """Workers frozen as soon as they exist, some before they dropped their copy of the write lock or
     armed their death signal, then the indexer SIGKILLed: once they run again (a busy machine only delays
@@ -611,6 +654,7 @@ def test_workers_killed_with_the_indexer_while_starting_exit_once_they_run(tmp_p
     index.close()
 
 
+@pytest.mark.skipif(ENGINE.name != "whoosh", reason="only the Whoosh engine builds in worker processes")
 def test_a_killed_worker_fails_the_build_instead_of_hanging_it(tmp_path: Path) -> None:
     """The OOM killer picks one worker of a parallel build: the indexer must not wait for it for ever
     (holding the write lock), but stop with one error line, commit nothing, and leave the lock free."""

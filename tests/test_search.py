@@ -396,11 +396,16 @@ def test_an_id_given_twice_in_one_batch_keeps_its_last_article(tmp_path):
 def test_a_bug_in_searchkit_is_not_reported_as_a_damaged_index(index, monkeypatch, bug):
     """Damaged files become IndexCorruptError ("run --rebuild"); a programming error must not, whatever
     its type: KeyError, IndexError and ValueError are also what damaged files raise."""
-    from searchkit.engines.whoosh import evaluate
-
     def broken(*args, **kwargs):
         raise bug("a bug in searchkit's own code")
 
-    monkeypatch.setattr(evaluate, "_add_into", broken)
+    if index.engine == "whoosh":
+        from searchkit.engines.whoosh import evaluate
+
+        monkeypatch.setattr(evaluate, "_add_into", broken)
+    else:
+        from searchkit.engines.tantivy import reader
+
+        monkeypatch.setattr(reader, "snippet", broken)
     with pytest.raises(bug, match="a bug in searchkit's own code"):
         index.search("clarkson")

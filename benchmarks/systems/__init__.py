@@ -87,6 +87,12 @@ def get_system(name: str) -> System:
     if name == "searchkit":
         from benchmarks.systems.searchkit_system import SearchkitSystem
         return SearchkitSystem()
+    if name == "searchkit_tantivy":
+        from benchmarks.systems.searchkit_tantivy import SearchkitTantivy
+        return SearchkitTantivy()
+    if name == "tantivy_raw":
+        from benchmarks.systems.tantivy_raw import TantivyRaw
+        return TantivyRaw()
     if name == "whoosh_plain":
         from benchmarks.systems.whoosh_plain import WhooshPlain
         return WhooshPlain()
@@ -97,5 +103,7 @@ def get_system(name: str) -> System:
 
 
 #: Systems in report order; searchkit first, then the baselines it is compared with.
-SYSTEM_NAMES = ("searchkit", "whoosh_plain", "sqlite_fts5")
+SYSTEM_NAMES = ("searchkit", "searchkit_tantivy", "whoosh_plain", "sqlite_fts5", "tantivy_raw")
+#: Systems left out of a default run, with a note, when they are not installed here.
+OPTIONAL = ("searchkit_tantivy", "tantivy_raw")
 BASELINES = ("whoosh_plain", "sqlite_fts5")

@@ -25,6 +25,7 @@ class _Entry:
 
 _REGISTRY: dict[str, _Entry] = {
     "whoosh": _Entry("searchkit.engines.whoosh", "WhooshEngine", "pip install searchkit"),
+    "tantivy": _Entry("searchkit.engines.tantivy", "TantivyEngine", "pip install 'searchkit[fast]'"),
 }
 _LOADED: dict[str, Engine] = {}
 

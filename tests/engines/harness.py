@@ -25,7 +25,7 @@ from . import strategies
 from .reference import ReferenceEngine
 
 #: Every engine the contract runs on; "reference" is the brute-force oracle the others are compared with.
-ENGINE_NAMES = ("reference", "whoosh")
+ENGINE_NAMES = ("reference", "whoosh", "tantivy")
 #: The engines compared with the reference (comparing the reference with itself could not fail).
 REAL_ENGINES = tuple(name for name in ENGINE_NAMES if name != "reference")
 #: More hits than any test index holds: one page is all of them.

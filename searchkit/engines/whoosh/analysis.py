@@ -1,34 +1,38 @@
-"""Text analysis for the Whoosh engine: words, lower case, accents folded, Porter stems.
+"""searchkit's analysis (:mod:`searchkit.analysis`) in the shape Whoosh wants: an ``Analyzer``, and a
+postings format fed straight from it.
 
-One fused analyzer instead of Whoosh's chain of generators (``RegexTokenizer() | LowercaseFilter() |
-...``), which ran a generator per stage per token; fusing the stages and caching stems makes indexing
-markedly faster. Stop words are indexed, so "The Who" and phrases with "to be" work.
+Whoosh's composable chain (``RegexTokenizer() | LowercaseFilter() | ...``) runs a generator per stage
+per token; one fused analyzer with cached words makes indexing markedly faster. Whoosh pickles both
+classes into every commit, which is why they keep their names (see ``__getattr__`` in ``__init__``).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any, Iterator
 
 from whoosh.analysis import Analyzer, Token
 from whoosh.formats import Positions
-from whoosh.lang.porter import stem as porter_stem
-from whoosh.support.charset import accent_map
 
-#: A word: letters and digits, with inner dots kept (U.S., 3.5).
-WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+from searchkit.analysis import STEMMED, UNSTEMMED, WORD
+from searchkit.analysis import Analyzer as WordAnalyzer
+from searchkit.analysis import analyze, fold
+
+__all__ = ["ANALYZER", "WORD", "FusedPositions", "NewsAnalyzer", "analyze", "fold"]
 
 
 class NewsAnalyzer(Analyzer):
-    """Words -> lower case -> accents folded -> Porter stem, in one pass (a Whoosh analyzer).
+    """Words -> lower case -> accents folded -> stem, in one pass (a Whoosh analyzer over
+    :data:`searchkit.analysis.STEMMED`).
 
     ``stem=False`` leaves words unstemmed (the headline vocabulary "did you mean" draws from).
     """
 
     def __init__(self, stem: bool = True) -> None:
         self.stem = stem
-        self._cache: dict[str, str] = {}
+
+    @property
+    def words(self) -> WordAnalyzer:
+        return STEMMED if self.stem else UNSTEMMED
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NewsAnalyzer) and type(other) is type(self) and other.stem == self.stem
@@ -41,20 +45,10 @@ class NewsAnalyzer(Analyzer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.stem = state["stem"]
-        self._cache = {}
 
     def normalize(self, word: str) -> str:
         """The indexed form of one word."""
-        cache = self._cache
-        normal = cache.get(word)
-        if normal is None:
-            normal = fold(word)
-            if self.stem and normal.isalpha():
-                normal = porter_stem(normal)
-            if len(cache) > 500_000:
-                cache.clear()
-            cache[word] = normal
-        return normal
+        return self.words.normalize(word)
 
     def __call__(
         self,
@@ -85,20 +79,6 @@ class NewsAnalyzer(Analyzer):
             yield token
 
 
-def fold(word: str) -> str:
-    """Lower-case ``word`` and strip accents (Juárez -> juarez)."""
-    word = word.lower()
-    if word.isascii():
-        return word
-    folded = word.translate(accent_map)
-    return unicodedata.normalize("NFKC", folded)
-
-
-def analyze(text: str) -> list[str]:
-    """The indexed words of ``text``, in order."""
-    return [token.text for token in ANALYZER(text)]
-
-
 ANALYZER = NewsAnalyzer()
 
 
@@ -115,10 +95,8 @@ class FusedPositions(Positions):
         if not isinstance(analyzer, NewsAnalyzer):
             yield from super().word_values(value, analyzer, **kwargs)
             return
-        normalize, cache = analyzer.normalize, analyzer._cache
         positions: dict[str, list[int]] = {}
-        for pos, word in enumerate(WORD.findall(value)):
-            normal = cache.get(word) or normalize(word)
+        for pos, normal in enumerate(analyzer.words.words(value)):
             found = positions.get(normal)
             if found is None:
                 positions[normal] = [pos]

@@ -17,12 +17,13 @@ from searchkit.engines.whoosh import store
 from searchkit.engines.whoosh.columns import Segment
 from searchkit.engines.whoosh.compile import compile_query
 from searchkit.engines.whoosh.evaluate import top, weighting
-from searchkit.engines.whoosh.highlight import body_terms, snippet
+from searchkit.engines.whoosh.highlight import body_terms
 from searchkit.engines.whoosh.schema import article_from_fields, fingerprint_from_fields, lookup_key
 from searchkit.engines.whoosh.suggest import suggest
 from searchkit.engines.whoosh.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError
 from searchkit.results import Hit
+from searchkit.snippets import snippet
 
 Result = TypeVar("Result")
 

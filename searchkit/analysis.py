@@ -1,0 +1,82 @@
+"""Text analysis shared by every engine: words, lower case, accents folded, Snowball English stems.
+
+Every engine indexes exactly these words, so a word finds the same articles whichever engine runs:
+an engine never applies analysis of its own. Stop words are indexed ("The Who", "to be or not").
+Stems come from PyStemmer (Snowball's English stemmer, "Porter2", in C): the Porter stemmer that ships
+with Whoosh leaves "cutting" as "cutt" and "operating" as "operat", and turns "monday" into "mondai".
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+import Stemmer
+
+#: A word: letters and digits, with inner dots kept (U.S., 3.5).
+WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+
+# Letters that Unicode does not decompose into a base letter and a mark.
+_UNDECOMPOSED = str.maketrans({
+    "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+    "ħ": "h", "ŧ": "t", "ŋ": "n",
+})
+_CACHE_LIMIT = 500_000
+
+
+def fold(word: str) -> str:
+    """Lower-case ``word`` and strip accents (Juárez -> juarez, Øresund -> oresund, Straße -> strasse).
+
+    The result never holds whitespace (a few compatibility characters decompose into several words), so
+    an engine may join words with spaces.
+    """
+    word = word.lower()
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word.translate(_UNDECOMPOSED))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return "".join(unicodedata.normalize("NFKC", bare).lower().split())
+
+
+class Analyzer:
+    """Turns text into indexed words. Thread-safe: each thread gets a stemmer of its own."""
+
+    def __init__(self, *, stem: bool = True) -> None:
+        self.stem = stem
+        self._cache: dict[str, str] = {}
+        self._local = threading.local()
+
+    def normalize(self, word: str) -> str:
+        """The indexed form of one word (as :data:`WORD` finds it)."""
+        normal = self._cache.get(word)
+        if normal is None:
+            normal = fold(word)
+            if self.stem and normal.isalpha():
+                normal = self._stemmer().stemWord(normal)
+            if len(self._cache) > _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[word] = normal
+        return normal
+
+    def words(self, text: str) -> list[str]:
+        """The indexed words of ``text``, in order (position ``i`` is the ``i``-th word)."""
+        cached, normalize = self._cache.get, self.normalize
+        return [cached(word) or normalize(word) for word in WORD.findall(text)]
+
+    def _stemmer(self) -> Stemmer.Stemmer:
+        stemmer: Stemmer.Stemmer | None = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._local.stemmer = Stemmer.Stemmer("english")
+        return stemmer
+
+
+#: Headline and body words: folded and stemmed.
+STEMMED = Analyzer()
+#: Headline words as written, folded but not stemmed (the vocabulary "did you mean" draws from).
+UNSTEMMED = Analyzer(stem=False)
+
+
+def analyze(text: str) -> list[str]:
+    """The stemmed indexed words of ``text``, in order."""
+    return STEMMED.words(text)

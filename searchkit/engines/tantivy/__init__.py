@@ -1,0 +1,77 @@
+"""The Tantivy engine (``pip install 'searchkit[fast]'``): ``tantivy`` is imported only inside this package.
+
+Tantivy (Rust, through the official bindings) stores, matches and ranks; searchkit's own analysis
+(:mod:`searchkit.analysis`) decides the words, handed over already analysed, so a word finds exactly the
+articles it finds on Whoosh. This module stays light: the commit token is read from ``meta.json`` without
+loading Tantivy. The parts:
+
+    schema.py   fields <-> Article          compile.py  query tree -> Tantivy query (+ its description)
+    reader.py   the EngineReader            writer.py   the EngineWriter
+    verify.py   is this index damaged?      suggest.py  did you mean
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from searchkit.engines.base import ALL_CAPABILITIES
+from searchkit.errors import EngineNotAvailableError
+
+if TYPE_CHECKING:
+    from searchkit.engines.tantivy.reader import TantivyReader
+    from searchkit.engines.tantivy.writer import TantivyWriter
+
+#: Bumped whenever the schema or the analysis changes: older indexes then ask for a rebuild.
+SCHEMA_VERSION = 1
+META_FILE = "meta.json"
+
+
+def commit_token(folder: Path) -> str:
+    """A digest of Tantivy's ``meta.json`` (rewritten atomically by every commit), "" when absent.
+
+    Not the opstamp alone: a fresh index starts counting again, and an empty commit changes it too.
+    """
+    try:
+        data = (folder / META_FILE).read_bytes()
+    except OSError:
+        return ""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class TantivyEngine:
+    """Tantivy, fed searchkit's analysis; files in the generation folder."""
+
+    name = "tantivy"
+    schema_version = SCHEMA_VERSION
+    capabilities = ALL_CAPABILITIES
+
+    def __init__(self) -> None:
+        if importlib.util.find_spec("tantivy") is None:  # looked up, not imported: start-up stays lean
+            raise EngineNotAvailableError(self.name, "pip install 'searchkit[fast]'")
+
+    def create(self, folder: Path) -> None:
+        from searchkit.engines.tantivy import schema
+
+        schema.create(folder)
+
+    def commit_token(self, folder: Path) -> str:
+        return commit_token(folder)
+
+    def open_reader(self, folder: Path) -> "TantivyReader":
+        from searchkit.engines.tantivy.reader import TantivyReader
+
+        return TantivyReader(folder)
+
+    def open_writer(self, folder: Path) -> "TantivyWriter":
+        from searchkit.engines.tantivy.writer import TantivyWriter
+
+        return TantivyWriter(folder)
+
+    def publish(self, folder: Path) -> None:
+        """Nothing to do: the files are in the folder that becomes live."""
+
+    def discard(self, folder: Path) -> None:
+        """Nothing to do: the files go with the folder."""

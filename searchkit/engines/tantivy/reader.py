@@ -1,0 +1,168 @@
+"""The Tantivy engine's reader: one committed state of a generation, answering in searchkit's values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from pathlib import Path
+from typing import Callable, Iterator, Optional, Sequence, TypeVar
+
+import tantivy
+from tantivy import Query
+
+from searchkit.articles import Article, Fingerprint
+from searchkit.engines.base import DateSummary, Page, SearchRequest
+from searchkit.engines.tantivy import commit_token
+from searchkit.engines.tantivy.compile import compile_query
+from searchkit.engines.tantivy.schema import LIBRARY, article_from, fingerprint_from, indexable_id, open_index
+from searchkit.engines.tantivy.suggest import suggest
+from searchkit.engines.tantivy.verify import find_damage
+from searchkit.errors import IndexCorruptError, SearchkitError
+from searchkit.results import Hit
+from searchkit.snippets import snippet
+
+Result = TypeVar("Result")
+#: Documents fetched per batch when a reader walks the whole index (manifest rebuilds, carried articles).
+_BATCH = 10_000
+
+
+def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
+    """Run a method that reads the index. Tantivy reports damage as ``ValueError`` and, for some, as a
+    Rust panic (a ``BaseException``); either is damage only if the files say so, or a sign that a later
+    commit removed files this reader used."""
+
+    @functools.wraps(method)
+    def guarded(self: "TantivyReader", *args: object, **kwargs: object) -> Result:
+        try:
+            return method(self, *args, **kwargs)
+        except (SearchkitError, KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as error:
+            if commit_token(self.folder) != self._token:
+                raise IndexCorruptError(self.folder, "a later commit removed files this reader was "
+                                                     f"using ({type(error).__name__}: {error})") from error
+            damage = find_damage(self.folder)
+            if damage is None:
+                raise
+            raise IndexCorruptError(self.folder, damage) from error
+
+    return guarded
+
+
+class TantivyReader:
+    """A Tantivy searcher pinned to the commit current when it opened."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._token = commit_token(folder)
+        self._index = open_index(folder)
+        self._schema = self._index.schema
+        self._searcher = self._open()
+
+    @_reads_files
+    def _open(self) -> tantivy.Searcher:
+        self._index.config_reader("manual")
+        self._index.reload()
+        return self._index.searcher()
+
+    def is_current(self) -> bool:
+        return commit_token(self.folder) == self._token
+
+    @_reads_files
+    def count(self) -> int:
+        return int(self._searcher.num_docs)
+
+    @_reads_files
+    def get(self, article_id: str) -> Optional[Article]:
+        if not indexable_id(article_id):
+            return None
+        found = self._searcher.search(Query.term_query(self._schema, "id", article_id), 1).hits
+        return article_from(self._searcher.doc(found[0][1])) if found else None
+
+    @_reads_files
+    def fingerprints(self) -> dict[str, Fingerprint]:
+        found = {}
+        for doc in self._all(Query.all_query()):
+            fingerprint = fingerprint_from(doc)
+            if fingerprint is not None:
+                found[doc["id"][0]] = fingerprint
+        return found
+
+    @_reads_files
+    def articles_without_seed(self) -> Iterator[Article]:
+        library = Query.term_query(self._schema, "origin", LIBRARY)
+        return iter([article_from(doc) for doc in self._all(library)])
+
+    @_reads_files
+    def date_summary(self) -> DateSummary:
+        if self._searcher.num_docs == 0:
+            return DateSummary(None, None, {})
+        spec = {"first": {"min": {"field": "date"}}, "last": {"max": {"field": "date"}},
+                "years": {"terms": {"field": "year", "size": 100_000}}}
+        answer = self._searcher.aggregate(Query.all_query(), spec)
+        per_year = {int(bucket["key"]): int(bucket["doc_count"]) for bucket in answer["years"]["buckets"]}
+        return DateSummary(dt.date.fromordinal(int(answer["first"]["value"])),
+                           dt.date.fromordinal(int(answer["last"]["value"])), dict(sorted(per_year.items())))
+
+    def size_bytes(self) -> int:
+        total = 0
+        for entry in os.scandir(self.folder):
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    total += entry.stat(follow_symlinks=False).st_size
+            except FileNotFoundError:  # removed by a concurrent commit since the listing
+                pass
+        return total
+
+    @_reads_files
+    def search(self, request: SearchRequest) -> Page:
+        compiled = compile_query(self._searcher, self._schema, request.tree, request.query_text,
+                                 ranked=request.sort == "relevance", date_filter=request.date_filter)
+        wanted = max(1, request.limit)
+        if request.sort == "relevance":
+            result = self._searcher.search(compiled.query, wanted, count=True, offset=request.offset)
+        else:
+            order = tantivy.Order.Desc if request.sort == "newest" else tantivy.Order.Asc
+            result = self._searcher.search(compiled.query, wanted, count=True, offset=request.offset,
+                                           order_by_field="date", order=order)
+        total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
+        page = result.hits[: request.limit]
+        terms = self._body_terms(request) if request.snippets and page else frozenset()
+        hits = []
+        for key, address in page:
+            article = article_from(self._searcher.doc(address))
+            hits.append(Hit(
+                id=article.id,
+                date=article.date,
+                headline=article.headline,
+                score=round(float(key), 4) if request.sort == "relevance" else 0.0,
+                snippet=snippet(article.body, terms) if request.snippets else "",
+                path=article.path,
+            ))
+        return Page(total, tuple(hits))
+
+    @_reads_files
+    def explain(self, request: SearchRequest) -> str:
+        return compile_query(self._searcher, self._schema, request.tree, request.query_text,
+                             ranked=request.sort == "relevance", date_filter=request.date_filter).text
+
+    @_reads_files
+    def suggest(self, words: Sequence[str]) -> Optional[str]:
+        return suggest(self._searcher, words)
+
+    def close(self) -> None:
+        self._searcher = None  # type: ignore[assignment]  # Tantivy frees it with the last reference
+
+    def _all(self, query: Query) -> Iterator[tantivy.Document]:
+        total = self._searcher.num_docs
+        for offset in range(0, max(total, 1), _BATCH):
+            for _score, address in self._searcher.search(query, _BATCH, count=False, offset=offset).hits:
+                yield self._searcher.doc(address)
+
+    def _body_terms(self, request: SearchRequest) -> frozenset[str]:
+        """The indexed words the query looks for in the body (prefixes and wildcards expanded)."""
+        from searchkit.engines.tantivy.compile import body_words
+
+        return body_words(self._searcher, request.tree)
+

@@ -1,0 +1,99 @@
+"""The Tantivy schema, and the conversion between searchkit's ``Article`` and Tantivy documents.
+
+Headline, body and headword fields hold searchkit's analysed words joined by spaces, indexed with
+Tantivy's whitespace tokenizer, so position ``i`` is the ``i``-th word exactly as on every engine (the
+analysis never yields a word with a space in it). The text as written is kept in stored-only fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+import tantivy
+
+from searchkit.analysis import STEMMED, UNSTEMMED
+from searchkit.articles import Article, Fingerprint
+from searchkit.errors import IndexCorruptError
+
+TEXT_FIELDS = ("headline", "body")
+#: The unstemmed headline words, for "did you mean".
+VOCABULARY_FIELD = "headword"
+SEED, LIBRARY = "seed", "library"
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("origin", stored=False, tokenizer_name="raw", index_option="basic")
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="position")
+    builder.add_text_field(VOCABULARY_FIELD, stored=False, tokenizer_name="whitespace", index_option="freq")
+    builder.add_integer_field("date", stored=True, indexed=True, fast=True)  # the date's ordinal
+    builder.add_integer_field("year", stored=False, indexed=False, fast=True)
+    for name in ("headline_text", "body_text", "path", "fingerprint"):
+        builder.add_bytes_field(name, stored=True)
+    return builder.build()
+
+
+def create(folder: Path) -> None:
+    """An empty index in ``folder``, with one commit (so it reads as an index at once)."""
+    index = tantivy.Index(build_schema(), path=str(folder))
+    writer = index.writer(heap_size=15_000_000, num_threads=1)
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def open_index(folder: Path) -> tantivy.Index:
+    """The index in ``folder``; files that cannot be opened give :class:`IndexCorruptError`."""
+    try:
+        return tantivy.Index.open(str(folder))
+    except ValueError as error:
+        raise IndexCorruptError(folder, str(error)) from error
+
+
+def document(article: Article, fingerprint: Optional[Fingerprint] = None) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_text("id", article.id)
+    doc.add_text("origin", SEED if fingerprint is not None else LIBRARY)
+    doc.add_text("headline", " ".join(STEMMED.words(article.headline)))
+    doc.add_text("body", " ".join(STEMMED.words(article.body)))
+    doc.add_text(VOCABULARY_FIELD, " ".join(UNSTEMMED.words(article.headline)))
+    doc.add_integer("date", article.date.toordinal())
+    doc.add_integer("year", article.date.year)
+    doc.add_bytes("headline_text", article.headline.encode("utf-8"))
+    doc.add_bytes("body_text", article.body.encode("utf-8"))
+    doc.add_bytes("path", (article.path or "").encode("utf-8"))
+    doc.add_bytes("fingerprint", fingerprint.encode().encode("ascii") if fingerprint is not None else b"")
+    return doc
+
+
+def article_from(doc: tantivy.Document) -> Article:
+    path = _bytes(doc, "path").decode("utf-8")
+    return Article(
+        id=doc["id"][0],
+        date=dt.date.fromordinal(doc["date"][0]),
+        headline=_bytes(doc, "headline_text").decode("utf-8"),
+        body=_bytes(doc, "body_text").decode("utf-8"),
+        path=path or None,
+    )
+
+
+def fingerprint_from(doc: tantivy.Document) -> Optional[Fingerprint]:
+    text = _bytes(doc, "fingerprint").decode("ascii")
+    return Fingerprint.decode(text) if text else None
+
+
+def _bytes(doc: tantivy.Document, name: str) -> bytes:
+    values = doc[name]
+    return bytes(values[0]) if values else b""
+
+
+def indexable_id(article_id: str) -> bool:
+    """Whether an article could have this id (an id typed on a non-UTF-8 terminal cannot)."""
+    try:
+        article_id.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -1,0 +1,92 @@
+"""The Tantivy engine's writer: one atomic batch of puts and deletes.
+
+A Tantivy delete removes the matching documents added before it, even in the same batch, so replacing
+an article is "delete its id, then add it"; puts and deletes are collected and applied at commit, the
+last one per id winning. Seed files are read in this process (the analysis is Python) and handed to
+Tantivy's own indexing threads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+
+from tantivy import Query
+
+from searchkit.articles import Article, Fingerprint, SeedFile
+from searchkit.building import index_seed_files
+from searchkit.engines.base import Progress, SeedOutcome
+from searchkit.engines.tantivy.schema import document, indexable_id, open_index
+
+#: Memory for Tantivy's indexing threads (it needs at least 15 MB each).
+WRITER_HEAP_BYTES = 256_000_000
+_Pending = Optional[tuple[Article, Optional[Fingerprint]]]  # None: deleted
+
+
+class TantivyWriter:
+    """Tantivy's writer for one generation folder; holds Tantivy's own lock until commit or cancel."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._index = open_index(folder)
+        self._schema = self._index.schema
+        self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=0)
+        self._pending: dict[str, _Pending] = {}
+        self._from_seeds: set[str] = set()
+
+    def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
+        self._refuse_if_from_seeds(article.id)
+        self._pending[article.id] = (article, fingerprint)
+
+    def delete(self, article_id: str) -> bool:
+        self._refuse_if_from_seeds(article_id)
+        if article_id in self._pending:
+            existed = self._pending[article_id] is not None
+        elif not indexable_id(article_id):
+            existed = False
+        else:
+            self._index.reload()
+            found = self._index.searcher().search(Query.term_query(self._schema, "id", article_id), 1)
+            existed = bool(found.hits)
+        if existed:
+            self._pending[article_id] = None
+        return existed
+
+    def put_seeds(
+        self,
+        seeds: Sequence[SeedFile],
+        *,
+        known_digests: Mapping[str, str],
+        max_bytes: int,
+        progress: Optional[Progress] = None,
+        workers: Optional[int] = None,
+    ) -> SeedOutcome:
+        def put(article: Article, fingerprint: Fingerprint) -> None:
+            self._writer.delete_documents_by_term("id", article.id)  # only what was added before it
+            self._writer.add_document(document(article, fingerprint))
+            self._pending.pop(article.id, None)
+
+        outcome = index_seed_files(put, seeds, known_digests=known_digests, max_bytes=max_bytes,
+                                   progress=progress)
+        self._from_seeds.update(outcome.indexed)
+        return outcome
+
+    def commit(self) -> None:
+        try:
+            for article_id, pending in self._pending.items():
+                self._writer.delete_documents_by_term("id", article_id)
+                if pending is not None:
+                    self._writer.add_document(document(*pending))
+            self._writer.commit()
+        except BaseException:
+            self.cancel()
+            raise
+        self._writer.wait_merging_threads()  # and releases Tantivy's writer lock
+
+    def cancel(self) -> None:
+        self._writer.rollback()
+        self._writer.wait_merging_threads()
+
+    def _refuse_if_from_seeds(self, article_id: str) -> None:
+        if article_id in self._from_seeds:
+            raise RuntimeError(f"article {article_id!r} was written from its seed file in this batch")

@@ -1,0 +1,82 @@
+"""Snippets: the body's best passages with the query's words marked ``**like this**``.
+
+Shared by every engine, so a hit's snippet does not depend on which engine found it. The engine says
+which indexed words the query looks for (prefixes and wildcards expanded); this module finds them in
+the body with the same analysis the index used.
+"""
+
+from __future__ import annotations
+
+from typing import AbstractSet
+
+from searchkit.analysis import STEMMED, WORD, Analyzer
+
+SNIPPET_CHARS = 240
+#: Context kept before the first and after the last match of a passage.
+CONTEXT_CHARS = 60
+#: Matches closer than this (first start to last end) share a passage.
+PASSAGE_CHARS = SNIPPET_CHARS - 2 * CONTEXT_CHARS
+PASSAGES = 2
+BETWEEN = " … "
+
+
+def snippet(body: str, terms: AbstractSet[str], analyzer: Analyzer = STEMMED) -> str:
+    """Up to two passages of ``body`` around the words whose indexed form is in ``terms``, matches
+    marked; the body's start when none of them is in it."""
+    if terms and body:
+        normalize = analyzer.normalize
+        matches = [(m.start(), m.end()) for m in WORD.finditer(body) if normalize(m.group()) in terms]
+        if matches:
+            words = {normalize(body[start:end]) for start, end in matches}
+            passages = _passages(matches)
+            best = sorted(passages, key=lambda p: (-len({normalize(body[s:e]) for s, e in p} & words),
+                                                   -len(p), p[0][0]))[:PASSAGES]
+            return BETWEEN.join(_marked(body, passage) for passage in sorted(best))
+    return _start(body)
+
+
+def _passages(matches: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    passages: list[list[tuple[int, int]]] = []
+    for start, end in matches:
+        if passages and end - passages[-1][0][0] <= PASSAGE_CHARS:
+            passages[-1].append((start, end))
+        else:
+            passages.append([(start, end)])
+    return passages
+
+
+def _marked(body: str, passage: list[tuple[int, int]]) -> str:
+    first, last = passage[0][0], passage[-1][1]
+    begin = _word_start(body, max(0, first - CONTEXT_CHARS), first)
+    finish = _word_end(body, min(len(body), last + CONTEXT_CHARS), last)
+    pieces, at = [], begin
+    for start, end in passage:
+        pieces += [body[at:start], "**", body[start:end], "**"]
+        at = end
+    pieces.append(body[at:finish])
+    return " ".join("".join(pieces).split())
+
+
+def _word_start(body: str, at: int, limit: int) -> int:
+    """``at`` moved forward to the start of a word (not past ``limit``), so no passage opens mid-word."""
+    if at == 0 or body[at - 1].isspace():
+        return at
+    space = body.find(" ", at, limit)
+    return space + 1 if space >= 0 else limit
+
+
+def _word_end(body: str, at: int, limit: int) -> int:
+    """``at`` moved back to the end of a word (not before ``limit``), keeping punctuation attached to it
+    ("hurts.")."""
+    if at >= len(body) or body[at].isspace():
+        return at
+    space = body.rfind(" ", limit, at)
+    return space if space >= 0 else at
+
+
+def _start(body: str) -> str:
+    start = " ".join(body[: SNIPPET_CHARS * 2].split())
+    if len(start) <= SNIPPET_CHARS:
+        return start
+    cut = start.rfind(" ", 0, SNIPPET_CHARS)
+    return start[: cut if cut > 0 else SNIPPET_CHARS] + " …"
