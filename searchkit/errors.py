@@ -8,10 +8,23 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 
 class SearchkitError(Exception):
     """The root of every error searchkit raises on purpose."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (a parallel build's workers report skipped files); their
+        # constructors take fields, not the message, so they are rebuilt from message and fields.
+        return (_rebuild, (type(self), str(self), dict(self.__dict__)))
+
+
+def _rebuild(kind: type[SearchkitError], message: str, fields: dict[str, Any]) -> SearchkitError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    error.__dict__.update(fields)
+    return error
 
 
 class SeedError(SearchkitError):

@@ -218,6 +218,19 @@ def test_progress_is_reported_up_to_the_total(tmp_path, seeds):
     assert all(done <= total == 5 for done, total in calls)
 
 
+def test_a_parallel_build_reports_an_unreadable_file_like_a_single_process_one(tmp_path):
+    """Skipped files travel back from the worker processes with their path and reason intact."""
+    folder = tmp_path / "many"
+    for number in range(1200):  # above the threshold where workers start
+        write_seed(folder, f"n{number:04d}", "2020-01-01", f"Story {number}", "Body.")
+    (folder / "broken.txt").write_text("date 2017-02-30 Not a day\nBody.\n", encoding="utf-8")
+    for procs in (1, 2):
+        report = searchkit.Index(tmp_path / f"index-{procs}").rebuild(folder, procs=procs)
+        assert report.added == 1200
+        skipped = [(error.path.name, error.reason) for error in report.skipped]
+        assert skipped == [("broken.txt", "date 2017-02-30 does not exist")]
+
+
 def test_parallel_build_matches_a_single_process_build(tmp_path):
     folder = tmp_path / "many"
     for number in range(1200):  # above the threshold where workers start

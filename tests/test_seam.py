@@ -189,3 +189,17 @@ def test_a_missing_engine_library_names_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "whoosh", None)  # as if whoosh-reloaded were not installed
     with pytest.raises(EngineNotAvailableError, match=r"is not available: pip install 'whoosh-reloaded"):
         engines.get_engine("whoosh")
+
+
+def test_every_error_survives_a_trip_between_processes():
+    """Worker processes send errors back pickled: each keeps its message, its class and its fields."""
+    import pickle
+
+    from searchkit import errors
+
+    made = [errors.SeedError("a/b.txt", "bad date"), errors.QuerySyntaxError("a (", 2, "unclosed"),
+            errors.IndexLockedError("ix", "process 1", 0.5), errors.ArticlesWouldBeLostError("ix", 3, "x"),
+            errors.UnknownEngineError("lucene", ("whoosh",)), errors.InvalidDateError("2017-02-30", "no")]
+    for error in made:
+        back = pickle.loads(pickle.dumps(error))
+        assert (type(back), str(back), back.__dict__) == (type(error), str(error), error.__dict__)
