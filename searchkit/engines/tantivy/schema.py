@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import tantivy
 
@@ -53,20 +53,57 @@ def open_index(folder: Path) -> tantivy.Index:
         raise IndexCorruptError(folder, str(error)) from error
 
 
-def document(article: Article, fingerprint: Optional[Fingerprint] = None) -> tantivy.Document:
+class Prepared(NamedTuple):
+    """An article analysed for the index, as plain values (worker processes send these to the writer)."""
+
+    id: str
+    origin: str
+    headline_words: str
+    body_words: str
+    headwords: str
+    date: int
+    year: int
+    headline: str
+    body: str
+    path: str
+    fingerprint: str
+
+
+def prepare(article: Article, fingerprint: Optional[Fingerprint] = None) -> Prepared:
+    """The analysis of one article: the costly part of indexing, done in plain Python."""
+    return Prepared(
+        id=article.id,
+        origin=SEED if fingerprint is not None else LIBRARY,
+        headline_words=" ".join(STEMMED.words(article.headline)),
+        body_words=" ".join(STEMMED.words(article.body)),
+        headwords=" ".join(UNSTEMMED.words(article.headline)),
+        date=article.date.toordinal(),
+        year=article.date.year,
+        headline=article.headline,
+        body=article.body,
+        path=article.path or "",
+        fingerprint=fingerprint.encode() if fingerprint is not None else "",
+    )
+
+
+def to_document(prepared: Prepared) -> tantivy.Document:
     doc = tantivy.Document()
-    doc.add_text("id", article.id)
-    doc.add_text("origin", SEED if fingerprint is not None else LIBRARY)
-    doc.add_text("headline", " ".join(STEMMED.words(article.headline)))
-    doc.add_text("body", " ".join(STEMMED.words(article.body)))
-    doc.add_text(VOCABULARY_FIELD, " ".join(UNSTEMMED.words(article.headline)))
-    doc.add_integer("date", article.date.toordinal())
-    doc.add_integer("year", article.date.year)
-    doc.add_bytes("headline_text", article.headline.encode("utf-8"))
-    doc.add_bytes("body_text", article.body.encode("utf-8"))
-    doc.add_bytes("path", (article.path or "").encode("utf-8"))
-    doc.add_bytes("fingerprint", fingerprint.encode().encode("ascii") if fingerprint is not None else b"")
+    doc.add_text("id", prepared.id)
+    doc.add_text("origin", prepared.origin)
+    doc.add_text("headline", prepared.headline_words)
+    doc.add_text("body", prepared.body_words)
+    doc.add_text(VOCABULARY_FIELD, prepared.headwords)
+    doc.add_integer("date", prepared.date)
+    doc.add_integer("year", prepared.year)
+    doc.add_bytes("headline_text", prepared.headline.encode("utf-8"))
+    doc.add_bytes("body_text", prepared.body.encode("utf-8"))
+    doc.add_bytes("path", prepared.path.encode("utf-8"))
+    doc.add_bytes("fingerprint", prepared.fingerprint.encode("ascii"))
     return doc
+
+
+def document(article: Article, fingerprint: Optional[Fingerprint] = None) -> tantivy.Document:
+    return to_document(prepare(article, fingerprint))
 
 
 def article_from(doc: tantivy.Document) -> Article:

@@ -2,8 +2,8 @@
 
 A Tantivy delete removes the matching documents added before it, even in the same batch, so replacing
 an article is "delete its id, then add it"; puts and deletes are collected and applied at commit, the
-last one per id winning. Seed files are read in this process (the analysis is Python) and handed to
-Tantivy's own indexing threads.
+last one per id winning. Seed files are read and analysed in worker processes when there are many
+(``parallel.py``), and handed to Tantivy's own indexing threads.
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from tantivy import Query
 from searchkit.articles import Article, Fingerprint, SeedFile
 from searchkit.building import index_seed_files
 from searchkit.engines.base import Progress, SeedOutcome
-from searchkit.engines.tantivy.schema import document, indexable_id, open_index
+from searchkit.engines.tantivy import parallel
+from searchkit.engines.tantivy.schema import (
+    Prepared,
+    document,
+    indexable_id,
+    open_index,
+    prepare,
+    to_document,
+)
 
 #: Memory for Tantivy's indexing threads (it needs at least 15 MB each).
 WRITER_HEAP_BYTES = 256_000_000
@@ -61,15 +69,25 @@ class TantivyWriter:
         progress: Optional[Progress] = None,
         workers: Optional[int] = None,
     ) -> SeedOutcome:
-        def put(article: Article, fingerprint: Fingerprint) -> None:
-            self._writer.delete_documents_by_term("id", article.id)  # only what was added before it
-            self._writer.add_document(document(article, fingerprint))
-            self._pending.pop(article.id, None)
-
-        outcome = index_seed_files(put, seeds, known_digests=known_digests, max_bytes=max_bytes,
-                                   progress=progress)
+        workers = parallel.default_workers() if workers is None else max(1, workers)
+        if workers > 1 and len(seeds) >= parallel.PARALLEL_MIN_FILES:
+            outcome = SeedOutcome.empty()
+            for part, prepared in parallel.prepare_in_workers(seeds, known_digests, max_bytes=max_bytes,
+                                                              workers=workers, progress=progress):
+                outcome.merge(part)
+                for article in prepared:
+                    self._add(article)
+        else:
+            outcome = index_seed_files(lambda article, fingerprint: self._add(prepare(article, fingerprint)),
+                                       seeds, known_digests=known_digests, max_bytes=max_bytes,
+                                       progress=progress)
         self._from_seeds.update(outcome.indexed)
         return outcome
+
+    def _add(self, article: Prepared) -> None:
+        self._writer.delete_documents_by_term("id", article.id)  # only what was added before it
+        self._writer.add_document(to_document(article))
+        self._pending.pop(article.id, None)
 
     def commit(self) -> None:
         try:

@@ -1,0 +1,69 @@
+"""Reading and analysing seed files in worker processes, for the Tantivy engine's bulk writes.
+
+Tantivy indexes in Rust threads of its own; what limits a build is searchkit's analysis in Python. So
+each worker reads, parses and analyses a chunk of files and sends the analysed articles back as plain
+values (:class:`~searchkit.engines.tantivy.schema.Prepared`); the writer adds them to its one batch.
+Workers never touch the index, so nothing of theirs can outlive the build in it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Iterator, Mapping, Optional, Sequence
+
+from searchkit.articles import Article, Fingerprint, SeedFile
+from searchkit.building import index_seed_files
+from searchkit.engines.base import Progress, SeedOutcome
+from searchkit.engines.tantivy.schema import Prepared, prepare
+from searchkit.errors import BuildWorkerDiedError
+
+#: Below this many files a build runs in-process: starting workers would cost more than it saves.
+PARALLEL_MIN_FILES = 1000
+CHUNK_FILES = 250
+
+
+def default_workers() -> int:
+    """One worker per core, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def prepare_in_workers(
+    seeds: Sequence[SeedFile],
+    known_digests: Mapping[str, str],
+    *,
+    max_bytes: int,
+    workers: int,
+    progress: Optional[Progress],
+) -> Iterator[tuple[SeedOutcome, list[Prepared]]]:
+    """Each chunk's outcome and analysed articles, in order, as the workers finish them."""
+    import multiprocessing  # only big builds need it: keep start-up lean
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    chunks = [list(seeds[start:start + CHUNK_FILES]) for start in range(0, len(seeds), CHUNK_FILES)]
+    jobs = [(chunk, {seed.id: known_digests[seed.id] for seed in chunk if seed.id in known_digests},
+             max_bytes) for chunk in chunks]
+    done = 0
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        try:
+            for (outcome, prepared), chunk in zip(pool.map(_prepare_chunk, jobs), chunks, strict=True):
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, len(seeds))
+                yield outcome, prepared
+        except BrokenProcessPool as error:
+            raise BuildWorkerDiedError(workers) from error
+
+
+def _prepare_chunk(job: tuple[list[SeedFile], dict[str, str], int]) -> tuple[SeedOutcome, list[Prepared]]:
+    """In a worker process: read and analyse one chunk of files."""
+    chunk, known_digests, max_bytes = job
+    prepared: list[Prepared] = []
+
+    def keep(article: Article, fingerprint: Fingerprint) -> None:
+        prepared.append(prepare(article, fingerprint))
+
+    outcome = index_seed_files(keep, chunk, known_digests=known_digests, max_bytes=max_bytes)
+    return outcome, prepared
