@@ -15,7 +15,14 @@ from searchkit.articles import Article, Fingerprint
 from searchkit.engines.base import DateSummary, Page, SearchRequest
 from searchkit.engines.tantivy import commit_token
 from searchkit.engines.tantivy.compile import compile_query
-from searchkit.engines.tantivy.schema import LIBRARY, article_from, fingerprint_from, indexable_id, open_index
+from searchkit.engines.tantivy.schema import (
+    LIBRARY,
+    article_from,
+    fingerprint_from,
+    indexable_id,
+    open_index,
+    stored_text,
+)
 from searchkit.engines.tantivy.suggest import suggest
 from searchkit.engines.tantivy.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError
@@ -131,14 +138,14 @@ class TantivyReader:
         terms = self._body_terms(request) if request.snippets and page else frozenset()
         hits = []
         for key, address in page:
-            article = article_from(self._searcher.doc(address))
+            doc = self._searcher.doc(address)
             hits.append(Hit(
-                id=article.id,
-                date=article.date,
-                headline=article.headline,
+                id=doc["id"][0],
+                date=dt.date.fromordinal(doc["date"][0]),
+                headline=stored_text(doc, "headline_text"),
                 score=round(float(key), 4) if request.sort == "relevance" else 0.0,
-                snippet=snippet(article.body, terms) if request.snippets else "",
-                path=article.path,
+                snippet=snippet(stored_text(doc, "body_text"), terms) if request.snippets else "",
+                path=stored_text(doc, "path") or None,
             ))
         return Page(total, tuple(hits))
 

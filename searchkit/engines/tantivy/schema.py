@@ -107,14 +107,18 @@ def document(article: Article, fingerprint: Optional[Fingerprint] = None) -> tan
 
 
 def article_from(doc: tantivy.Document) -> Article:
-    path = _bytes(doc, "path").decode("utf-8")
     return Article(
         id=doc["id"][0],
         date=dt.date.fromordinal(doc["date"][0]),
-        headline=_bytes(doc, "headline_text").decode("utf-8"),
-        body=_bytes(doc, "body_text").decode("utf-8"),
-        path=path or None,
+        headline=stored_text(doc, "headline_text"),
+        body=stored_text(doc, "body_text"),
+        path=stored_text(doc, "path") or None,
     )
+
+
+def stored_text(doc: tantivy.Document, name: str) -> str:
+    """A stored-only text field (kept as UTF-8 bytes: stored text fields would also be indexed)."""
+    return _bytes(doc, name).decode("utf-8")
 
 
 def fingerprint_from(doc: tantivy.Document) -> Optional[Fingerprint]:
