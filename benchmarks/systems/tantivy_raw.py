@@ -3,7 +3,9 @@
 One schema with headline and body on Tantivy's own ``en_stem`` analysis (stored), the date as a fast
 integer; one writer, every document, one ``commit()``. Queries go through ``index.parse_query`` over
 headline and body (words ANDed, as the other systems do); date ranges are a range query on the date;
-"newest" orders by the date field; exact totals are the search's count.
+"newest" orders by the date field; exact totals are the search's count. Its query parser has no
+trailing-``*`` prefix, so prefixes are a regex query per field (lower-cased words match its ``en_stem``
+terms only where the stemmer left them whole: a floor, not a like-for-like).
 """
 
 from __future__ import annotations
@@ -76,7 +78,12 @@ class TantivyRaw(System):
         tv = self._tantivy
         text = parser_text(spec)
         fields = ["headline", "body"]
-        query = self._index.parse_query(text, fields, conjunction_by_default=True) if text else None
+        if spec.kind == "prefix":  # no trailing-* prefixes in its query parser: a regex per field
+            schema = self._index.schema
+            regexes = [tv.Query.regex_query(schema, field, f"{spec.words[0]}.*") for field in fields]
+            query = tv.Query.boolean_query([(tv.Occur.Should, regex) for regex in regexes])
+        else:
+            query = self._index.parse_query(text, fields, conjunction_by_default=True) if text else None
         if spec.since is not None:
             dates = tv.Query.range_query(self._index.schema, "date", tv.FieldType.Integer,
                                          spec.since.toordinal(), spec.until.toordinal())
