@@ -122,11 +122,14 @@ def write_json(path: Path, value: dict[str, Any]) -> None:
 
 
 def folder_size(folder: Path) -> int:
-    """Bytes used by the files directly in ``folder``."""
+    """Bytes used by the files directly in ``folder`` (one a concurrent commit removes is not counted)."""
     total = 0
     for entry in os.scandir(folder):
-        if entry.is_file(follow_symlinks=False):
-            total += entry.stat().st_size
+        try:
+            if entry.is_file(follow_symlinks=False):
+                total += entry.stat(follow_symlinks=False).st_size
+        except FileNotFoundError:  # removed since the listing
+            pass
     return total
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence, TypeVar
 
@@ -27,6 +26,7 @@ from searchkit.engines.tantivy.suggest import suggest
 from searchkit.engines.tantivy.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError
 from searchkit.results import Hit
+from searchkit.storage import folder_size
 from searchkit.snippets import snippet
 
 Result = TypeVar("Result")
@@ -113,14 +113,7 @@ class TantivyReader:
                            dt.date.fromordinal(int(answer["last"]["value"])), dict(sorted(per_year.items())))
 
     def size_bytes(self) -> int:
-        total = 0
-        for entry in os.scandir(self.folder):
-            try:
-                if entry.is_file(follow_symlinks=False):
-                    total += entry.stat(follow_symlinks=False).st_size
-            except FileNotFoundError:  # removed by a concurrent commit since the listing
-                pass
-        return total
+        return folder_size(self.folder)
 
     @_reads_files
     def search(self, request: SearchRequest) -> Page:
