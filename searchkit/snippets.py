@@ -25,7 +25,9 @@ def snippet(body: str, terms: AbstractSet[str], analyzer: Analyzer = STEMMED) ->
     marked; the body's start when none of them is in it."""
     if terms and body:
         normalize = analyzer.normalize
-        matches = [(m.start(), m.end()) for m in WORD.finditer(body) if normalize(m.group()) in terms]
+        found = list(WORD.finditer(body))
+        wanted = {word for word in {m.group() for m in found} if normalize(word) in terms}  # once per word
+        matches = [(m.start(), m.end()) for m in found if m.group() in wanted]
         if matches:
             words = {normalize(body[start:end]) for start, end in matches}
             passages = _passages(matches)

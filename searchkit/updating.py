@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from searchkit import generations, storage
 from searchkit.articles import Article, SeedFile
@@ -106,8 +107,7 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
     todo = plan(manifest, found)
     outcome = SeedOutcome.empty()
     if todo.to_index or todo.removed:
-        writer = generation.engine.open_writer(generation.folder)
-        outcome = _write(writer, manifest, todo.to_index, todo.removed, options)
+        outcome = _write(generation, manifest, todo.to_index, todo.removed, options)
     if todo.to_index or todo.removed or manifest.seeds_dir != str(seeds.resolve()):
         save_manifest(generation, manifest, seeds, count_library=bool(todo.to_index or todo.removed))
     updated = sum(1 for article_id in outcome.indexed if article_id in todo.known)
@@ -128,8 +128,7 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
     generations.remove_old(index_dir, keep=1)
     generation = generations.create(index_dir, engine)
     manifest = storage.Manifest()
-    writer = engine.open_writer(generation.folder)
-    outcome = _write(writer, manifest, found, [], options, carried=carried)
+    outcome = _write(generation, manifest, found, [], options, carried=carried)
     save_manifest(generation, manifest, seeds, count_library=True)
     generations.publish(index_dir, generation)
     generations.remove_old(index_dir, keep=1)
@@ -145,26 +144,19 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
 def put_articles(generation: generations.Generation, articles: Iterable[Article]) -> None:
     """Add or replace library articles in one commit; they no longer follow a seed file."""
     manifest = load_manifest(generation)
-    writer = generation.engine.open_writer(generation.folder)
-    try:
+    with _batch(generation) as writer:
         for article in articles:
             writer.put(article)
             manifest.files.pop(article.id, None)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
     save_manifest(generation, manifest, None, count_library=True)
 
 
 def delete_article(generation: generations.Generation, article_id: str) -> None:
     """Remove one article; :class:`ArticleNotFoundError` when there is none."""
     manifest = load_manifest(generation)
-    writer = generation.engine.open_writer(generation.folder)
-    if not writer.delete(article_id):
-        writer.cancel()
-        raise ArticleNotFoundError(article_id)
-    writer.commit()
+    with _batch(generation) as writer:
+        if not writer.delete(article_id):
+            raise ArticleNotFoundError(article_id)
     manifest.files.pop(article_id, None)
     save_manifest(generation, manifest, None, count_library=True)
 
@@ -201,13 +193,25 @@ def save_manifest(generation: generations.Generation, manifest: storage.Manifest
     manifest.save(generation.folder)
 
 
-def _write(writer: EngineWriter, manifest: storage.Manifest, to_index: list[SeedFile], removed: list[str],
-           options: WriteOptions, *, carried: Iterable[Article] = ()) -> SeedOutcome:
+@contextmanager
+def _batch(generation: generations.Generation) -> Iterator[EngineWriter]:
+    """One engine writer: committed when the block ends, cancelled if it raises."""
+    writer = generation.engine.open_writer(generation.folder)
+    try:
+        yield writer
+        writer.commit()
+    except BaseException:
+        writer.cancel()  # engines make this safe after a commit that failed half-way
+        raise
+
+
+def _write(generation: generations.Generation, manifest: storage.Manifest, to_index: list[SeedFile],
+           removed: list[str], options: WriteOptions, *, carried: Iterable[Article] = ()) -> SeedOutcome:
     """One atomic commit of new and changed files, removals and carried-over library articles; brings
     ``manifest`` in step."""
     known_digests = {seed.id: manifest.files[seed.id].digest
                      for seed in to_index if seed.id in manifest.files}
-    try:
+    with _batch(generation) as writer:
         outcome = writer.put_seeds(to_index, known_digests=known_digests, max_bytes=options.max_bytes,
                                    progress=options.progress, workers=options.workers)
         for article_id in removed:
@@ -215,10 +219,6 @@ def _write(writer: EngineWriter, manifest: storage.Manifest, to_index: list[Seed
         for article in carried:
             if article.id not in outcome.indexed:
                 writer.put(article)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
     for article_id in removed:
         manifest.files.pop(article_id, None)
     manifest.files.update(outcome.indexed)

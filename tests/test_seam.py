@@ -203,3 +203,27 @@ def test_every_error_survives_a_trip_between_processes():
     for error in made:
         back = pickle.loads(pickle.dumps(error))
         assert (type(back), str(back), back.__dict__) == (type(error), str(error), error.__dict__)
+
+
+def test_a_commit_that_fails_half_way_leaves_no_engine_lock_behind(index, monkeypatch):
+    """A full disk during the engine's commit: the error reaches the caller, nothing changes, and the
+    next write is not refused by a lock the failed one kept."""
+    import errno
+
+    from whoosh.writing import SegmentWriter
+
+    if index.engine != "whoosh":
+        pytest.skip("fails the Whoosh engine's own commit step")
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SegmentWriter, "_commit_toc", disk_full)
+        with pytest.raises(OSError, match="No space left") as failed:
+            index.add(_article("wire/1", "Zinc rally"))
+    assert index.search("zinc").total == 0
+    # The caller still holds the error (and through its traceback, the failed writer), as a caller that
+    # logs it and carries on does: the engine must have let go of its lock all the same.
+    index.add(_article("wire/1", "Zinc rally"))
+    assert ids(index.search("zinc")) == {"wire/1"} and failed.value.errno == errno.ENOSPC

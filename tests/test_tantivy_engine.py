@@ -149,3 +149,12 @@ def test_a_damaged_file_is_reported_and_rebuild_recovers(fast, seeds):
         searchkit.open_index(fast.path).search("clarkson")
     report = searchkit.Index(fast.path).rebuild(seeds)
     assert report.rebuilt and searchkit.open_index(fast.path).search("clarkson").total == 2
+
+
+def test_a_phrase_too_loose_for_tantivy_is_refused_with_the_reason(fast):
+    from searchkit.errors import UnsupportedQueryError
+
+    words = "one two three four five six seven eight nine ten"
+    with pytest.raises(UnsupportedQueryError, match=r"can be arranged 512 ways, and it runs at most 256"):
+        fast.search(f'"{words}"~1')
+    assert fast.search(f'"{words}"').total == 0  # exact phrases of any length run

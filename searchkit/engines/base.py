@@ -192,11 +192,13 @@ class EngineWriter(Protocol):
         ...
 
     def commit(self) -> None:
-        """Make the batch visible, atomically."""
+        """Make the batch visible, atomically. If it fails, the batch is dropped as by :meth:`cancel`
+        (the engine's own locks released) and the error propagates."""
         ...
 
     def cancel(self) -> None:
-        """Drop the batch; the committed state is untouched."""
+        """Drop the batch; the committed state is untouched. Safe to call again, or after a failed
+        :meth:`commit`."""
         ...
 
 

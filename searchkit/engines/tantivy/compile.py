@@ -19,7 +19,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from searchkit.analysis import STEMMED, WORD, fold
-from searchkit.errors import QuerySyntaxError
+from searchkit.errors import QuerySyntaxError, UnsupportedQueryError
 from searchkit.query import tree as t
 
 HEADLINE_BOOST = 1.5
@@ -136,8 +136,10 @@ class Compiler:
             return Compiled(Query.phrase_query(self.schema, field, list[str | tuple[int, str]](words)), shown)
         patterns = (slop + 1) ** (len(words) - 1)
         if patterns > MAX_PHRASE_PATTERNS:
-            raise self._too_broad(text, f"phrase '{text}'~{slop} allows {patterns:,} word arrangements, more "
-                                        f"than the tantivy engine's {MAX_PHRASE_PATTERNS}; lower the slop")
+            raise UnsupportedQueryError(
+                "tantivy", f"the phrase '{text}'~{slop}: {len(words)} words with that slop can be arranged "
+                           f"{patterns:,} ways, and it runs at most {MAX_PHRASE_PATTERNS:,} (use fewer words "
+                           "or a smaller slop)")
         exact = [Query.phrase_query(self.schema, field,
                                     list(zip([0, *itertools.accumulate(gaps)], words, strict=True)))
                  for gaps in itertools.product(range(1, slop + 2), repeat=len(words) - 1)]
@@ -251,10 +253,14 @@ def body_words(searcher: tantivy.Searcher, node: t.Node) -> frozenset[str]:
             words.update(STEMMED.words(leaf.text))
         elif isinstance(leaf, t.Prefix) and leaf.field in (None, "body"):
             found = WORD.findall(fold(leaf.text))
-            if found:
+            if found:  # "u.s-bo*": u.s is looked for as it is, bo* expanded
+                words.update(STEMMED.normalize(word) for word in found[:-1])
                 words.update(term for term, _ in searcher.terms_with_prefix("body", found[-1],
                                                                             limit=MAX_PREFIX_TERMS))
         elif isinstance(leaf, t.Wildcard) and leaf.field in (None, "body"):
+            pieces = WILDCARD_PIECE.findall(fold(leaf.text))
+            words.update(STEMMED.normalize(piece) for piece in pieces
+                         if "?" not in piece and "*" not in piece)
             words.update(_wildcard_terms(searcher, "body", leaf.text))
     return frozenset(words)
 

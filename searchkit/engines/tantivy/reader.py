@@ -152,7 +152,10 @@ class TantivyReader:
         return suggest(self._searcher, words)
 
     def close(self) -> None:
-        self._searcher = None  # type: ignore[assignment]  # Tantivy frees it with the last reference
+        # Tantivy frees the searcher, the index's mapped files and its watcher thread with their last
+        # reference; this reader must not be used again.
+        self._searcher = None  # type: ignore[assignment]
+        self._index = None  # type: ignore[assignment]
 
     def _all(self, query: Query) -> Iterator[tantivy.Document]:
         total = self._searcher.num_docs

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
+import tantivy
 from tantivy import Query
 
 from searchkit.articles import Article, Fingerprint, SeedFile
@@ -41,6 +42,8 @@ class TantivyWriter:
         self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=0)
         self._pending: dict[str, _Pending] = {}
         self._from_seeds: set[str] = set()
+        self._searcher: Optional[tantivy.Searcher] = None
+        self._closed = False
 
     def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
         self._refuse_if_from_seeds(article.id)
@@ -53,9 +56,7 @@ class TantivyWriter:
         elif not indexable_id(article_id):
             existed = False
         else:
-            self._index.reload()
-            found = self._index.searcher().search(Query.term_query(self._schema, "id", article_id), 1)
-            existed = bool(found.hits)
+            existed = bool(self._committed().search(Query.term_query(self._schema, "id", article_id), 1).hits)
         if existed:
             self._pending[article_id] = None
         return existed
@@ -99,11 +100,22 @@ class TantivyWriter:
         except BaseException:
             self.cancel()
             raise
+        self._closed = True
         self._writer.wait_merging_threads()  # and releases Tantivy's writer lock
 
     def cancel(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self._writer.rollback()
         self._writer.wait_merging_threads()
+
+    def _committed(self) -> tantivy.Searcher:
+        """A searcher on the committed state (it cannot change while this writer holds the lock)."""
+        if self._searcher is None:
+            self._index.reload()
+            self._searcher = self._index.searcher()
+        return self._searcher
 
     def _refuse_if_from_seeds(self, article_id: str) -> None:
         if article_id in self._from_seeds:

@@ -77,13 +77,14 @@ class WhooshWriter:
                 self._writer.delete_by_term(ID_FIELD, article_id)
                 if pending is not None:
                     self._writer.add_document(**document(*pending))
+            store.commit(self._writer, self._worker_segments)
         except BaseException:
-            self.cancel()
+            self.cancel()  # a commit that failed half-way (a full disk) must not keep Whoosh's lock
             raise
-        store.commit(self._writer, self._worker_segments)
 
     def cancel(self) -> None:
-        self._writer.cancel()
+        if not self._writer.is_closed:
+            self._writer.cancel()
 
     def _refuse_if_from_seeds(self, article_id: str) -> None:
         if article_id in self._from_seeds:  # already in this batch's new segments: Whoosh cannot take it back
