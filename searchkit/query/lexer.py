@@ -35,6 +35,8 @@ OPERAND_STARTS = LEAVES | {FIELD, LPAREN, NOT, PLUS, MINUS}
 OPERATOR_WORDS = {"AND": AND, "OR": OR, "NOT": NOT, "&&": AND, "||": OR}
 #: Characters that are an operator at the start of a word, right before a term, phrase or group.
 _PREFIX_OPERATORS = {"+": PLUS, "-": MINUS, "!": NOT}
+#: The parts of a word an engine matches one by one ("u.s-bo*" is u.s and bo*), wildcards included.
+WORD_PIECE = re.compile(r"[\w?*]+(?:\.[\w?*]+)*", re.UNICODE)
 #: What an error about a wildcard with nothing before it suggests instead.
 _WILDCARD_EXAMPLES = {"?": "g?ld", "*": "col*r"}
 
@@ -214,6 +216,11 @@ class _Lexer:
                 wildcard = word[first]
                 raise self._error(pos + first, f"'{wildcard}' needs a letter or digit before it, like "
                                                f"{_WILDCARD_EXAMPLES[wildcard]}")
+            patterns = [piece for piece in WORD_PIECE.finditer(word) if "?" in piece[0] or "*" in piece[0]]
+            if len(patterns) > 1:  # "col*r-g?ld": engines expand one pattern per word
+                second = patterns[1]
+                at = min(i for i in (second[0].find("?"), second[0].find("*")) if i >= 0)
+                raise self._error(pos + second.start() + at, "only one part of a word may hold ? or *")
             self._emit(Token(WILDCARD, pos, word))
         return True
 
