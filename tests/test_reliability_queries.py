@@ -31,8 +31,8 @@ from helpers_reliability import EVERYONE, _vocab, marker, write_corpus, write_se
 SECONDS_PER_SEARCH = 2.0
 #: Address space allowed to a process running the worst-case queries (a memory cap, not a target).
 MEMORY_CAP_BYTES = 1024 * 1024 * 1024
-PREFIX_LIMIT = 512  # searchkit.engines.whoosh.compile.MAX_PREFIX_TERMS
-QUERY_PREFIX_LIMIT = 2048  # searchkit.engines.whoosh.compile.MAX_QUERY_PREFIX_TERMS
+PREFIX_LIMIT = 512  # searchkit.engines.rules.MAX_PREFIX_TERMS
+QUERY_PREFIX_LIMIT = 2048  # searchkit.engines.rules.MAX_QUERY_PREFIX_TERMS
 
 _rng = random.Random(11)
 _CONSONANTS, _VOWELS = "bcdfghjklmnpqrstvwxz", "aeiou"

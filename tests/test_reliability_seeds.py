@@ -372,7 +372,7 @@ def test_reliability_doc_cites_real_tests_and_the_real_limits() -> None:
     import re
 
     from searchkit.articles import MAX_LINE_CHARS as line_limit
-    from searchkit.engines.whoosh.compile import MAX_PREFIX_TERMS
+    from searchkit.engines.rules import MAX_PREFIX_TERMS
     from searchkit.query import MAX_DEPTH, MAX_QUERY_LENGTH
     from searchkit.query.parser import MAX_CLAUSES
 

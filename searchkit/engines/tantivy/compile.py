@@ -1,6 +1,6 @@
 """Compiling searchkit's query tree into a Tantivy query, with a readable description for explain.
 
-The rules are the Whoosh engine's (``engines/whoosh/compile.py``), so both find the same articles: a word
+The rules are shared with the Whoosh engine (``engines/rules.py``), so both find the same articles: a word
 without a field searches the headline (weighted :data:`HEADLINE_BOOST`) and the body; prefixes and
 wildcards are expanded here against the term dictionary, matched unstemmed against the indexed words,
 under the same caps. Tantivy's own sloppy phrases follow another rule (one slop budget for the whole
@@ -10,24 +10,30 @@ phrase, transpositions allowed), so ``"a b c"~N`` becomes the exact phrases of e
 from __future__ import annotations
 
 import itertools
-import math
-import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 import tantivy
 from tantivy import Occur, Query
 
-from searchkit.analysis import STEMMED, WORD, fold
-from searchkit.errors import QuerySyntaxError, UnsupportedQueryError
+from searchkit.analysis import STEMMED
+from searchkit.engines.rules import (
+    BONUS_BOOST,
+    HEADLINE_BOOST,
+    MAX_PREFIX_TERMS,
+    ExpansionBudget,
+    bonus_words,
+    literal_prefix,
+    scaled_minimum,
+    split_prefix,
+    split_wildcard,
+    wildcard_matcher,
+)
+from searchkit.errors import UnsupportedQueryError
 from searchkit.query import tree as t
 
-HEADLINE_BOOST = 1.5
-MAX_PREFIX_TERMS = 512
-MAX_QUERY_PREFIX_TERMS = 2048
 #: A sloppy phrase becomes one exact phrase per gap pattern: (slop + 1) ** (words - 1) of them.
 MAX_PHRASE_PATTERNS = 256
-WILDCARD_PIECE = re.compile(r"[\w?*]+(?:\.[\w?*]+)*", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -60,8 +66,7 @@ class Compiler:
     def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema, query_text: str) -> None:
         self.searcher = searcher
         self.schema = schema
-        self.query_text = query_text
-        self.expanded = 0
+        self.budget = ExpansionBudget(query_text)
 
     def compile(self, node: t.Node) -> Compiled:
         return self._compile(node) or Compiled(Query.empty_query(), "<nothing>")
@@ -106,7 +111,7 @@ class Compiler:
         if not compiled:
             return None
         # Children that analyse to nothing cannot match: scale the minimum to what is left.
-        minimum = math.ceil(node.minimum * len(compiled) / len(node.children))
+        minimum = scaled_minimum(node, len(compiled))
         return _any_of(compiled, minimum)
 
     def _each_field(
@@ -146,27 +151,23 @@ class Compiler:
         return Compiled(Query.boolean_query([(Occur.Should, q) for q in exact]), shown)
 
     def _prefix(self, field: str, text: str) -> Optional[Compiled]:
-        words = WORD.findall(fold(text))
-        if not words:
+        split = split_prefix(text)
+        if split is None:
             return None
-        prefix = words[-1]  # matched unstemmed against the indexed words: "hurt*" finds hurt, hurts
-        found = [term for term, _ in self.searcher.terms_with_prefix(field, prefix,
-                                                                     limit=MAX_PREFIX_TERMS + 1)]
-        self._count(text, f"prefix '{text}*'", len(found))
-        return self._after_words(field, words[:-1], self._expansion(field, found, f"{field}:{prefix}*"))
+        found = prefix_terms(self.searcher, field, split.pattern, limit=MAX_PREFIX_TERMS + 1)
+        self.budget.spend(text, f"prefix '{text}*'", len(found))
+        expansion = self._expansion(field, found, f"{field}:{split.pattern}*")
+        return self._after_words(field, split.others, expansion)
 
     def _wildcard(self, field: str, text: str) -> Optional[Compiled]:
-        pieces = WILDCARD_PIECE.findall(fold(text))
-        patterns = [piece for piece in pieces if "?" in piece or "*" in piece]
-        if not patterns:
+        split = split_wildcard(text)
+        if split is None:
             return None
-        if not re.split(r"[?*]", patterns[-1], maxsplit=1)[0]:
-            raise self._too_broad(text, f"wildcard '{text}' needs a letter or digit before its first ? or *")
-        pattern = patterns[-1]
-        found = sorted(_wildcard_terms(self.searcher, field, text))
-        self._count(text, f"wildcard '{text}'", len(found))
-        words = [piece for piece in pieces if piece != pattern]
-        return self._after_words(field, words, self._expansion(field, found, f"{field}:{pattern}"))
+        self.budget.check_wildcard(text, split.pattern)
+        found = wildcard_terms(self.searcher, field, split.pattern)
+        self.budget.spend(text, f"wildcard '{text}'", len(found))
+        expansion = self._expansion(field, found, f"{field}:{split.pattern}")
+        return self._after_words(field, split.others, expansion)
 
     def _expansion(self, field: str, words: list[str], shown: str) -> Compiled:
         if not words:
@@ -177,19 +178,7 @@ class Compiler:
     def _after_words(self, field: str, words: list[str], pattern: Compiled) -> Compiled:
         if not words:
             return pattern
-        return _all_of([*(self._term(field, STEMMED.normalize(w)) for w in words), pattern])
-
-    def _count(self, text: str, what: str, expansions: int) -> None:
-        self.expanded += expansions
-        if expansions > MAX_PREFIX_TERMS:
-            raise self._too_broad(text, f"{what} matches more than {MAX_PREFIX_TERMS} words; make it longer")
-        if self.expanded > MAX_QUERY_PREFIX_TERMS:
-            raise self._too_broad(text, "the prefixes in this query match more than "
-                                        f"{MAX_QUERY_PREFIX_TERMS} words in all; use fewer or longer ones")
-
-    def _too_broad(self, text: str, message: str) -> QuerySyntaxError:
-        at = self.query_text.find(text)
-        return QuerySyntaxError(self.query_text, at if at >= 0 else 0, message)
+        return _all_of([*(self._term(field, w) for w in words), pattern])
 
     def date_range(self, node: t.DateRange) -> Compiled:
         """Articles dated in ``node`` (inclusive); scores nothing, so it filters."""
@@ -204,13 +193,8 @@ class Compiler:
 
     def headline_phrase_bonus(self, node: t.Node) -> Optional[Compiled]:
         """An optional clause lifting articles whose headline holds a plain word query's words in order."""
-        if isinstance(node, (t.And, t.Or)) and all(
-            isinstance(child, t.Term) and child.field is None for child in node.children
-        ):
-            words = [w for child in node.children for w in STEMMED.words(child.text)]  # type: ignore[union-attr]
-            if len(words) >= 2:
-                return _boosted(self._phrase("headline", words, 0, ""), HEADLINE_BOOST * 3)
-        return None
+        words = bonus_words(node)
+        return _boosted(self._phrase("headline", words, 0, ""), BONUS_BOOST) if words else None
 
 
 def _every() -> Compiled:
@@ -252,24 +236,25 @@ def body_words(searcher: tantivy.Searcher, node: t.Node) -> frozenset[str]:
         if isinstance(leaf, (t.Term, t.Phrase)) and leaf.field in (None, "body"):
             words.update(STEMMED.words(leaf.text))
         elif isinstance(leaf, t.Prefix) and leaf.field in (None, "body"):
-            found = WORD.findall(fold(leaf.text))
-            if found:  # "u.s-bo*": u.s is looked for as it is, bo* expanded
-                words.update(STEMMED.normalize(word) for word in found[:-1])
-                words.update(term for term, _ in searcher.terms_with_prefix("body", found[-1],
-                                                                            limit=MAX_PREFIX_TERMS))
+            split = split_prefix(leaf.text)
+            if split is not None:  # "u.s-bo*": u.s is looked for as it is, bo* expanded
+                words.update(split.others)
+                words.update(prefix_terms(searcher, "body", split.pattern, limit=MAX_PREFIX_TERMS))
         elif isinstance(leaf, t.Wildcard) and leaf.field in (None, "body"):
-            pieces = WILDCARD_PIECE.findall(fold(leaf.text))
-            words.update(STEMMED.normalize(piece) for piece in pieces
-                         if "?" not in piece and "*" not in piece)
-            words.update(_wildcard_terms(searcher, "body", leaf.text))
+            split = split_wildcard(leaf.text)
+            if split is not None and literal_prefix(split.pattern):
+                words.update(split.others)
+                words.update(wildcard_terms(searcher, "body", split.pattern))
     return frozenset(words)
 
 
-def _wildcard_terms(searcher: tantivy.Searcher, field: str, text: str) -> list[str]:
-    patterns = [piece for piece in WILDCARD_PIECE.findall(fold(text)) if "?" in piece or "*" in piece]
-    if not patterns:
-        return []
-    literal = re.split(r"[?*]", patterns[-1], maxsplit=1)[0]
-    regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in patterns[-1])
-                       + r"\Z", re.DOTALL)
-    return [term for term, _ in searcher.terms_with_prefix(field, literal) if literal and regex.match(term)]
+def prefix_terms(searcher: tantivy.Searcher, field: str, prefix: str, *, limit: int) -> list[str]:
+    """Up to ``limit`` indexed words of ``field`` that start with ``prefix``."""
+    return [term for term, _ in searcher.terms_with_prefix(field, prefix, limit=limit)]
+
+
+def wildcard_terms(searcher: tantivy.Searcher, field: str, pattern: str) -> list[str]:
+    """The indexed words of ``field`` that ``pattern`` matches."""
+    matcher = wildcard_matcher(pattern)
+    return sorted(term for term, _ in searcher.terms_with_prefix(field, literal_prefix(pattern))
+                  if matcher.match(term))

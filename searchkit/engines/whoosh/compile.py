@@ -9,14 +9,25 @@ explain says so.
 
 from __future__ import annotations
 
-import math
-import re
+import itertools
 from typing import Callable, Iterable, Iterator, Optional
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from searchkit.engines.whoosh.analysis import ANALYZER, WORD, analyze, fold
+from searchkit.engines.rules import (
+    BONUS_BOOST,
+    HEADLINE_BOOST,
+    MAX_PREFIX_TERMS,
+    ExpansionBudget,
+    bonus_words,
+    literal_prefix,
+    scaled_minimum,
+    split_prefix,
+    split_wildcard,
+    wildcard_matcher,
+)
+from searchkit.engines.whoosh.analysis import analyze
 from searchkit.engines.whoosh.queries import (
     AtLeast,
     DateColumnRange,
@@ -26,15 +37,8 @@ from searchkit.engines.whoosh.queries import (
     boosted,
     or_of,
 )
-from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
 
-#: How much more a headline match counts than a body match.
-HEADLINE_BOOST = 1.5
-#: A prefix (``hurt*``) may expand to at most this many indexed words.
-MAX_PREFIX_TERMS = 512
-#: All the prefixes of one query together may expand to at most this many words (counted per field).
-MAX_QUERY_PREFIX_TERMS = 2048
 
 
 def compile_query(reader: IndexReader, node: t.Node, query_text: str = "", *, ranked: bool = True,
@@ -55,8 +59,7 @@ class Compiler:
 
     def __init__(self, reader: IndexReader, query_text: str = "") -> None:
         self.reader = reader
-        self.query_text = query_text
-        self.expanded = 0  # words all prefixes so far expanded to
+        self.budget = ExpansionBudget(query_text)
 
     def compile(self, node: t.Node) -> wq.Query:
         """The Whoosh query for ``node``; :class:`whoosh.query.NullQuery` when nothing can match."""
@@ -107,8 +110,7 @@ class Compiler:
         compiled = [c for c in (self._compile(child) for child in node.children) if c is not None]
         if not compiled:
             return None
-        # Children that analyse to nothing cannot match: scale the minimum to what is left.
-        minimum = math.ceil(node.minimum * len(compiled) / len(node.children))
+        minimum = scaled_minimum(node, len(compiled))
         if minimum <= 1:
             return or_of(compiled)
         return AtLeast(compiled, minimum)
@@ -131,65 +133,38 @@ class Compiler:
             return wq.Term(field, words[0])
         return wq.Phrase(field, words, slop=slop)
 
-    def _too_broad(self, text: str, message: str) -> QuerySyntaxError:
-        at = self.query_text.find(text)
-        return QuerySyntaxError(self.query_text, at if at >= 0 else 0, message)
-
     def _prefix(self, field: str, text: str) -> Optional[wq.Query]:
-        words = WORD.findall(fold(text))
-        if not words:
+        split = split_prefix(text)
+        if split is None:
             return None
-        prefix = words[-1]  # prefixes are matched unstemmed: "hurt*" finds hurt, hurts, hurting
-        self._count(text, f"prefix '{text}*'", self.reader.expand_prefix(field, prefix))
-        return self._after_words(field, words[:-1], wq.Prefix(field, prefix))
+        expansion = self.reader.expand_prefix(field, split.pattern)
+        self.budget.spend(text, f"prefix '{text}*'", _counted(expansion))
+        return self._after_words(field, split.others, wq.Prefix(field, split.pattern))
 
     def _wildcard(self, field: str, text: str) -> Optional[wq.Query]:
-        pieces = WILDCARD_PIECE.findall(fold(text))
-        if not pieces or not any(WILDCARD_CHARS.intersection(piece) for piece in pieces):
+        split = split_wildcard(text)
+        if split is None:
             return None
-        pattern = next(piece for piece in reversed(pieces) if WILDCARD_CHARS.intersection(piece))
-        if not literal_prefix(pattern):  # "e-?x": the pattern after the dash would scan every word
-            raise self._too_broad(text, f"wildcard '{text}' needs a letter or digit before its first ? or *")
-        self._count(text, f"wildcard '{text}'", wildcard_words(self.reader, field, pattern))
-        # Like a prefix, a wildcard is matched unstemmed; the words around it must match as they are.
-        words = [piece for piece in pieces if piece != pattern]
-        return self._after_words(field, words, wq.Wildcard(field, pattern))
+        self.budget.check_wildcard(text, split.pattern)
+        words = wildcard_words(self.reader, field, split.pattern)
+        self.budget.spend(text, f"wildcard '{text}'", _counted(words))
+        return self._after_words(field, split.others, wq.Wildcard(field, split.pattern))
 
     def _after_words(self, field: str, words: list[str], query: wq.Query) -> wq.Query:
         """``query`` AND-ed with the other words of its text ("u.s-bo*": u.s must match as it is)."""
         if not words:
             return query
-        return wq.And([*(wq.Term(field, ANALYZER.normalize(w)) for w in words), query])
-
-    def _count(self, text: str, what: str, expansion: Iterable[object]) -> None:
-        """Enforce the per-pattern and per-query caps on the words a prefix or wildcard expands to."""
-        expansions = 0
-        for _ in expansion:
-            expansions += 1
-            self.expanded += 1
-            if expansions > MAX_PREFIX_TERMS:
-                raise self._too_broad(text, f"{what} matches more than {MAX_PREFIX_TERMS} words; "
-                                            "make it longer")
-            if self.expanded > MAX_QUERY_PREFIX_TERMS:
-                raise self._too_broad(text, f"the prefixes in this query match more than "
-                                            f"{MAX_QUERY_PREFIX_TERMS} words in all; "
-                                            "use fewer or longer ones")
+        return wq.And([*(wq.Term(field, w) for w in words), query])
 
 
-#: A wildcard's word-like pieces: letters, digits, ``?`` and ``*``, with inner dots.
-WILDCARD_PIECE = re.compile(r"[\w?*]+(?:\.[\w?*]+)*", re.UNICODE)
-WILDCARD_CHARS = frozenset("?*")
-
-
-def literal_prefix(pattern: str) -> str:
-    """The characters of a wildcard pattern before its first ``?`` or ``*``."""
-    return re.split(r"[?*]", pattern, maxsplit=1)[0]
+def _counted(words: Iterable[object]) -> int:
+    """How many ``words`` there are, counting no further than one past the cap."""
+    return sum(1 for _ in itertools.islice(words, MAX_PREFIX_TERMS + 1))
 
 
 def wildcard_words(reader: IndexReader, field: str, pattern: str) -> Iterator[str]:
     """The indexed words of ``field`` that ``pattern`` matches (``?`` one character, ``*`` any run)."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    matcher = re.compile(regex + r"\Z", re.DOTALL)
+    matcher = wildcard_matcher(pattern)
     for word in reader.expand_prefix(field, literal_prefix(pattern)):
         text = word.decode("utf-8") if isinstance(word, bytes) else word
         if matcher.match(text):
@@ -209,15 +184,6 @@ def date_range(node: t.DateRange) -> wq.Query:
 
 
 def headline_phrase_bonus(node: t.Node) -> Optional[wq.Query]:
-    """An optional clause that lifts articles whose headline holds all the query's words in order.
-
-    Applies to plain word queries (``everybody hurts``), so an exact phrase match in the headline ranks
-    first. (A body-phrase bonus was measured too: it doubled the cost of two-word queries.)
-    """
-    if isinstance(node, (t.And, t.Or)) and all(
-        isinstance(child, t.Term) and child.field is None for child in node.children
-    ):
-        words = [w for child in node.children for w in analyze(child.text)]  # type: ignore[union-attr]
-        if len(words) >= 2:
-            return boosted(wq.Phrase("headline", words), HEADLINE_BOOST * 3)
-    return None
+    """An optional clause lifting articles whose headline holds a plain word query's words in order."""
+    words = bonus_words(node)
+    return boosted(wq.Phrase("headline", words), BONUS_BOOST) if words else None

@@ -1,0 +1,108 @@
+"""The matching rules every engine's query compiler follows, so that a query finds the same articles
+on each: the headline weight, the prefix and wildcard caps, how a prefix or wildcard splits its text,
+how a group's minimum shrinks, and which queries earn the headline-phrase bonus. Engine-neutral: no
+engine library is imported here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import NamedTuple, Optional
+
+from searchkit.analysis import STEMMED, WORD, fold
+from searchkit.errors import QuerySyntaxError
+from searchkit.query import tree as t
+from searchkit.query.lexer import WORD_PIECE  # the parser's own split, so both agree on a word's parts
+
+#: How much more a headline match counts than a body match.
+HEADLINE_BOOST = 1.5
+#: The headline-phrase bonus, relative to a body match.
+BONUS_BOOST = HEADLINE_BOOST * 3
+#: A prefix or wildcard may expand to at most this many indexed words.
+MAX_PREFIX_TERMS = 512
+#: All the prefixes and wildcards of one query together may expand to at most this many (counted per field).
+MAX_QUERY_PREFIX_TERMS = 2048
+
+
+class Pattern(NamedTuple):
+    """A prefix or wildcard split for matching: ``pattern`` is matched unstemmed against the indexed
+    words; ``others`` are the other words of its text, which must match as they are."""
+
+    pattern: str
+    others: list[str]
+
+
+def split_prefix(text: str) -> Optional[Pattern]:
+    """``hurt*``'s text ("hurt", "u.s-bo") as its prefix and other words; ``None`` if it has no word."""
+    words = WORD.findall(fold(text))
+    return Pattern(words[-1], [STEMMED.normalize(w) for w in words[:-1]]) if words else None
+
+
+def split_wildcard(text: str) -> Optional[Pattern]:
+    """A wildcard's text ("g?ld", "x-r?y") as its pattern and other words; ``None`` if it has none."""
+    pieces = WORD_PIECE.findall(fold(text))
+    patterns = [piece for piece in pieces if is_pattern(piece)]
+    if not patterns:
+        return None
+    pattern = patterns[-1]
+    return Pattern(pattern, [STEMMED.normalize(piece) for piece in pieces if piece != pattern])
+
+
+def is_pattern(piece: str) -> bool:
+    return "?" in piece or "*" in piece
+
+
+def literal_prefix(pattern: str) -> str:
+    """The characters of a wildcard pattern before its first ``?`` or ``*``."""
+    return re.split(r"[?*]", pattern, maxsplit=1)[0]
+
+
+def wildcard_matcher(pattern: str) -> re.Pattern[str]:
+    """A regular expression matching whole words: ``?`` one character, ``*`` any run."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(regex + r"\Z", re.DOTALL)
+
+
+def scaled_minimum(node: t.Or, kept: int) -> int:
+    """A group's minimum once its children that analyse to nothing (they cannot match) are left out."""
+    return math.ceil(node.minimum * kept / len(node.children))
+
+
+def bonus_words(node: t.Node) -> Optional[list[str]]:
+    """The words of a plain word query (``everybody hurts``) whose exact phrase in the headline earns a
+    bonus, or ``None``. (A body-phrase bonus was measured too: it doubled the cost of two-word queries.)"""
+    if isinstance(node, (t.And, t.Or)) and all(
+        isinstance(child, t.Term) and child.field is None for child in node.children
+    ):
+        words = [w for child in node.children for w in STEMMED.words(child.text)]  # type: ignore[union-attr]
+        if len(words) >= 2:
+            return words
+    return None
+
+
+class ExpansionBudget:
+    """The prefix and wildcard caps of one query; errors point at the culprit in the query text."""
+
+    def __init__(self, query_text: str) -> None:
+        self.query_text = query_text
+        self.expanded = 0
+
+    def spend(self, text: str, what: str, words: int) -> None:
+        """Count ``words`` expansions of ``what`` (whose text is ``text``); raise past a cap."""
+        self.expanded += words
+        if words > MAX_PREFIX_TERMS:
+            raise self.error(text, f"{what} matches more than {MAX_PREFIX_TERMS} words; make it longer")
+        if self.expanded > MAX_QUERY_PREFIX_TERMS:
+            raise self.error(text, f"the prefixes in this query match more than {MAX_QUERY_PREFIX_TERMS} "
+                                   "words in all; use fewer or longer ones")
+
+    def check_wildcard(self, text: str, pattern: str) -> None:
+        """Refuse a pattern with nothing before its first wildcard ("e-?x": the part after the dash),
+        which would scan every word of the index."""
+        if not literal_prefix(pattern):
+            raise self.error(text, f"wildcard '{text}' needs a letter or digit before its first ? or *")
+
+    def error(self, text: str, message: str) -> QuerySyntaxError:
+        at = self.query_text.find(text)
+        return QuerySyntaxError(self.query_text, at if at >= 0 else 0, message)
