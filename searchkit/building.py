@@ -6,6 +6,7 @@ in worker processes of their own (the Whoosh engine gives each worker a share of
 
 from __future__ import annotations
 
+import os
 from typing import Callable, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint, SeedFile, read_seed
@@ -14,6 +15,16 @@ from searchkit.errors import SeedError
 
 #: How many files pass between two progress reports.
 PROGRESS_EVERY = 128
+#: Below this many files a bulk write runs in-process: starting workers would cost more than it saves.
+PARALLEL_MIN_FILES = 1000
+
+
+def worker_count(requested: Optional[int], files: int) -> int:
+    """How many worker processes to read ``files`` seed files with: what was asked (at least one), or
+    one per core up to four; 1 (in-process) for small writes."""
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    return max(1, requested) if requested is not None else max(1, min(4, os.cpu_count() or 1))
 
 
 def index_seed_files(

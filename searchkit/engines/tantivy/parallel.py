@@ -8,7 +8,6 @@ Workers never touch the index, so nothing of theirs can outlive the build in it.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Iterator, Mapping, Optional, Sequence
 
@@ -18,14 +17,8 @@ from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.tantivy.schema import Prepared, prepare
 from searchkit.errors import BuildWorkerDiedError
 
-#: Below this many files a build runs in-process: starting workers would cost more than it saves.
-PARALLEL_MIN_FILES = 1000
+#: Files per task: enough to amortise sending the results back, few enough to keep every worker busy.
 CHUNK_FILES = 250
-
-
-def default_workers() -> int:
-    """One worker per core, at most four."""
-    return max(1, min(4, os.cpu_count() or 1))
 
 
 def prepare_in_workers(

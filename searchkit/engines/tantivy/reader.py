@@ -12,13 +12,13 @@ from tantivy import Query
 
 from searchkit.articles import Article, Fingerprint
 from searchkit.engines.base import DateSummary, Page, SearchRequest
+from searchkit.engines.batch import indexable_id
 from searchkit.engines.tantivy import commit_token
 from searchkit.engines.tantivy.compile import compile_query
 from searchkit.engines.tantivy.schema import (
     LIBRARY,
     article_from,
     fingerprint_from,
-    indexable_id,
     open_index,
     stored_text,
 )

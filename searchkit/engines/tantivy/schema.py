@@ -130,11 +130,3 @@ def _bytes(doc: tantivy.Document, name: str) -> bytes:
     values = doc[name]
     return bytes(values[0]) if values else b""
 
-
-def indexable_id(article_id: str) -> bool:
-    """Whether an article could have this id (an id typed on a non-UTF-8 terminal cannot)."""
-    try:
-        article_id.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

@@ -15,13 +15,13 @@ import tantivy
 from tantivy import Query
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.building import index_seed_files
+from searchkit.building import index_seed_files, worker_count
 from searchkit.engines.base import Progress, SeedOutcome
+from searchkit.engines.batch import PendingChanges
 from searchkit.engines.tantivy import parallel
 from searchkit.engines.tantivy.schema import (
     Prepared,
     document,
-    indexable_id,
     open_index,
     prepare,
     to_document,
@@ -29,7 +29,6 @@ from searchkit.engines.tantivy.schema import (
 
 #: Memory for Tantivy's indexing threads (it needs at least 15 MB each).
 WRITER_HEAP_BYTES = 256_000_000
-_Pending = Optional[tuple[Article, Optional[Fingerprint]]]  # None: deleted
 
 
 class TantivyWriter:
@@ -40,26 +39,15 @@ class TantivyWriter:
         self._index = open_index(folder)
         self._schema = self._index.schema
         self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=0)
-        self._pending: dict[str, _Pending] = {}
-        self._from_seeds: set[str] = set()
+        self._changes = PendingChanges(self._is_committed)
         self._searcher: Optional[tantivy.Searcher] = None
         self._closed = False
 
     def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
-        self._refuse_if_from_seeds(article.id)
-        self._pending[article.id] = (article, fingerprint)
+        self._changes.put(article, fingerprint)
 
     def delete(self, article_id: str) -> bool:
-        self._refuse_if_from_seeds(article_id)
-        if article_id in self._pending:
-            existed = self._pending[article_id] is not None
-        elif not indexable_id(article_id):
-            existed = False
-        else:
-            existed = bool(self._committed().search(Query.term_query(self._schema, "id", article_id), 1).hits)
-        if existed:
-            self._pending[article_id] = None
-        return existed
+        return self._changes.delete(article_id)
 
     def put_seeds(
         self,
@@ -70,8 +58,8 @@ class TantivyWriter:
         progress: Optional[Progress] = None,
         workers: Optional[int] = None,
     ) -> SeedOutcome:
-        workers = parallel.default_workers() if workers is None else max(1, workers)
-        if workers > 1 and len(seeds) >= parallel.PARALLEL_MIN_FILES:
+        workers = worker_count(workers, len(seeds))
+        if workers > 1:
             outcome = SeedOutcome.empty()
             for part, prepared in parallel.prepare_in_workers(seeds, known_digests, max_bytes=max_bytes,
                                                               workers=workers, progress=progress):
@@ -82,17 +70,16 @@ class TantivyWriter:
             outcome = index_seed_files(lambda article, fingerprint: self._add(prepare(article, fingerprint)),
                                        seeds, known_digests=known_digests, max_bytes=max_bytes,
                                        progress=progress)
-        self._from_seeds.update(outcome.indexed)
+        self._changes.written_from_seeds(outcome.indexed)
         return outcome
 
     def _add(self, article: Prepared) -> None:
         self._writer.delete_documents_by_term("id", article.id)  # only what was added before it
         self._writer.add_document(to_document(article))
-        self._pending.pop(article.id, None)
 
     def commit(self) -> None:
         try:
-            for article_id, pending in self._pending.items():
+            for article_id, pending in self._changes.items():
                 self._writer.delete_documents_by_term("id", article_id)
                 if pending is not None:
                     self._writer.add_document(document(*pending))
@@ -110,13 +97,12 @@ class TantivyWriter:
         self._writer.rollback()
         self._writer.wait_merging_threads()
 
+    def _is_committed(self, article_id: str) -> bool:
+        return bool(self._committed().search(Query.term_query(self._schema, "id", article_id), 1).hits)
+
     def _committed(self) -> tantivy.Searcher:
         """A searcher on the committed state (it cannot change while this writer holds the lock)."""
         if self._searcher is None:
             self._index.reload()
             self._searcher = self._index.searcher()
         return self._searcher
-
-    def _refuse_if_from_seeds(self, article_id: str) -> None:
-        if article_id in self._from_seeds:
-            raise RuntimeError(f"article {article_id!r} was written from its seed file in this batch")

@@ -22,14 +22,6 @@ from searchkit.engines.whoosh import store
 from searchkit.engines.whoosh.schema import document
 from searchkit.errors import BuildWorkerDiedError
 
-#: Below this many files a build runs in-process: starting workers would cost more than it saves.
-PARALLEL_MIN_FILES = 1000
-
-
-def default_workers() -> int:
-    """One worker per core, at most four (beyond that the parent's merge dominates)."""
-    return max(1, min(4, os.cpu_count() or 1))
-
 
 def index_in_workers(
     folder: Path,

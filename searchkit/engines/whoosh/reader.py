@@ -17,7 +17,8 @@ from searchkit.engines.whoosh.columns import Segment
 from searchkit.engines.whoosh.compile import compile_query
 from searchkit.engines.whoosh.evaluate import top, weighting
 from searchkit.engines.whoosh.highlight import body_terms
-from searchkit.engines.whoosh.schema import article_from_fields, fingerprint_from_fields, lookup_key
+from searchkit.engines.batch import indexable_id
+from searchkit.engines.whoosh.schema import article_from_fields, fingerprint_from_fields
 from searchkit.engines.whoosh.suggest import suggest
 from searchkit.engines.whoosh.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError
@@ -80,8 +81,7 @@ class WhooshReader:
 
     @_reads_files
     def get(self, article_id: str) -> Optional[Article]:
-        key = lookup_key(article_id)
-        fields = self._searcher.document(id=key) if key is not None else None
+        fields = self._searcher.document(id=article_id) if indexable_id(article_id) else None
         return article_from_fields(fields) if fields is not None else None
 
     @_reads_files

@@ -14,7 +14,6 @@ from whoosh import fields as wf
 from searchkit.articles import Article, Fingerprint
 from searchkit.engines.whoosh.analysis import FusedPositions, NewsAnalyzer
 
-#: Stored ids must be valid UTF-8 to be looked up; see :func:`lookup_key`.
 ID_FIELD = "id"
 
 
@@ -66,12 +65,3 @@ def fingerprint_from_fields(fields: Mapping[str, Any]) -> Optional[Fingerprint]:
     text = fields.get("fingerprint", "")
     return Fingerprint.decode(text) if text else None
 
-
-def lookup_key(article_id: str) -> Optional[str]:
-    """``article_id`` if it can be indexed; ``None`` for an id no article can have (not UTF-8, e.g. typed
-    on a terminal with another encoding)."""
-    try:
-        article_id.encode("utf-8")
-    except UnicodeEncodeError:
-        return None
-    return article_id

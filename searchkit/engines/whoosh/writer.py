@@ -8,12 +8,11 @@ from typing import Mapping, Optional, Sequence
 from whoosh.codec.whoosh3 import W3Segment
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.building import index_seed_files
+from searchkit.building import index_seed_files, worker_count
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.whoosh import parallel, store
-from searchkit.engines.whoosh.schema import ID_FIELD, document, lookup_key
-
-_Pending = Optional[tuple[Article, Optional[Fingerprint]]]  # None: deleted
+from searchkit.engines.batch import PendingChanges
+from searchkit.engines.whoosh.schema import ID_FIELD, document
 
 
 class WhooshWriter:
@@ -27,24 +26,15 @@ class WhooshWriter:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._writer = store.writer(store.open_folder(folder))
-        self._pending: dict[str, _Pending] = {}
-        self._from_seeds: set[str] = set()
+        self._changes = PendingChanges(
+            lambda article_id: self._writer.searcher().document_number(id=article_id) is not None)
         self._worker_segments: list[W3Segment] = []
 
     def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
-        self._refuse_if_from_seeds(article.id)
-        self._pending[article.id] = (article, fingerprint)
+        self._changes.put(article, fingerprint)
 
     def delete(self, article_id: str) -> bool:
-        self._refuse_if_from_seeds(article_id)
-        if article_id in self._pending:
-            existed = self._pending[article_id] is not None
-        else:
-            key = lookup_key(article_id)
-            existed = key is not None and self._writer.searcher().document_number(id=key) is not None
-        if existed:
-            self._pending[article_id] = None
-        return existed
+        return self._changes.delete(article_id)
 
     def put_seeds(
         self,
@@ -55,8 +45,8 @@ class WhooshWriter:
         progress: Optional[Progress] = None,
         workers: Optional[int] = None,
     ) -> SeedOutcome:
-        workers = parallel.default_workers() if workers is None else max(1, workers)
-        if workers > 1 and len(seeds) >= parallel.PARALLEL_MIN_FILES:
+        workers = worker_count(workers, len(seeds))
+        if workers > 1:
             outcome, segments = parallel.index_in_workers(
                 self.folder, seeds, known_digests, max_bytes=max_bytes, workers=workers, progress=progress)
             self._worker_segments.extend(segments)
@@ -67,13 +57,12 @@ class WhooshWriter:
         for article_id in outcome.indexed:
             # Reaches only the segments committed before this writer: the new version stays.
             self._writer.delete_by_term(ID_FIELD, article_id)
-            self._pending.pop(article_id, None)
-        self._from_seeds.update(outcome.indexed)
+        self._changes.written_from_seeds(outcome.indexed)
         return outcome
 
     def commit(self) -> None:
         try:
-            for article_id, pending in self._pending.items():
+            for article_id, pending in self._changes.items():
                 self._writer.delete_by_term(ID_FIELD, article_id)
                 if pending is not None:
                     self._writer.add_document(**document(*pending))
@@ -85,7 +74,3 @@ class WhooshWriter:
     def cancel(self) -> None:
         if not self._writer.is_closed:
             self._writer.cancel()
-
-    def _refuse_if_from_seeds(self, article_id: str) -> None:
-        if article_id in self._from_seeds:  # already in this batch's new segments: Whoosh cannot take it back
-            raise RuntimeError(f"article {article_id!r} was written from its seed file in this batch")
