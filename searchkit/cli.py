@@ -17,7 +17,7 @@ import click
 
 from searchkit import output
 from searchkit.engines import engine_names
-from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchkitError
+from searchkit.errors import ArticleNotFoundError, IndexNotFoundError, QuerySyntaxError, SearchkitError
 from searchkit.index import Index, open_index
 from searchkit.updating import UpdateReport
 from searchkit.search import SORTS
@@ -55,22 +55,27 @@ def wait_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into a one-line message on stderr and exit status 2."""
+    """Turn library errors into a one-line message on stderr and exit status 2; with ``--json`` the
+    error object (``{"error", "position"}``) is printed on stdout too, so a script always gets JSON."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except QuerySyntaxError as error:
-            click.echo(f"error: {error}", err=True)
-            click.echo(_indent(error.caret_lines(), "  "), err=True)
-            click.echo("hint: use --plain to search for the words as typed", err=True)
-            sys.exit(EXIT_ERROR)
         except SearchkitError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_ERROR)
+            if kwargs.get("as_json"):
+                click.echo(output.to_json(output.error_json(error)))
+            _report(error)
+            sys.exit(EXIT_NO_MATCH if isinstance(error, ArticleNotFoundError) else EXIT_ERROR)
 
     return wrapper
+
+
+def _report(error: SearchkitError) -> None:
+    click.echo(f"error: {error}", err=True)
+    if isinstance(error, QuerySyntaxError):
+        click.echo(_indent(error.caret_lines(), "  "), err=True)
+        click.echo("hint: use --plain to search for the words as typed", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -167,12 +172,7 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
 @reports_errors
 def show_command(article_id: str, index_dir: Path, as_json: bool) -> None:
     """Print one whole article by its id."""
-    index = open_index(index_dir)
-    try:
-        article = index.get(article_id)
-    except LookupError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_NO_MATCH)
+    article = open_index(index_dir).get(article_id)  # unknown id: exit 1, as grep
     click.echo(output.to_json(output.article_json(article)) if as_json else output.article_text(article))
 
 

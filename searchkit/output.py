@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from searchkit.articles import Article
-from searchkit.errors import shown_path
+from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index import Stats
 from searchkit.updating import UpdateReport
 from searchkit.results import Explanation, Hit, Results
@@ -39,6 +39,13 @@ def results_json(results: Results) -> dict[str, Any]:
         "hits": [hit_json(hit) for hit in results.hits],
         "suggestion": results.suggestion,
     }
+
+
+def error_json(error: SearchkitError) -> dict[str, Any]:
+    """The JSON shape of an error, shared by ``--json`` and the HTTP API: the one-line message and, for
+    a query syntax error, the 0-based character ``position`` of the problem (else ``null``)."""
+    position = error.position if isinstance(error, QuerySyntaxError) else None
+    return {"error": str(error), "position": position}
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:

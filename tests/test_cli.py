@@ -97,6 +97,23 @@ def test_syntax_error_shows_a_caret_and_exits_2(run):
     assert run("query", "--plain", 'pink "oops').exit_code == 1  # searched, found nothing
 
 
+def test_json_errors_are_one_object_on_stdout_with_the_same_exit_codes(run, tmp_path):
+    run("index")
+    syntax = run("query", "--json", 'pink "oops')
+    assert syntax.exit_code == 2
+    assert json.loads(syntax.stdout) == {"error": "unbalanced quote at position 6", "position": 5}
+    assert syntax.stderr.startswith("error: unbalanced quote at position 6\n")  # humans still see it
+    bad_date = run("query", "--json", "pink", "--since", "01/02/2017")
+    assert bad_date.exit_code == 2
+    assert json.loads(bad_date.stdout)["position"] is None
+    assert json.loads(bad_date.stdout)["error"].startswith("invalid date '01/02/2017'")
+    missing = run("show", "--json", "nope")
+    assert missing.exit_code == 1
+    assert json.loads(missing.stdout) == {"error": "no article with id 'nope'", "position": None}
+    no_index = run("stats", "--json", "--index", str(tmp_path / "nowhere"))
+    assert no_index.exit_code == 2 and json.loads(no_index.stdout)["error"].startswith("no index")
+
+
 def test_paging_sort_and_dates(run):
     run("index")
     result = run("query", "date:[1900 TO 2100]", "--sort", "oldest", "--limit", "2", "--page", "2")
