@@ -17,7 +17,13 @@ import click
 
 from searchkit import output
 from searchkit.engines import engine_names
-from searchkit.errors import ArticleNotFoundError, IndexNotFoundError, QuerySyntaxError, SearchkitError
+from searchkit.errors import (
+    ArticleNotFoundError,
+    IndexNotFoundError,
+    QuerySyntaxError,
+    SearchkitError,
+    SeedsNotFoundError,
+)
 from searchkit.index import Index, open_index
 from searchkit.updating import UpdateReport
 from searchkit.search import SORTS
@@ -184,6 +190,38 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
     """Articles, date span, articles per year, size on disk, last update and seeds folder."""
     stats = open_index(index_dir).stats()
     click.echo(output.to_json(output.stats_json(stats)) if as_json else output.stats_text(stats))
+
+
+@main.command("serve")
+@index_option
+@seeds_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but 127.0.0.1 lets other machines search the index.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--watch", is_flag=True,
+              help="Apply new, changed and removed seed files to the index while serving.")
+@reports_errors
+def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch: bool) -> None:
+    """Serve a search page at / and a JSON API at /api (read-only), until Ctrl-C.
+
+    Needs searchkit[serve]. The API answers what 'searchkit query --json' prints; /openapi.json
+    describes it.
+    """
+    try:
+        from searchkit.serve import create_app, server
+    except ImportError as error:
+        click.echo(f"error: searchkit serve needs its extra ({error.name} is missing): "
+                   "pip install 'searchkit[serve]'", err=True)
+        sys.exit(EXIT_ERROR)
+    if watch and not seeds_dir.is_dir():
+        raise SeedsNotFoundError(seeds_dir)
+    index = Index(index_dir) if watch else _open_or_build(index_dir, seeds_dir)
+    app = create_app(index, seeds_dir=seeds_dir if watch else None, watch=watch)
+    sock = server.bind(host, port)
+    watching = f", watching {seeds_dir}" if watch else ""
+    click.echo(f"searchkit: serving {index_dir}{watching} at {server.url_of(sock)} (Ctrl-C stops)", err=True)
+    server.run(app, sock)
 
 
 def _open_or_build(index_dir: Path, seeds_dir: Path) -> Index:

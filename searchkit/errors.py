@@ -175,6 +175,14 @@ class InvalidOptionError(SearchkitError, ValueError):
     """An option has a value outside what it accepts (a negative limit, an unknown sort order)."""
 
 
+class SearchTimeoutError(SearchkitError):
+    """A search took longer than the server's time budget (``searchkit serve``)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"the search took longer than {seconds:g} s: narrow the query or try again")
+
+
 def shown_path(path: Path | str) -> str:
     """``path`` as printable UTF-8 on one line: undecodable bytes as ``\\xNN``, control characters escaped."""
     text = os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -1,0 +1,130 @@
+"""The JSON API: ``/api/search``, ``/api/articles/{id}``, ``/api/stats`` and ``/healthz``.
+
+Every body is built by :mod:`searchkit.output`, the module behind the CLI's ``--json``, so a search over
+HTTP answers exactly what ``searchkit query --json`` prints for the same options. The pydantic models
+below only describe those bodies in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Optional
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from searchkit import output
+from searchkit.serve.state import ServerState, article_or_404, check_depth
+
+#: The most hits one API request or page may ask for.
+MAX_API_LIMIT = 100
+
+router = APIRouter()
+
+
+class ErrorBody(BaseModel):
+    """What every error answers: the one-line message and, for a query syntax error, the 0-based
+    character position of the problem."""
+
+    error: str
+    position: Optional[int]
+
+
+class HitBody(BaseModel):
+    id: str
+    date: dt.date
+    headline: str
+    score: float
+    snippet: str
+    path: Optional[str]
+
+
+class SearchBody(BaseModel):
+    query: str
+    total: int
+    offset: int
+    hits: list[HitBody]
+    suggestion: Optional[str]
+
+
+class ArticleBody(BaseModel):
+    id: str
+    date: dt.date
+    headline: str
+    body: str
+    path: Optional[str]
+
+
+class StatsBody(BaseModel):
+    articles: int
+    first_date: Optional[dt.date]
+    last_date: Optional[dt.date]
+    per_year: dict[str, int]
+    size_bytes: int
+    last_update: Optional[str]
+    seeds_dir: Optional[str]
+    index_dir: str
+    schema_version: int
+    engine: str
+
+
+class HealthBody(BaseModel):
+    status: Literal["ok"]
+    articles: int
+
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorBody, "description": "Bad query or option"},
+    503: {"model": ErrorBody, "description": "Index unusable (run 'searchkit index --rebuild') or the "
+                                              "search took longer than the server's time budget"},
+}
+
+
+class CliJSONResponse(JSONResponse):
+    """JSON serialised exactly as the CLI's ``--json`` does it (dates as YYYY-MM-DD, UTF-8 as is)."""
+
+    def render(self, content: object) -> bytes:
+        return output.to_json(content).encode("utf-8")
+
+
+@router.get("/api/search", response_model=SearchBody, responses=ERRORS, summary="Search the index")
+async def search(
+    request: Request,
+    q: str = Query(description="The query, in searchkit's query language (or plain words with plain=true)"),
+    limit: int = Query(10, ge=0, le=MAX_API_LIMIT, description="Hits per page"),
+    page: int = Query(1, ge=1, description="Page number, from 1"),
+    sort: Literal["relevance", "newest", "oldest"] = "relevance",
+    since: Optional[str] = Query(None, description="Only articles on or after this date (e.g. 2017-11)"),
+    until: Optional[str] = Query(None, description="Only articles on or before this date"),
+    plain: bool = Query(False, description="Treat q as plain words: no operators, fields or quotes"),
+) -> JSONResponse:
+    state = ServerState.of(request)
+    offset = (page - 1) * limit
+    check_depth(offset, limit)
+    results = await state.budget.run(state.index.search, q, limit=limit, offset=offset, sort=sort,
+                                     since=since, until=until, plain=plain)
+    return CliJSONResponse(output.results_json(results))
+
+
+@router.get("/api/articles/{article_id}", response_model=ArticleBody,
+            responses={404: {"model": ErrorBody, "description": "No such article"}, 503: ERRORS[503]},
+            summary="One whole article")
+async def article(request: Request, article_id: str) -> JSONResponse:
+    state = ServerState.of(request)
+    found = await state.budget.run(article_or_404, state.index, article_id)
+    return CliJSONResponse(output.article_json(found))
+
+
+@router.get("/api/stats", response_model=StatsBody, responses={503: ERRORS[503]}, summary="Index facts")
+async def stats(request: Request) -> JSONResponse:
+    state = ServerState.of(request)
+    return CliJSONResponse(output.stats_json(await state.budget.run(state.index.stats)))
+
+
+@router.get("/healthz", response_model=HealthBody, responses={503: ERRORS[503]},
+            summary="200 while the index can be searched")
+async def healthz(request: Request) -> JSONResponse:
+    state = ServerState.of(request)
+    articles = await state.budget.run(len, state.index)
+    return CliJSONResponse({"status": "ok", "articles": articles})

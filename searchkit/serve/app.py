@@ -1,0 +1,108 @@
+"""The ASGI application behind ``searchkit serve``: routes, error statuses, security headers, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import AsyncIterator, Awaitable, Callable, Optional
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from searchkit import __version__, output
+from searchkit.errors import InvalidOptionError, SearchkitError
+from searchkit.index import Index
+from searchkit.serve import api, pages
+from searchkit.serve.budget import DEFAULT_BUDGET_SECONDS, DEFAULT_WORKERS, TimeBudget
+from searchkit.serve.state import ServerState, status_for
+from searchkit.serve.watch import SeedsWatcher
+
+log = logging.getLogger("searchkit.serve")
+
+#: Scripts, styles and requests only from searchkit itself; no inline code, no frames, no plugins.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(
+    index: Index,
+    *,
+    seeds_dir: Optional[Path] = None,
+    watch: bool = False,
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS,
+    workers: int = DEFAULT_WORKERS,
+) -> FastAPI:
+    """The server for ``index``; with ``watch=True`` it keeps the index in step with ``seeds_dir``."""
+    if watch and seeds_dir is None:
+        raise InvalidOptionError("watching needs a seeds folder")
+    state = ServerState(index=index, budget=TimeBudget(budget_seconds, workers), seeds_dir=seeds_dir)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        watcher = SeedsWatcher(index, seeds_dir) if watch and seeds_dir is not None else None
+        if watcher is not None:
+            await watcher.start()
+        try:
+            yield
+        finally:
+            if watcher is not None:
+                await watcher.stop()
+            state.budget.close()
+
+    # No /docs or /redoc: their pages load scripts from a CDN. The OpenAPI document is at /openapi.json.
+    app = FastAPI(title="searchkit", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Full-text search over a news archive: the JSON of `searchkit query --json`.")
+    app.state.searchkit = state
+    app.mount("/static", StaticFiles(packages=[("searchkit.serve", "static")]), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(SearchkitError, _searchkit_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.middleware("http")(_security_headers)
+    return app
+
+
+async def _searchkit_error(request: Request, error: SearchkitError) -> Response:
+    status = status_for(error)
+    if status >= 500:
+        log.error("%s %s: %s", request.method, request.url.path, error)
+    if _wants_json(request):
+        return api.CliJSONResponse(output.error_json(error), status_code=status)
+    return pages.error_page(request, error, status)
+
+
+async def _invalid_request(request: Request, error: RequestValidationError) -> Response:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
+    problem = InvalidOptionError(f"{where}: {first.get('msg', 'invalid value')}")
+    return await _searchkit_error(request, problem)
+
+
+async def _http_error(request: Request, error: HTTPException) -> Response:
+    body = {"error": str(error.detail).lower(), "position": None}
+    if _wants_json(request):
+        return api.CliJSONResponse(body, status_code=error.status_code, headers=error.headers)
+    return pages.message_page(request, error.status_code, str(error.detail))
+
+
+async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/openapi.json")

@@ -1,0 +1,51 @@
+"""Fixtures for the server's tests: a seeds folder with enough articles to page through, one of them
+written to break out of HTML, and an in-process client of the app over an index built from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import write_seed
+
+pytest.importorskip("fastapi", reason="searchkit[serve] is not installed")
+
+#: Article text that would run script if the page ever treated it as markup.
+XSS_HEADLINE = 'Breaking <script>window.pwned = "script"</script> news'
+XSS_BODY = ('Attack <img src=x onerror="window.pwned = \'img\'"> and "><svg onload="window.pwned = \'svg\'"> '
+            "end of the attack text.")
+OIL_ARTICLES = 23
+
+
+@pytest.fixture
+def news_seeds(tmp_path: Path) -> Path:
+    """23 articles about oil on distinct days (three pages of ten), one cocoa report, one hostile one."""
+    folder = tmp_path / "seeds"
+    for number in range(OIL_ARTICLES):
+        write_seed(folder, f"oil-{number:02d}", f"1987-03-{number + 1:02d}", f"Oil prices report number {number}",
+                   f"Crude oil prices moved on day {number}.\n\nTraders in Houston watched OPEC closely.")
+    write_seed(folder, "cocoa", "1987-02-26", "Bahia cocoa review",
+               "Showers continued throughout the week in the Bahia cocoa zone.")
+    write_seed(folder, "hostile", "1987-04-01", XSS_HEADLINE, XSS_BODY)
+    return folder
+
+
+@pytest.fixture
+def news_index(tmp_path: Path, news_seeds: Path):
+    import searchkit
+
+    index = searchkit.open_index(tmp_path / "index", create=True)
+    index.update(news_seeds)
+    yield index
+    index.close()
+
+
+@pytest.fixture
+def client(news_index):
+    from fastapi.testclient import TestClient
+
+    from searchkit.serve import create_app
+
+    with TestClient(create_app(news_index)) as test_client:
+        yield test_client
