@@ -198,3 +198,26 @@ def test_python_dash_m_and_the_first_command_of_the_readme(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[2] == \
         "1. Kelly Clarkson and Pink Slay Their Opening Performance at 2017 American Music Awards"
+
+
+def test_serve_without_its_extra_names_the_pip_command(run, monkeypatch):
+    for name in [m for m in sys.modules if m == "fastapi" or m.startswith(("fastapi.", "searchkit.serve"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "fastapi", None)
+    result = run("serve")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: searchkit serve needs its extra (fastapi is missing): "
+                             "pip install 'searchkit[serve]'\n")
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_exit_2(run):
+    pytest.importorskip("fastapi")
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"

@@ -18,10 +18,8 @@ XSS_BODY = ('Attack <img src=x onerror="window.pwned = \'img\'"> and "><svg onlo
 OIL_ARTICLES = 23
 
 
-@pytest.fixture
-def news_seeds(tmp_path: Path) -> Path:
+def write_news(folder: Path) -> Path:
     """23 articles about oil on distinct days (three pages of ten), one cocoa report, one hostile one."""
-    folder = tmp_path / "seeds"
     for number in range(OIL_ARTICLES):
         write_seed(folder, f"oil-{number:02d}", f"1987-03-{number + 1:02d}", f"Oil prices report number {number}",
                    f"Crude oil prices moved on day {number}.\n\nTraders in Houston watched OPEC closely.")
@@ -29,6 +27,11 @@ def news_seeds(tmp_path: Path) -> Path:
                "Showers continued throughout the week in the Bahia cocoa zone.")
     write_seed(folder, "hostile", "1987-04-01", XSS_HEADLINE, XSS_BODY)
     return folder
+
+
+@pytest.fixture
+def news_seeds(tmp_path: Path) -> Path:
+    return write_news(tmp_path / "seeds")
 
 
 @pytest.fixture

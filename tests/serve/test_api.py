@@ -62,6 +62,12 @@ def test_bad_options_are_400_naming_the_option(client, params, complaint):
     assert complaint in body["error"]
 
 
+def test_the_cli_query_caps_apply(client, news_index):
+    too_long = client.get("/api/search", params={"q": "oil " * 2000})
+    assert too_long.status_code == 400 and too_long.json() == cli_json(news_index.path, "query", "oil " * 2000)[1]
+    assert client.get("/api/search", params={"q": "oil", "limit": "100"}).status_code == 200
+
+
 def test_article_by_id_and_unknown_ids_are_404(client, news_index):
     response = client.get("/api/articles/cocoa")
     _, expected = cli_json(news_index.path, "show", "cocoa")

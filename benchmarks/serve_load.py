@@ -1,0 +1,239 @@
+"""Load on ``searchkit serve`` over loopback: concurrent clients, a rebuild under them, and --watch latency.
+
+    python benchmarks/serve_load.py                 # Reuters, 20 clients, 30 s quiet + 30 s with rebuilds
+    python benchmarks/serve_load.py --engine tantivy --clients 20 --seconds 30
+
+Three phases against one server (``searchkit serve --watch`` in its own process, on a copy of the seeds):
+1. quiet: CLIENTS threads, each on its own keep-alive connection, send the benchmark's queries (every
+   kind of ``benchmarks/run.py``) to ``/api/search`` for SECONDS;
+2. rebuilding: the same load while ``searchkit index --rebuild`` runs back to back in another process
+   (the atomic swap must not fail a single request);
+3. watch: new seed files written one at a time; the time from the write to the first search that finds
+   the article.
+A failed request is a connection error or any status but 200. Writes ``benchmarks/serve.md`` and
+``serve.json``; the clients share the machine's cores with the server, so latency includes queueing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from benchmarks.corpus import copy_seeds, seed_files  # noqa: E402
+from benchmarks.measure import machine_info, percentile  # noqa: E402
+from benchmarks.queries import KINDS, generate  # noqa: E402
+from benchmarks.run import default_seeds, display_path, fresh_dir, log  # noqa: E402
+from benchmarks.systems import child_env  # noqa: E402
+from benchmarks.systems.searchkit_system import query_string  # noqa: E402
+
+WATCH_ARTICLES = 10
+
+
+class Server:
+    """``searchkit serve --watch`` in a child process."""
+
+    def __init__(self, index_dir: Path, seeds_dir: Path, logs: Path) -> None:
+        self._log = open(logs, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "searchkit", "serve", "--index", str(index_dir), "--seeds", str(seeds_dir),
+             "--port", "0", "--watch"],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=child_env())
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self._log.write(line)
+            found = re.search(r"at (http://\S+) \(Ctrl-C stops\)", line)
+            if found:
+                self.url = found.group(1)
+                break
+        else:
+            raise SystemExit(f"searchkit serve did not start; see {logs}")
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self._log.write(line)
+            self._log.flush()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self._log.close()
+
+
+def load(url: str, queries: list[tuple[str, str]], clients: int, seconds: float, seed: int) -> dict:
+    """CLIENTS threads querying for SECONDS; latencies in ms and the failures, by reason."""
+    split = urlsplit(url)
+    stop_at = time.monotonic() + seconds
+    latencies: list[float] = []
+    failures: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        rng = random.Random(seed + number)
+        connection = http.client.HTTPConnection(split.hostname, split.port, timeout=60)
+        mine: list[float] = []
+        while time.monotonic() < stop_at:
+            text, sort = rng.choice(queries)
+            path = "/api/search?" + urlencode({"q": text, "sort": sort, "limit": 10})
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                reason = None if response.status == 200 else f"HTTP {response.status}"
+            except (OSError, http.client.HTTPException) as error:
+                reason = type(error).__name__
+                connection.close()
+                connection = http.client.HTTPConnection(split.hostname, split.port, timeout=60)
+            mine.append((time.perf_counter() - started) * 1000)
+            if reason:
+                with lock:
+                    failures[reason] = failures.get(reason, 0) + 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {
+        "requests": len(latencies), "failed": sum(failures.values()), "failures": failures,
+        "per_second": round(len(latencies) / seconds, 1),
+        "p50_ms": round(percentile(latencies, 50), 2), "p90_ms": round(percentile(latencies, 90), 2),
+        "p99_ms": round(percentile(latencies, 99), 2), "max_ms": round(max(latencies), 2),
+    }
+
+
+def rebuild_loop(index_dir: Path, seeds_dir: Path, stop: threading.Event, done: list[float]) -> None:
+    while not stop.is_set():
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "searchkit", "index", "--rebuild", "--wait", "60", "--index", str(index_dir),
+             "--seeds", str(seeds_dir)], env=child_env(), capture_output=True, text=True)
+        if result.returncode not in (0, 3):
+            raise SystemExit(f"rebuild failed: {result.stderr}")
+        done.append(time.monotonic() - started)
+
+
+def watch_latency(url: str, seeds_dir: Path, count: int) -> dict:
+    """Seconds from writing a new seed file to the first search that finds it."""
+    split = urlsplit(url)
+    connection = http.client.HTTPConnection(split.hostname, split.port, timeout=60)
+    seconds = []
+    for number in range(count):
+        word = f"zqwatch{number}x"
+        path = seeds_dir / f"zz_watch_{number}.txt"
+        written = time.monotonic()
+        path.write_text(f"date 2026-01-01 Watch probe {word}\nThe probe word is {word}.\n", encoding="utf-8")
+        while True:
+            connection.request("GET", "/api/search?" + urlencode({"q": word}))
+            if json.loads(connection.getresponse().read())["total"]:
+                break
+            if time.monotonic() - written > 60:
+                raise SystemExit(f"{path.name} was not searchable after 60 s")
+            time.sleep(0.01)
+        seconds.append(time.monotonic() - written)
+        time.sleep(0.5)  # one file at a time, not a burst
+    return {"files": count, "p50_s": round(percentile(seconds, 50), 3), "max_s": round(max(seconds), 3)}
+
+
+def report(result: dict) -> str:
+    lines = [
+        "# searchkit serve under load",
+        "",
+        f"Measured {result['date']} by `python benchmarks/serve_load.py` on {result['articles']:,} articles "
+        f"({result['seeds']}), engine **{result['engine']}**, {result['clients']} concurrent clients on "
+        f"loopback for {result['seconds']:g} s per phase. The clients run on the same "
+        f"{result['machine'].get('cpus', '?')} cores as the server, so latency includes queueing behind them.",
+        "",
+        "| phase | requests | per second | failed | p50 ms | p90 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in ("quiet", "rebuilding"):
+        phase = result[name]
+        lines.append(f"| {name} | {phase['requests']:,} | {phase['per_second']:,} | {phase['failed']} | "
+                     f"{phase['p50_ms']} | {phase['p90_ms']} | {phase['p99_ms']} | {phase['max_ms']} |")
+    rebuilds = result["rebuilds"]
+    watch = result["watch"]
+    lines += [
+        "",
+        f"While rebuilding, `searchkit index --rebuild` ran {len(rebuilds)} time(s) back to back "
+        f"({', '.join(f'{s:.1f} s' for s in rebuilds)}); every swap happened under the load above.",
+        f"Failures by reason: quiet {result['quiet']['failures'] or 'none'}, "
+        f"rebuilding {result['rebuilding']['failures'] or 'none'}.",
+        "",
+        f"**--watch**: {watch['files']} new seed files written one at a time were searchable "
+        f"{watch['p50_s']} s (median) and at most {watch['max_s']} s after the write (target: 2 s).",
+        "",
+        "For comparison, the same query kinds in-process (`Index.search`, no HTTP) are in "
+        "[results.md](results.md); a whole `searchkit query` process costs the cold-start figure there.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=Path, default=default_seeds())
+    parser.add_argument("--engine", default="whoosh")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--limit-docs", type=int)
+    parser.add_argument("--seed", type=int, default=1987)
+    parser.add_argument("--work", type=Path, default=REPO_ROOT / "benchmarks" / ".work")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "serve.md")
+    args = parser.parse_args(argv)
+
+    work = fresh_dir(args.work / "serve")
+    files = seed_files(args.seeds, args.limit_docs)
+    seeds, index_dir = work / "seeds-copy", work / "index"
+    copy_seeds(files, seeds)
+    log(f"building a {args.engine} index of {len(files):,} articles")
+    subprocess.run([sys.executable, "-m", "searchkit", "index", "--engine", args.engine, "--index",
+                    str(index_dir), "--seeds", str(seeds)], env=child_env(), check=False, capture_output=True)
+    specs = generate(files, per_kind=20, seed=args.seed)
+    queries = [query_string(spec) for kind in KINDS for spec in specs.queries.get(kind, [])]
+    server = Server(index_dir, seeds, work / "server.log")
+    try:
+        log(f"serving at {server.url}; quiet phase, {args.clients} clients for {args.seconds:g} s")
+        quiet = load(server.url, queries, args.clients, args.seconds, args.seed)
+        log(f"quiet: {quiet}; now the same load with rebuilds running")
+        stop, rebuilds = threading.Event(), []
+        rebuilder = threading.Thread(target=rebuild_loop, args=(index_dir, seeds, stop, rebuilds))
+        rebuilder.start()
+        rebuilding = load(server.url, queries, args.clients, args.seconds, args.seed + 1000)
+        stop.set()
+        rebuilder.join()
+        log(f"rebuilding: {rebuilding}; {len(rebuilds)} rebuild(s); now --watch latency")
+        watch = watch_latency(server.url, seeds, WATCH_ARTICLES)
+        log(f"watch: {watch}")
+    finally:
+        server.stop()
+    result = {
+        "date": time.strftime("%Y-%m-%d"), "engine": args.engine, "articles": len(files),
+        "seeds": display_path(args.seeds), "clients": args.clients, "seconds": args.seconds,
+        "quiet": quiet, "rebuilding": rebuilding, "rebuilds": [round(s, 2) for s in rebuilds],
+        "watch": watch, "machine": machine_info(),
+    }
+    args.out.write_text(report(result), encoding="utf-8")
+    args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    log(f"wrote {display_path(args.out)} and its JSON")
+
+
+if __name__ == "__main__":
+    main()
