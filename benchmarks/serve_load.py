@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import re
 import subprocess
@@ -159,7 +160,9 @@ def report(result: dict) -> str:
         f"Measured {result['date']} by `python benchmarks/serve_load.py` on {result['articles']:,} articles "
         f"({result['seeds']}), engine **{result['engine']}**, {result['clients']} concurrent clients on "
         f"loopback for {result['seconds']:g} s per phase. The clients run on the same "
-        f"{result['machine'].get('cpus', '?')} cores as the server, so latency includes queueing behind them.",
+        f"{result['machine'].get('cores', '?')} cores as the server, so latency includes queueing behind them. "
+        f"Load average when the run started: {result['load_average']} (other work on the machine shows "
+        "here).",
         "",
         "| phase | requests | per second | failed | p50 ms | p90 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -199,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "serve.md")
     args = parser.parse_args(argv)
 
+    load_average = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     work = fresh_dir(args.work / "serve")
     files = seed_files(args.seeds, args.limit_docs)
     seeds, index_dir = work / "seeds-copy", work / "index"
@@ -228,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
         "date": time.strftime("%Y-%m-%d"), "engine": args.engine, "articles": len(files),
         "seeds": display_path(args.seeds), "clients": args.clients, "seconds": args.seconds,
         "quiet": quiet, "rebuilding": rebuilding, "rebuilds": [round(s, 2) for s in rebuilds],
-        "watch": watch, "machine": machine_info(),
+        "watch": watch, "machine": machine_info(), "load_average": load_average,
     }
     args.out.write_text(report(result), encoding="utf-8")
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
