@@ -124,6 +124,18 @@ def test_paging_forward_and_the_back_button(page):
     expect(page).not_to_have_url(re.compile(r"page=2"))
 
 
+def test_the_date_filter_narrows_the_hits_and_lands_in_the_url(page):
+    search(page, "oil")
+    page.fill("#since", "1987-03-20")
+    page.press("#since", "Enter")
+    expect(page.locator("#total")).to_have_text("4", timeout=PATIENCE_MS)  # March 20 to 23
+    expect(page).to_have_url(re.compile(r"since=1987-03-20"))
+    page.fill("#until", "1987-03-21")
+    page.press("#until", "Enter")
+    expect(page.locator("#total")).to_have_text("2", timeout=PATIENCE_MS)
+    assert sorted(headlines(page)) == ["Oil prices report number 19", "Oil prices report number 20"]
+
+
 def test_opening_an_article_and_going_back_to_the_results(page):
     search(page, "houston")
     first = page.locator(".hit .headline").first
