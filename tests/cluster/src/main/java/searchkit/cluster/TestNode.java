@@ -91,6 +91,28 @@ public final class TestNode {
         LogConfigurator.configureWithoutConfig(settings);
         LogConfigurator.setNodeName(name);
 
+        // The run script returns while the node keeps running; these stop it when its user is gone
+        // (set before the node starts, so a node still starting obeys them too).
+        if (opts.containsKey("owner-pid")) {
+            long owner = Long.parseLong(opts.get("owner-pid"));
+            ProcessHandle.of(owner).ifPresentOrElse(
+                p -> p.onExit().thenRun(() -> exit("owner process " + owner + " exited")),
+                () -> exit("owner process " + owner + " is not running"));
+        }
+        if (opts.containsKey("max-minutes")) {
+            long minutes = Long.parseLong(opts.get("max-minutes"));
+            Thread timer = new Thread(() -> {
+                try {
+                    Thread.sleep(TimeUnit.MINUTES.toMillis(minutes));
+                    exit("ran for the --max-minutes limit of " + minutes);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "max-minutes");
+            timer.setDaemon(true);
+            timer.start();
+        }
+
         Environment environment = InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), null, () -> name);
         Node node = new ClasspathNode(environment, PLUGINS);
 
@@ -113,27 +135,6 @@ public final class TestNode {
             System.exit(1); // the shutdown hook closes what was opened
         }
         System.out.println("started " + name + " http 127.0.0.1:" + opts.get("http-port"));
-
-        // The run script returns while the node keeps running; these stop it when its user is gone.
-        if (opts.containsKey("owner-pid")) {
-            long owner = Long.parseLong(opts.get("owner-pid"));
-            ProcessHandle.of(owner).ifPresentOrElse(
-                p -> p.onExit().thenRun(() -> exit("owner process " + owner + " exited")),
-                () -> exit("owner process " + owner + " is not running"));
-        }
-        if (opts.containsKey("max-minutes")) {
-            long minutes = Long.parseLong(opts.get("max-minutes"));
-            Thread timer = new Thread(() -> {
-                try {
-                    Thread.sleep(TimeUnit.MINUTES.toMillis(minutes));
-                    exit("ran for the --max-minutes limit of " + minutes);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "max-minutes");
-            timer.setDaemon(true);
-            timer.start();
-        }
         closed.await(); // keeps the JVM up: not every node thread is a non-daemon thread
     }
 
