@@ -43,7 +43,8 @@ public final class TestNode {
      * of the cluster (text/keyword/date fields, aliases, highlighting, bulk, search_after,
      * aggregations) lives in the server jar itself.
      */
-    static final List<Class<? extends Plugin>> PLUGINS = List.of(Netty4Plugin.class, CommonAnalysisPlugin.class, PainlessPlugin.class);
+    static final List<Class<? extends Plugin>> PLUGINS =
+        List.of(Netty4Plugin.class, CommonAnalysisPlugin.class, PainlessPlugin.class);
 
     /** Node's constructor that takes classpath plugins is protected; it is meant for embedding like this. */
     private static final class ClasspathNode extends Node {
@@ -63,7 +64,7 @@ public final class TestNode {
             } else if (arg.startsWith("--") && i + 1 < argv.length) {
                 opts.put(arg.substring(2), argv[++i]);
             } else {
-                throw new IllegalArgumentException("unexpected argument " + arg + " (see the TestNode javadoc)");
+                throw new IllegalArgumentException("unexpected argument " + arg + " (see the javadoc)");
             }
         }
         String name = required(opts, "name");
@@ -81,7 +82,7 @@ public final class TestNode {
             .put("transport.port", required(opts, "transport-port"))
             .putList("discovery.seed_hosts", split(required(opts, "seed-hosts")))
             .putList("cluster.initial_cluster_manager_nodes", split(required(opts, "cluster-managers")))
-            // A nearly full CI disk must not stop shards from being allocated (watermarks are for production).
+            // A nearly full CI disk must not stop shard allocation (watermarks are for production).
             .put("cluster.routing.allocation.disk.threshold_enabled", false)
             .put("logger.level", "INFO")
             .put(extra.build())
@@ -113,7 +114,8 @@ public final class TestNode {
             timer.start();
         }
 
-        Environment environment = InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), null, () -> name);
+        Environment environment =
+            InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), null, () -> name);
         Node node = new ClasspathNode(environment, PLUGINS);
 
         CountDownLatch closed = new CountDownLatch(1);
