@@ -52,6 +52,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="queries of the long-running searcher (default 10,000)")
     parser.add_argument("--soak-seconds", type=float, default=900,
                         help="stop the long-running searcher after this long (default 900)")
+    parser.add_argument("--build-timeout", type=float, default=1800,
+                        help="stop a full build after this many seconds and leave the system out at that "
+                             "size (default 1800)")
     parser.add_argument("--work", type=Path, default=scale_corpus.DEFAULT_WORK,
                         help="corpora and indexes (default benchmarks/.work/scale)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "scale.md")
@@ -170,12 +173,19 @@ def run_size(args: argparse.Namespace, articles: int, systems: dict[str, System]
     query_set = generate(files, args.queries, args.seed)
     del files
 
-    builds = {}
-    for name, system in systems.items():
+    builds: dict[str, dict] = {}
+    for name, system in list(systems.items()):
         log(f"  full build: {system.label}")
         index = system.index_path(work)
-        timing = measure.run_timed(system.build_command(corpus / "seeds", index), logs, f"build-{name}",
-                                   system.build_ok)
+        try:
+            timing = measure.run_timed(system.build_command(corpus / "seeds", index), logs, f"build-{name}",
+                                       system.build_ok, timeout=args.build_timeout)
+        except measure.MeasurementTimeout:
+            log(f"    stopped after {args.build_timeout:.0f} s: left out at this size")
+            builds[name] = {"timed_out": True, "seconds": args.build_timeout}
+            shutil.rmtree(index if index.is_dir() else index.parent, ignore_errors=True)
+            systems = {n: s for n, s in systems.items() if n != name}
+            continue
         builds[name] = {"seconds": timing["seconds"], "cpu_seconds": timing["cpu_seconds"],
                         "docs_per_s": articles / timing["seconds"], "peak_rss_mb": timing["peak_rss_mb"],
                         "index_mb": measure.disk_size(index) / 1e6,

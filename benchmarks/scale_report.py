@@ -26,15 +26,21 @@ def exponent(points: list[tuple[float, float]]) -> Optional[float]:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var if var else None
 
 
+def measured(size: dict, name: str) -> bool:
+    """Whether ``name`` was measured at this size (its build may have been stopped)."""
+    return name in size["build"] and not size["build"][name].get("timed_out") and name in size["queries"]
+
+
 def exponents(results: dict) -> dict:
     """Per system: the exponent of build time, and of p50 and p99 of every warm kind."""
     sizes = results["sizes"]
     out: dict = {}
     for name in results["settings"]["systems"]:
-        series = {"build": [(int(n), s["build"][name]["seconds"]) for n, s in sizes.items()]}
+        done = {n: s for n, s in sizes.items() if measured(s, name)}
+        series = {"build": [(int(n), s["build"][name]["seconds"]) for n, s in done.items()]}
         for kind in KINDS:
             for pct in ("p50", "p99"):
-                series[f"{kind}.{pct}"] = [(int(n), s["queries"][name][kind][pct]) for n, s in sizes.items()]
+                series[f"{kind}.{pct}"] = [(int(n), s["queries"][name][kind][pct]) for n, s in done.items()]
         out[name] = {key: exponent(points) for key, points in series.items()}
     return out
 
@@ -68,6 +74,10 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
         if name not in size["build"]:
             continue
         label, build = LABELS[name], size["build"][name]
+        if not measured(size, name):
+            rows.append((f"{label}: full build <= {build_s // 60} min",
+                         f"stopped after {build['seconds'] / 60:.0f} min, not finished", _check(False)))
+            continue
         ratio = f" ({build['seconds'] / fts['seconds']:.1f}x FTS5's)" if fts else ""
         rows.append((f"{label}: full build <= {build_s // 60} min", _fmt_s(build["seconds"]) + ratio,
                      _check(build["seconds"] <= build_s)))
@@ -123,7 +133,12 @@ def markdown(results: dict, plot_name: Optional[str]) -> str:
               "|---|---|---|---|---|---|---|---|---|---|"]
     for n, size in sizes.items():
         for name in systems:
-            b = size["build"][name]
+            b = size["build"].get(name)
+            if b is None or not measured(size, name):
+                if b is not None:
+                    lines.append(f"| {int(n):,} | {LABELS[name]} | stopped after {_fmt_s(b['seconds'])} "
+                                 "(not finished) |" + " - |" * 8)
+                continue
             inc = size["incremental"].get(name)
             soak = size["soak"][name]
             warm = f"{soak['rss_warm_mb']:.0f}" if soak.get("rss_warm_mb") is not None else "-"
@@ -145,13 +160,14 @@ def markdown(results: dict, plot_name: Optional[str]) -> str:
     lines += [header, "|---|" + "---|" * (len(systems) * len(sizes))]
     for kind, label in KINDS.items():
         cells = [f"{_fmt_ms(sizes[n]['queries'][name][kind]['p50'])} / "
-                 f"{_fmt_ms(sizes[n]['queries'][name][kind]['p99'])}" for name in systems for n in sizes]
+                 f"{_fmt_ms(sizes[n]['queries'][name][kind]['p99'])}" if measured(sizes[n], name) else "-"
+                 for name in systems for n in sizes]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    lines += ["", "Mean hits returned and mean exact total (the kinds that count) per size, searchkit (Whoosh) "
-              "as the example: " + "; ".join(
-                  f"{int(n):,}: word total {size['queries'][systems[0]]['word_total']['avg_total'] or 0:,.0f}, "
-                  f"phrase total {size['queries'][systems[0]]['phrase_total']['avg_total'] or 0:,.0f}"
-                  for n, size in sizes.items()) + ". Query words are drawn at the same document frequency "
+    example = systems[-1]
+    lines += ["", f"Mean exact totals (the kinds that count), {LABELS[example]} as the example: " + "; ".join(
+                  f"{int(n):,}: word {size['queries'][example]['word_total']['avg_total'] or 0:,.0f}, "
+                  f"phrase {size['queries'][example]['phrase_total']['avg_total'] or 0:,.0f}"
+                  for n, size in sizes.items() if measured(size, example)) + ". Query words are drawn at the same document frequency "
               "(0.5% to 5% of a sample) at every size, so matches grow in proportion to N.", ""]
 
     if len(sizes) >= 2:
@@ -195,22 +211,25 @@ def plot(results: dict, path: Path) -> bool:
         unused.set_visible(False)
     ax = axes[0]
     for name in systems:
-        ys = [results["sizes"][str(n)]["build"][name]["seconds"] for n in sizes]
+        xs = [n for n in sizes if measured(results["sizes"][str(n)], name)]
+        ys = [results["sizes"][str(n)]["build"][name]["seconds"] for n in xs]
         k = fits.get(name, {}).get("build")
-        ax.plot(sizes, ys, marker="o", label=f"{LABELS[name]}" + (f" (N^{k:.2f})" if k else ""))
+        ax.plot(xs, ys, marker="o", label=f"{LABELS[name]}" + (f" (N^{k:.2f})" if k else ""))
     ax.set(xscale="log", yscale="log", xlabel="articles", ylabel="seconds", title="full build")
     ax.legend(fontsize=8)
     colours = plt.get_cmap("tab20").colors
     for ax, name in zip(axes[1:], systems):
         for i, kind in enumerate(KINDS):
             for pct, style in (("p50", "-"), ("p99", ":")):
-                ys = [results["sizes"][str(n)]["queries"][name][kind][pct] for n in sizes]
+                xs = [n for n in sizes if measured(results["sizes"][str(n)], name)]
+                ys = [results["sizes"][str(n)]["queries"][name][kind][pct] for n in xs]
                 k = fits.get(name, {}).get(f"{kind}.{pct}")
-                ax.plot(sizes, ys, style, color=colours[i % len(colours)], marker="o" if pct == "p50" else None,
+                ax.plot(xs, ys, style, color=colours[i % len(colours)], marker="o" if pct == "p50" else None,
                         label=f"{KINDS[kind]} (N^{k:.2f})" if pct == "p50" and k is not None else None)
         ax.set(xscale="log", yscale="log", xlabel="articles", ylabel="ms",
                title=f"{LABELS[name]}: warm p50 (solid), p99 (dotted)")
-        ax.legend(fontsize=6, ncol=1)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=6, ncol=1)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
