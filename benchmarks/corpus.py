@@ -36,8 +36,13 @@ class Article:
 
 
 def seed_files(seeds_dir: Path, limit: int | None = None) -> list[Path]:
-    """The ``*.txt`` files directly in ``seeds_dir``, sorted by name, at most ``limit`` of them."""
-    files = sorted(p for p in seeds_dir.iterdir() if p.suffix == ".txt" and p.is_file())
+    """The ``*.txt`` files under ``seeds_dir`` (in sub-folders too, hidden ones skipped, as searchkit
+    reads them), sorted by path, at most ``limit`` of them."""
+    files = []
+    for folder, dirs, names in os.walk(seeds_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        files.extend(Path(folder, name) for name in names if name.endswith(".txt"))
+    files = sorted(p for p in files if p.is_file())
     return files[:limit] if limit is not None else files
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import platform
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -23,16 +24,28 @@ class MeasurementError(RuntimeError):
     """A measured command failed; the message names it and quotes its last error lines."""
 
 
-def run_timed(command: list[str], logs: Path, label: str, ok: tuple[int, ...] = (0,)) -> dict:
+class MeasurementTimeout(MeasurementError):
+    """A measured command ran longer than it was allowed to and was stopped."""
+
+
+def run_timed(command: list[str], logs: Path, label: str, ok: tuple[int, ...] = (0,),
+              timeout: float | None = None) -> dict:
     """Run ``command`` in a fresh process under a small helper; return its ``seconds``, ``cpu_seconds``,
     ``peak_rss_mb``, ``returncode`` and ``stdout``. Its output is kept in ``logs/<label>.out`` and ``.err``.
-    An exit status outside ``ok`` raises :class:`MeasurementError`."""
+    An exit status outside ``ok`` raises :class:`MeasurementError`; running past ``timeout`` seconds
+    stops the command and all its processes and raises :class:`MeasurementTimeout`."""
     logs.mkdir(parents=True, exist_ok=True)
     out, err = logs / f"{label}.out", logs / f"{label}.err"
     helper = [sys.executable, "-I", "-S", str(TIMED_RUN), str(out), str(err), "--", *command]
-    proc = subprocess.run(
-        helper, capture_output=True, text=True, env=child_env(), cwd=REPO_ROOT, stdin=subprocess.DEVNULL
-    )
+    with subprocess.Popen(helper, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(),
+                          cwd=REPO_ROOT, stdin=subprocess.DEVNULL, start_new_session=True) as popen:
+        try:
+            stdout, stderr = popen.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(popen.pid, signal.SIGKILL)  # the helper and the command it started
+            popen.communicate()
+            raise MeasurementTimeout(f"{label}: stopped after {timeout:.0f} s: {' '.join(command)}") from None
+    proc = subprocess.CompletedProcess(helper, popen.returncode, stdout, stderr)
     if proc.returncode != 0:
         raise MeasurementError(f"{label}: the timing helper failed: {proc.stderr.strip()}")
     result = json.loads(proc.stdout)

@@ -7,7 +7,7 @@ Layout::
       write.lock         the writer lock (see searchkit.lock)
       gen-000002/        one complete engine index, plus
         searchkit.json   engine, schema version and creation time
-        manifest.json    what each seed file looked like when indexed (a cache of stored fields)
+        manifest.sqlite  what each seed file looked like when indexed (see searchkit.manifest)
 
 A rebuild writes a new generation beside the live one and then replaces ``CURRENT``: a reader sees the
 old generation or the new one, never a half-built one. Incremental updates commit inside the live
@@ -20,15 +20,15 @@ import json
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from searchkit.articles import Fingerprint
+from searchkit.manifest import MANIFEST_NAME, Manifest
+
+__all__ = ["MANIFEST_NAME", "Manifest"]  # re-exported: the manifest lives in the generation folder too
 
 CURRENT_NAME = "CURRENT"
 META_NAME = "searchkit.json"
-MANIFEST_NAME = "manifest.json"
 _GENERATION = re.compile(r"gen-(\d{6})\Z")
 
 
@@ -131,52 +131,3 @@ def folder_size(folder: Path) -> int:
         except FileNotFoundError:  # removed since the listing
             pass
     return total
-
-
-@dataclass
-class Manifest:
-    """What each indexed seed file looked like, so an update can skip unchanged files after a stat.
-
-    ``files`` maps article id to its :class:`Fingerprint`. ``library_articles`` counts the articles added
-    through the library (they have no file), so a rebuild that cannot read them knows what it would lose.
-    The manifest is only trusted when its ``engine_commit`` matches the engine's latest commit;
-    otherwise it is rebuilt from the fingerprints the engine stores with each article.
-    """
-
-    engine_commit: str = ""
-    seeds_dir: Optional[str] = None
-    updated_at: Optional[str] = None
-    library_articles: Optional[int] = None
-    files: dict[str, Fingerprint] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, folder: Path) -> Optional["Manifest"]:
-        data = read_json(folder / MANIFEST_NAME)
-        if data is None or not isinstance(data.get("files"), dict):
-            return None
-        try:
-            files = {article_id: Fingerprint(*entry[:3]) for article_id, entry in data["files"].items()}
-        except TypeError:  # not a list of three: a damaged manifest, rebuilt from the engine
-            return None
-        # Before engines had a seam the commit was an integer, "engine_generation".
-        commit = data.get("engine_commit", data.get("engine_generation", ""))
-        library = data.get("library_articles")
-        return cls(
-            engine_commit=str(commit) if commit not in (None, -1) else "",
-            seeds_dir=data.get("seeds_dir"),
-            updated_at=data.get("updated_at"),
-            library_articles=library if isinstance(library, int) else None,
-            files=files,
-        )
-
-    def save(self, folder: Path) -> None:
-        write_json(
-            folder / MANIFEST_NAME,
-            {
-                "engine_commit": self.engine_commit,
-                "seeds_dir": self.seeds_dir,
-                "updated_at": self.updated_at,
-                "library_articles": self.library_articles,
-                "files": self.files,
-            },
-        )

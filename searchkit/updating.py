@@ -78,17 +78,17 @@ class Plan:
     to_index: list[SeedFile] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
-    known: set[str] = field(default_factory=set)  # ids indexed before this update
+    known: set[str] = field(default_factory=set)  # the ids of ``to_index`` indexed before this update
 
 
 def plan(manifest: storage.Manifest, found: list[SeedFile]) -> Plan:
     """Compare the seeds found with the manifest: a file with the same size and mtime is unchanged."""
     result = Plan()
-    known = manifest.files
+    known = manifest.stamps()
     unchanged = 0
     for seed in found:
         old = known.get(seed.id)
-        if old is not None and old.size == seed.size and old.mtime_ns == seed.mtime_ns:
+        if old is not None and old[0] == seed.size and old[1] == seed.mtime_ns:
             unchanged += 1
         else:
             result.to_index.append(seed)
@@ -96,7 +96,7 @@ def plan(manifest: storage.Manifest, found: list[SeedFile]) -> Plan:
     if len(known) > unchanged:  # some known article may have lost its file
         present = {seed.id for seed in found}
         result.removed = [article_id for article_id in known if article_id not in present]
-    result.known = set(known)
+    result.known = {seed.id for seed in result.to_index if seed.id in known}
     return result
 
 
@@ -147,7 +147,7 @@ def put_articles(generation: generations.Generation, articles: Iterable[Article]
     with _batch(generation) as writer:
         for article in articles:
             writer.put(article)
-            manifest.files.pop(article.id, None)
+            manifest.remove(article.id)
     save_manifest(generation, manifest, None, count_library=True)
 
 
@@ -157,7 +157,7 @@ def delete_article(generation: generations.Generation, article_id: str) -> None:
     with _batch(generation) as writer:
         if not writer.delete(article_id):
             raise ArticleNotFoundError(article_id)
-    manifest.files.pop(article_id, None)
+    manifest.remove(article_id)
     save_manifest(generation, manifest, None, count_library=True)
 
 
@@ -171,7 +171,7 @@ def load_manifest(generation: generations.Generation) -> storage.Manifest:
     try:
         rebuilt = storage.Manifest(seeds_dir=manifest.seeds_dir if manifest else None,
                                    files=reader.fingerprints())
-        rebuilt.library_articles = reader.count() - len(rebuilt.files)
+        rebuilt.library_articles = reader.count() - rebuilt.file_count()
     finally:
         reader.close()
     return rebuilt
@@ -183,7 +183,7 @@ def save_manifest(generation: generations.Generation, manifest: storage.Manifest
     if count_library:
         reader = generation.engine.open_reader(generation.folder)
         try:
-            manifest.library_articles = reader.count() - len(manifest.files)
+            manifest.library_articles = reader.count() - manifest.file_count()
         finally:
             reader.close()
     manifest.engine_commit = generation.engine.commit_token(generation.folder)
@@ -209,8 +209,8 @@ def _write(generation: generations.Generation, manifest: storage.Manifest, to_in
            removed: list[str], options: WriteOptions, *, carried: Iterable[Article] = ()) -> SeedOutcome:
     """One atomic commit of new and changed files, removals and carried-over library articles; brings
     ``manifest`` in step."""
-    known_digests = {seed.id: manifest.files[seed.id].digest
-                     for seed in to_index if seed.id in manifest.files}
+    stamps = manifest.stamps()
+    known_digests = manifest.digests(seed.id for seed in to_index if seed.id in stamps)
     with _batch(generation) as writer:
         outcome = writer.put_seeds(to_index, known_digests=known_digests, max_bytes=options.max_bytes,
                                    progress=options.progress, workers=options.workers)
@@ -220,9 +220,10 @@ def _write(generation: generations.Generation, manifest: storage.Manifest, to_in
             if article.id not in outcome.indexed:
                 writer.put(article)
     for article_id in removed:
-        manifest.files.pop(article_id, None)
-    manifest.files.update(outcome.indexed)
-    manifest.files.update(outcome.touched)
+        manifest.remove(article_id)
+    for changed in (outcome.indexed, outcome.touched):
+        for article_id, fingerprint in changed.items():
+            manifest.put(article_id, fingerprint)
     return outcome
 
 

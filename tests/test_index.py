@@ -57,7 +57,7 @@ def test_touched_but_identical_file_is_unchanged(index, seeds):
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10_000_000_000))
     assert counts(index.update(seeds)) == (0, 0, 0, 5, 0)
     # ... and the new mtime is remembered, so the next run does not even read it.
-    assert storage.Manifest.load(index.path / storage.current_generation(index.path)).files["pink"][1] == \
+    assert storage.Manifest.load(index.path / storage.current_generation(index.path)).stamps()["pink"][1] == \
         path.stat().st_mtime_ns
 
 

@@ -31,6 +31,7 @@ from typing import Callable, Optional
 import pytest
 
 import searchkit
+from searchkit import storage
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.lock import LOCK_NAME, WriteLock
 
@@ -404,9 +405,9 @@ def test_crash_between_engine_commit_and_manifest(corpus: Corpus, base_index: Pa
     index_dir = tmp_path / "index"
     shutil.copytree(base_index, index_dir)
     live = _current(index_dir)
-    stale = (index_dir / live / "manifest.json").read_bytes()
+    stale = (index_dir / live / storage.MANIFEST_NAME).read_bytes()
     run_cli("index", "--seeds", str(corpus.new_seeds), "--index", str(index_dir), check=0)
-    (index_dir / live / "manifest.json").write_bytes(stale)  # as if the last step never ran
+    (index_dir / live / storage.MANIFEST_NAME).write_bytes(stale)  # as if the last step never ran
     assert observed_state(index_dir, corpus, allow_missing=False) == "new"
     report = json.loads(run_cli("index", "--seeds", str(corpus.new_seeds), "--index", str(index_dir),
                                 "--json", check=0).stdout)

@@ -42,6 +42,7 @@ class TantivyWriter:
         self._changes = PendingChanges(self._is_committed)
         self._searcher: Optional[tantivy.Searcher] = None
         self._closed = False
+        self._replaces = True
 
     def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
         self._changes.put(article, fingerprint)
@@ -59,6 +60,8 @@ class TantivyWriter:
         workers: Optional[int] = None,
     ) -> SeedOutcome:
         workers = worker_count(workers, len(seeds))
+        # Seed ids are unique within one call, so only a committed version can need replacing.
+        self._replaces = self._committed().num_docs > 0
         if workers > 1:
             outcome = SeedOutcome.empty()
             for part, prepared in parallel.prepare_in_workers(seeds, known_digests, max_bytes=max_bytes,
@@ -74,7 +77,8 @@ class TantivyWriter:
         return outcome
 
     def _add(self, article: Prepared) -> None:
-        self._writer.delete_documents_by_term("id", article.id)  # only what was added before it
+        if self._replaces:  # a rebuild writes into an empty index: a million needless deletes otherwise
+            self._writer.delete_documents_by_term("id", article.id)  # only what was added before it
         self._writer.add_document(to_document(article))
 
     def commit(self) -> None:

@@ -54,9 +54,10 @@ class WhooshWriter:
             outcome = index_seed_files(
                 lambda article, fingerprint: self._writer.add_document(**document(article, fingerprint)),
                 seeds, known_digests=known_digests, max_bytes=max_bytes, progress=progress)
-        for article_id in outcome.indexed:
-            # Reaches only the segments committed before this writer: the new version stays.
-            self._writer.delete_by_term(ID_FIELD, article_id)
+        if self._writer.searcher().doc_count_all():  # nothing to replace in an empty index (a rebuild)
+            for article_id in outcome.indexed:
+                # Reaches only the segments committed before this writer: the new version stays.
+                self._writer.delete_by_term(ID_FIELD, article_id)
         self._changes.written_from_seeds(outcome.indexed)
         return outcome
 
