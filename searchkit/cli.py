@@ -127,10 +127,14 @@ def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, engine: Optio
 def _finish_index(report: UpdateReport, as_json: bool) -> None:
     for problem in report.skipped:
         click.echo(f"skipped {problem}", err=True)
+    if report.alerts_problem:
+        click.echo(f"warning: {report.alerts_problem}", err=True)
     if as_json:
         click.echo(output.to_json(output.report_json(report)))
     else:
         click.echo(report.summary())
+        if report.alerts:
+            click.echo(output.alerts_text(report.alerts))
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
 
@@ -222,6 +226,66 @@ def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch:
     watching = f", watching {seeds_dir}" if watch else ""
     click.echo(f"searchkit: serving {index_dir}{watching} at {server.url_of(sock)} (Ctrl-C stops)", err=True)
     server.run(app, sock)
+
+
+@main.group("alert")
+def alert_group() -> None:
+    """Saved searches: 'searchkit index' reports their new matches, 'alert check' lists them."""
+
+
+@alert_group.command("add")
+@click.argument("name")
+@click.argument("words", nargs=-1, required=True)
+@index_option
+@click.option("--plain", is_flag=True, help="Treat the query as plain words.")
+@reports_errors
+def alert_add_command(name: str, words: tuple[str, ...], index_dir: Path, plain: bool) -> None:
+    """Save QUERY as NAME. The query is checked now; a bad one is refused."""
+    saved = Index(index_dir).add_alert(name, " ".join(words), plain=plain)
+    click.echo(f"saved {saved.name}: {saved.query}")
+
+
+@alert_group.command("list")
+@index_option
+@json_option
+@reports_errors
+def alert_list_command(index_dir: Path, as_json: bool) -> None:
+    """The saved searches."""
+    searches = Index(index_dir).alerts()
+    if as_json:
+        click.echo(output.to_json({"alerts": [output.saved_search_json(s) for s in searches]}))
+    elif not searches:
+        click.echo("no saved searches ('searchkit alert add NAME QUERY' saves one)")
+    else:
+        width = max(len(s.name) for s in searches)
+        for saved in searches:
+            click.echo(f"{saved.name:<{width}}  {saved.query}{'  (plain)' if saved.plain else ''}")
+
+
+@alert_group.command("remove")
+@click.argument("name")
+@index_option
+@reports_errors
+def alert_remove_command(name: str, index_dir: Path) -> None:
+    """Forget the saved search NAME."""
+    Index(index_dir).remove_alert(name)
+    click.echo(f"removed {name}")
+
+
+@alert_group.command("check")
+@index_option
+@json_option
+@reports_errors
+def alert_check_command(index_dir: Path, as_json: bool) -> None:
+    """The matches new since the last check, per saved search; exit 1 when there are none."""
+    found = Index(index_dir).check_alerts()
+    if as_json:
+        click.echo(output.to_json({"alerts": {name: [output.alert_match_json(m) for m in matches]
+                                              for name, matches in found.items()}}))
+    else:
+        news = {name: matches for name, matches in found.items() if matches}
+        click.echo(output.alerts_text(news, every=True) if news else "no new matches")
+    sys.exit(EXIT_OK if any(found.values()) else EXIT_NO_MATCH)
 
 
 def _open_or_build(index_dir: Path, seeds_dir: Path) -> Index:

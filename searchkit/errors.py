@@ -183,6 +183,32 @@ class SearchTimeoutError(SearchkitError):
         super().__init__(f"the search took longer than {seconds:g} s: narrow the query or try again")
 
 
+class AlertExistsError(SearchkitError):
+    """A saved search of that name exists already."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"a saved search named {name!r} exists already (remove it first)")
+
+
+class AlertNotFoundError(SearchkitError):
+    """No saved search has that name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"no saved search named {name!r} ('searchkit alert list' shows them)")
+
+
+class AlertStateError(SearchkitError):
+    """The saved searches' file cannot be read or written; indexing goes on without alerts."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"saved searches at {self.path} are unusable ({reason}); move the file away to "
+                         "start afresh")
+
+
 def shown_path(path: Path | str) -> str:
     """``path`` as printable UTF-8 on one line: undecodable bytes as ``\\xNN``, control characters escaped."""
     text = os.fsencode(path).decode("utf-8", "backslashreplace")

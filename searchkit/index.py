@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Union
 
 from searchkit import generations, storage, updating
+from searchkit.alerts import AlertMatch, Alerts, SavedSearch
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.engines.base import Capability, Engine, EngineReader, Progress
@@ -76,6 +77,7 @@ class Index:
         self.path = Path(path)
         self._engine_name = engine
         self._readers = ReaderCache(self.path)
+        self._alerts = Alerts(self.path)
 
     # ---------------------------------------------------------------------------------------------
     # Writing
@@ -106,9 +108,12 @@ class Index:
             if generation is not None and self._engine_name not in (None, generation.engine.name):
                 raise _other_engine(self.path, generation.engine.name, self._engine_name)
             if generation is None or generation.engine.commit_token(generation.folder) == "":
-                return updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems,
-                                        options, started, discard_unreadable=False)
-            return updating.update(self.path, generation, seeds, found, problems, options, started)
+                report = updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems,
+                                          options, started, discard_unreadable=False,
+                                          find_changes=self._alerts.wanted())
+            else:
+                report = updating.update(self.path, generation, seeds, found, problems, options, started)
+            return self._alerts.after(report, self._readers)
 
     def rebuild(
         self,
@@ -131,8 +136,10 @@ class Index:
         found, problems = scan_seeds(seeds)
         options = WriteOptions(max_bytes, progress, procs)
         with WriteLock(self._ensure_dir(), wait=wait, purpose="rebuild"):
-            return updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems, options,
-                                    started, discard_unreadable=discard_unreadable)
+            report = updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems, options,
+                                      started, discard_unreadable=discard_unreadable,
+                                      find_changes=self._alerts.wanted())
+            return self._alerts.after(report, self._readers)
 
     def add(self, article: Article, *, wait: float = 0.0) -> None:
         """Add or replace one article (for applications without seed files)."""
@@ -149,6 +156,7 @@ class Index:
                 raise TypeError(f"expected an Article, got {type(article).__name__}")
         with WriteLock(self._ensure_dir(), wait=wait, purpose="add"):
             updating.put_articles(self._live_for_writing(create=True), given)
+            self._alerts.after(UpdateReport(changed_ids=tuple(a.id for a in given)), self._readers)
         return len(given)
 
     def delete(self, article_id: str, *, wait: float = 0.0) -> None:
@@ -159,6 +167,27 @@ class Index:
         """
         with WriteLock(self._ensure_dir(), wait=wait, purpose="delete"):
             updating.delete_article(self._live_for_writing(create=False), article_id)
+
+    # ---------------------------------------------------------------------------------------------
+    # Saved searches
+
+    def add_alert(self, name: str, query: str, *, plain: bool = False) -> SavedSearch:
+        """Save ``query`` as ``name``: every later write reports the articles it adds or changes that
+        match it (:attr:`UpdateReport.alerts`), and :meth:`check_alerts` lists them once. Raises
+        :class:`QuerySyntaxError` for a bad query and :class:`AlertExistsError` for a name in use."""
+        return self._alerts.store(create=True).add(name, query, plain=plain)
+
+    def alerts(self) -> list[SavedSearch]:
+        """The saved searches, by name."""
+        return self._alerts.store().searches()
+
+    def remove_alert(self, name: str) -> None:
+        """Forget a saved search; raises :class:`AlertNotFoundError` when there is none of that name."""
+        self._alerts.store().remove(name)
+
+    def check_alerts(self) -> dict[str, list[AlertMatch]]:
+        """Each saved search's matches since the last check (newest first); they are not listed again."""
+        return self._alerts.store().check()
 
     # ---------------------------------------------------------------------------------------------
     # Reading

@@ -6,10 +6,11 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import click
 
+from searchkit.alerts import AlertMatch, SavedSearch
 from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index import Stats
@@ -141,7 +142,33 @@ def report_json(report: UpdateReport) -> dict[str, Any]:
         "seconds": round(report.seconds, 3),
         "rebuilt": report.rebuilt,
         "lost": report.lost,
+        "alerts": {name: [alert_match_json(m) for m in found] for name, found in report.alerts.items()},
+        "alerts_problem": report.alerts_problem,
     }
+
+
+def alert_match_json(match: AlertMatch) -> dict[str, Any]:
+    return {"id": match.id, "date": match.date.isoformat(), "headline": match.headline, "found": match.found}
+
+
+def saved_search_json(saved: SavedSearch) -> dict[str, Any]:
+    return {"name": saved.name, "query": saved.query, "plain": saved.plain, "created": saved.created}
+
+
+#: Headlines listed per saved search after an update (all of them with --json or 'alert check').
+ALERT_HEADLINES = 5
+
+
+def alerts_text(alerts: Mapping[str, Sequence[AlertMatch]], *, every: bool = False) -> str:
+    """Per saved search, how many new matches and their headlines (the first few unless ``every``)."""
+    lines = []
+    for name, found in alerts.items():
+        lines.append(f"alert {name}: {len(found):,} new match{'es' if len(found) != 1 else ''}")
+        shown = found if every else found[:ALERT_HEADLINES]
+        lines.extend(f"  {m.date.isoformat()}  {m.headline or '(no headline)'}  [{m.id}]" for m in shown)
+        if len(found) > len(shown):
+            lines.append(f"  ... and {len(found) - len(shown):,} more ('searchkit alert check' lists them)")
+    return "\n".join(lines)
 
 
 def explanation_text(explanation: Explanation) -> str:

@@ -12,9 +12,10 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Mapping, Optional
 
 from searchkit import generations, storage
+from searchkit.alerts import AlertMatch
 from searchkit.articles import Article, SeedFile
 from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome
 from searchkit.engines import DEFAULT_ENGINE, get_engine
@@ -43,6 +44,12 @@ class UpdateReport:
     seconds: float = 0.0
     rebuilt: bool = False
     lost: Optional[int] = 0
+    #: The ids of the articles this write added or whose content changed (for alerts); left out of repr.
+    changed_ids: tuple[str, ...] = field(default=(), repr=False)
+    #: New matches of saved searches, by search name (see :mod:`searchkit.alerts`).
+    alerts: Mapping[str, tuple[AlertMatch, ...]] = field(default_factory=dict)
+    #: Why the saved searches could not be checked, when they could not; indexing went on without them.
+    alerts_problem: Optional[str] = None
 
     @property
     def changed(self) -> bool:
@@ -118,18 +125,25 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
         unchanged=todo.unchanged + len(outcome.touched),
         skipped=tuple(problems) + tuple(outcome.skipped),
         seconds=time.monotonic() - started,
+        changed_ids=tuple(outcome.indexed),
     )
 
 
 def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile], problems: list[SeedError],
-            options: WriteOptions, started: float, *, discard_unreadable: bool) -> UpdateReport:
-    """Build a new generation from the seeds (and the library articles of the live one) and publish it."""
+            options: WriteOptions, started: float, *, discard_unreadable: bool,
+            find_changes: bool = False) -> UpdateReport:
+    """Build a new generation from the seeds (and the library articles of the live one) and publish it.
+
+    With ``find_changes`` the report's ``changed_ids`` holds the articles that are new or whose content
+    differs from the old generation's (by the manifests' digests), rather than nothing."""
     carried, lost = _library_articles(index_dir, discard_unreadable=discard_unreadable)
+    before = _live_manifest(index_dir) if find_changes else None
     generations.remove_old(index_dir, keep=1)
     generation = generations.create(index_dir, engine)
     manifest = storage.Manifest()
     outcome = _write(generation, manifest, found, [], options, carried=carried)
     save_manifest(generation, manifest, seeds, count_library=True)
+    changed = _changed(outcome, before) if find_changes else ()  # before the old generation goes
     generations.publish(index_dir, generation)
     generations.remove_old(index_dir, keep=1)
     return UpdateReport(
@@ -138,6 +152,7 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
         seconds=time.monotonic() - started,
         rebuilt=True,
         lost=lost,
+        changed_ids=changed,
     )
 
 
@@ -225,6 +240,19 @@ def _write(generation: generations.Generation, manifest: storage.Manifest, to_in
         for article_id, fingerprint in changed.items():
             manifest.put(article_id, fingerprint)
     return outcome
+
+
+def _live_manifest(index_dir: Path) -> Optional[storage.Manifest]:
+    name = storage.current_generation(index_dir)
+    return storage.Manifest.load(index_dir / name) if name is not None else None
+
+
+def _changed(outcome: SeedOutcome, before: Optional[storage.Manifest]) -> tuple[str, ...]:
+    """The ids of ``outcome.indexed`` that ``before`` did not hold with the same content."""
+    if before is None:
+        return tuple(outcome.indexed)
+    digests = before.digests(outcome.indexed)
+    return tuple(i for i, fingerprint in outcome.indexed.items() if digests.get(i) != fingerprint.digest)
 
 
 def _library_articles(index_dir: Path, *, discard_unreadable: bool) -> tuple[list[Article], Optional[int]]:

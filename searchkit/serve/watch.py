@@ -17,6 +17,7 @@ import watchfiles
 
 from searchkit.errors import SearchkitError
 from searchkit.index import Index
+from searchkit.output import ALERT_HEADLINES
 
 log = logging.getLogger("searchkit.serve")
 
@@ -79,3 +80,9 @@ class SeedsWatcher:
         self._named = unreadable
         if report.added or report.updated or report.removed or report.rebuilt:
             log.info("index updated: %s", report.summary())
+        if report.alerts_problem:
+            log.warning("%s", report.alerts_problem)
+        for name, found in report.alerts.items():
+            headlines = "; ".join(match.headline for match in found[:ALERT_HEADLINES])
+            more = f" (and {len(found) - ALERT_HEADLINES:,} more)" if len(found) > ALERT_HEADLINES else ""
+            log.info("alert %s: %d new: %s%s", name, len(found), headlines, more)

@@ -79,3 +79,11 @@ def test_watch_catches_up_with_files_added_while_nobody_watched(news_index, news
     write_seed(news_seeds, "offline", "1987-08-01", "Lead mine reopens", "Lead.")
     with TestClient(create_app(news_index, seeds_dir=news_seeds, watch=True)) as client:
         assert ids_for(client, "lead") == ["offline"]  # applied before the first request
+
+
+def test_new_matches_of_saved_searches_are_logged(watching, news_index, news_seeds, caplog):
+    caplog.set_level(logging.INFO, logger="searchkit")
+    news_index.add_alert("metals", "zinc OR copper")
+    write_seed(news_seeds, "mine", "1987-05-02", "Zinc mine reopens", "Zinc.")
+    eventually(lambda: any(r.getMessage() == "alert metals: 1 new: Zinc mine reopens" for r in caplog.records),
+               "the alert in the log")
