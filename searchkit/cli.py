@@ -186,6 +186,23 @@ def show_command(article_id: str, index_dir: Path, as_json: bool) -> None:
     click.echo(output.to_json(output.article_json(article)) if as_json else output.article_text(article))
 
 
+@main.command("related")
+@click.argument("article_id")
+@index_option
+@click.option("--limit", type=click.IntRange(min=1, max=100), default=10, show_default=True)
+@json_option
+@reports_errors
+def related_command(article_id: str, index_dir: Path, limit: int, as_json: bool) -> None:
+    """The articles most like ARTICLE_ID: other stories sharing its distinctive words (never the
+    article itself or its near-duplicates). Exit 1 for an unknown id or when none is found."""
+    results = open_index(index_dir).related(article_id, limit=limit)
+    if as_json:
+        click.echo(output.to_json(output.results_json(results)))
+    else:
+        click.echo(output.results_text(results, color=_color()))
+    sys.exit(EXIT_OK if results.hits else EXIT_NO_MATCH)
+
+
 @main.command("stats")
 @index_option
 @json_option

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
-from searchkit import generations, storage, updating
+from searchkit import generations, related, storage, updating
 from searchkit.alerts import AlertMatch, Alerts, SavedSearch
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
 from searchkit.engines import DEFAULT_ENGINE, get_engine
@@ -265,6 +265,11 @@ class Index:
                            suggestion=suggestion)
 
         return self._readers.read(run)
+
+    def related(self, article_id: str, *, limit: int = 10) -> Results:
+        """Up to ``limit`` articles most like ``article_id`` (more like this), never the article itself
+        or its near-duplicates; see :mod:`searchkit.related`. Raises :class:`ArticleNotFoundError`."""
+        return related.related(self, article_id, limit=limit)
 
     def explain(self, query: Union[str, Node], *, plain: bool = False, sort: str = "relevance",
                 since: DateLike = None, until: DateLike = None) -> Explanation:

@@ -1,0 +1,85 @@
+"""Related stories: the articles most like one article ("more like this"), on any engine.
+
+The article's distinctive words are picked by tf-idf: how often a word occurs in the article (headline
+words count double) times how rare it is in the index (document frequencies come from the engine, one
+count per candidate word). The best of them become one OR query that must match a quarter of them,
+ranked by the engine as any query. The article itself and its near-duplicates (the same story again,
+by word shingles, see :mod:`searchkit.shingles`) are left out: a reader asking "what else do we have"
+wants other stories.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+from typing import TYPE_CHECKING
+
+from searchkit.analysis import STEMMED, WORD
+from searchkit.articles import Article
+from searchkit.query import tree as t
+from searchkit.results import Results
+from searchkit.shingles import NEAR_DUPLICATE, jaccard, shingles
+
+if TYPE_CHECKING:  # only for annotations: index.py imports this module
+    from searchkit.index import Index
+
+#: Candidate words looked up in the index (by how often they occur in the article).
+CANDIDATE_WORDS = 40
+#: Distinctive words that make up the query.
+QUERY_WORDS = 20
+#: Headline words count this many times.
+HEADLINE_WEIGHT = 2
+#: Words in more than this share of the articles say little about a story ("may", "said", "two").
+COMMON_SHARE = 0.1
+#: Share of the query's words an article must contain.
+MINIMUM_SHARE = 0.25
+#: Extra hits fetched to make up for the article itself and its near-duplicates.
+SLACK = 10
+
+
+def distinctive_words(index: "Index", article: Article) -> list[str]:
+    """The article's most distinctive words (as written in it, best first)."""
+    counts: collections.Counter[str] = collections.Counter()
+    written: dict[str, str] = {}
+    for text, weight in ((article.headline, HEADLINE_WEIGHT), (article.body, 1)):
+        for word in WORD.findall(text):
+            stem = STEMMED.normalize(word)
+            if len(stem) < 3 or stem.isdigit():
+                continue
+            counts[stem] += weight
+            written.setdefault(stem, word)
+    articles = max(1, len(index))
+    scored = []
+    for stem, count in counts.most_common(CANDIDATE_WORDS):
+        frequency = index.search(t.Term(written[stem]), limit=0, snippets=False).total
+        # A word only this article has relates it to nothing; a very common one relates it to everything.
+        if 2 <= frequency <= COMMON_SHARE * articles:
+            scored.append((count * math.log(articles / frequency), written[stem]))
+    scored.sort(reverse=True)
+    return [word for _, word in scored[:QUERY_WORDS]]
+
+
+def related(index: "Index", article_id: str, limit: int = 10) -> Results:
+    """Up to ``limit`` articles most like ``article_id``, best first, never the article itself or a near
+    duplicate of it; ``total`` counts every article sharing enough of its distinctive words (itself and
+    its near-duplicates among them). Raises :class:`ArticleNotFoundError` for an unknown id."""
+    article = index.get(article_id)
+    words = distinctive_words(index, article)
+    query = f"related:{article_id}"
+    if not words:
+        return Results(query=query, total=0, offset=0, hits=())
+    minimum = max(1, math.ceil(MINIMUM_SHARE * len(words)))
+    tree = t.Or(*(t.Term(word) for word in words), minimum=minimum)
+    found = index.search(tree, limit=limit + SLACK)
+    own = shingles(article.headline + "\n" + article.body)
+    hits = []
+    for hit in found.hits:
+        if hit.id == article_id:
+            continue
+        other = index.get(hit.id)
+        if jaccard(own, shingles(other.headline + "\n" + other.body)) >= NEAR_DUPLICATE:
+            continue
+        hits.append(hit)
+        if len(hits) == limit:
+            break
+    return Results(query=query, total=found.total, offset=0, hits=tuple(hits))
