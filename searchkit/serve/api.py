@@ -1,13 +1,13 @@
 """The JSON API: ``/api/search``, ``/api/articles/{id}``, ``/api/stats`` and ``/healthz``.
 
 Every body is built by :mod:`searchkit.output`, the module behind the CLI's ``--json``, so a search over
-HTTP answers exactly what ``searchkit query --json`` prints for the same options. The pydantic models
-below only describe those bodies in the OpenAPI document.
+HTTP answers exactly what ``searchkit query --json`` prints for the same options. The OpenAPI document
+describes them with the library's own dataclasses (``Results``, ``Article``, ``Stats``), whose fields
+are those keys.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Query, Request
@@ -15,6 +15,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from searchkit import output
+from searchkit.articles import Article
+from searchkit.index import Stats
+from searchkit.results import Results
 from searchkit.serve.state import ServerState, article_or_404, check_depth
 
 #: The most hits one API request or page may ask for.
@@ -29,44 +32,6 @@ class ErrorBody(BaseModel):
 
     error: str
     position: Optional[int]
-
-
-class HitBody(BaseModel):
-    id: str
-    date: dt.date
-    headline: str
-    score: float
-    snippet: str
-    path: Optional[str]
-
-
-class SearchBody(BaseModel):
-    query: str
-    total: int
-    offset: int
-    hits: list[HitBody]
-    suggestion: Optional[str]
-
-
-class ArticleBody(BaseModel):
-    id: str
-    date: dt.date
-    headline: str
-    body: str
-    path: Optional[str]
-
-
-class StatsBody(BaseModel):
-    articles: int
-    first_date: Optional[dt.date]
-    last_date: Optional[dt.date]
-    per_year: dict[str, int]
-    size_bytes: int
-    last_update: Optional[str]
-    seeds_dir: Optional[str]
-    index_dir: str
-    schema_version: int
-    engine: str
 
 
 class HealthBody(BaseModel):
@@ -88,7 +53,7 @@ class CliJSONResponse(JSONResponse):
         return output.to_json(content).encode("utf-8")
 
 
-@router.get("/api/search", response_model=SearchBody, responses=ERRORS, summary="Search the index")
+@router.get("/api/search", response_model=Results, responses=ERRORS, summary="Search the index")
 async def search(
     request: Request,
     q: str = Query(description="The query, in searchkit's query language (or plain words with plain=true)"),
@@ -107,7 +72,7 @@ async def search(
     return CliJSONResponse(output.results_json(results))
 
 
-@router.get("/api/articles/{article_id}", response_model=ArticleBody,
+@router.get("/api/articles/{article_id}", response_model=Article,
             responses={404: {"model": ErrorBody, "description": "No such article"}, 503: ERRORS[503]},
             summary="One whole article")
 async def article(request: Request, article_id: str) -> JSONResponse:
@@ -116,7 +81,7 @@ async def article(request: Request, article_id: str) -> JSONResponse:
     return CliJSONResponse(output.article_json(found))
 
 
-@router.get("/api/stats", response_model=StatsBody, responses={503: ERRORS[503]}, summary="Index facts")
+@router.get("/api/stats", response_model=Stats, responses={503: ERRORS[503]}, summary="Index facts")
 async def stats(request: Request) -> JSONResponse:
     state = ServerState.of(request)
     return CliJSONResponse(output.stats_json(await state.budget.run(state.index.stats)))
