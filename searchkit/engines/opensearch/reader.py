@@ -218,7 +218,7 @@ class OpenSearchReader:
         after: Optional[list[Any]] = None
         while True:
             body: dict[str, Any] = {"size": BATCH, "query": {"term": {"origin": origin}}, "_source": fields,
-                                    "sort": [{"_shard_doc": "asc"}], "track_total_hits": False}
+                                    "sort": [{"id": "asc"}], "track_total_hits": False}
             if after is not None:
                 body["search_after"] = after
             page = self._search(body)["hits"]["hits"]
