@@ -235,7 +235,10 @@ class Engine(Protocol):
 
     def discard(self, folder: Path) -> None:
         """Called before an old or abandoned generation folder is deleted (a remote engine deletes its
-        data; a local engine has nothing to do)."""
+        data; a local engine has nothing to do). An engine may set a class attribute ``keeps_previous =
+        False`` (optional; default true) when its readers of the previous generation recover on their own
+        (they raise :class:`~searchkit.errors.StaleReaderError` and are reopened): a rebuild then
+        discards the previous generation right after the swap instead of at the next write."""
         ...
 
 

@@ -49,6 +49,9 @@ class OpenSearchEngine:
     schema_version = SCHEMA_VERSION
     capabilities = ALL_CAPABILITIES
     options = config.OPTIONS
+    #: A rebuild deletes the previous physical index right after the alias swap: a reader still on it
+    #: loses its point in time and is reopened on the new generation (StaleReaderError).
+    keeps_previous = False
 
     def __init__(self, options: Optional[Mapping[str, str]] = None,
                  clusters: Optional["Clusters"] = None) -> None:

@@ -57,8 +57,10 @@ class Cluster:
         auth = (credentials.user, credentials.password or "") if credentials.user else None
         self.client = OpenSearch(
             hosts=[url], http_auth=auth, headers=headers, verify_certs=credentials.verify_certs,
-            ca_certs=credentials.ca_certs, ssl_show_warn=False, timeout=TIMEOUT, max_retries=0,
-            retry_on_timeout=False, http_compress=False)
+            ca_certs=credentials.ca_certs, ssl_show_warn=False, timeout=TIMEOUT,
+            # A pooled connection the server closed (a node restarted) is retried at once, twice;
+            # error statuses are retried here, with backoff (retry_on_status empty).
+            max_retries=2, retry_on_status=(), retry_on_timeout=False, http_compress=False)
 
     def call(self, method: str, path: str, *, body: Any = None, params: Optional[Mapping[str, str]] = None,
              retry: frozenset[int] = RETRIED) -> Any:
