@@ -15,6 +15,7 @@ from benchmarks.queries import KINDS
 from benchmarks.systems import BASELINES, SYSTEM_NAMES
 
 LABELS = {"searchkit": "searchkit", "searchkit_tantivy": "searchkit (Tantivy)",
+          "searchkit_opensearch": "searchkit (OpenSearch)",
           "whoosh_plain": "plain Whoosh", "sqlite_fts5": "SQLite FTS5", "tantivy_raw": "raw Tantivy"}
 
 

@@ -116,7 +116,7 @@ def measure_builds(systems: dict[str, System], seeds: Path, work: Path, docs: in
             "docs_per_s": docs / timing["seconds"],
             "mb_per_s": size / 1e6 / timing["seconds"],
             "peak_rss_mb": timing["peak_rss_mb"],
-            "index_mb": measure.disk_size(index_path) / 1e6,
+            "index_mb": system.index_bytes(index_path) / 1e6,
             "command": " ".join(system.build_command(Path("SEEDS"), Path("INDEX"))),
             "exit_status": timing["returncode"],
             "output": (timing["stdout"].strip().splitlines() or [""])[-1][:500],

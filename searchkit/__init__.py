@@ -14,6 +14,8 @@ from searchkit.errors import (
     ArticleNotFoundError,
     ArticlesWouldBeLostError,
     EngineNotAvailableError,
+    EngineRejectedError,
+    EngineUnreachableError,
     IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,
@@ -25,6 +27,7 @@ from searchkit.errors import (
     SearchkitError,
     SeedError,
     SeedsNotFoundError,
+    StaleReaderError,
     UnknownEngineError,
     UnsupportedQueryError,
 )
@@ -55,5 +58,6 @@ __all__ = [
     "SearchkitError", "SeedError", "SeedsNotFoundError", "IndexNotFoundError", "IndexCorruptError",
     "IndexVersionError", "IndexLockedError", "ArticleNotFoundError", "InvalidArticleError",
     "InvalidDateError", "InvalidOptionError", "QuerySyntaxError", "ArticlesWouldBeLostError",
-    "EngineNotAvailableError", "UnknownEngineError", "UnsupportedQueryError",
+    "EngineNotAvailableError", "UnknownEngineError", "UnsupportedQueryError", "EngineUnreachableError",
+    "EngineRejectedError", "StaleReaderError",
 ]

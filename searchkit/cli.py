@@ -101,6 +101,12 @@ def main() -> None:
 @click.option("--engine", type=click.Choice(engine_names()), envvar="SEARCHKIT_ENGINE", default=None,
               help="Engine of a new index (default whoosh; tantivy needs searchkit[fast]). With --rebuild, "
                    "converts an existing index.")
+@click.option("--url", default=None, metavar="URL",
+              help="With --engine opensearch: the cluster of a new or rebuilt index (default "
+                   "$SEARCHKIT_OPENSEARCH_URL; credentials only from the environment).")
+@click.option("--index-name", default=None, metavar="NAME",
+              help="With --engine opensearch: the alias searched on the cluster (default searchkit-<digest "
+                   "of the index folder's path>).")
 @click.option("--discard-unreadable", is_flag=True,
               help="With --rebuild: go ahead even if articles added through the library cannot be read "
                    "from the old index (the summary says how many were lost).")
@@ -109,12 +115,14 @@ def main() -> None:
               help="Skip seed files larger than this.")
 @json_option
 @reports_errors
-def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, engine: Optional[str],
-                  discard_unreadable: bool, wait: float, max_bytes: int, as_json: bool) -> None:
+def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, engine: Optional[str], url: Optional[str],
+                  index_name: Optional[str], discard_unreadable: bool, wait: float, max_bytes: int,
+                  as_json: bool) -> None:
     """Bring the index in step with the seeds folder (new, changed and removed files)."""
     if discard_unreadable and not rebuild:
         raise click.UsageError("--discard-unreadable only applies with --rebuild")
-    index = Index(index_dir, engine=engine)
+    options = {name: value for name, value in (("url", url), ("index_name", index_name)) if value}
+    index = Index(index_dir, engine=engine, engine_options=options)
     with _progress_bar() as progress:
         if rebuild:
             report = index.rebuild(seeds_dir, wait=wait, max_bytes=max_bytes, progress=progress,

@@ -117,6 +117,37 @@ class EngineNotAvailableError(SearchkitError):
         super().__init__(f"search engine {engine!r} is not available: {hint}")
 
 
+class EngineUnreachableError(SearchkitError):
+    """A remote engine's cluster did not answer (refused, timed out, TLS failed); ``url`` names it
+    (never with credentials). Nothing was changed that the next run would not redo."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"cannot reach the search cluster at {url}: {reason}")
+
+
+class EngineRejectedError(SearchkitError):
+    """A remote engine's cluster answered with an error (bad credentials, a refused request); ``status``
+    is its HTTP status, ``reason`` what it said (never the credentials)."""
+
+    def __init__(self, url: str, status: int | None, reason: str) -> None:
+        self.url = url
+        self.status = status
+        self.reason = reason
+        code = f" (HTTP {status})" if status is not None else ""
+        super().__init__(f"the search cluster at {url} refused the request{code}: {reason}")
+
+
+class StaleReaderError(SearchkitError):
+    """A reader can no longer answer from the state it was pinned to (a remote engine's point in time
+    expired, or a copy of a shard it used went away); the ``Index`` facade retries on a fresh reader."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"the reader's view of the index is gone ({reason}); open a new reader")
+
+
 class BuildWorkerDiedError(SearchkitError):
     """A worker process of a parallel build died (killed, out of memory); nothing was committed."""
 

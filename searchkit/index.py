@@ -13,7 +13,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Iterable, Mapping, Optional, Union
 
 from searchkit import generations, related, storage, updating
 from searchkit.alerts import AlertMatch, Alerts, SavedSearch
@@ -47,15 +47,17 @@ class Stats:
     engine: str = DEFAULT_ENGINE
 
 
-def open_index(path: PathLike = "index", *, create: bool = False, engine: Optional[str] = None) -> "Index":
+def open_index(path: PathLike = "index", *, create: bool = False, engine: Optional[str] = None,
+               engine_options: Optional[Mapping[str, str]] = None) -> "Index":
     """Open the index at ``path``; with ``create=True`` an empty one is made when none exists, on
-    ``engine`` (default ``"whoosh"``).
+    ``engine`` (default ``"whoosh"``), configured by ``engine_options`` (the ``opensearch`` engine's
+    ``url``, ``index_name``, ``shards``, ``replicas``; used when an index is created or rebuilt).
 
     Raises :class:`IndexNotFoundError` when there is none and ``create`` is false,
     :class:`IndexCorruptError` (or its child :class:`IndexVersionError`) when it cannot be used, and
     :class:`InvalidOptionError` when ``engine`` names another engine than the existing index's.
     """
-    index = Index(path, engine=engine)
+    index = Index(path, engine=engine, engine_options=engine_options)
     if storage.current_generation(index.path) is None:
         if not create:
             raise IndexNotFoundError(index.path)
@@ -69,13 +71,16 @@ def open_index(path: PathLike = "index", *, create: bool = False, engine: Option
 class Index:
     """A searchkit index folder. Safe to share between threads; see :func:`open_index`.
 
-    ``engine`` chooses the engine of an index this object creates or rebuilds; an existing index keeps
-    the engine it was built with.
+    ``engine`` chooses the engine of an index this object creates or rebuilds, and ``engine_options``
+    configure it (where a remote engine puts the index); an existing index keeps the engine it was built
+    with.
     """
 
-    def __init__(self, path: PathLike = "index", *, engine: Optional[str] = None) -> None:
+    def __init__(self, path: PathLike = "index", *, engine: Optional[str] = None,
+                 engine_options: Optional[Mapping[str, str]] = None) -> None:
         self.path = Path(path)
         self._engine_name = engine
+        self._engine_options = dict(engine_options or {})
         self._readers = ReaderCache(self.path)
         self._alerts = Alerts(self.path)
 
@@ -305,8 +310,9 @@ class Index:
         return self.path
 
     def _engine_for_rebuild(self) -> Engine:
-        """The engine asked for, else the live index's, else the default."""
-        return get_engine(self._engine_name or generations.engine_name_of(self.path) or DEFAULT_ENGINE)
+        """The engine asked for, else the live index's, else the default; configured as asked."""
+        return get_engine(self._engine_name or generations.engine_name_of(self.path) or DEFAULT_ENGINE,
+                          self._engine_options)
 
     def _create_empty(self) -> None:
         with WriteLock(self._ensure_dir(), purpose="create"):

@@ -2,7 +2,9 @@
 
 A reader is reopened when its engine says a newer commit exists or when a rebuild swapped in another
 generation. When a read reports damage, it is retried on a freshly opened reader: a writer may have
-removed the files under it (an old generation, merged segments); damage that persists is reported.
+removed the files under it (an old generation, merged segments); damage that persists is reported. A
+remote engine's reader that lost its pinned state (``StaleReaderError``: a point in time expired, a node
+holding its shard copies left) is retried the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Callable, Optional, TypeVar
 
 from searchkit import generations, storage
 from searchkit.engines.base import EngineReader
-from searchkit.errors import IndexCorruptError
+from searchkit.errors import IndexCorruptError, StaleReaderError
 
 Result = TypeVar("Result")
 _READ_RETRIES = 3
@@ -35,12 +37,12 @@ class ReaderCache:
 
     def read(self, action: Callable[[EngineReader, generations.Generation], Result]) -> Result:
         """``action(reader, generation)`` on the newest committed state."""
-        failure: Optional[IndexCorruptError] = None
+        failure: Optional[IndexCorruptError | StaleReaderError] = None
         for attempt in range(_READ_RETRIES):
             try:
                 current = self._current(fresh=attempt > 0)
                 return action(current.reader, current.generation)
-            except IndexCorruptError as error:
+            except (IndexCorruptError, StaleReaderError) as error:  # a fresh reader may not see it
                 failure = error
         assert failure is not None
         raise failure

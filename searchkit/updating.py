@@ -145,7 +145,9 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
     save_manifest(generation, manifest, seeds, count_library=True)
     changed = _changed(outcome, before) if find_changes else ()  # before the old generation goes
     generations.publish(index_dir, generation)
-    generations.remove_old(index_dir, keep=1)
+    # A local engine keeps the previous generation for readers that opened it just before the swap; a
+    # remote engine's readers reopen on the new one, so its old data goes at once (Engine.keeps_previous).
+    generations.remove_old(index_dir, keep=1 if getattr(engine, "keeps_previous", True) else 0)
     return UpdateReport(
         added=len(outcome.indexed),
         skipped=tuple(problems) + tuple(outcome.skipped),

@@ -62,6 +62,12 @@ class System:
         keeps all the work in this process (for the profiler) where the system would spread it."""
         raise NotImplementedError
 
+    def index_bytes(self, index_path: Path) -> int:
+        """What the built index takes (on disk here; a remote engine says what it takes there)."""
+        from benchmarks.measure import disk_size
+
+        return disk_size(index_path)
+
     def build_command(self, seeds_dir: Path, index_path: Path) -> list[str]:
         """The command timed for a full build; by default :meth:`build` in a fresh worker process."""
         return [
@@ -90,6 +96,9 @@ def get_system(name: str) -> System:
     if name == "searchkit_tantivy":
         from benchmarks.systems.searchkit_tantivy import SearchkitTantivy
         return SearchkitTantivy()
+    if name == "searchkit_opensearch":
+        from benchmarks.systems.searchkit_opensearch import SearchkitOpenSearch
+        return SearchkitOpenSearch()
     if name == "tantivy_raw":
         from benchmarks.systems.tantivy_raw import TantivyRaw
         return TantivyRaw()
@@ -103,7 +112,9 @@ def get_system(name: str) -> System:
 
 
 #: Systems in report order; searchkit first, then the baselines it is compared with.
-SYSTEM_NAMES = ("searchkit", "searchkit_tantivy", "whoosh_plain", "sqlite_fts5", "tantivy_raw")
-#: Systems left out of a default run, with a note, when they are not installed here.
-OPTIONAL = ("searchkit_tantivy", "tantivy_raw")
+SYSTEM_NAMES = ("searchkit", "searchkit_tantivy", "searchkit_opensearch", "whoosh_plain", "sqlite_fts5",
+                "tantivy_raw")
+#: Systems left out of a default run, with a note, when they are not installed here (or, for OpenSearch,
+#: when no cluster is named).
+OPTIONAL = ("searchkit_tantivy", "searchkit_opensearch", "tantivy_raw")
 BASELINES = ("whoosh_plain", "sqlite_fts5")

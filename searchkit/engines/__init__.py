@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import Mapping, Optional
 
-from searchkit.engines.base import Engine
-from searchkit.errors import EngineNotAvailableError, UnknownEngineError
+from searchkit.engines.base import ConfigurableEngine, Engine
+from searchkit.errors import EngineNotAvailableError, InvalidOptionError, UnknownEngineError
 
 DEFAULT_ENGINE = "whoosh"
 
@@ -26,6 +27,8 @@ class _Entry:
 _REGISTRY: dict[str, _Entry] = {
     "whoosh": _Entry("searchkit.engines.whoosh", "WhooshEngine", "pip install searchkit"),
     "tantivy": _Entry("searchkit.engines.tantivy", "TantivyEngine", "pip install 'searchkit[fast]'"),
+    "opensearch": _Entry("searchkit.engines.opensearch", "OpenSearchEngine",
+                         "pip install 'searchkit[opensearch]'"),
 }
 _LOADED: dict[str, Engine] = {}
 
@@ -35,8 +38,14 @@ def engine_names() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
-def get_engine(name: str) -> Engine:
-    """The engine called ``name``; :class:`UnknownEngineError` or :class:`EngineNotAvailableError`."""
+def get_engine(name: str, options: Optional[Mapping[str, str]] = None) -> Engine:
+    """The engine called ``name``; :class:`UnknownEngineError` or :class:`EngineNotAvailableError`.
+
+    ``options`` configure where the engine creates new indexes (a remote engine's cluster URL and index
+    name); an engine that takes none refuses them with :class:`InvalidOptionError`.
+    """
+    if options:
+        return configure(get_engine(name), options)
     engine = _LOADED.get(name)
     if engine is not None:
         return engine
@@ -52,6 +61,13 @@ def get_engine(name: str) -> Engine:
         raise EngineNotAvailableError(name, f"{entry.install} ({error})") from error
     _LOADED[name] = engine
     return engine
+
+
+def configure(engine: Engine, options: Mapping[str, str]) -> Engine:
+    """``engine`` configured with ``options`` (see :class:`~searchkit.engines.base.ConfigurableEngine`)."""
+    if not isinstance(engine, ConfigurableEngine):
+        raise InvalidOptionError(f"the {engine.name} engine takes no options (got {', '.join(sorted(options))})")
+    return engine.configured(options)
 
 
 def register_engine(name: str, engine: Engine, *, install: str = "") -> None:

@@ -32,7 +32,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Optional, Protocol, Sequence
+from typing import Callable, Iterator, Mapping, Optional, Protocol, Sequence, runtime_checkable
 
 from searchkit.articles import Article, Fingerprint, SeedFile
 from searchkit.errors import SeedError
@@ -235,5 +235,22 @@ class Engine(Protocol):
 
     def discard(self, folder: Path) -> None:
         """Called before an old or abandoned generation folder is deleted (a remote engine deletes its
-        data; a local engine has nothing to do)."""
+        data; a local engine has nothing to do). An engine may set a class attribute ``keeps_previous =
+        False`` (optional; default true) when its readers of the previous generation recover on their own
+        (they raise :class:`~searchkit.errors.StaleReaderError` and are reopened): a rebuild then
+        discards the previous generation right after the swap instead of at the next write."""
+        ...
+
+
+@runtime_checkable
+class ConfigurableEngine(Engine, Protocol):
+    """An engine that takes options saying where it creates new indexes (optional: a remote engine's
+    cluster URL and index name). Whatever a generation needs later, the engine records in the
+    generation folder at :meth:`Engine.create`; options never hold secrets."""
+
+    #: The option names it takes.
+    options: tuple[str, ...]
+
+    def configured(self, options: Mapping[str, str]) -> Engine:
+        """This engine, creating new generations as ``options`` say."""
         ...

@@ -21,6 +21,8 @@ HEADLINE_BOOST = 1.5
 BONUS_BOOST = HEADLINE_BOOST * 3
 #: A prefix or wildcard may expand to at most this many indexed words.
 MAX_PREFIX_TERMS = 512
+#: "Did you mean" offers words at most this many edits away (sharing the first letter).
+MAX_EDITS = 2
 #: All the prefixes and wildcards of one query together may expand to at most this many (counted per field).
 MAX_QUERY_PREFIX_TERMS = 2048
 
@@ -106,3 +108,19 @@ class ExpansionBudget:
     def error(self, text: str, message: str) -> QuerySyntaxError:
         at = self.query_text.find(text)
         return QuerySyntaxError(self.query_text, at if at >= 0 else 0, message)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """For "did you mean": the optimal-string-alignment distance (insertions, deletions, substitutions,
+    adjacent swaps)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]

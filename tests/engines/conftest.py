@@ -7,7 +7,23 @@ import pytest
 
 from searchkit.engines.base import Engine
 
+from . import harness
 from .harness import ENGINE_NAMES, REAL_ENGINES, load_engine
+
+
+@pytest.fixture(autouse=True)
+def _delete_remote_indexes():
+    """A remote engine's indexes are deleted after the test that made them (module fixtures' indexes,
+    made before it, at the end of the session), so a cluster does not fill up with test indexes."""
+    since = len(harness.CREATED)
+    yield
+    harness.discard_created(since)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _delete_remaining_remote_indexes():
+    yield
+    harness.discard_created()
 
 
 @pytest.fixture(params=ENGINE_NAMES)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import random
 from pathlib import Path
 from typing import Iterable, Optional, Union
@@ -25,13 +26,15 @@ from . import strategies
 from .reference import ReferenceEngine
 
 #: Every engine the contract runs on; "reference" is the brute-force oracle the others are compared with.
-ENGINE_NAMES = ("reference", "whoosh", "tantivy")
+ENGINE_NAMES = ("reference", "whoosh", "tantivy") + (("opensearch",) if os.environ.get("SEARCHKIT_OPENSEARCH_URL") else ())
 #: The engines compared with the reference (comparing the reference with itself could not fail).
 REAL_ENGINES = tuple(name for name in ENGINE_NAMES if name != "reference")
 #: More hits than any test index holds: one page is all of them.
 ALL = 10_000
 
 _folders = itertools.count()
+#: Every index new_index made, so a remote engine's data can be deleted after its test (conftest.py).
+CREATED: list[tuple[Engine, Path]] = []
 
 
 def load_engine(name: str) -> Engine:
@@ -49,8 +52,17 @@ def new_index(engine: Engine, root: Path, articles: Iterable[Article] = ()) -> P
     folder = root / f"gen-{next(_folders):06d}-{engine.name}"
     folder.mkdir(parents=True)
     engine.create(folder)
+    CREATED.append((engine, folder))
     put_all(engine, folder, articles)
     return folder
+
+
+def discard_created(since: int = 0) -> None:
+    """Let each engine delete what it keeps outside the folder (a cluster's index) for the indexes made
+    since ``CREATED[since]``."""
+    while len(CREATED) > since:
+        engine, folder = CREATED.pop()
+        engine.discard(folder)
 
 
 def put_all(engine: Engine, folder: Path, articles: Iterable[Article],

@@ -25,7 +25,7 @@ from searchkit.errors import IndexCorruptError, SeedError
 from . import strategies
 from .corpus import CORPUS, DATE_FILTERS, EXTRA_QUERIES, TREE_QUERIES, doc_queries
 from .harness import (
-    REAL_ENGINES, Listing, apply, ask, day, describe, load_engine, new_index, outcome, put_all,
+    CREATED, REAL_ENGINES, Listing, apply, ask, day, describe, load_engine, new_index, outcome, put_all,
     random_articles, state,
 )
 from .reference import ReferenceEngine
@@ -253,6 +253,7 @@ def test_a_generation_holds_no_commit_until_created_and_an_empty_index_reads_as_
     with pytest.raises(IndexCorruptError):
         engine.open_reader(folder)
     engine.create(folder)
+    CREATED.append((engine, folder))  # a remote engine's index is deleted after the test
     reader = engine.open_reader(folder)
     assert (reader.count(), reader.fingerprints(), list(reader.articles_without_seed())) == (0, {}, [])
     assert reader.date_summary() == DateSummary(None, None, {})

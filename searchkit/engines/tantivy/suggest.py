@@ -12,9 +12,8 @@ from typing import Optional, Sequence
 import tantivy
 
 from searchkit.analysis import fold
+from searchkit.engines.rules import MAX_EDITS, edit_distance
 from searchkit.engines.tantivy.schema import VOCABULARY_FIELD
-
-MAX_EDITS = 2
 
 
 def suggest(searcher: tantivy.Searcher, words: Sequence[str]) -> Optional[str]:
@@ -39,18 +38,3 @@ def _nearest(searcher: tantivy.Searcher, word: str) -> Optional[str]:
             if distance <= MAX_EDITS:
                 candidates.append((distance, -frequency, term))
     return min(candidates)[2] if candidates else None
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Optimal-string-alignment distance: insertions, deletions, substitutions, adjacent swaps."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, 1):
-            cost = 0 if char_a == char_b else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[len(b)]

@@ -1,0 +1,125 @@
+"""The OpenSearch engine (``pip install 'searchkit[opensearch]'``): ``opensearchpy`` is imported only
+inside this package.
+
+The articles live on an OpenSearch cluster; a generation folder keeps only ``opensearch.json`` (the
+cluster's URL, the alias, this generation's physical index, a commit counter: ``config.py``). Each
+generation is one physical index; :meth:`OpenSearchEngine.publish` points the alias (the index name
+users search) at it in one atomic ``_aliases`` call, and :meth:`OpenSearchEngine.discard` deletes an old
+one. searchkit's own analysis decides the words, handed over already analysed, so a word finds exactly
+the articles it finds on the other engines. The parts:
+
+    config.py   the folder's record, credentials    client.py   requests, retries, errors
+    schema.py   mapping, Article <-> document        compile.py  query tree -> query DSL
+    reader.py   the EngineReader (a point in time)   writer.py   the EngineWriter (bulk, refresh)
+    suggest.py  did you mean
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, Optional
+
+from searchkit.engines.base import ALL_CAPABILITIES
+from searchkit.engines.opensearch import config
+from searchkit.errors import EngineNotAvailableError
+
+if TYPE_CHECKING:
+    from searchkit.engines.opensearch.client import Cluster, Clusters
+    from searchkit.engines.opensearch.reader import OpenSearchReader
+    from searchkit.engines.opensearch.writer import OpenSearchWriter
+
+#: Bumped whenever the mapping or the analysis changes: older indexes then ask for a rebuild.
+SCHEMA_VERSION = 1
+INSTALL = "pip install 'searchkit[opensearch]'"
+
+
+class OpenSearchEngine:
+    """OpenSearch, fed searchkit's analysis; data on a cluster, its whereabouts in the generation folder.
+
+    ``options`` (see :data:`config.OPTIONS`: ``url``, ``index_name``, ``shards``, ``replicas``) say where
+    a generation this engine creates goes; without them a new generation goes where the live one of its
+    index folder is (so a rebuild stays on the same cluster and alias), else to
+    ``SEARCHKIT_OPENSEARCH_URL``.
+    """
+
+    name = "opensearch"
+    schema_version = SCHEMA_VERSION
+    capabilities = ALL_CAPABILITIES
+    options = config.OPTIONS
+    #: A rebuild deletes the previous physical index right after the alias swap: a reader still on it
+    #: loses its point in time and is reopened on the new generation (StaleReaderError).
+    keeps_previous = False
+
+    def __init__(self, options: Optional[Mapping[str, str]] = None,
+                 clusters: Optional["Clusters"] = None) -> None:
+        if importlib.util.find_spec("opensearchpy") is None:  # looked up, not imported: start-up stays lean
+            raise EngineNotAvailableError(self.name, INSTALL)
+        self._options = dict(options or {})
+        self._clusters = clusters
+        self._lock = threading.Lock()
+
+    def configured(self, options: Mapping[str, str]) -> "OpenSearchEngine":
+        """This engine, creating new generations as ``options`` say (checked when one is created)."""
+        return OpenSearchEngine({**self._options, **options}, self._shared())
+
+    def create(self, folder: Path) -> None:
+        from searchkit.engines.opensearch.schema import index_body
+
+        location = config.new_location(folder, self._options)
+        self._cluster(location.url).call("PUT", f"/{location.index}",
+                                         body=index_body(location.shards, location.replicas))
+        config.write(folder, replace(location, commits=1))  # an empty index is one commit
+
+    def commit_token(self, folder: Path) -> str:
+        return config.commit_token(folder)
+
+    def open_reader(self, folder: Path) -> "OpenSearchReader":
+        from searchkit.engines.opensearch.reader import OpenSearchReader
+
+        return OpenSearchReader(self._cluster(config.require(folder).url), folder)
+
+    def open_writer(self, folder: Path) -> "OpenSearchWriter":
+        from searchkit.engines.opensearch.writer import OpenSearchWriter
+
+        return OpenSearchWriter(self._cluster(config.require(folder).url), folder)
+
+    def publish(self, folder: Path) -> None:
+        """Point the alias at this generation's index, taking it off the others, in one atomic call."""
+        from searchkit.engines.opensearch.client import Missing
+
+        location = config.require(folder)
+        cluster = self._cluster(location.url)
+        try:
+            holders = list(cluster.call("GET", f"/_alias/{location.alias}"))
+        except Missing:
+            holders = []
+        actions = [{"remove": {"index": holder, "alias": location.alias}}
+                   for holder in holders if holder != location.index]
+        actions.append({"add": {"index": location.index, "alias": location.alias}})
+        cluster.call("POST", "/_aliases", body={"actions": actions})
+
+    def discard(self, folder: Path) -> None:
+        """Delete this generation's physical index (and so its alias, if it still held it)."""
+        from searchkit.engines.opensearch.client import Missing
+
+        location = config.read(folder)
+        if location is None:
+            return
+        try:
+            self._cluster(location.url).call("DELETE", f"/{location.index}")
+        except Missing:
+            pass
+
+    def _cluster(self, url: str) -> "Cluster":
+        return self._shared().get(url)
+
+    def _shared(self) -> "Clusters":
+        with self._lock:  # the client library is imported on first use, not when the engine is looked up
+            if self._clusters is None:
+                from searchkit.engines.opensearch.client import Clusters
+
+                self._clusters = Clusters()
+            return self._clusters

@@ -1,0 +1,193 @@
+"""What a generation folder of the OpenSearch engine holds, and where its connection comes from.
+
+The data lives on the cluster; the generation folder keeps only ``opensearch.json``: the cluster's URL
+(never with credentials), the alias users search (the index name), the physical index behind it for this
+generation, its shard and replica counts, and a commit counter. The counter is the commit token: bumped
+by every commit after the cluster's refresh, read without the network or the client library, so a
+no-change ``searchkit index`` and a reader's ``is_current`` cost a small file read.
+
+Credentials come from the environment only, are kept in memory and are never written or printed:
+``SEARCHKIT_OPENSEARCH_USER`` and ``SEARCHKIT_OPENSEARCH_PASSWORD``, or ``SEARCHKIT_OPENSEARCH_API_KEY``.
+TLS certificates are verified unless ``SEARCHKIT_OPENSEARCH_INSECURE=1``; ``SEARCHKIT_OPENSEARCH_CA_CERTS``
+names a CA bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import urllib.parse
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Mapping, Optional
+
+from searchkit import storage
+from searchkit.errors import IndexCorruptError, InvalidOptionError
+
+CONFIG_FILE = "opensearch.json"
+URL_VARIABLE = "SEARCHKIT_OPENSEARCH_URL"
+USER_VARIABLE = "SEARCHKIT_OPENSEARCH_USER"
+PASSWORD_VARIABLE = "SEARCHKIT_OPENSEARCH_PASSWORD"
+API_KEY_VARIABLE = "SEARCHKIT_OPENSEARCH_API_KEY"
+INSECURE_VARIABLE = "SEARCHKIT_OPENSEARCH_INSECURE"
+CA_CERTS_VARIABLE = "SEARCHKIT_OPENSEARCH_CA_CERTS"
+SHARDS_VARIABLE = "SEARCHKIT_OPENSEARCH_SHARDS"
+REPLICAS_VARIABLE = "SEARCHKIT_OPENSEARCH_REPLICAS"
+DEFAULT_SHARDS = 2
+DEFAULT_REPLICAS = 1
+#: The engine options a new index takes (``open_index(..., engine_options=...)``, ``--url``, ``--index-name``).
+OPTIONS = ("url", "index_name", "shards", "replicas")
+_INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}\Z")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where one generation's data is: cluster, alias, physical index; and its commit counter."""
+
+    url: str
+    alias: str
+    index: str
+    shards: int
+    replicas: int
+    commits: int = 0
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How to authenticate and verify TLS, read from the environment (never stored)."""
+
+    user: Optional[str] = None
+    password: Optional[str] = None
+    api_key: Optional[str] = None
+    verify_certs: bool = True
+    ca_certs: Optional[str] = None
+
+    @classmethod
+    def from_environment(cls) -> "Credentials":
+        env = os.environ
+        return cls(user=env.get(USER_VARIABLE) or None, password=env.get(PASSWORD_VARIABLE) or None,
+                   api_key=env.get(API_KEY_VARIABLE) or None,
+                   verify_certs=env.get(INSECURE_VARIABLE, "").strip().lower() not in ("1", "true", "yes"),
+                   ca_certs=env.get(CA_CERTS_VARIABLE) or None)
+
+    def __repr__(self) -> str:  # never show a secret, even in a traceback's locals
+        return f"Credentials(user={self.user!r}, password={'***' if self.password else None}, " \
+               f"api_key={'***' if self.api_key else None}, verify_certs={self.verify_certs})"
+
+
+def read(folder: Path) -> Optional[Location]:
+    """The generation's location, or ``None`` when it has none (not created yet)."""
+    data = storage.read_json(folder / CONFIG_FILE)
+    if data is None:
+        return None
+    try:
+        return Location(**data)
+    except TypeError as error:
+        raise IndexCorruptError(folder, f"{CONFIG_FILE} is damaged ({error})") from error
+
+
+def require(folder: Path) -> Location:
+    location = read(folder)
+    if location is None:
+        raise IndexCorruptError(folder, f"{CONFIG_FILE} is missing: no OpenSearch index was created here")
+    return location
+
+
+def write(folder: Path, location: Location) -> None:
+    storage.write_atomically(folder / CONFIG_FILE, json.dumps(asdict(location), indent=2).encode("utf-8"))
+
+
+def bump(folder: Path) -> None:
+    """Count one more commit (after the cluster made it visible)."""
+    location = require(folder)
+    write(folder, replace(location, commits=location.commits + 1))
+
+
+def commit_token(folder: Path) -> str:
+    """The physical index and its commit count, "" before the index was created; no network."""
+    try:
+        data = json.loads((folder / CONFIG_FILE).read_bytes())
+        return f"{data['index']}#{int(data['commits'])}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def check_url(url: str) -> str:
+    """``url`` without a trailing slash; refused with credentials in it (they would be recorded)."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidOptionError(f"not an http(s) URL of an OpenSearch cluster: {shown_url(url)!r}")
+    if parts.username or parts.password:
+        raise InvalidOptionError(
+            f"put credentials in {USER_VARIABLE} and {PASSWORD_VARIABLE} (or {API_KEY_VARIABLE}), not in the "
+            f"URL, which is recorded in the index folder: {shown_url(url)}")
+    return urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/")))
+
+
+def shown_url(url: str) -> str:
+    """``url`` with any user and password removed, fit to print."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    except ValueError:
+        return "<unreadable URL>"
+
+
+def new_location(folder: Path, options: Mapping[str, str]) -> Location:
+    """Where a new generation in ``folder`` goes: the options given, else the live generation's cluster
+    and alias in the same index folder (a rebuild keeps them), else ``SEARCHKIT_OPENSEARCH_URL`` and an
+    alias named after the index folder."""
+    unknown = set(options) - set(OPTIONS)
+    if unknown:
+        raise InvalidOptionError(f"the opensearch engine takes no option {sorted(unknown)[0]!r}; "
+                                 f"it takes {', '.join(OPTIONS)}")
+    live = _live_location(folder.parent)
+    url = options.get("url") or (live.url if live else None) or os.environ.get(URL_VARIABLE)
+    if not url:
+        raise InvalidOptionError(f"the opensearch engine needs a cluster URL: --url or {URL_VARIABLE}")
+    alias = options.get("index_name") or (live.alias if live else None) or default_alias(folder.parent)
+    if not _INDEX_NAME.match(alias) or alias in (".", ".."):
+        raise InvalidOptionError(f"invalid index name {alias!r}: lower-case letters, digits, '.', '_' "
+                                 "and '-', starting with a letter or digit, at most 200 characters")
+    shards = _count(options.get("shards"), live.shards if live else None, SHARDS_VARIABLE, DEFAULT_SHARDS, 1)
+    replicas = _count(options.get("replicas"), live.replicas if live else None, REPLICAS_VARIABLE,
+                      DEFAULT_REPLICAS, 0)
+    physical = f"{alias}-{folder.name}-{secrets.token_hex(4)}"
+    return Location(url=check_url(url), alias=alias, index=physical, shards=shards, replicas=replicas)
+
+
+def default_alias(index_dir: Path) -> str:
+    """``searchkit-<digest of the index folder's path>``: two index folders never share an alias."""
+    digest = hashlib.blake2b(str(index_dir.resolve()).encode("utf-8", "surrogateescape"),
+                             digest_size=5).hexdigest()
+    return f"searchkit-{digest}"
+
+
+def _live_location(index_dir: Path) -> Optional[Location]:
+    name = storage.current_generation(index_dir)
+    if name is None:
+        return None
+    try:
+        return read(index_dir / name)
+    except IndexCorruptError:
+        return None
+
+
+def _count(given: Optional[str], live: Optional[int], variable: str, default: int, least: int) -> int:
+    text = given if given is not None else os.environ.get(variable)
+    if text is None or text == "":
+        return live if live is not None else default
+    try:
+        value = int(text)
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise InvalidOptionError(f"{variable.rsplit('_', 1)[-1].lower()} must be a whole number >= {least}, "
+                                 f"not {text!r}")
+    return value

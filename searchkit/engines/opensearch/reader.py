@@ -1,0 +1,238 @@
+"""The OpenSearch engine's reader: one committed state, pinned with a point in time (PIT).
+
+A PIT keeps the shard copies' searchers of the moment it opened, so a reader answers from its commit
+however many commits follow, as a local engine's reader does. Every request of the reader runs on its
+PIT and extends its keep-alive. If the PIT is gone (idle past :data:`KEEP_ALIVE`, or a node holding one
+of its shard copies left the cluster), the read raises :class:`StaleReaderError` and the ``Index``
+facade retries on a fresh reader, whose PIT uses the copies that are left. A search never returns
+partial results: ``allow_partial_search_results=false``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import weakref
+from pathlib import Path
+from typing import Any, Iterator, Optional, Sequence
+
+from searchkit.articles import Article, Fingerprint
+from searchkit.engines.base import DateSummary, Page, SearchRequest
+from searchkit.engines.batch import indexable_id
+from searchkit.engines.opensearch import config
+from searchkit.engines.opensearch.client import Cluster, Missing, Refused
+from searchkit.engines.opensearch.compile import (
+    Expansions,
+    body_words,
+    compile_query,
+    expansion_keys,
+    expansion_request,
+    read_expansions,
+)
+from searchkit.engines.opensearch.schema import (
+    ARTICLE_FIELDS,
+    HIT_FIELDS,
+    LIBRARY,
+    SEED,
+    article_from,
+    fingerprint_from,
+)
+from searchkit.engines.opensearch.suggest import suggest
+from searchkit.errors import IndexCorruptError, StaleReaderError
+from searchkit.results import Hit
+from searchkit.snippets import snippet
+
+#: How long an unused reader's PIT lives on the cluster (every request extends it).
+KEEP_ALIVE = "10m"
+#: from + size may not pass this (the index's ``max_result_window``); deeper pages use search_after.
+WINDOW = 10_000
+#: Documents fetched per request when a reader walks the whole index.
+BATCH = 5_000
+SORTS: dict[str, list[Any]] = {
+    "relevance": [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
+    "newest": [{"date": {"order": "desc"}}, {"id": {"order": "asc"}}],
+    "oldest": [{"date": {"order": "asc"}}, {"id": {"order": "asc"}}],
+}
+#: Errors that mean the PIT (or a shard copy it used) is gone, not that the request was wrong.
+_STALE = frozenset({"search_context_missing_exception", "no_shard_available_action_exception",
+                    "node_disconnected_exception", "node_not_connected_exception", "node_closed_exception",
+                    "connect_transport_exception", "send_request_transport_exception",
+                    "node_closed_exception", "shard_not_found_exception", "illegal_index_shard_state_exception",
+                    "transport_exception", "receive_timeout_transport_exception"})
+
+
+class OpenSearchReader:
+    """A PIT on the generation's physical index, opened on the commit current when the reader opened."""
+
+    def __init__(self, cluster: Cluster, folder: Path) -> None:
+        self.folder = folder
+        self._cluster = cluster
+        self._token = config.commit_token(folder)  # before the PIT: a commit in between only reopens it
+        self.location = config.require(folder)
+        try:
+            answer = cluster.call("POST", f"/{self.location.index}/_search/point_in_time",
+                                  params={"keep_alive": KEEP_ALIVE})
+        except Missing as error:
+            raise IndexCorruptError(folder, f"the cluster at {cluster.url} has no index "
+                                            f"{self.location.index} ({error.reason})") from None
+        self._pit: Optional[str] = answer["pit_id"]
+        # A reader dropped without close() still frees its PIT (the cluster caps how many are open).
+        self._finalizer = weakref.finalize(self, _delete_pit, cluster, self._pit)
+
+    def is_current(self) -> bool:
+        return config.commit_token(self.folder) == self._token
+
+    def count(self) -> int:
+        return int(self._search({"size": 0, "track_total_hits": True})["hits"]["total"]["value"])
+
+    def get(self, article_id: str) -> Optional[Article]:
+        if not indexable_id(article_id):
+            return None
+        hits = self._search({"size": 1, "query": {"term": {"id": article_id}},
+                             "_source": ARTICLE_FIELDS})["hits"]["hits"]
+        return article_from(hits[0]["_source"]) if hits else None
+
+    def fingerprints(self) -> dict[str, Fingerprint]:
+        found = {}
+        for source in self._all(SEED, ["id", "fingerprint"]):
+            fingerprint = fingerprint_from(source)
+            if fingerprint is not None:
+                found[source["id"]] = fingerprint
+        return found
+
+    def articles_without_seed(self) -> Iterator[Article]:
+        return iter([article_from(source) for source in self._all(LIBRARY, ARTICLE_FIELDS)])
+
+    def date_summary(self) -> DateSummary:
+        answer = self._search({"size": 0, "track_total_hits": True, "aggs": {
+            "first": {"min": {"field": "date", "format": "strict_date"}},
+            "last": {"max": {"field": "date", "format": "strict_date"}},
+            "years": {"terms": {"field": "year", "size": 10_000}}}})
+        if answer["hits"]["total"]["value"] == 0:
+            return DateSummary(None, None, {})
+        aggs = answer["aggregations"]
+        per_year = {int(bucket["key"]): int(bucket["doc_count"]) for bucket in aggs["years"]["buckets"]}
+        return DateSummary(dt.date.fromisoformat(aggs["first"]["value_as_string"]),
+                           dt.date.fromisoformat(aggs["last"]["value_as_string"]), dict(sorted(per_year.items())))
+
+    def size_bytes(self) -> int:
+        """The store size of every copy (primaries and replicas) on the cluster, now."""
+        answer = self._cluster.call("GET", f"/{self.location.index}/_stats/store")
+        return int(answer["_all"]["total"]["store"]["size_in_bytes"])
+
+    def search(self, request: SearchRequest) -> Page:
+        expansions = self._expansions(request)
+        query = compile_query(request.tree, request.query_text, expansions,
+                              ranked=request.sort == "relevance", date_filter=request.date_filter)
+        fields = HIT_FIELDS + (["body_text"] if request.snippets else [])
+        sort = SORTS[request.sort]
+        params = {"search_type": "dfs_query_then_fetch"} if request.sort == "relevance" else {}
+        base: dict[str, Any] = {"query": query, "sort": sort, "track_total_hits": True}
+        wanted = request.offset + request.limit
+        if wanted <= WINDOW:
+            answer = self._search({**base, "from": request.offset, "size": request.limit, "_source": fields},
+                                  params)
+            total, rows = answer["hits"]["total"]["value"], answer["hits"]["hits"]
+        else:
+            total, rows = self._deep_page(base, request.offset, request.limit, fields, params)
+        terms = body_words(request.tree, expansions) if request.snippets else frozenset()
+        hits = tuple(Hit(
+            id=row["_source"]["id"],
+            date=dt.date.fromisoformat(row["_source"]["date"]),
+            headline=row["_source"]["headline_text"],
+            score=round(float(row["_score"] or 0.0), 4) if request.sort == "relevance" else 0.0,
+            snippet=snippet(row["_source"]["body_text"], terms) if request.snippets else "",
+            path=row["_source"]["path"] or None,
+        ) for row in rows)
+        return Page(int(total), hits)
+
+    def explain(self, request: SearchRequest) -> str:
+        query = compile_query(request.tree, request.query_text, self._expansions(request),
+                              ranked=request.sort == "relevance", date_filter=request.date_filter)
+        shown: dict[str, Any] = {"query": query, "sort": SORTS[request.sort], "track_total_hits": True}
+        if request.sort == "relevance":
+            shown["search_type"] = "dfs_query_then_fetch"
+        return json.dumps(shown, ensure_ascii=False)
+
+    def suggest(self, words: Sequence[str]) -> Optional[str]:
+        return suggest(self._search, words)
+
+    def close(self) -> None:
+        if self._pit is not None:
+            self._pit = None
+            self._finalizer()  # deletes the PIT, once
+
+    # -----------------------------------------------------------------------------------------------
+
+    def _search(self, body: dict[str, Any], params: Optional[dict[str, str]] = None) -> dict[str, Any]:
+        if self._pit is None:
+            raise RuntimeError("this reader is closed")
+        body = {**body, "pit": {"id": self._pit, "keep_alive": KEEP_ALIVE}}
+        try:
+            answer = self._cluster.call("POST", "/_search", body=body, retry=frozenset({429}),
+                                        params={"allow_partial_search_results": "false", **(params or {})})
+        except Refused as error:
+            if isinstance(error, Missing) or error.status in (500, 503) and (error.types & _STALE
+                                                                             or not error.types):
+                raise StaleReaderError(error.reason) from None
+            raise
+        shards = answer.get("_shards", {})
+        if shards.get("failed"):
+            raise StaleReaderError(f"{shards['failed']} of {shards.get('total')} shards failed")
+        return answer
+
+    def _expansions(self, request: SearchRequest) -> Expansions:
+        keys = expansion_keys(request.tree)
+        if not keys:
+            return {}
+        return read_expansions(keys, self._search(expansion_request(keys)))
+
+    def _deep_page(self, base: dict[str, Any], offset: int, limit: int, fields: list[str],
+                   params: dict[str, str]) -> tuple[int, list[dict[str, Any]]]:
+        """A page past the result window, walked to with ``search_after`` on the PIT."""
+        total: Optional[int] = None
+        after: Optional[list[Any]] = None
+        rows: list[dict[str, Any]] = []
+        skip = offset
+        while skip > 0 or len(rows) < limit:
+            size = min(WINDOW, skip) if skip > 0 else min(WINDOW, limit - len(rows))
+            body = {**base, "size": size, "_source": False if skip > 0 else fields,
+                    "track_total_hits": total is None}
+            if after is not None:
+                body["search_after"] = after
+            answer = self._search(body, params)
+            if total is None:
+                total = int(answer["hits"]["total"]["value"])
+            page = answer["hits"]["hits"]
+            if not page:
+                break
+            after = page[-1]["sort"]
+            if skip > 0:
+                skip -= len(page)
+            else:
+                rows.extend(page)
+        return total or 0, rows
+
+    def _all(self, origin: str, fields: list[str]) -> Iterator[dict[str, Any]]:
+        """The ``_source`` (those fields) of every article of ``origin``, in batches."""
+        after: Optional[list[Any]] = None
+        while True:
+            body: dict[str, Any] = {"size": BATCH, "query": {"term": {"origin": origin}}, "_source": fields,
+                                    "sort": [{"id": "asc"}], "track_total_hits": False}
+            if after is not None:
+                body["search_after"] = after
+            page = self._search(body)["hits"]["hits"]
+            for row in page:
+                yield row["_source"]
+            if len(page) < BATCH:
+                return
+            after = page[-1]["sort"]
+
+
+def _delete_pit(cluster: Cluster, pit: str) -> None:
+    """Free a PIT on the cluster. Failing to is no error of the reader's: an unreachable cluster has
+    lost it anyway, and an unreachable one that comes back drops it after :data:`KEEP_ALIVE`."""
+    try:
+        cluster.call("DELETE", "/_search/point_in_time", body={"pit_id": [pit]}, retry=frozenset())
+    except Exception:  # noqa: BLE001 - see the docstring: the PIT expires on its own
+        pass
