@@ -11,7 +11,8 @@ from __future__ import annotations
 import array
 import bisect
 import sys
-from typing import Any, Callable, Optional, Sequence
+from collections import Counter
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from whoosh.searching import Searcher
 
@@ -107,6 +108,20 @@ class DateColumn:
         """The date ordinal of every live document."""
         decode = _decoder(self.encode)
         return [decode(value) for value in self.values]
+
+    def ordinal(self, docnum: int) -> int:
+        """The date ordinal of document ``docnum``."""
+        return _decoder(self.encode)(self.by_docnum[docnum])
+
+    def newest(self) -> Optional[int]:
+        """The newest date ordinal of a live document, or ``None`` when there is none."""
+        return _decoder(self.encode)(self.values[-1]) if self.values else None
+
+    def count_days(self, docnums: Iterable[int]) -> dict[int, int]:
+        """How many of ``docnums`` (live documents) fall on each date ordinal."""
+        decode = _decoder(self.encode)
+        counted = Counter(map(self.by_docnum.__getitem__, docnums))
+        return {decode(value): count for value, count in counted.items()}
 
 
 def _decoder(encode: Callable[[int], int]) -> Callable[[int], int]:
