@@ -203,7 +203,7 @@ class ReferenceReader:
         else:
             sign = -1 if request.sort == "newest" else 1
             found.sort(key=lambda doc: (sign * doc.article.date.toordinal(), doc.article.id))
-        if request.sort == "recent":
+        if request.sort == "recent" and found:
             now = request.now or max(s.article.date for s in self._state.articles.values())
             ranked = [(scores[doc.article.id], doc.article.date.toordinal(), doc) for doc in found]
             reranked = recency.rank_recent(ranked, now=now, half_life=request.half_life)
