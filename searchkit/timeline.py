@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 
 from searchkit.errors import InvalidOptionError
 from searchkit.query.tree import DateRange
@@ -28,7 +28,6 @@ HISTOGRAM_CHOICES = ("auto", *INTERVALS)
 MIN_BARS, MAX_BARS = 10, 60
 #: No histogram has more bars than this (a day-by-day chart of 136 years); asking for more is refused.
 MAX_BUCKETS = 50_000
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 def check_interval(value: str) -> str:
@@ -39,40 +38,27 @@ def check_interval(value: str) -> str:
     return value
 
 
+# Buckets numbered consecutively (a day's ordinal, weeks since the Monday 0001-01-01, months since year
+# 0, ...), with each number's first day: a histogram's hot loop is integer arithmetic, not date objects.
+_NUMBERING: dict[str, tuple[Callable[[dt.date], int], Callable[[int], dt.date]]] = {
+    "day": (dt.date.toordinal, dt.date.fromordinal),
+    "week": (lambda d: (d.toordinal() - 1) // 7, lambda n: dt.date.fromordinal(n * 7 + 1)),
+    "month": (lambda d: d.year * 12 + d.month - 1, lambda n: dt.date(n // 12, n % 12 + 1, 1)),
+    "quarter": (lambda d: d.year * 4 + (d.month - 1) // 3, lambda n: dt.date(n // 4, n % 4 * 3 + 1, 1)),
+    "year": (lambda d: d.year, lambda n: dt.date(n, 1, 1)),
+}
+
+
 def bucket_start(day: dt.date, interval: str) -> dt.date:
     """The first day of the ``interval`` holding ``day``."""
-    if interval == "day":
-        return day
-    if interval == "week":
-        return day - dt.timedelta(days=day.weekday())
-    if interval == "month":
-        return day.replace(day=1)
-    if interval == "quarter":
-        return dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    if interval == "year":
-        return dt.date(day.year, 1, 1)
-    raise ValueError(f"unknown interval {interval!r}")
-
-
-def next_start(start: dt.date, interval: str) -> dt.date:
-    """The first day of the bucket after the one starting on ``start``."""
-    if interval == "day":
-        return start + dt.timedelta(days=1)
-    if interval == "week":
-        return start + dt.timedelta(days=7)
-    index = start.year * 12 + start.month - 1 + _MONTHS[interval]
-    return dt.date(index // 12, index % 12 + 1, 1)
+    number, start_of = _NUMBERING[interval]
+    return start_of(number(day))
 
 
 def bar_count(first: dt.date, last: dt.date, interval: str) -> int:
     """How many bars of ``interval`` cover ``first`` to ``last`` (inclusive)."""
-    a, b = bucket_start(first, interval), bucket_start(last, interval)
-    if interval == "day":
-        return (b - a).days + 1
-    if interval == "week":
-        return (b - a).days // 7 + 1
-    months = (b.year - a.year) * 12 + b.month - a.month
-    return months // _MONTHS[interval] + 1
+    number = _NUMBERING[interval][0]
+    return number(last) - number(first) + 1
 
 
 def choose_interval(first: dt.date, last: dt.date) -> str:
@@ -92,9 +78,8 @@ def choose_interval(first: dt.date, last: dt.date) -> str:
 def build(day_counts: Mapping[dt.date, int], interval: str, bounds: Optional[DateRange] = None) -> Histogram:
     """The histogram of ``day_counts`` (matches per day, days without matches left out) in ``interval``
     bars, or ``"auto"``; ``bounds`` are the search's ``since``/``until`` (see the module docstring)."""
-    days = [day for day, count in day_counts.items() if count]
-    first = bounds.start if bounds is not None and bounds.start is not None else min(days, default=None)
-    last = bounds.end if bounds is not None and bounds.end is not None else max(days, default=None)
+    first = bounds.start if bounds is not None and bounds.start is not None else min(day_counts, default=None)
+    last = bounds.end if bounds is not None and bounds.end is not None else max(day_counts, default=None)
     if first is None or last is None or first > last:
         return Histogram("day" if interval == "auto" else interval, ())
     if interval == "auto":
@@ -103,14 +88,10 @@ def build(day_counts: Mapping[dt.date, int], interval: str, bounds: Optional[Dat
     if bars > MAX_BUCKETS:
         raise InvalidOptionError(f"a {interval} histogram from {first} to {last} would have {bars:,} bars "
                                  f"(at most {MAX_BUCKETS:,}): choose a longer interval or a shorter span")
-    per_bucket: Counter[dt.date] = Counter()
+    number, start_of = _NUMBERING[interval]
+    per_bucket: Counter[int] = Counter()
     for day, count in day_counts.items():
-        per_bucket[bucket_start(day, interval)] += count
-    buckets = []
-    start, end = bucket_start(first, interval), bucket_start(last, interval)
-    while True:
-        buckets.append(Bucket(start, per_bucket.get(start, 0)))
-        if start >= end:
-            break
-        start = next_start(start, interval)
-    return Histogram(interval, tuple(buckets))
+        per_bucket[number(day)] += count
+    return Histogram(interval, tuple(Bucket(start_of(n), per_bucket.get(n, 0))
+                                     for n in range(number(first), number(last) + 1)))
+

@@ -35,6 +35,7 @@ Result = TypeVar("Result")
 _BATCH = 10_000
 #: The most distinct dates a histogram's terms aggregation returns (Tantivy's default bucket limit).
 _MAX_DAYS = 65_000
+_PER_DAY = {"days": {"terms": {"field": "date", "size": _MAX_DAYS}}}
 
 
 def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
@@ -128,11 +129,12 @@ class TantivyReader:
         if request.sort == "recent":
             total, ranking = self._rank_recent(compiled.query, request)
         else:
+            count = not request.count_days  # the day counts add up to the total
             if ranked:
-                result = self._searcher.search(compiled.query, wanted, count=True, offset=request.offset)
+                result = self._searcher.search(compiled.query, wanted, count=count, offset=request.offset)
             else:
                 order = tantivy.Order.Desc if request.sort == "newest" else tantivy.Order.Asc
-                result = self._searcher.search(compiled.query, wanted, count=True, offset=request.offset,
+                result = self._searcher.search(compiled.query, wanted, count=count, offset=request.offset,
                                                order_by_field="date", order=order)
             total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
             ranking = [(float(key) if ranked else 0.0, address) for key, address in result.hits]
@@ -149,8 +151,8 @@ class TantivyReader:
                 snippet=snippet(stored_text(doc, "body_text"), terms) if request.snippets else "",
                 path=stored_text(doc, "path") or None,
             ))
-        day_counts = self._day_counts(compiled.query, total) if request.count_days else None
-        return Page(total, tuple(hits), day_counts)
+        day_counts = self._day_counts(compiled.query) if request.count_days else None
+        return Page(sum(day_counts.values()) if day_counts is not None else total, tuple(hits), day_counts)
 
     def _rank_recent(self, query: Query, request: SearchRequest) -> tuple[int, list[tuple[float, DocAddress]]]:
         """The total, and the hits from ``request.offset`` on, reranked by :func:`recency.rank_recent`."""
@@ -172,14 +174,13 @@ class TantivyReader:
             self._summary = self.date_summary()
         return self._summary.last
 
-    def _day_counts(self, query: Query, total: int) -> dict[dt.date, int]:
+    def _day_counts(self, query: Query) -> dict[dt.date, int]:
         """Every match of ``query`` counted per date, by a terms aggregation over the date fast field."""
-        answer = self._searcher.aggregate(query, {"days": {"terms": {"field": "date", "size": _MAX_DAYS}}})
-        counts = {dt.date.fromordinal(int(bucket["key"])): int(bucket["doc_count"])
-                  for bucket in answer["days"]["buckets"]}
-        if sum(counts.values()) != total:  # more distinct dates than a terms aggregation returns
+        answer = self._searcher.aggregate(query, _PER_DAY)["days"]
+        if answer.get("sum_other_doc_count"):  # more distinct dates than the aggregation returns
             raise UnsupportedQueryError("tantivy", f"a histogram of matches on more than {_MAX_DAYS:,} days")
-        return counts
+        fromordinal = dt.date.fromordinal
+        return {fromordinal(bucket["key"]): bucket["doc_count"] for bucket in answer["buckets"]}
 
     @_reads_files
     def explain(self, request: SearchRequest) -> str:

@@ -97,6 +97,7 @@ class DateColumn:
                 pairs = sorted(zip(values, range(len(values)), strict=True))
         self.values = [value for value, _ in pairs]
         self.docnums = [docnum for _, docnum in pairs]
+        self._ordinals: Optional[list[int]] = None  # each document's date ordinal, once counted
 
     def between(self, start: Optional[int], end: Optional[int]) -> list[int]:
         """Live documents dated from ordinal ``start`` to ``end`` (inclusive; ``None`` is open), sorted."""
@@ -117,11 +118,12 @@ class DateColumn:
         """The newest date ordinal of a live document, or ``None`` when there is none."""
         return _decoder(self.encode)(self.values[-1]) if self.values else None
 
-    def count_days(self, docnums: Iterable[int]) -> dict[int, int]:
+    def count_days(self, docnums: Iterable[int]) -> Counter[int]:
         """How many of ``docnums`` (live documents) fall on each date ordinal."""
-        decode = _decoder(self.encode)
-        counted = Counter(map(self.by_docnum.__getitem__, docnums))
-        return {decode(value): count for value, count in counted.items()}
+        if self._ordinals is None:  # decoded once: counting then only looks up ready-made ints
+            offset = self.encode(0)
+            self._ordinals = [value - offset for value in self.by_docnum]
+        return Counter(map(self._ordinals.__getitem__, docnums))
 
 
 def _decoder(encode: Callable[[int], int]) -> Callable[[int], int]:
