@@ -258,7 +258,11 @@ class Index:
         for ``sort="recent"``, how relevance is blended with freshness)."""
         request = build_request(query, sort=sort, since=since, until=until, plain=plain,
                                 half_life=half_life, now=now)
-        ranking = recency.describe(request.half_life, request.now) if sort == "recent" else None
+        ranking = None
+        if request.sort == "recent":
+            ranking = recency.describe(request.half_life, request.now)
+        elif sort == "recent":
+            ranking = "no words to score, so newest first (as sort newest)"
 
         def compile_(reader: EngineReader, generation: generations.Generation) -> Explanation:
             check_supported(request, generation.engine)

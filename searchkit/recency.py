@@ -10,14 +10,16 @@ care how large an engine's scores run (BM25 scores differ by query, corpus and e
 scores (every score 0, as for ``*``) rank newer first.
 
 Engines rank by relevance, then call :func:`rank_recent` on their best :data:`WINDOW` hits; hits beyond
-the window keep their relevance order. Paging is consistent: the window is the same for every page.
+the window keep their relevance order. Paging is consistent: the window is the same for every page. A
+query with no words to score (``*``, a date range, only exclusions) has no relevance to blend:
+``Index.search`` runs it as ``sort="newest"`` (see :func:`searchkit.search.has_scored_words`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Optional, Sequence, TypeVar, Union
+from typing import Callable, Optional, Sequence, TypeVar, Union
 
 from searchkit.errors import InvalidOptionError
 
@@ -59,16 +61,46 @@ def blend(score: float, date: dt.date, *, now: dt.date, half_life: dt.timedelta)
     return score * freshness((now - date).days, half_life)
 
 
-def rank_recent(ranked: Sequence[tuple[float, int, Item]], *, now: dt.date,
-                half_life: dt.timedelta) -> list[tuple[float, Item]]:
-    """``ranked`` is an engine's relevance ranking, best first, as ``(score, date ordinal, item)``; the
-    answer is ``(blended score, item)`` in recency order: the first :data:`WINDOW` sorted by blended score
-    (newer first on equal scores, then as ranked), the rest in relevance order."""
+def rank_recent(ranked: Sequence[tuple[float, Item]], dates: Callable[[list[Item]], Sequence[int]], *,
+                now: dt.date, half_life: dt.timedelta, wanted: int) -> list[tuple[float, Item]]:
+    """The first ``wanted`` hits in recency order, as ``(blended score, item)``.
+
+    ``ranked`` is an engine's relevance ranking, best first, as ``(score, item)``, holding at least the
+    best ``max(WINDOW, wanted)`` or, if shorter, every one of those that :func:`enough` says may still
+    matter; ``dates`` gives the date ordinals of a list of its items (asked once).
+    The order: the first :data:`WINDOW` by blended score (newer first on equal scores, then as ranked),
+    then the rest in relevance order. Only hits that can still reach the first ``wanted`` are dated and
+    blended: a hit under FLOOR times the ``wanted``-th best score can never get there, since at least
+    ``wanted`` hits keep FLOOR times that score or more.
+    """
+    if wanted <= 0:
+        return []
+    window = list(ranked[:WINDOW])
+    if wanted <= len(window):
+        cutoff = FLOOR * min(score for score, _ in window[:wanted])
+        window = [entry for entry in window if entry[0] >= cutoff]
+    rest = list(ranked[WINDOW:wanted]) if wanted > WINDOW else []
+    ordinals = dates([item for _, item in window + rest])
     today = now.toordinal()
-    blended = [(score * freshness(today - ordinal, half_life), ordinal, item)
-               for score, ordinal, item in ranked]
-    window = sorted(blended[:WINDOW], key=lambda entry: (-entry[0], -entry[1]))  # stable: ties as ranked
-    return [(score, item) for score, _, item in window + blended[WINDOW:]]
+    factors: dict[int, float] = {}  # articles share dates: one power per date
+
+    def fresh(ordinal: int) -> float:
+        factor = factors.get(ordinal)
+        if factor is None:
+            factor = factors[ordinal] = freshness(today - ordinal, half_life)
+        return factor
+
+    blended = [(score * fresh(ordinal), ordinal, item)
+               for (score, item), ordinal in zip(window + rest, ordinals, strict=True)]
+    reranked = sorted(blended[:len(window)], key=lambda entry: (-entry[0], -entry[1]))  # stable: ties as ranked
+    return [(score, item) for score, _, item in reranked + blended[len(window):]][:wanted]
+
+
+def enough(scores: Sequence[float], wanted: int) -> bool:
+    """Whether the best hits fetched so far (their relevance ``scores``, best first) are all that
+    :func:`rank_recent` needs for the first ``wanted``: the last one fetched scores under FLOOR times the
+    ``wanted``-th, so no hit after it can reach them. Lets an engine fetch a few hits, not WINDOW."""
+    return 0 < wanted <= len(scores) and scores[-1] < FLOOR * scores[wanted - 1]
 
 
 def describe(half_life: dt.timedelta, now: Optional[dt.date]) -> str:

@@ -67,12 +67,13 @@ def build_request(
         check_interval(histogram)
     if sort != "recent" and (half_life is not None or now is not None):
         raise InvalidOptionError("half-life and now only apply to sort recent")
+    tree = to_tree(query, plain=plain)
     return SearchRequest(
-        tree=to_tree(query, plain=plain),
+        tree=tree,
         query_text=query if isinstance(query, str) else str(query),
         limit=limit,
         offset=offset,
-        sort=sort,
+        sort="newest" if sort == "recent" and not has_scored_words(tree) else sort,
         date_filter=date_filter(since, until),
         snippets=snippets,
         count_days=histogram is not None,
@@ -103,6 +104,17 @@ def _needs(node: Node) -> Optional[Capability]:
     if isinstance(node, t.Or) and node.minimum > 1:
         return Capability.MINIMUM_MATCH
     return None
+
+
+def has_scored_words(tree: Node) -> bool:
+    """Whether ``tree`` has a word, phrase, prefix or wildcard that scores (one not under a NOT). Without
+    one (``*``, a date range, only exclusions) every match is equally relevant, so ``sort="recent"`` is
+    newest first, and is run as ``"newest"``: exactly, on every match, not only within the rerank window."""
+    if isinstance(tree, (t.Term, t.Phrase, t.Prefix, t.Wildcard)):
+        return True
+    if isinstance(tree, (t.And, t.Or)):
+        return any(has_scored_words(child) for child in tree.children)
+    return False
 
 
 def words_to_suggest(tree: Node) -> list[str]:

@@ -220,3 +220,11 @@ def test_cli_limit_0_with_a_histogram_shows_the_count_and_the_chart(cli):
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:4] == ["4 matched", "", "matches per year", result.stdout.splitlines()[3]]
     assert result.stdout.splitlines()[3].startswith("2019  ") and result.stdout.splitlines()[3].endswith("  4")
+
+
+def test_recent_without_words_to_score_is_newest_first(news):
+    for query in ("*", "date:[1990 TO 2000]", "-oil"):
+        recent = news.search(query, sort="recent", limit=50)
+        assert ids(recent) == ids(news.search(query, sort="newest", limit=50)), query
+        assert {hit.score for hit in recent} == {0.0}
+    assert news.explain("*", sort="recent").ranking == "no words to score, so newest first (as sort newest)"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchkit.errors import InvalidOptionError
 from searchkit.recency import FLOOR, WINDOW, blend, freshness, parse_half_life, rank_recent
@@ -51,16 +53,49 @@ def test_the_worked_example_of_docs_news_md():
     assert blend(15.0, NOW - D(days=365), now=NOW, half_life=D(days=30)) > 6.0
 
 
+def ordinals_of(items: list[tuple[str, int]]) -> list[int]:
+    return [ordinal for _, ordinal in items]
+
+
 def test_rank_recent_reranks_the_window_and_keeps_the_rest_in_relevance_order():
     old, new = (NOW - D(days=400)).toordinal(), NOW.toordinal()
-    ranked = [(10.0 - i / 10_000, old if i % 2 else new, f"h{i}") for i in range(WINDOW + 10)]
-    answer = rank_recent(ranked, now=NOW, half_life=D(days=30))
-    ids = [item for _, item in answer]
+    ranked = [(10.0 - i / 10_000, (f"h{i}", old if i % 2 else new)) for i in range(WINDOW + 10)]
+    answer = rank_recent(ranked, ordinals_of, now=NOW, half_life=D(days=30), wanted=WINDOW + 10)
+    ids = [item[0] for _, item in answer]
     assert sorted(ids[:WINDOW]) == sorted(f"h{i}" for i in range(WINDOW))
     assert all(int(item[1:]) % 2 == 0 for item in ids[:WINDOW // 2])  # the new half first
     assert ids[WINDOW:] == [f"h{i}" for i in range(WINDOW, WINDOW + 10)]
 
 
 def test_equal_blended_scores_rank_newer_first_then_as_ranked():
-    ranked = [(0.0, 5, "a"), (0.0, 9, "b"), (0.0, 5, "c"), (0.0, 7, "d")]
-    assert [item for _, item in rank_recent(ranked, now=NOW, half_life=D(days=1))] == ["b", "d", "a", "c"]
+    ranked = [(0.0, ("a", 5)), (0.0, ("b", 9)), (0.0, ("c", 5)), (0.0, ("d", 7))]
+    answer = rank_recent(ranked, ordinals_of, now=NOW, half_life=D(days=1), wanted=4)
+    assert [item[0] for _, item in answer] == ["b", "d", "a", "c"]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(scores=st.lists(st.floats(0, 50, allow_nan=False), min_size=1, max_size=60),
+       ages=st.lists(st.integers(0, 3000), min_size=60, max_size=60), wanted=st.integers(0, 70),
+       half_life=st.integers(1, 2000))
+def test_the_first_hits_asked_for_are_the_first_of_the_whole_order(scores, ages, wanted, half_life):
+    """Leaving out hits too weak to reach the page changes nothing: the first ``wanted`` are the first
+    of the whole order, and only hits that could reach them are dated."""
+    ranked = [(score, (f"h{i}", NOW.toordinal() - ages[i])) for i, score in enumerate(sorted(scores, reverse=True))]
+    asked: list[int] = []
+
+    def dates(items: list[tuple[str, int]]) -> list[int]:
+        asked.append(len(items))
+        return ordinals_of(items)
+
+    whole = rank_recent(ranked, ordinals_of, now=NOW, half_life=D(days=half_life), wanted=len(ranked))
+    first = rank_recent(ranked, dates, now=NOW, half_life=D(days=half_life), wanted=wanted)
+    assert first == whole[:wanted]
+    assert sum(asked) <= len(ranked)
+
+
+def test_only_hits_that_can_reach_the_page_are_dated():
+    ranked = [(100.0, ("strong", 1)), (90.0, ("strong", 2))] + [(10.0, ("weak", 3))] * 500
+    asked: list[int] = []
+    rank_recent(ranked, lambda items: asked.append(len(items)) or ordinals_of(items), now=NOW,
+                half_life=D(days=30), wanted=2)
+    assert asked == [2]

@@ -205,10 +205,11 @@ class ReferenceReader:
             found.sort(key=lambda doc: (sign * doc.article.date.toordinal(), doc.article.id))
         if request.sort == "recent" and found:
             now = request.now or max(s.article.date for s in self._state.articles.values())
-            ranked = [(scores[doc.article.id], doc.article.date.toordinal(), doc) for doc in found]
-            reranked = recency.rank_recent(ranked, now=now, half_life=request.half_life)
-            found = [doc for _, doc in reranked]
-            scores = {doc.article.id: blended for blended, doc in reranked}
+            everything = recency.rank_recent([(scores[doc.article.id], doc) for doc in found],
+                                             lambda docs: [doc.article.date.toordinal() for doc in docs],
+                                             now=now, half_life=request.half_life, wanted=len(found))
+            found = [doc for _, doc in everything]
+            scores = {doc.article.id: blended for blended, doc in everything}
         day_counts = Counter(doc.article.date for doc in found) if request.count_days else None
         return Page(len(found), tuple(
             Hit(id=doc.article.id, date=doc.article.date, headline=doc.article.headline,

@@ -36,6 +36,9 @@ _BATCH = 10_000
 #: The most distinct dates a histogram's terms aggregation returns (Tantivy's default bucket limit).
 _MAX_DAYS = 65_000
 _PER_DAY = {"days": {"terms": {"field": "date", "size": _MAX_DAYS}}}
+#: Sorting recent fetches this many hits by relevance first, and the whole rerank window only when
+#: one of them could still be lifted onto the page (recency.enough).
+_FIRST_FETCH = 100
 
 
 def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
@@ -156,17 +159,23 @@ class TantivyReader:
 
     def _rank_recent(self, query: Query, request: SearchRequest) -> tuple[int, list[tuple[float, DocAddress]]]:
         """The total, and the hits from ``request.offset`` on, reranked by :func:`recency.rank_recent`."""
-        wanted = max(recency.WINDOW, request.offset + request.limit)
-        result = self._searcher.search(query, wanted, count=True)
+        wanted = request.offset + request.limit
+        result = self._searcher.search(query, max(_FIRST_FETCH, wanted), count=True)
         total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
-        addresses = [address for _, address in result.hits]
-        dates = self._searcher.fast_field_values("date", addresses) if addresses else []
-        ranked = [(float(score), int(date or 0), address)
-                  for (score, address), date in zip(result.hits, dates, strict=True)]
+        if wanted and len(result.hits) < min(total, max(recency.WINDOW, wanted)) and not recency.enough(
+                [float(score) for score, _ in result.hits], wanted):
+            result = self._searcher.search(query, max(recency.WINDOW, wanted), count=False)
         now = request.now or self._newest()
         if now is None:  # an empty index: nothing matched
             return total, []
-        return total, recency.rank_recent(ranked, now=now, half_life=request.half_life)[request.offset:]
+
+        def dates(addresses: list[DocAddress]) -> list[int]:
+            return [int(value or 0) for value in self._searcher.fast_field_values("date", addresses)] \
+                if addresses else []
+
+        ranked = [(float(score), address) for score, address in result.hits]
+        return total, recency.rank_recent(ranked, dates, now=now, half_life=request.half_life,
+                                          wanted=request.offset + request.limit)[request.offset:]
 
     def _newest(self) -> Optional[dt.date]:
         """The newest article date of this commit (asked once per reader)."""

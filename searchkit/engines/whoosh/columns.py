@@ -110,9 +110,12 @@ class DateColumn:
         decode = _decoder(self.encode)
         return [decode(value) for value in self.values]
 
-    def ordinal(self, docnum: int) -> int:
-        """The date ordinal of document ``docnum``."""
-        return _decoder(self.encode)(self.by_docnum[docnum])
+    def ordinals_by_docnum(self) -> list[int]:
+        """Each document's date ordinal, by document number (decoded once, then ready-made ints)."""
+        if self._ordinals is None:
+            offset = self.encode(0)
+            self._ordinals = [value - offset for value in self.by_docnum]
+        return self._ordinals
 
     def newest(self) -> Optional[int]:
         """The newest date ordinal of a live document, or ``None`` when there is none."""
@@ -120,10 +123,7 @@ class DateColumn:
 
     def count_days(self, docnums: Iterable[int]) -> Counter[int]:
         """How many of ``docnums`` (live documents) fall on each date ordinal."""
-        if self._ordinals is None:  # decoded once: counting then only looks up ready-made ints
-            offset = self.encode(0)
-            self._ordinals = [value - offset for value in self.by_docnum]
-        return Counter(map(self._ordinals.__getitem__, docnums))
+        return Counter(map(self.ordinals_by_docnum().__getitem__, docnums))
 
 
 def _decoder(encode: Callable[[int], int]) -> Callable[[int], int]:

@@ -153,12 +153,15 @@ class WhooshReader:
             return []
         bases = [segment.base for segment in self._segments]
 
-        def ordinal(docnum: int) -> int:
-            segment = self._segments[bisect.bisect_right(bases, docnum) - 1]
-            return segment.dates().ordinal(docnum - segment.base)
+        def ordinals(docnums: list[int]) -> list[int]:
+            found = []
+            for docnum in docnums:
+                segment = self._segments[bisect.bisect_right(bases, docnum) - 1]
+                found.append(segment.dates().ordinals_by_docnum()[docnum - segment.base])
+            return found
 
-        ranked = [(-key, ordinal(docnum), docnum) for key, docnum in best]
-        return recency.rank_recent(ranked, now=now, half_life=request.half_life)
+        return recency.rank_recent([(-key, docnum) for key, docnum in best], ordinals, now=now,
+                                   half_life=request.half_life, wanted=request.offset + request.limit)
 
     @_reads_files
     def explain(self, request: SearchRequest) -> str:
