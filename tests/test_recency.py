@@ -46,11 +46,15 @@ def test_freshness_halves_its_bonus_every_half_life_and_never_goes_below_the_flo
 
 
 def test_the_worked_example_of_docs_news_md():
-    # A story from today scoring 6.0 against one from 60 days ago scoring 9.0 (half-life 30 days).
-    assert blend(6.0, NOW, now=NOW, half_life=D(days=30)) == pytest.approx(6.0)
-    assert blend(9.0, NOW - D(days=60), now=NOW, half_life=D(days=30)) == pytest.approx(5.625)
-    # A year old and 2.5 times as relevant: still ahead.
-    assert blend(15.0, NOW - D(days=365), now=NOW, half_life=D(days=30)) > 6.0
+    stories = {"A": (6.0, 0), "B": (9.0, 60), "C": (15.0, 365)}  # relevance, age in days
+
+    def order(half_life: dt.timedelta) -> tuple[list[str], list[float]]:
+        blended = {name: blend(score, NOW - D(days=age), now=NOW, half_life=half_life)
+                   for name, (score, age) in stories.items()}
+        return sorted(blended, key=blended.get, reverse=True), [blended[n] for n in "ABC"]
+
+    assert order(D(days=30)) == (["C", "A", "B"], pytest.approx([6.0, 5.63, 7.50], abs=0.006))
+    assert order(parse_half_life("1y")) == (["C", "B", "A"], pytest.approx([6.0, 8.51, 11.25], abs=0.006))
 
 
 def ordinals_of(items: list[tuple[str, int]]) -> list[int]:
