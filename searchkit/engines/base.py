@@ -72,11 +72,12 @@ class SearchRequest:
     hits carry score 0.0 and no relevance-only clauses run. ``total`` must be exact.
 
     ``sort="recent"`` (engines with :attr:`Capability.RECENT`): rank by relevance as for
-    ``"relevance"``, then hand the best ``max(recency.WINDOW, offset + limit)`` hits, best first, as
-    ``(score, date ordinal, hit)`` to :func:`searchkit.recency.rank_recent` with ``now`` and
-    ``half_life``, and page through its answer; each hit's score is its blended score. ``now=None`` means
-    the newest article date in this committed state (of the whole index, not of the matches).
-    ``half_life`` is only read for ``"recent"``.
+    ``"relevance"``, then hand the best ``max(recency.WINDOW, offset + limit)`` hits (or fewer, once
+    :func:`searchkit.recency.enough`), best first, as ``(score, item)`` to
+    :func:`searchkit.recency.rank_recent` with a function dating items, ``now``, ``half_life`` and
+    ``wanted=offset + limit``, and page through its answer; each hit's score is its blended score.
+    ``now=None`` means the newest article date in this committed state (of the whole index, not of the
+    matches). ``half_life`` and ``now`` are only read for ``"recent"``.
 
     ``count_days`` (engines with :attr:`Capability.DAY_COUNTS`): also count every match (all of them,
     not the page; the date filter applies) per article date into :attr:`Page.day_counts`.
