@@ -228,3 +228,20 @@ def test_recent_without_words_to_score_is_newest_first(news):
         assert ids(recent) == ids(news.search(query, sort="newest", limit=50)), query
         assert {hit.score for hit in recent} == {0.0}
     assert news.explain("*", sort="recent").ranking == "no words to score, so newest first (as sort newest)"
+
+
+def test_bars_are_drawn_to_an_eighth_of_a_cell_or_in_hashes_without_unicode():
+    from searchkit import output
+    from searchkit.results import Bucket, Histogram
+
+    chart = Histogram("quarter", (Bucket(dt.date(2017, 1, 1), 80), Bucket(dt.date(2017, 4, 1), 0),
+                                  Bucket(dt.date(2017, 7, 1), 1), Bucket(dt.date(2017, 10, 1), 45)))
+    lines = output.histogram_text(chart, width=30).splitlines()  # bars of 30 - 7 - 2 - 4 = 17 cells
+    assert lines == ["matches per quarter",
+                     "2017-Q1  █████████████████  80",
+                     "2017-Q2                      0",
+                     "2017-Q3  ▎                   1",  # 1/80 of 17 cells: two eighths
+                     "2017-Q4  █████████▌         45"]
+    plain = output.histogram_text(chart, width=30, unicode=False).splitlines()
+    assert plain[1:] == ["2017-Q1  #################  80", "2017-Q2                      0",
+                         "2017-Q3  #                   1", "2017-Q4  ##########         45"]
