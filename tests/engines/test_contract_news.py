@@ -19,9 +19,10 @@ import pytest
 from searchkit import recency
 from searchkit.articles import Article
 from searchkit.engines.base import EngineReader
+from searchkit.query import tree as t
 
 from .corpus import CORPUS
-from .harness import ALL, ask, day, new_index, outcome, random_articles
+from .harness import ALL, apply, ask, day, new_index, outcome, random_articles
 from .reference import ReferenceEngine
 
 D = dt.timedelta
@@ -161,3 +162,19 @@ def test_now_in_the_past_makes_later_stories_count_as_new(engine, tmp_path):
     assert ids(reader, "oil", sort="recent", now=day("2019-03-01"), half_life=D(days=7)) == ["old", "new"]
     assert ids(reader, "oil", sort="recent", limit=ALL, now=day("2019-06-01"), half_life=D(days=7)) == [
         "new", "old"]
+
+
+@pytest.mark.parametrize("query", ["*", "date:[1999-06-01 TO 2000-12-31]", "* date:2001", "-gold"])
+def test_day_counts_of_queries_that_only_filter_by_date(real_engine, tmp_path, query):
+    """Queries matching a date range alone (engines may count them from a date column), on several
+    commits with deletions, with and without a date filter, as the reference counts them."""
+    readers = []
+    for e in (real_engine, ReferenceEngine()):
+        folder = new_index(e, tmp_path, random_articles(random.Random(5), 200, range(300)))
+        changes = [("put", a, None) for a in random_articles(random.Random(6), 100, range(250, 400))]
+        apply(e, folder, changes + [("delete", i) for i in ("r3", "r17", "r260")], "commit")
+        readers.append(e.open_reader(folder))
+    for date_filter in (None, t.DateRange(day("2000-03-01"), day("2001-06-30")),
+                        t.DateRange(None, day("1999-12-31"))):
+        wanted = ask(query, count_days=True, date_filter=date_filter)
+        assert outcome(readers[0], wanted) == outcome(readers[1], wanted), (query, date_filter)

@@ -57,7 +57,8 @@ def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: i
         total += len(scores)
         base = segment.base
         if days is not None and scores:
-            days.update(segment.dates().count_days(scores))
+            bounds, column = _date_slice(query), segment.dates()
+            days.update(column.count_days(scores) if bounds is None else column.count_days_between(*bounds))
         if sort in RANKED_SORTS:
             found = heapq.nsmallest(wanted, ((-score, base + docnum) for docnum, score in scores.items()))
         else:
@@ -66,6 +67,25 @@ def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: i
             found = heapq.nsmallest(wanted, ((sign * dates[docnum], base + docnum) for docnum in scores))
         best = heapq.nsmallest(wanted, best + found)
     return Top(total, best, days)
+
+
+def _date_slice(query: wq.Query) -> Optional[tuple[Optional[int], Optional[int]]]:
+    """The date bounds when ``query`` matches exactly the live documents of a date range (``*``, a date
+    range, both; with a date filter or not), so a histogram counts it from the sorted date column."""
+    if isinstance(query, wq.Every):
+        return None, None
+    if isinstance(query, DateColumnRange):
+        return query.start, query.end
+    if isinstance(query, wq.And) and query.subqueries:
+        start, end = None, None
+        for child in query.subqueries:
+            bounds = _date_slice(child)
+            if bounds is None:
+                return None
+            start = bounds[0] if start is None or (bounds[0] is not None and bounds[0] > start) else start
+            end = bounds[1] if end is None or (bounds[1] is not None and bounds[1] < end) else end
+        return start, end
+    return None
 
 
 def evaluate(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional[Set[int]] = None) -> Scores:
