@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -20,6 +21,7 @@ from searchkit.engines import engine_names
 from searchkit.errors import (
     ArticleNotFoundError,
     IndexNotFoundError,
+    InvalidOptionError,
     QuerySyntaxError,
     SearchkitError,
     SeedsNotFoundError,
@@ -27,6 +29,7 @@ from searchkit.errors import (
 from searchkit.index import Index, open_index
 from searchkit.updating import UpdateReport
 from searchkit.search import SORTS
+from searchkit.timeline import HISTOGRAM_CHOICES
 
 EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2, 3
 #: Show a progress bar when an update reads at least this many files and stderr is a terminal.
@@ -158,28 +161,45 @@ def _finish_index(report: UpdateReport, as_json: bool) -> None:
 @click.option("--until", metavar="DATE", help="Only articles on or before DATE.")
 @click.option("--plain", is_flag=True, help="Treat the input as plain words: no operators, fields or quotes.")
 @click.option("--explain", is_flag=True, help="Print the parsed query and the engine query; do not search.")
+@click.option("--histogram", is_flag=False, flag_value="auto", default=None, metavar="[INTERVAL]",
+              help="Also chart every match over time, under the hits: auto (10-60 bars, the default), day, "
+                   "week, month, quarter or year. Put it after the query, or write --histogram=INTERVAL.")
+@click.option("--half-life", metavar="DURATION",
+              help="With --sort recent: the age at which freshness is worth half its most (default 30d; "
+                   "e.g. 12d, 2w, 6m, 1y).")
+@click.option("--now", metavar="DATE",
+              help="With --sort recent: the day ages are counted from (default: the newest article).")
 @json_option
 @reports_errors
 def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limit: int, page: int,
                   sort: str, since: Optional[str], until: Optional[str], plain: bool, explain: bool,
+                  histogram: Optional[str], half_life: Optional[str], now: Optional[str],
                   as_json: bool) -> None:
     """Search the index. QUERY is words, "phrases", field:word, date:2017-11, AND/OR/NOT ...
 
     Builds the index from the seeds folder first when there is none yet. Use '--' before a query that
-    starts with '-'.
+    starts with '-'. '--sort recent' ranks by relevance blended with freshness (docs/news.md).
     """
     text = " ".join(words)
+    if histogram is not None and histogram not in HISTOGRAM_CHOICES:
+        raise InvalidOptionError(f"histogram interval must be one of {', '.join(HISTOGRAM_CHOICES)}, not "
+                                 f"{histogram!r} (put --histogram after the query, or write --histogram=INTERVAL)")
     index = _open_or_build(index_dir, seeds_dir)
     if explain:
-        explanation = index.explain(text, plain=plain, sort=sort, since=since, until=until)
+        explanation = index.explain(text, plain=plain, sort=sort, since=since, until=until,
+                                    half_life=half_life, now=now)
         click.echo(output.to_json(explanation.__dict__) if as_json else output.explanation_text(explanation))
         return
     results = index.search(text, limit=limit, offset=(page - 1) * limit, sort=sort, since=since,
-                           until=until, plain=plain)
+                           until=until, plain=plain, histogram=histogram, half_life=half_life, now=now)
     if as_json:
         click.echo(output.to_json(output.results_json(results)))
     else:
         click.echo(output.results_text(results, color=_color()))
+        if results.histogram is not None and results.total:
+            click.echo("")
+            click.echo(output.histogram_text(results.histogram, width=shutil.get_terminal_size().columns,
+                                             unicode=_can_draw_blocks()))
     sys.exit(EXIT_OK if results.total else EXIT_NO_MATCH)
 
 
@@ -353,6 +373,15 @@ class _progress_bar:
 
 def _color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _can_draw_blocks() -> bool:
+    """Whether stdout's encoding has the block characters histogram bars are drawn with."""
+    try:
+        "█▏".encode(sys.stdout.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _indent(text: str, prefix: str) -> str:

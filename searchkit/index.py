@@ -25,7 +25,8 @@ from searchkit.lock import WriteLock
 from searchkit.query import Node
 from searchkit.readers import ReaderCache
 from searchkit.results import Explanation, Results
-from searchkit.search import DateLike, build_request, check_supported, words_to_suggest
+from searchkit import recency, timeline
+from searchkit.search import DateLike, HalfLife, build_request, check_supported, words_to_suggest
 from searchkit.updating import UpdateReport, WriteOptions
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -247,27 +248,40 @@ class Index:
         until: DateLike = None,
         plain: bool = False,
         snippets: bool = True,
+        histogram: Optional[str] = None,
+        half_life: HalfLife = None,
+        now: DateLike = None,
     ) -> Results:
         """Run ``query`` (a query string or a tree) and return a page of ranked hits.
 
-        ``sort`` is ``"relevance"``, ``"newest"`` or ``"oldest"``; ``since``/``until`` bound the date,
-        inclusive, and accept a date or a string such as ``"18 Nov 2017"`` or ``"2017-11"``.
-        ``snippets=False`` leaves ``Hit.snippet`` empty, for callers that only need ids and fields.
-        Raises :class:`QuerySyntaxError` for a bad query string.
+        ``sort`` is ``"relevance"``, ``"newest"``, ``"oldest"`` or ``"recent"`` (relevance blended with
+        freshness: ``half_life`` such as ``"30d"``, the default, or a timedelta; ages counted back from
+        ``now``, default the newest article in the index; see docs/news.md). ``since``/``until`` bound
+        the date, inclusive, and accept a date or a string such as ``"18 Nov 2017"`` or ``"2017-11"``.
+        ``histogram`` (``"auto"``, ``"day"``, ``"week"``, ``"month"``, ``"quarter"`` or ``"year"``) adds
+        :attr:`Results.histogram`: every match counted per interval. ``snippets=False`` leaves
+        ``Hit.snippet`` empty, for callers that only need ids and fields. Raises
+        :class:`QuerySyntaxError` for a bad query string, :class:`InvalidOptionError` for a bad option.
         """
         request = build_request(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
-                                plain=plain, snippets=snippets)
+                                plain=plain, snippets=snippets, histogram=histogram, half_life=half_life,
+                                now=now)
 
         def run(reader: EngineReader, generation: generations.Generation) -> Results:
-            check_supported(request.tree, generation.engine)
+            check_supported(request, generation.engine)
             page = reader.search(request)
             suggestion = None
             if page.total == 0:
                 words = words_to_suggest(request.tree)
                 if words and Capability.SUGGEST in generation.engine.capabilities:
                     suggestion = reader.suggest(words)
+            chart = None
+            if histogram is not None:
+                if page.day_counts is None:
+                    raise RuntimeError(f"the {generation.engine.name} engine answered no day counts")
+                chart = timeline.build(page.day_counts, histogram, request.date_filter)
             return Results(query=request.query_text, total=page.total, offset=offset, hits=page.hits,
-                           suggestion=suggestion)
+                           suggestion=suggestion, histogram=chart)
 
         return self._readers.read(run)
 
@@ -277,15 +291,23 @@ class Index:
         return related.related(self, article_id, limit=limit)
 
     def explain(self, query: Union[str, Node], *, plain: bool = False, sort: str = "relevance",
-                since: DateLike = None, until: DateLike = None) -> Explanation:
-        """The parsed tree and the engine query that :meth:`search` would run with these options."""
-        request = build_request(query, sort=sort, since=since, until=until, plain=plain)
+                since: DateLike = None, until: DateLike = None, half_life: HalfLife = None,
+                now: DateLike = None) -> Explanation:
+        """The parsed tree and the engine query that :meth:`search` would run with these options (and,
+        for ``sort="recent"``, how relevance is blended with freshness)."""
+        request = build_request(query, sort=sort, since=since, until=until, plain=plain,
+                                half_life=half_life, now=now)
+        ranking = None
+        if request.sort == "recent":
+            ranking = recency.describe(request.half_life, request.now)
+        elif sort == "recent":
+            ranking = "no words to score, so newest first (as sort newest)"
 
         def compile_(reader: EngineReader, generation: generations.Generation) -> Explanation:
-            check_supported(request.tree, generation.engine)
+            check_supported(request, generation.engine)
             return Explanation(tree=str(request.tree), engine_query=reader.explain(request),
                                date_filter=str(request.date_filter) if request.date_filter else None,
-                               engine=generation.engine.name)
+                               engine=generation.engine.name, ranking=ranking)
 
         return self._readers.read(compile_)
 

@@ -15,7 +15,7 @@ from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index import Stats
 from searchkit.updating import UpdateReport
-from searchkit.results import Explanation, Hit, Results
+from searchkit.results import Explanation, Histogram, Hit, Results
 
 _MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
@@ -32,14 +32,20 @@ def _json_default(value: Any) -> Any:
 
 
 def results_json(results: Results) -> dict[str, Any]:
-    """The ``--json`` shape of a search: query, total, offset, hits, suggestion."""
-    return {
+    """The ``--json`` shape of a search: query, total, offset, hits, suggestion; and when a histogram was
+    asked for, ``histogram`` (``[{"start", "count"}]``) and ``histogram_interval``."""
+    value = {
         "query": results.query,
         "total": results.total,
         "offset": results.offset,
         "hits": [hit_json(hit) for hit in results.hits],
         "suggestion": results.suggestion,
     }
+    if results.histogram is not None:
+        value["histogram"] = [{"start": bucket.start.isoformat(), "count": bucket.count}
+                              for bucket in results.histogram]
+        value["histogram_interval"] = results.histogram.interval
+    return value
 
 
 def error_json(error: SearchkitError) -> dict[str, Any]:
@@ -68,6 +74,8 @@ def results_text(results: Results, *, color: bool) -> str:
             lines.append(f"did you mean: {results.suggestion}")
         return "\n".join(lines)
     if not results.hits:
+        if results.offset == 0:  # limit 0: only the count (and a histogram) asked for
+            return f"{results.total:,} matched"
         return f"showing none of {results.total:,} (page past the last hit)"
     first = results.offset + 1
     last = results.offset + len(results.hits)
@@ -80,6 +88,48 @@ def results_text(results: Results, *, color: bool) -> str:
         if hit.snippet:
             lines.append("   " + mark_snippet(hit.snippet, color=color))
     return "\n".join(lines)
+
+
+#: Eighths of a character cell, for bars drawn to within 1/8 of a cell.
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def histogram_text(histogram: Histogram, *, width: int = 80, unicode: bool = True) -> str:
+    """A bar chart, one line per bucket: its label, a bar scaled to the largest bucket (fitting in
+    ``width`` columns), and the count. Without ``unicode``, bars are whole ``#`` characters."""
+    if not histogram.buckets:
+        return "histogram: nothing to chart"
+    labels = [bucket_label(bucket.start, histogram.interval) for bucket in histogram]
+    counts = [f"{bucket.count:,}" for bucket in histogram]
+    label_width, count_width = max(map(len, labels)), max(map(len, counts))
+    bar_width = max(10, width - label_width - count_width - 4)
+    most = max(bucket.count for bucket in histogram) or 1
+    lines = [f"matches per {histogram.interval}" + (" (weeks start on Monday)" if histogram.interval == "week"
+                                                     else "")]
+    for label, count, bucket in zip(labels, counts, histogram, strict=True):
+        bar = _bar(bucket.count / most * bar_width, unicode)
+        lines.append(f"{label:<{label_width}}  {bar:<{bar_width}}  {count:>{count_width}}".rstrip())
+    return "\n".join(lines)
+
+
+def bucket_label(start: dt.date, interval: str) -> str:
+    """``1987-03-02`` (a day or the Monday of a week), ``1987-03``, ``1987-Q1`` or ``1987``."""
+    if interval == "month":
+        return f"{start.year:04d}-{start.month:02d}"
+    if interval == "quarter":
+        return f"{start.year:04d}-Q{(start.month - 1) // 3 + 1}"
+    if interval == "year":
+        return f"{start.year:04d}"
+    return start.isoformat()
+
+
+def _bar(cells: float, unicode: bool) -> str:
+    """A bar ``cells`` character cells long; any non-zero length shows at least a sliver."""
+    if not unicode:
+        whole = round(cells)
+        return "#" * (whole or (1 if cells > 0 else 0))
+    eighths = round(cells * 8) or (1 if cells > 0 else 0)
+    return _EIGHTHS[8] * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
 
 
 def mark_snippet(snippet: str, *, color: bool) -> str:
@@ -175,6 +225,8 @@ def explanation_text(explanation: Explanation) -> str:
     lines = [f"query tree:   {explanation.tree}", f"engine query: {explanation.engine_query}"]
     if explanation.date_filter:
         lines.append(f"date filter:  {explanation.date_filter}")
+    if explanation.ranking:
+        lines.append(f"ranking:      {explanation.ranking}")
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
-"""Search results as plain, engine-free values: :class:`Hit`, :class:`Results` and :class:`Explanation`."""
+"""Search results as plain, engine-free values: :class:`Hit`, :class:`Results` (with an optional
+:class:`Histogram` of :class:`Bucket`\\ s) and :class:`Explanation`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ class Hit:
     """One matching article.
 
     ``snippet`` is the body's best fragments with matches marked ``**like this**`` (the body's start
-    when only the headline matched); ``score`` is the relevance score, 0.0 when sorted by date.
+    when only the headline matched); ``score`` is the relevance score, 0.0 when sorted by date, and the
+    relevance blended with freshness with ``sort="recent"`` (docs/news.md).
     """
 
     id: str
@@ -24,14 +26,43 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Bucket:
+    """One bar of a histogram: the matches dated from ``start`` (a day, a Monday, the first of a month,
+    quarter or year) up to the next bucket's start."""
+
+    start: dt.date
+    count: int
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """How many articles matched per ``interval`` (``"day"``, ``"week"``, ``"month"``, ``"quarter"`` or
+    ``"year"``), over every match, not just the page; empty buckets included, oldest first."""
+
+    interval: str
+    buckets: tuple[Bucket, ...]
+
+    def __iter__(self) -> Iterator[Bucket]:
+        return iter(self.buckets)
+
+    def __len__(self) -> int:
+        return len(self.buckets)
+
+    def __getitem__(self, index: int) -> Bucket:
+        return self.buckets[index]
+
+
+@dataclass(frozen=True)
 class Results:
-    """A page of hits, the exact ``total`` that matched, and a spelling ``suggestion`` on zero hits."""
+    """A page of hits, the exact ``total`` that matched, a spelling ``suggestion`` on zero hits, and the
+    ``histogram`` of all matches over time when one was asked for."""
 
     query: str
     total: int
     offset: int
     hits: tuple[Hit, ...]
     suggestion: Optional[str] = None
+    histogram: Optional[Histogram] = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -45,10 +76,11 @@ class Results:
 
 @dataclass(frozen=True)
 class Explanation:
-    """What a query means: the engine-neutral tree, the engine query that runs (for the given sort), and
-    the ``since``/``until`` filter."""
+    """What a query means: the engine-neutral tree, the engine query that runs (for the given sort), the
+    ``since``/``until`` filter, and for ``sort="recent"`` how relevance is blended with freshness."""
 
     tree: str
     engine_query: str
     date_filter: Optional[str]
     engine: str = ""
+    ranking: Optional[str] = None

@@ -9,12 +9,15 @@ from searchkit.engines.base import SORTS, Capability, Engine, SearchRequest
 from searchkit.errors import InvalidOptionError, UnsupportedQueryError
 from searchkit.query import DateRange, Node, parse, parse_date_bound
 from searchkit.query import tree as t
+from searchkit.recency import DEFAULT_HALF_LIFE, parse_half_life
+from searchkit.timeline import check_interval
 
 MAX_LIMIT = 1_000_000
 #: Zero-hit queries of up to this many words get a "did you mean" suggestion.
 SUGGEST_MAX_WORDS = 8
 
 DateLike = Union[str, dt.date, dt.datetime, None]
+HalfLife = Union[str, dt.timedelta, None]
 
 
 def to_tree(query: Union[str, Node], *, plain: bool) -> Node:
@@ -53,25 +56,40 @@ def build_request(
     until: DateLike = None,
     plain: bool = False,
     snippets: bool = True,
+    histogram: Optional[str] = None,
+    half_life: HalfLife = None,
+    now: DateLike = None,
 ) -> SearchRequest:
     """Check the options and parse the query; raises :class:`QuerySyntaxError`,
     :class:`InvalidOptionError` or :class:`InvalidDateError`."""
     check_page(limit, offset, sort)
+    if histogram is not None:
+        check_interval(histogram)
+    if sort != "recent" and (half_life is not None or now is not None):
+        raise InvalidOptionError("half-life and now only apply to sort recent")
+    tree = to_tree(query, plain=plain)
     return SearchRequest(
-        tree=to_tree(query, plain=plain),
+        tree=tree,
         query_text=query if isinstance(query, str) else str(query),
         limit=limit,
         offset=offset,
-        sort=sort,
+        sort="newest" if sort == "recent" and not has_scored_words(tree) else sort,
         date_filter=date_filter(since, until),
         snippets=snippets,
+        count_days=histogram is not None,
+        half_life=parse_half_life(half_life) if half_life is not None else DEFAULT_HALF_LIFE,
+        now=parse_date_bound(now, end=True) if now is not None else None,
     )
 
 
-def check_supported(tree: Node, engine: Engine) -> None:
-    """Raise :class:`UnsupportedQueryError` when ``tree`` uses a feature ``engine`` lacks."""
-    for node in t.walk(tree):
-        needed = _needs(node)
+def check_supported(request: SearchRequest, engine: Engine) -> None:
+    """Raise :class:`UnsupportedQueryError` when ``request`` uses a feature ``engine`` lacks."""
+    needs = [_needs(node) for node in t.walk(request.tree)]
+    if request.sort == "recent":
+        needs.append(Capability.RECENT)
+    if request.count_days:
+        needs.append(Capability.DAY_COUNTS)
+    for needed in needs:
         if needed is not None and needed not in engine.capabilities:
             raise UnsupportedQueryError(engine.name, needed.value)
 
@@ -86,6 +104,17 @@ def _needs(node: Node) -> Optional[Capability]:
     if isinstance(node, t.Or) and node.minimum > 1:
         return Capability.MINIMUM_MATCH
     return None
+
+
+def has_scored_words(tree: Node) -> bool:
+    """Whether ``tree`` has a word, phrase, prefix or wildcard that scores (one not under a NOT). Without
+    one (``*``, a date range, only exclusions) every match is equally relevant, so ``sort="recent"`` is
+    newest first, and is run as ``"newest"``: exactly, on every match, not only within the rerank window."""
+    if isinstance(tree, (t.Term, t.Phrase, t.Prefix, t.Wildcard)):
+        return True
+    if isinstance(tree, (t.And, t.Or)):
+        return any(has_scored_words(child) for child in tree.children)
+    return False
 
 
 def words_to_suggest(tree: Node) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import subprocess
 import sys
@@ -98,3 +99,19 @@ def test_all_systems_smoke(tmp_path: Path) -> None:
                  {"searchkit": "searchkit", "whoosh_plain": "plain Whoosh", "sqlite_fts5": "SQLite FTS5"})
     assert "## Targets" in markdown
     assert results["incremental"]["add_100"]["added"] == 30  # the corpus has only 30 articles to copy
+
+
+def test_news_benchmark_reports_every_feature_and_kind(tmp_path):
+    seeds = write_corpus(tmp_path / "seeds")
+    out = tmp_path / "news.md"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "news.py"), "--seeds", str(seeds), "--engines", "whoosh",
+         "--queries", "2", "--rounds", "1", "--work", str(tmp_path / "work"), "--out", str(out)],
+        capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = out.read_text()
+    for heading in ("## histogram", "## histogram, no snippets", "## sort recent"):
+        assert heading in report
+    results = json.loads(out.with_suffix(".json").read_text())["results"]["whoosh"]
+    assert set(results["histogram"]) == {"word", "two_words", "or", "phrase", "headline", "word_date",
+                                         "date_range", "prefix", "everything"}

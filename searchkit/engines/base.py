@@ -37,6 +37,7 @@ from typing import Callable, Iterator, Mapping, Optional, Protocol, Sequence, ru
 from searchkit.articles import Article, Fingerprint, SeedFile
 from searchkit.errors import SeedError
 from searchkit.query.tree import DateRange, Node
+from searchkit.recency import DEFAULT_HALF_LIFE
 from searchkit.results import Hit
 
 #: ``progress(done, total)`` is called while seed files are read.
@@ -52,10 +53,14 @@ class Capability(enum.Enum):
     WILDCARD = "wildcards (g?ld, col*r)"
     MINIMUM_MATCH = "groups with a minimum ((a b c)@2)"
     SUGGEST = "did-you-mean suggestions"
+    DAY_COUNTS = "histograms (matches per day)"
+    RECENT = "sort recent (relevance blended with freshness)"
 
 
 ALL_CAPABILITIES = frozenset(Capability)
-SORTS = ("relevance", "newest", "oldest")
+SORTS = ("relevance", "newest", "oldest", "recent")
+#: The sorts that rank by relevance (and so run relevance-only clauses such as the headline bonus).
+RANKED_SORTS = ("relevance", "recent")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,17 @@ class SearchRequest:
     ``query_text`` is what the user typed (for error positions, e.g. a prefix that expands too far).
     ``date_filter`` restricts without scoring. ``sort`` is one of :data:`SORTS`; with a date sort,
     hits carry score 0.0 and no relevance-only clauses run. ``total`` must be exact.
+
+    ``sort="recent"`` (engines with :attr:`Capability.RECENT`): rank by relevance as for
+    ``"relevance"``, then hand the best ``max(recency.WINDOW, offset + limit)`` hits (or fewer, once
+    :func:`searchkit.recency.enough`), best first, as ``(score, item)`` to
+    :func:`searchkit.recency.rank_recent` with a function dating items, ``now``, ``half_life`` and
+    ``wanted=offset + limit``, and page through its answer; each hit's score is its blended score.
+    ``now=None`` means the newest article date in this committed state (of the whole index, not of the
+    matches). ``half_life`` and ``now`` are only read for ``"recent"``.
+
+    ``count_days`` (engines with :attr:`Capability.DAY_COUNTS`): also count every match (all of them,
+    not the page; the date filter applies) per article date into :attr:`Page.day_counts`.
     """
 
     tree: Node
@@ -74,14 +90,20 @@ class SearchRequest:
     sort: str = "relevance"
     date_filter: Optional[DateRange] = None
     snippets: bool = True
+    count_days: bool = False
+    half_life: dt.timedelta = DEFAULT_HALF_LIFE
+    now: Optional[dt.date] = None
 
 
 @dataclass(frozen=True)
 class Page:
-    """An engine's answer: the exact number of matches and the requested slice of hits, in order."""
+    """An engine's answer: the exact number of matches and the requested slice of hits, in order; with
+    ``count_days``, ``day_counts`` maps each date on which something matched to how many matched (the
+    counts add up to ``total``); else ``None``."""
 
     total: int
     hits: tuple[Hit, ...]
+    day_counts: Optional[Mapping[dt.date, int]] = None
 
 
 @dataclass(frozen=True)

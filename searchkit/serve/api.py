@@ -8,6 +8,7 @@ are those keys.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Query, Request
@@ -17,7 +18,6 @@ from pydantic import BaseModel
 from searchkit import output
 from searchkit.articles import Article
 from searchkit.index import Stats
-from searchkit.results import Results
 from searchkit.serve.state import ServerState, article_or_404, check_depth
 
 #: The most hits one API request or page may ask for.
@@ -32,6 +32,33 @@ class ErrorBody(BaseModel):
 
     error: str
     position: Optional[int]
+
+
+class HitBody(BaseModel):
+    id: str
+    date: dt.date
+    headline: str
+    score: float
+    snippet: str
+    path: Optional[str]
+
+
+class BucketBody(BaseModel):
+    start: dt.date
+    count: int
+
+
+Interval = Literal["auto", "day", "week", "month", "quarter", "year"]
+
+
+class SearchBody(BaseModel):
+    query: str
+    total: int
+    offset: int
+    hits: list[HitBody]
+    suggestion: Optional[str]
+    histogram: Optional[list[BucketBody]] = None  # only when histogram= was given, as with --histogram
+    histogram_interval: Optional[Literal["day", "week", "month", "quarter", "year"]] = None
 
 
 class HealthBody(BaseModel):
@@ -53,22 +80,30 @@ class CliJSONResponse(JSONResponse):
         return output.to_json(content).encode("utf-8")
 
 
-@router.get("/api/search", response_model=Results, responses=ERRORS, summary="Search the index")
+@router.get("/api/search", response_model=SearchBody, responses=ERRORS, summary="Search the index")
 async def search(
     request: Request,
     q: str = Query(description="The query, in searchkit's query language (or plain words with plain=true)"),
     limit: int = Query(10, ge=0, le=MAX_API_LIMIT, description="Hits per page"),
     page: int = Query(1, ge=1, description="Page number, from 1"),
-    sort: Literal["relevance", "newest", "oldest"] = "relevance",
+    sort: Literal["relevance", "newest", "oldest", "recent"] = Query(
+        "relevance", description="recent: relevance blended with freshness (see half_life and now)"),
     since: Optional[str] = Query(None, description="Only articles on or after this date (e.g. 2017-11)"),
     until: Optional[str] = Query(None, description="Only articles on or before this date"),
     plain: bool = Query(False, description="Treat q as plain words: no operators, fields or quotes"),
+    histogram: Optional[Interval] = Query(
+        None, description="Also count every match per interval (auto: 10 to 60 bars) into histogram"),
+    half_life: Optional[str] = Query(
+        None, description="With sort=recent: the age at which freshness counts half (30d, 2w, 6m, 1y)"),
+    now: Optional[str] = Query(
+        None, description="With sort=recent: the day ages count from (default: the newest article)"),
 ) -> JSONResponse:
     state = ServerState.of(request)
     offset = (page - 1) * limit
     check_depth(offset, limit)
     results = await state.budget.run(state.index.search, q, limit=limit, offset=offset, sort=sort,
-                                     since=since, until=until, plain=plain)
+                                     since=since, until=until, plain=plain, histogram=histogram,
+                                     half_life=half_life, now=now)
     return CliJSONResponse(output.results_json(results))
 
 

@@ -19,9 +19,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
+from searchkit import output
 from searchkit.errors import InvalidOptionError, SearchkitError
-from searchkit.results import Results
+from searchkit.results import Histogram, Results
 from searchkit.search import SORTS
+from searchkit.timeline import check_interval
 from searchkit.serve.api import MAX_API_LIMIT
 from searchkit.serve.state import MAX_DEPTH, ServerState, article_or_404, check_depth, status_for
 
@@ -63,6 +65,7 @@ class SearchForm:
     plain: bool = False
     page: int = 1
     limit: int = PAGE_SIZE
+    histogram: str = ""  # an interval of searchkit.timeline, or "" for no timeline
 
     @classmethod
     def from_request(cls, request: Request) -> "SearchForm":
@@ -73,7 +76,8 @@ class SearchForm:
         return cls(q=params.get("q", "").strip(), sort=sort, since=params.get("since", "").strip(),
                    until=params.get("until", "").strip(), plain=params.get("plain") in ("1", "true", "on"),
                    page=_whole_number(params.get("page"), "page", 1, 1),
-                   limit=_whole_number(params.get("limit"), "limit", PAGE_SIZE, 1, MAX_API_LIMIT))
+                   limit=_whole_number(params.get("limit"), "limit", PAGE_SIZE, 1, MAX_API_LIMIT),
+                   histogram=check_interval(params["histogram"]) if params.get("histogram") else "")
 
     def url(self, **changes: Any) -> str:
         """The search page's URL for this form with ``changes`` (default values left out)."""
@@ -101,13 +105,14 @@ async def search_page(request: Request) -> Response:
         check_depth(offset, form.limit)
         results = await state.budget.run(
             state.index.search, form.q, limit=form.limit, offset=offset, sort=form.sort,
-            since=form.since or None, until=form.until or None, plain=form.plain)
+            since=form.since or None, until=form.until or None, plain=form.plain,
+            histogram=form.histogram or None)
     except SearchkitError as error:
         status = status_for(error)
         if status >= 500:
             raise
         return _render(request, "search.html", {**context, "error": error}, status=status)
-    context.update(results=results, pager=_pager(form, results))
+    context.update(results=results, pager=_pager(form, results), timeline=_timeline(results.histogram))
     return _render(request, "search.html", context)
 
 
@@ -146,6 +151,32 @@ def _pager(form: SearchForm, results: Results) -> dict[str, Any]:
         "pages": [PageLink(n, form.url(page=n), n == form.page) for n in numbers],
         "suggestion_url": form.url(q=results.suggestion, page=1) if results.suggestion else None,
     }
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the page's timeline, in the SVG's coordinates (each bar 10 wide, the tallest 56 high)."""
+
+    x: int
+    y: float
+    height: float
+    title: str
+
+
+def _timeline(histogram: Optional[Histogram]) -> Optional[dict[str, Any]]:
+    """The timeline drawn above the hits: SVG bars (attributes, not inline styles: the CSP forbids
+    those), a caption and the first and last labels."""
+    if histogram is None or not any(bucket.count for bucket in histogram):
+        return None
+    most = max(bucket.count for bucket in histogram)
+    bars = []
+    for number, bucket in enumerate(histogram):
+        height = round(bucket.count / most * 56, 2) if bucket.count else 0.0
+        label = output.bucket_label(bucket.start, histogram.interval)
+        bars.append(Bar(number * 10, round(60 - height, 2), height, f"{label}: {bucket.count:,}"))
+    return {"bars": bars, "width": len(bars) * 10, "interval": histogram.interval,
+            "first": output.bucket_label(histogram[0].start, histogram.interval),
+            "last": output.bucket_label(histogram[-1].start, histogram.interval)}
 
 
 def _whole_number(text: Optional[str], name: str, default: int, low: int, high: Optional[int] = None) -> int:

@@ -17,10 +17,11 @@ import pytest
 
 from searchkit.articles import Article, Fingerprint
 from searchkit.engines import get_engine
-from searchkit.engines.base import Engine, EngineReader, SearchRequest
+from searchkit.engines.base import RANKED_SORTS, Engine, EngineReader, SearchRequest
 from searchkit.errors import EngineNotAvailableError, QuerySyntaxError, UnknownEngineError
 from searchkit.query import parse
 from searchkit.query import tree as t
+from searchkit.recency import DEFAULT_HALF_LIFE
 
 from . import strategies
 from .reference import ReferenceEngine
@@ -77,26 +78,32 @@ Query = Union[str, t.Node]
 
 
 def ask(query: Query, *, plain: bool = False, sort: str = "relevance", limit: int = ALL, offset: int = 0,
-            date_filter: Optional[t.DateRange] = None, snippets: bool = False) -> SearchRequest:
+        date_filter: Optional[t.DateRange] = None, snippets: bool = False, count_days: bool = False,
+        now: Optional[dt.date] = None, half_life: dt.timedelta = DEFAULT_HALF_LIFE) -> SearchRequest:
     """The request ``Index.search`` would hand the engine (a string is parsed as the library parses it)."""
     tree = parse(query, plain=plain) if isinstance(query, str) else query
     text = query if isinstance(query, str) else str(query)
     return SearchRequest(tree, text, limit=limit, offset=offset, sort=sort, date_filter=date_filter,
-                         snippets=snippets)
+                         snippets=snippets, count_days=count_days, now=now, half_life=half_life)
 
 
 def outcome(reader: EngineReader, wanted: SearchRequest) -> tuple[object, ...]:
-    """What a user can compare between engines: the total and hit set (relevance), or the total, hit set
-    and dates in page order (date sorts: ties may come in any order); or the error and its position."""
+    """What a user can compare between engines: the total and hit set (relevance and recent: engines
+    score differently), or the total, hit set and dates in page order (date sorts: ties may come in any
+    order), and the matches per day when asked for; or the error and its position."""
     try:
         page = reader.search(wanted)
     except QuerySyntaxError as error:
         return ("QuerySyntaxError", error.position)
     ids = sorted(hit.id for hit in page.hits)
     assert len(ids) == len(set(ids)), f"a hit came twice: {[hit.id for hit in page.hits]}"
-    if wanted.sort == "relevance":
-        return page.total, ids
-    return page.total, ids, [hit.date for hit in page.hits]
+    days = dict(page.day_counts) if page.day_counts is not None else None
+    if wanted.count_days:
+        assert days is not None and sum(days.values()) == page.total, f"day counts {days} for {page.total}"
+    else:
+        assert days is None, "day counts nobody asked for"
+    found = (page.total, ids) if wanted.sort in RANKED_SORTS else (page.total, ids, [h.date for h in page.hits])
+    return (*found, days) if wanted.count_days else found
 
 
 def state(reader: EngineReader, ids: Iterable[str]) -> dict[str, object]:

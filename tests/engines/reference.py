@@ -18,7 +18,10 @@ from typing import Iterator, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint, SeedFile
 from searchkit.building import index_seed_files
-from searchkit.engines.base import ALL_CAPABILITIES, DateSummary, Page, Progress, SearchRequest, SeedOutcome
+from searchkit import recency
+from searchkit.engines.base import (
+    ALL_CAPABILITIES, RANKED_SORTS, DateSummary, Page, Progress, SearchRequest, SeedOutcome,
+)
 from searchkit.errors import IndexCorruptError
 from searchkit.results import Hit
 
@@ -195,16 +198,24 @@ class ReferenceReader:
             wanted.append(matcher.compile(request.date_filter))
         found = [doc for doc in self._docs if all(p is not None and p(doc) for p in wanted)]
         scores = {doc.article.id: score(self._analysis, request.tree, doc) for doc in found}
-        if request.sort == "relevance":
+        if request.sort in RANKED_SORTS:
             found.sort(key=lambda doc: (-scores[doc.article.id], doc.article.id))
         else:
             sign = -1 if request.sort == "newest" else 1
             found.sort(key=lambda doc: (sign * doc.article.date.toordinal(), doc.article.id))
+        if request.sort == "recent" and found:
+            now = request.now or max(s.article.date for s in self._state.articles.values())
+            everything = recency.rank_recent([(scores[doc.article.id], doc) for doc in found],
+                                             lambda docs: [doc.article.date.toordinal() for doc in docs],
+                                             now=now, half_life=request.half_life, wanted=len(found))
+            found = [doc for _, doc in everything]
+            scores = {doc.article.id: blended for blended, doc in everything}
+        day_counts = Counter(doc.article.date for doc in found) if request.count_days else None
         return Page(len(found), tuple(
             Hit(id=doc.article.id, date=doc.article.date, headline=doc.article.headline,
-                score=round(scores[doc.article.id], 4) if request.sort == "relevance" else 0.0,
+                score=round(scores[doc.article.id], 4) if request.sort in RANKED_SORTS else 0.0,
                 snippet=doc.article.body[:120] if request.snippets else "", path=doc.article.path or None)
-            for doc in found[request.offset:request.offset + request.limit]))
+            for doc in found[request.offset:request.offset + request.limit]), day_counts)
 
     def explain(self, request: SearchRequest) -> str:
         where = f" within {request.date_filter}" if request.date_filter is not None else ""

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint
-from searchkit.engines.base import DateSummary, Page, SearchRequest
+from searchkit import recency
+from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.opensearch import config
 from searchkit.engines.opensearch.client import Cluster, Missing, Refused
@@ -122,35 +123,73 @@ class OpenSearchReader:
 
     def search(self, request: SearchRequest) -> Page:
         expansions = self._expansions(request)
+        ranked = request.sort in RANKED_SORTS
         query = compile_query(request.tree, request.query_text, expansions,
-                              ranked=request.sort == "relevance", date_filter=request.date_filter)
+                              ranked=ranked, date_filter=request.date_filter)
         fields = HIT_FIELDS + (["body_text"] if request.snippets else [])
-        sort = SORTS[request.sort]
-        params = {"search_type": "dfs_query_then_fetch"} if request.sort == "relevance" else {}
+        sort = SORTS["relevance" if request.sort == "recent" else request.sort]
+        params = {"search_type": "dfs_query_then_fetch"} if ranked else {}
         base: dict[str, Any] = {"query": query, "sort": sort, "track_total_hits": True}
         wanted = request.offset + request.limit
-        if wanted <= WINDOW:
-            answer = self._search({**base, "from": request.offset, "size": request.limit, "_source": fields},
-                                  params)
-            total, rows = answer["hits"]["total"]["value"], answer["hits"]["hits"]
+        if request.sort == "recent":
+            total, scored = self._rank_recent(base, request, fields, params)
         else:
-            total, rows = self._deep_page(base, request.offset, request.limit, fields, params)
+            if wanted <= WINDOW:
+                answer = self._search({**base, "from": request.offset, "size": request.limit,
+                                       "_source": fields}, params)
+                total, rows = answer["hits"]["total"]["value"], answer["hits"]["hits"]
+            else:
+                total, rows = self._deep_page(base, request.offset, request.limit, fields, params)
+            scored = [(float(row["_score"] or 0.0) if ranked else 0.0, row) for row in rows]
         terms = body_words(request.tree, expansions) if request.snippets else frozenset()
         hits = tuple(Hit(
             id=row["_source"]["id"],
             date=dt.date.fromisoformat(row["_source"]["date"]),
             headline=row["_source"]["headline_text"],
-            score=round(float(row["_score"] or 0.0), 4) if request.sort == "relevance" else 0.0,
+            score=round(score, 4),
             snippet=snippet(row["_source"]["body_text"], terms) if request.snippets else "",
             path=row["_source"]["path"] or None,
-        ) for row in rows)
-        return Page(int(total), hits)
+        ) for score, row in scored)
+        day_counts = self._day_counts(query) if request.count_days else None
+        return Page(int(total), hits, day_counts)
+
+    def _rank_recent(self, base: dict[str, Any], request: SearchRequest, fields: list[str],
+                     params: dict[str, str]) -> tuple[int, list[tuple[float, Any]]]:
+        """The total, and the page of hits reranked by :func:`recency.rank_recent` (blended scores)."""
+        wanted = request.offset + request.limit
+        fetch = max(recency.WINDOW, wanted)
+        if fetch <= WINDOW:
+            answer = self._search({**base, "from": 0, "size": fetch, "_source": fields}, params)
+            total, rows = answer["hits"]["total"]["value"], answer["hits"]["hits"]
+        else:
+            total, rows = self._deep_page(base, 0, fetch, fields, params)
+        now = request.now or self.date_summary().last
+        if now is None:  # an empty index: nothing matched
+            return int(total), []
+
+        def dates(found: list[Any]) -> list[int]:
+            return [dt.date.fromisoformat(row["_source"]["date"]).toordinal() for row in found]
+
+        ranked = [(float(row["_score"] or 0.0), row) for row in rows]
+        return int(total), recency.rank_recent(ranked, dates, now=now, half_life=request.half_life,
+                                               wanted=wanted)[request.offset:wanted]
+
+    def _day_counts(self, query: dict[str, Any]) -> dict[dt.date, int]:
+        """Every match counted per date, by a date histogram aggregation (only days with matches)."""
+        answer = self._search({"query": query, "size": 0, "track_total_hits": False, "aggs": {"days": {
+            "date_histogram": {"field": "date", "calendar_interval": "day", "min_doc_count": 1,
+                               "format": "strict_date"}}}})
+        return {dt.date.fromisoformat(bucket["key_as_string"]): int(bucket["doc_count"])
+                for bucket in answer["aggregations"]["days"]["buckets"]}
 
     def explain(self, request: SearchRequest) -> str:
         query = compile_query(request.tree, request.query_text, self._expansions(request),
-                              ranked=request.sort == "relevance", date_filter=request.date_filter)
-        shown: dict[str, Any] = {"query": query, "sort": SORTS[request.sort], "track_total_hits": True}
-        if request.sort == "relevance":
+                              ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter)
+        sort = SORTS["relevance" if request.sort == "recent" else request.sort]
+        shown: dict[str, Any] = {"query": query, "sort": sort, "track_total_hits": True}
+        if request.sort == "recent":
+            shown["rerank"] = recency.describe(request.half_life, request.now)
+        if request.sort in RANKED_SORTS:
             shown["search_type"] = "dfs_query_then_fetch"
         return json.dumps(shown, ensure_ascii=False)
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence, TypeVar
 
 import tantivy
-from tantivy import Query
+from tantivy import DocAddress, Query
 
 from searchkit.articles import Article, Fingerprint
-from searchkit.engines.base import DateSummary, Page, SearchRequest
+from searchkit import recency
+from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.tantivy import commit_token
 from searchkit.engines.tantivy.compile import compile_query
@@ -24,7 +25,7 @@ from searchkit.engines.tantivy.schema import (
 )
 from searchkit.engines.tantivy.suggest import suggest
 from searchkit.engines.tantivy.verify import find_damage
-from searchkit.errors import IndexCorruptError, SearchkitError
+from searchkit.errors import IndexCorruptError, SearchkitError, UnsupportedQueryError
 from searchkit.results import Hit
 from searchkit.storage import folder_size
 from searchkit.snippets import snippet
@@ -32,6 +33,12 @@ from searchkit.snippets import snippet
 Result = TypeVar("Result")
 #: Documents fetched per batch when a reader walks the whole index (manifest rebuilds, carried articles).
 _BATCH = 10_000
+#: The most distinct dates a histogram's terms aggregation returns (Tantivy's default bucket limit).
+_MAX_DAYS = 65_000
+_PER_DAY = {"days": {"terms": {"field": "date", "size": _MAX_DAYS}}}
+#: Sorting recent fetches this many hits by relevance first, and the whole rerank window only when
+#: one of them could still be lifted onto the page (recency.enough).
+_FIRST_FETCH = 100
 
 
 def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
@@ -66,6 +73,7 @@ class TantivyReader:
         self._index = open_index(folder)
         self._schema = self._index.schema
         self._searcher = self._open()
+        self._summary: Optional[DateSummary] = None  # of this commit, once asked for
 
     @_reads_files
     def _open(self) -> tantivy.Searcher:
@@ -117,35 +125,76 @@ class TantivyReader:
 
     @_reads_files
     def search(self, request: SearchRequest) -> Page:
+        ranked = request.sort in RANKED_SORTS
         compiled = compile_query(self._searcher, self._schema, request.tree, request.query_text,
-                                 ranked=request.sort == "relevance", date_filter=request.date_filter)
+                                 ranked=ranked, date_filter=request.date_filter)
         wanted = max(1, request.limit)
-        if request.sort == "relevance":
-            result = self._searcher.search(compiled.query, wanted, count=True, offset=request.offset)
+        if request.sort == "recent":
+            total, ranking = self._rank_recent(compiled.query, request)
         else:
-            order = tantivy.Order.Desc if request.sort == "newest" else tantivy.Order.Asc
-            result = self._searcher.search(compiled.query, wanted, count=True, offset=request.offset,
-                                           order_by_field="date", order=order)
-        total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
-        page = result.hits[: request.limit]
+            count = not request.count_days  # the day counts add up to the total
+            if ranked:
+                result = self._searcher.search(compiled.query, wanted, count=count, offset=request.offset)
+            else:
+                order = tantivy.Order.Desc if request.sort == "newest" else tantivy.Order.Asc
+                result = self._searcher.search(compiled.query, wanted, count=count, offset=request.offset,
+                                               order_by_field="date", order=order)
+            total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
+            ranking = [(float(key) if ranked else 0.0, address) for key, address in result.hits]
+        page = ranking[: request.limit]
         terms = self._body_terms(request) if request.snippets and page else frozenset()
         hits = []
-        for key, address in page:
+        for score, address in page:
             doc = self._searcher.doc(address)
             hits.append(Hit(
                 id=doc["id"][0],
                 date=dt.date.fromordinal(doc["date"][0]),
                 headline=stored_text(doc, "headline_text"),
-                score=round(float(key), 4) if request.sort == "relevance" else 0.0,
+                score=round(score, 4),
                 snippet=snippet(stored_text(doc, "body_text"), terms) if request.snippets else "",
                 path=stored_text(doc, "path") or None,
             ))
-        return Page(total, tuple(hits))
+        day_counts = self._day_counts(compiled.query) if request.count_days else None
+        return Page(sum(day_counts.values()) if day_counts is not None else total, tuple(hits), day_counts)
+
+    def _rank_recent(self, query: Query, request: SearchRequest) -> tuple[int, list[tuple[float, DocAddress]]]:
+        """The total, and the hits from ``request.offset`` on, reranked by :func:`recency.rank_recent`."""
+        wanted = request.offset + request.limit
+        result = self._searcher.search(query, max(_FIRST_FETCH, wanted), count=True)
+        total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
+        if wanted and len(result.hits) < min(total, max(recency.WINDOW, wanted)) and not recency.enough(
+                [float(score) for score, _ in result.hits], wanted):
+            result = self._searcher.search(query, max(recency.WINDOW, wanted), count=False)
+        now = request.now or self._newest()
+        if now is None:  # an empty index: nothing matched
+            return total, []
+
+        def dates(addresses: list[DocAddress]) -> list[int]:
+            return [int(value or 0) for value in self._searcher.fast_field_values("date", addresses)] \
+                if addresses else []
+
+        ranked = [(float(score), address) for score, address in result.hits]
+        return total, recency.rank_recent(ranked, dates, now=now, half_life=request.half_life,
+                                          wanted=request.offset + request.limit)[request.offset:]
+
+    def _newest(self) -> Optional[dt.date]:
+        """The newest article date of this commit (asked once per reader)."""
+        if self._summary is None:
+            self._summary = self.date_summary()
+        return self._summary.last
+
+    def _day_counts(self, query: Query) -> dict[dt.date, int]:
+        """Every match of ``query`` counted per date, by a terms aggregation over the date fast field."""
+        answer = self._searcher.aggregate(query, _PER_DAY)["days"]
+        if answer.get("sum_other_doc_count"):  # more distinct dates than the aggregation returns
+            raise UnsupportedQueryError("tantivy", f"a histogram of matches on more than {_MAX_DAYS:,} days")
+        fromordinal = dt.date.fromordinal
+        return {fromordinal(bucket["key"]): bucket["doc_count"] for bucket in answer["buckets"]}
 
     @_reads_files
     def explain(self, request: SearchRequest) -> str:
         return compile_query(self._searcher, self._schema, request.tree, request.query_text,
-                             ranked=request.sort == "relevance", date_filter=request.date_filter).text
+                             ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter).text
 
     @_reads_files
     def suggest(self, words: Sequence[str]) -> Optional[str]:

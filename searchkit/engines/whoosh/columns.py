@@ -11,7 +11,8 @@ from __future__ import annotations
 import array
 import bisect
 import sys
-from typing import Any, Callable, Optional, Sequence
+from collections import Counter
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from whoosh.searching import Searcher
 
@@ -96,6 +97,7 @@ class DateColumn:
                 pairs = sorted(zip(values, range(len(values)), strict=True))
         self.values = [value for value, _ in pairs]
         self.docnums = [docnum for _, docnum in pairs]
+        self._ordinals: Optional[list[int]] = None  # each document's date ordinal, once counted
 
     def between(self, start: Optional[int], end: Optional[int]) -> list[int]:
         """Live documents dated from ordinal ``start`` to ``end`` (inclusive; ``None`` is open), sorted."""
@@ -107,6 +109,35 @@ class DateColumn:
         """The date ordinal of every live document."""
         decode = _decoder(self.encode)
         return [decode(value) for value in self.values]
+
+    def ordinals_by_docnum(self) -> list[int]:
+        """Each document's date ordinal, by document number (decoded once, then ready-made ints)."""
+        if self._ordinals is None:
+            offset = self.encode(0)
+            self._ordinals = [value - offset for value in self.by_docnum]
+        return self._ordinals
+
+    def newest(self) -> Optional[int]:
+        """The newest date ordinal of a live document, or ``None`` when there is none."""
+        return _decoder(self.encode)(self.values[-1]) if self.values else None
+
+    def count_days(self, docnums: Iterable[int]) -> Counter[int]:
+        """How many of ``docnums`` (live documents) fall on each date ordinal."""
+        return Counter(map(self.ordinals_by_docnum().__getitem__, docnums))
+
+    def count_days_between(self, start: Optional[int], end: Optional[int]) -> Counter[int]:
+        """How many live documents fall on each date ordinal from ``start`` to ``end`` (as
+        :meth:`between`): a binary search per date in the sorted column, not a look-up per document."""
+        values, counts = self.values, Counter[int]()
+        low = bisect.bisect_left(values, self.encode(start)) if start is not None else 0
+        high = bisect.bisect_right(values, self.encode(end)) if end is not None else len(values)
+        offset = self.encode(0)
+        while low < high:
+            value = values[low]
+            following = bisect.bisect_right(values, value, low, high)
+            counts[value - offset] = following - low
+            low = following
+        return counts
 
 
 def _decoder(encode: Callable[[int], int]) -> Callable[[int], int]:

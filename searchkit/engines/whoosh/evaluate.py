@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from collections import Counter
 from typing import AbstractSet as Set
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F, bm25
 
+from searchkit.engines.base import RANKED_SORTS
 from searchkit.engines.whoosh.columns import BYTE_TO_LENGTH, Segment
 from searchkit.engines.whoosh.compile import wildcard_words
 from searchkit.engines.whoosh.postings import decode_positions, raw_postings, read_postings
@@ -31,26 +33,59 @@ def weighting() -> BM25F:
     return BM25F(B=0.75, K1=1.2, headline_B=0.3)
 
 
-def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: int,
-        sort: str) -> tuple[int, list[tuple[float, int]]]:
-    """The exact number of matches and the best ``wanted`` as ``(key, searcher docnum)``, best first.
+class Top(NamedTuple):
+    """What :func:`top` found: the exact number of matches, the best as ``(key, searcher docnum)``, and
+    with ``count_days`` the matches per date ordinal."""
 
-    The key is the negated score for ``sort="relevance"`` (ties in index order, as Whoosh orders them)
-    and the signed raw date for ``"newest"``/``"oldest"``.
+    total: int
+    best: list[tuple[float, int]]
+    day_counts: Optional[Counter[int]]
+
+
+def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: int, sort: str,
+        count_days: bool = False) -> Top:
+    """Every match of ``query`` scored and counted; the best ``wanted`` kept, best first.
+
+    The key is the negated score when ranking by relevance (ties in index order, as Whoosh orders them)
+    and the signed raw date for ``"newest"``/``"oldest"``. Counting days costs one C-level pass over the
+    matches already in hand.
     """
     total, best = 0, []  # type: tuple[int, list[tuple[float, int]]]
+    days: Optional[Counter[int]] = Counter() if count_days else None
     for segment in segments:
         scores = evaluate(segment, query, weighting)
         total += len(scores)
         base = segment.base
-        if sort == "relevance":
+        if days is not None and scores:
+            bounds, column = _date_slice(query), segment.dates()
+            days.update(column.count_days(scores) if bounds is None else column.count_days_between(*bounds))
+        if sort in RANKED_SORTS:
             found = heapq.nsmallest(wanted, ((-score, base + docnum) for docnum, score in scores.items()))
         else:
             dates = segment.dates().by_docnum
             sign = -1 if sort == "newest" else 1
             found = heapq.nsmallest(wanted, ((sign * dates[docnum], base + docnum) for docnum in scores))
         best = heapq.nsmallest(wanted, best + found)
-    return total, best
+    return Top(total, best, days)
+
+
+def _date_slice(query: wq.Query) -> Optional[tuple[Optional[int], Optional[int]]]:
+    """The date bounds when ``query`` matches exactly the live documents of a date range (``*``, a date
+    range, both; with a date filter or not), so a histogram counts it from the sorted date column."""
+    if isinstance(query, wq.Every):
+        return None, None
+    if isinstance(query, DateColumnRange):
+        return query.start, query.end
+    if isinstance(query, wq.And) and query.subqueries:
+        start, end = None, None
+        for child in query.subqueries:
+            bounds = _date_slice(child)
+            if bounds is None:
+                return None
+            start = bounds[0] if start is None or (bounds[0] is not None and bounds[0] > start) else start
+            end = bounds[1] if end is None or (bounds[1] is not None and bounds[1] < end) else end
+        return start, end
+    return None
 
 
 def evaluate(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional[Set[int]] = None) -> Scores:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from collections import Counter
@@ -11,7 +12,8 @@ from typing import Callable, Iterator, Optional, Sequence, TypeVar
 from whoosh.searching import Searcher
 
 from searchkit.articles import Article, Fingerprint
-from searchkit.engines.base import DateSummary, Page, SearchRequest
+from searchkit import recency
+from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
 from searchkit.engines.whoosh import store
 from searchkit.engines.whoosh.columns import Segment
 from searchkit.engines.whoosh.compile import compile_query
@@ -113,30 +115,58 @@ class WhooshReader:
 
     @_reads_files
     def search(self, request: SearchRequest) -> Page:
-        query = compile_query(self._searcher.reader(), request.tree, request.query_text,
-                              ranked=request.sort == "relevance", date_filter=request.date_filter)
+        ranked = request.sort in RANKED_SORTS
+        query = compile_query(self._searcher.reader(), request.tree, request.query_text, ranked=ranked,
+                              date_filter=request.date_filter)
         wanted = max(1, request.offset + request.limit)
-        total, best = top(self._segments, query, self._searcher.weighting, wanted=wanted, sort=request.sort)
-        page = best[request.offset: request.offset + request.limit] if request.limit else []
+        if request.sort == "recent":
+            wanted = max(wanted, recency.WINDOW)
+        found = top(self._segments, query, self._searcher.weighting, wanted=wanted, sort=request.sort,
+                    count_days=request.count_days)
+        if request.sort == "recent":
+            ranking = self._rank_recent(found.best, request)
+        else:
+            ranking = [(-key if ranked else 0.0, docnum) for key, docnum in found.best]
+        page = ranking[request.offset: request.offset + request.limit] if request.limit else []
         terms = body_terms(query, self._searcher.reader()) if request.snippets else frozenset()
         hits = []
-        for key, docnum in page:
+        for score, docnum in page:
             fields = self._searcher.stored_fields(docnum)
             body = fields.get("body", "")
             hits.append(Hit(
                 id=fields["id"],
                 date=dt.date.fromordinal(fields["date"]),
                 headline=fields.get("headline", ""),
-                score=round(-key, 4) if request.sort == "relevance" else 0.0,
+                score=round(score, 4),
                 snippet=snippet(body, terms) if request.snippets else "",
                 path=fields.get("path") or None,
             ))
-        return Page(total, tuple(hits))
+        days = found.day_counts
+        day_counts = {dt.date.fromordinal(day): n for day, n in days.items()} if days is not None else None
+        return Page(found.total, tuple(hits), day_counts)
+
+    def _rank_recent(self, best: list[tuple[float, int]], request: SearchRequest) -> list[tuple[float, int]]:
+        """``best`` (relevance keys and docnums) reranked by :func:`recency.rank_recent`."""
+        newest = [o for o in (segment.dates().newest() for segment in self._segments) if o is not None]
+        now = request.now or (dt.date.fromordinal(max(newest)) if newest else None)
+        if now is None:  # an empty index: nothing matched
+            return []
+        bases = [segment.base for segment in self._segments]
+
+        def ordinals(docnums: list[int]) -> list[int]:
+            found = []
+            for docnum in docnums:
+                segment = self._segments[bisect.bisect_right(bases, docnum) - 1]
+                found.append(segment.dates().ordinals_by_docnum()[docnum - segment.base])
+            return found
+
+        return recency.rank_recent([(-key, docnum) for key, docnum in best], ordinals, now=now,
+                                   half_life=request.half_life, wanted=request.offset + request.limit)
 
     @_reads_files
     def explain(self, request: SearchRequest) -> str:
         return str(compile_query(self._searcher.reader(), request.tree, request.query_text,
-                                 ranked=request.sort == "relevance", date_filter=request.date_filter))
+                                 ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter))
 
     @_reads_files
     def suggest(self, words: Sequence[str]) -> Optional[str]:

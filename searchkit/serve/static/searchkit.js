@@ -25,6 +25,8 @@
     form.elements.since.value = params.get("since") || "";
     form.elements.until.value = params.get("until") || "";
     form.elements.plain.checked = params.get("plain") === "1";
+    form.elements.histogram.checked = Boolean(params.get("histogram"));
+    form.elements.histogram.value = params.get("histogram") || "auto";
   }
 
   // Fetch the server-rendered page for url and swap its <main> in; history says how the URL changes.

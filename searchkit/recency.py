@@ -1,0 +1,111 @@
+"""Relevance blended with freshness (``sort="recent"``), one rule for every engine; see docs/news.md.
+
+    blended = relevance * (FLOOR + (1 - FLOOR) * 2 ** (-age / half_life))
+
+``age`` is how many days an article is older than ``now`` (0 for articles dated on or after it). The
+freshness factor falls from 1 (dated ``now``) through 0.75 (one half-life old) towards ``FLOOR`` = 0.5,
+never below it: so among comparably relevant stories the fresher ranks first, while a story more than
+twice as relevant always beats a fresher one, however old it is. The blend multiplies, so it does not
+care how large an engine's scores run (BM25 scores differ by query, corpus and engine). Equal blended
+scores (every score 0, as for ``*``) rank newer first.
+
+Engines rank by relevance, then call :func:`rank_recent` on their best :data:`WINDOW` hits; hits beyond
+the window keep their relevance order. Paging is consistent: the window is the same for every page. A
+query with no words to score (``*``, a date range, only exclusions) has no relevance to blend:
+``Index.search`` runs it as ``sort="newest"`` (see :func:`searchkit.search.has_scored_words`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Callable, Optional, Sequence, TypeVar, Union
+
+from searchkit.errors import InvalidOptionError
+
+#: The freshness factor of a very old article: the most that freshness can be worth is 1/FLOOR times.
+FLOOR = 0.5
+DEFAULT_HALF_LIFE = dt.timedelta(days=30)
+#: How many of the most relevant hits are reranked by the blend.
+WINDOW = 1000
+#: Days per half-life unit: ``30d``, ``2w``, ``6m`` (a month is 30 days), ``1y`` (a year is 365 days).
+UNITS = {"d": 1, "w": 7, "m": 30, "y": 365}
+ACCEPTED = "a number and a unit: 30d, 2w, 6m or 1y (days, weeks, 30-day months, 365-day years)"
+
+_HALF_LIFE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([dwmy])\s*", re.IGNORECASE)
+Item = TypeVar("Item")
+
+
+def parse_half_life(value: Union[str, dt.timedelta]) -> dt.timedelta:
+    """A half-life given as ``"30d"``, ``"2w"``, ``"6m"``, ``"1y"`` (or a timedelta); it must be positive.
+    Raises :class:`InvalidOptionError` naming the accepted forms."""
+    if isinstance(value, dt.timedelta):
+        days = value.total_seconds() / 86400
+    elif isinstance(value, str) and (match := _HALF_LIFE.fullmatch(value)):
+        days = float(match.group(1)) * UNITS[match.group(2).lower()]
+    else:
+        raise InvalidOptionError(f"half-life must be {ACCEPTED}, not {value!r}")
+    if not 0 < days <= 1_000_000:
+        raise InvalidOptionError(f"half-life must be more than 0 days and at most 1,000,000, not {value!r}")
+    return dt.timedelta(days=days)
+
+
+def freshness(age_days: float, half_life: dt.timedelta) -> float:
+    """The factor an article ``age_days`` older than ``now`` gets: 1 when new, FLOOR when very old."""
+    half_life_days = half_life.total_seconds() / 86400
+    return FLOOR + (1 - FLOOR) * 2.0 ** (-max(age_days, 0.0) / half_life_days)
+
+
+def blend(score: float, date: dt.date, *, now: dt.date, half_life: dt.timedelta) -> float:
+    """The blended score of an article of relevance ``score`` dated ``date``."""
+    return score * freshness((now - date).days, half_life)
+
+
+def rank_recent(ranked: Sequence[tuple[float, Item]], dates: Callable[[list[Item]], Sequence[int]], *,
+                now: dt.date, half_life: dt.timedelta, wanted: int) -> list[tuple[float, Item]]:
+    """The first ``wanted`` hits in recency order, as ``(blended score, item)``.
+
+    ``ranked`` is an engine's relevance ranking, best first, as ``(score, item)``, holding at least the
+    best ``max(WINDOW, wanted)`` or, if shorter, every one of those that :func:`enough` says may still
+    matter; ``dates`` gives the date ordinals of a list of its items (asked once).
+    The order: the first :data:`WINDOW` by blended score (newer first on equal scores, then as ranked),
+    then the rest in relevance order. Only hits that can still reach the first ``wanted`` are dated and
+    blended: a hit under FLOOR times the ``wanted``-th best score can never get there, since at least
+    ``wanted`` hits keep FLOOR times that score or more.
+    """
+    if wanted <= 0:
+        return []
+    window = list(ranked[:WINDOW])
+    if wanted <= len(window):
+        cutoff = FLOOR * min(score for score, _ in window[:wanted])
+        window = [entry for entry in window if entry[0] >= cutoff]
+    rest = list(ranked[WINDOW:wanted]) if wanted > WINDOW else []
+    ordinals = dates([item for _, item in window + rest])
+    today = now.toordinal()
+    factors: dict[int, float] = {}  # articles share dates: one power per date
+
+    def fresh(ordinal: int) -> float:
+        factor = factors.get(ordinal)
+        if factor is None:
+            factor = factors[ordinal] = freshness(today - ordinal, half_life)
+        return factor
+
+    blended = [(score * fresh(ordinal), ordinal, item)
+               for (score, item), ordinal in zip(window + rest, ordinals, strict=True)]
+    reranked = sorted(blended[:len(window)], key=lambda entry: (-entry[0], -entry[1]))  # stable: ties as ranked
+    return [(score, item) for score, _, item in reranked + blended[len(window):]][:wanted]
+
+
+def enough(scores: Sequence[float], wanted: int) -> bool:
+    """Whether the best hits fetched so far (their relevance ``scores``, best first) are all that
+    :func:`rank_recent` needs for the first ``wanted``: the last one fetched scores under FLOOR times the
+    ``wanted``-th, so no hit after it can reach them. Lets an engine fetch a few hits, not WINDOW."""
+    return 0 < wanted <= len(scores) and scores[-1] < FLOOR * scores[wanted - 1]
+
+
+def describe(half_life: dt.timedelta, now: Optional[dt.date]) -> str:
+    """The blend in one line, for ``explain``."""
+    days = half_life.total_seconds() / 86400
+    since = now.isoformat() if now is not None else "the newest article in the index"
+    return (f"relevance x ({FLOOR:g} + {1 - FLOOR:g} x 2^(-age/{days:g} days)), age counted back from "
+            f"{since}; the best {WINDOW:,} by relevance reranked, the rest in relevance order")

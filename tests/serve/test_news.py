@@ -1,0 +1,70 @@
+"""The news features over HTTP: the API answers what ``searchkit query --json --histogram/--sort recent``
+prints, and the search page draws a timeline of every match."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searchkit.cli import main
+
+from serve.conftest import OIL_ARTICLES
+
+
+def cli_json(index_dir: Path, *args: str) -> object:
+    result = CliRunner().invoke(main, [*args, "--index", str(index_dir), "--json"], catch_exceptions=False)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("params, cli_args", [
+    ({"q": "oil", "histogram": "auto"}, ["oil", "--histogram"]),
+    ({"q": "oil OR cocoa", "histogram": "week", "limit": "0"}, ["oil OR cocoa", "--histogram", "week", "--limit", "0"]),
+    ({"q": "oil", "sort": "recent", "half_life": "2w", "now": "1987-03-20"},
+     ["oil", "--sort", "recent", "--half-life", "2w", "--now", "1987-03-20"]),
+])
+def test_search_answers_the_json_of_the_cli(client, news_index, params, cli_args):
+    response = client.get("/api/search", params=params)
+    assert response.status_code == 200
+    assert response.json() == cli_json(news_index.path, "query", *cli_args)
+
+
+def test_histogram_counts_every_match_and_is_left_out_unless_asked(client):
+    body = client.get("/api/search", params={"q": "oil", "histogram": "day", "limit": "1"}).json()
+    assert body["histogram_interval"] == "day" and len(body["hits"]) == 1
+    assert [bucket["count"] for bucket in body["histogram"]] == [1] * OIL_ARTICLES
+    assert "histogram" not in client.get("/api/search", params={"q": "oil"}).json()
+
+
+@pytest.mark.parametrize("params, complaint", [
+    ({"q": "oil", "histogram": "hourly"}, "histogram"),
+    ({"q": "oil", "sort": "recent", "half_life": "soon"}, "half-life must be a number and a unit: 30d, 2w"),
+    ({"q": "oil", "half_life": "30d"}, "only apply to sort recent"),
+])
+def test_bad_news_options_are_400_with_the_accepted_forms(client, params, complaint):
+    response = client.get("/api/search", params=params)
+    assert response.status_code == 400 and complaint in response.json()["error"]
+
+
+def test_the_page_draws_a_timeline_when_asked_and_keeps_it_across_pages(client):
+    page = client.get("/", params={"q": "oil", "histogram": "auto"}).text
+    figure = re.search(r'<figure class="timeline".*?</figure>', page, re.DOTALL)
+    assert figure is not None
+    titles = [html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", figure.group(0))]
+    assert titles[0] == "1987-03-01: 1" and len(titles) == OIL_ARTICLES
+    assert 'name="histogram" value="auto" checked' in page
+    next_url = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', page).group(1))
+    assert "histogram=auto" in next_url and '<figure class="timeline"' in client.get(next_url).text
+    assert '<figure class="timeline"' not in client.get("/", params={"q": "oil"}).text
+    assert '<option value="recent">' in page
+
+
+def test_the_page_sorts_recent_and_refuses_a_bad_interval(client):
+    page = client.get("/", params={"q": "oil", "sort": "recent"}).text
+    assert '<option value="recent" selected>' in page and "report number 22" in page
+    bad = client.get("/", params={"q": "oil", "histogram": "hourly"})
+    assert bad.status_code == 400 and "histogram interval must be one of auto, day" in html.unescape(bad.text)
