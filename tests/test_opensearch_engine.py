@@ -94,7 +94,7 @@ def test_index_creates_the_index_on_the_cluster_and_keeps_only_metadata_locally(
     assert done.exit_code == 0, done.output
     assert done.output.startswith("added 5, updated 0, removed 0")
     (generation,) = [p for p in folder.iterdir() if p.name.startswith("gen-")]
-    assert sorted(p.name for p in generation.iterdir()) == ["manifest.json", "opensearch.json", "searchkit.json"]
+    assert sorted(p.name for p in generation.iterdir()) == ["manifest.sqlite", "opensearch.json", "searchkit.json"]
     recorded = json.loads((generation / "opensearch.json").read_text())
     assert (recorded["url"], recorded["alias"], recorded["shards"], recorded["replicas"]) == (
         URL, index_name, 2, 1)
@@ -134,7 +134,7 @@ def test_an_update_after_a_crash_between_commit_and_manifest_rebuilds_the_manife
                                  engine_options={"url": URL, "index_name": index_name})
     index.update(seeds)
     (generation,) = [p for p in folder.iterdir() if p.name.startswith("gen-")]
-    (generation / "manifest.json").unlink()
+    (generation / "manifest.sqlite").unlink()
     report = index.update(seeds)
     assert (report.added, report.updated, report.unchanged) == (0, 0, 5)
 
@@ -217,13 +217,13 @@ def test_an_unreachable_cluster_is_one_line_exit_2_and_the_next_run_sends_what_w
                     "--url", proxy.url, "--index-name", index_name)
         assert first.exit_code == 0, first.output
         (generation,) = [p for p in folder.iterdir() if p.name.startswith("gen-")]
-        manifest = (generation / "manifest.json").read_bytes()
+        manifest = (generation / "manifest.sqlite").read_bytes()
         many_seeds(seeds, 40)
         proxy.stop()
         down = cli("index", "--seeds", str(seeds), "--index", str(folder))
         assert down.exit_code == 2
         assert down.output == f"error: cannot reach the search cluster at {proxy.url}: connection refused\n"
-        assert (generation / "manifest.json").read_bytes() == manifest
+        assert (generation / "manifest.sqlite").read_bytes() == manifest
         query = cli("query", "--index", str(folder), "gold")
         assert query.exit_code == 2 and query.output.count("\n") == 1 and proxy.url in query.output
         proxy.start()
