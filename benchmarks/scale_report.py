@@ -245,3 +245,39 @@ def write(results: dict, out: Path) -> None:
     has_plot = plot(results, png)
     out.write_text(markdown(results, png.name if has_plot else None) + "\n", encoding="utf-8")
     out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+
+
+def combine(runs: list[tuple[str, dict]], out: Path) -> None:
+    """One report from several runs (``(title, results)``, e.g. after a fix re-measured one system): each
+    run's own report, with its plot, under its title; every ratio stays within its run."""
+    parts = ["# Scale benchmark", "",
+             f"{len(runs)} runs, each reported whole below; compare a system with the FTS5 of its own run.", ""]
+    for number, (title, results) in enumerate(runs, start=1):
+        png = out.with_name(f"{out.stem}-{number}.png")
+        has_plot = plot(results, png)
+        if len(results["sizes"]) >= 2:
+            results["exponents"] = exponents(results)
+        results["targets"] = targets(results)
+        body = markdown(results, png.name if has_plot else None).split("\n")[2:]  # its own title dropped
+        parts += [f"## Run {number}: {title}", ""]
+        parts += [("#" + line) if line.startswith("#") else line for line in body]
+        out.with_name(f"{out.stem}-{number}.json").write_text(json.dumps(results, indent=1, default=str) + "\n",
+                                                             encoding="utf-8")
+    out.write_text("\n".join(parts) + "\n", encoding="utf-8")
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """``python -m benchmarks.scale_report OUT.md TITLE=RUN.json ...``: :func:`combine` several runs."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) < 2 or not all("=" in a for a in args[1:]):
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    runs = [(title, json.loads(Path(path).read_text())) for title, path in (a.rsplit("=", 1) for a in args[1:])]
+    combine(runs, Path(args[0]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
