@@ -142,13 +142,15 @@ def markdown(results: dict, plot_name: Optional[str]) -> str:
             inc = size["incremental"].get(name)
             soak = size["soak"][name]
             warm = f"{soak['rss_warm_mb']:.0f}" if soak.get("rss_warm_mb") is not None else "-"
+            mapped = (f" ({soak['rss_end_file_mb']:.0f} MB of it mapped index files)"
+                      if soak.get("rss_end_file_mb") else "")
             lines.append(
                 f"| {int(n):,} | {LABELS[name]} | {_fmt_s(b['seconds'])} | {b['docs_per_s']:,.0f} | "
                 f"{b['peak_rss_mb']:,.0f} MB | {b['index_mb']:,.0f} MB | "
                 + (f"{_fmt_s(inc['no_change']['seconds'])} | {_fmt_s(inc['add_1pct']['seconds'])} | "
                    if inc else "- | - | ")
                 + f"{size['cold'][name]['seconds_median'] * 1000:.0f} ms | "
-                f"{soak['rss_open_mb']:.0f} / {warm} / {soak['rss_end_mb']:.0f} MB, {soak['queries']:,} |")
+                f"{soak['rss_open_mb']:.0f} / {warm} / {soak['rss_end_mb']:.0f} MB{mapped}, {soak['queries']:,} |")
     lines += ["", "`+1% files`: a `searchkit index` after 1% newer articles were added to the seeds "
               "(each run checks the index then holds them all: "
               + "; ".join(f"{int(n):,} {LABELS[k]} {v['add_1pct']['check']}"
@@ -247,11 +249,14 @@ def write(results: dict, out: Path) -> None:
     out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
 
 
-def combine(runs: list[tuple[str, dict]], out: Path) -> None:
+def combine(runs: list[tuple[str, dict]], out: Path, preface: str = "") -> None:
     """One report from several runs (``(title, results)``, e.g. after a fix re-measured one system): each
-    run's own report, with its plot, under its title; every ratio stays within its run."""
+    run's own report, with its plot, under its title; every ratio stays within its run. ``preface``
+    (markdown) goes first."""
     parts = ["# Scale benchmark", "",
              f"{len(runs)} runs, each reported whole below; compare a system with the FTS5 of its own run.", ""]
+    if preface:
+        parts += [preface.strip(), ""]
     for number, (title, results) in enumerate(runs, start=1):
         png = out.with_name(f"{out.stem}-{number}.png")
         has_plot = plot(results, png)
@@ -267,15 +272,20 @@ def combine(runs: list[tuple[str, dict]], out: Path) -> None:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    """``python -m benchmarks.scale_report OUT.md TITLE=RUN.json ...``: :func:`combine` several runs."""
+    """``python -m benchmarks.scale_report OUT.md [--preface FILE.md] TITLE=RUN.json ...``: :func:`combine`
+    several runs."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
+    preface = ""
+    if len(args) > 2 and args[1] == "--preface":
+        preface = Path(args[2]).read_text(encoding="utf-8")
+        args = [args[0], *args[3:]]
     if len(args) < 2 or not all("=" in a for a in args[1:]):
         print(main.__doc__, file=sys.stderr)
         return 2
     runs = [(title, json.loads(Path(path).read_text())) for title, path in (a.rsplit("=", 1) for a in args[1:])]
-    combine(runs, Path(args[0]))
+    combine(runs, Path(args[0]), preface)
     return 0
 
 
