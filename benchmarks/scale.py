@@ -151,7 +151,8 @@ def measure_incremental(system: System, corpus: Path, index: Path, extras: list[
 def soak(system: System, index: Path, specs: list, args: argparse.Namespace, work: Path) -> dict:
     queries_file = work / "soak-queries.json"
     queries_file.write_text(json.dumps([encode_spec(s) for s in specs]))
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.soak", system.name, str(index), str(queries_file),
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.soak", system.name, str(index),
+                           str(queries_file),
                            str(args.soak_queries), str(args.soak_seconds)],
                           capture_output=True, text=True, env=child_env(), cwd=_ROOT)
     if proc.returncode != 0:
@@ -221,9 +222,10 @@ def run_size(args: argparse.Namespace, articles: int, systems: dict[str, System]
         incremental[name] = measure_incremental(systems[name], corpus, systems[name].index_path(work),
                                                 extras, logs, articles + len(extras))
         log(f"    no change {incremental[name]['no_change']['seconds']:.1f} s, "
-            f"+1% {incremental[name]['add_1pct']['seconds']:.1f} s ({incremental[name]['add_1pct']['check']})")
+            f"+1% {incremental[name]['add_1pct']['seconds']:.1f} s "
+            f"({incremental[name]['add_1pct']['check']})")
 
-    for name, system in systems.items():  # the next size needs the space
+    for system in systems.values():  # the next size needs the space
         index = system.index_path(work)
         shutil.rmtree(index if index.is_dir() else index.parent, ignore_errors=True)
     return {"articles": articles, "corpus": {"path": str(corpus), "bytes": marker["bytes"],

@@ -23,7 +23,7 @@ def exponent(points: list[tuple[float, float]]) -> Optional[float]:
     ys = [math.log(y) for _, y in points]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
     var = sum((x - mx) ** 2 for x in xs)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / var if var else None
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var if var else None
 
 
 def measured(size: dict, name: str) -> bool:
@@ -114,7 +114,8 @@ def markdown(results: dict, plot_name: Optional[str]) -> str:
              "searchkit on both engines, with SQLite FTS5 as the reference, on generated corpora of growing "
              "size (`benchmarks/scale_corpus.py`, statistics of the Reuters corpus). One run per size; "
              "`python benchmarks/scale.py` (see benchmarks/README.md).", ""]
-    lines += [f"Machine: {machine['cpu']}, {machine['usable_cores']} usable cores, {machine['memory_gb']} GB, "
+    lines += [f"Machine: {machine['cpu']}, {machine['usable_cores']} usable cores, "
+              f"{machine['memory_gb']} GB, "
               f"{machine['python']}, SQLite {machine['sqlite']}, commit {machine['git_commit']}, "
               f"{machine['date']}. Load average before the run: "
               + ", ".join(f"{v:.1f}" for v in results.get("load_average_before", ())) + "."]
@@ -142,13 +143,16 @@ def markdown(results: dict, plot_name: Optional[str]) -> str:
             inc = size["incremental"].get(name)
             soak = size["soak"][name]
             warm = f"{soak['rss_warm_mb']:.0f}" if soak.get("rss_warm_mb") is not None else "-"
+            mapped = (f" ({soak['rss_end_file_mb']:.0f} MB of it mapped index files)"
+                      if soak.get("rss_end_file_mb") else "")
             lines.append(
                 f"| {int(n):,} | {LABELS[name]} | {_fmt_s(b['seconds'])} | {b['docs_per_s']:,.0f} | "
                 f"{b['peak_rss_mb']:,.0f} MB | {b['index_mb']:,.0f} MB | "
                 + (f"{_fmt_s(inc['no_change']['seconds'])} | {_fmt_s(inc['add_1pct']['seconds'])} | "
                    if inc else "- | - | ")
                 + f"{size['cold'][name]['seconds_median'] * 1000:.0f} ms | "
-                f"{soak['rss_open_mb']:.0f} / {warm} / {soak['rss_end_mb']:.0f} MB, {soak['queries']:,} |")
+                f"{soak['rss_open_mb']:.0f} / {warm} / {soak['rss_end_mb']:.0f} MB{mapped}, "
+                f"{soak['queries']:,} |")
     lines += ["", "`+1% files`: a `searchkit index` after 1% newer articles were added to the seeds "
               "(each run checks the index then holds them all: "
               + "; ".join(f"{int(n):,} {LABELS[k]} {v['add_1pct']['check']}"
@@ -167,7 +171,8 @@ def markdown(results: dict, plot_name: Optional[str]) -> str:
     lines += ["", f"Mean exact totals (the kinds that count), {LABELS[example]} as the example: " + "; ".join(
                   f"{int(n):,}: word {size['queries'][example]['word_total']['avg_total'] or 0:,.0f}, "
                   f"phrase {size['queries'][example]['phrase_total']['avg_total'] or 0:,.0f}"
-                  for n, size in sizes.items() if measured(size, example)) + ". Query words are drawn at the same document frequency "
+                  for n, size in sizes.items() if measured(size, example))
+              + ". Query words are drawn at the same document frequency "
               "(0.5% to 5% of a sample) at every size, so matches grow in proportion to N.", ""]
 
     if len(sizes) >= 2:
@@ -175,7 +180,8 @@ def markdown(results: dict, plot_name: Optional[str]) -> str:
         lines += ["## Growth exponents", "",
                   "Least-squares slope of log(time) against log(N) over the sizes: time grows as N^k. "
                   "k = 1 is linear (expected where the matches grow with N); below 1, sub-linear.", "",
-                  "| curve | " + " | ".join(LABELS[n] for n in systems) + " |", "|---|" + "---|" * len(systems)]
+                  "| curve | " + " | ".join(LABELS[n] for n in systems) + " |",
+                  "|---|" + "---|" * len(systems)]
         keys = ["build"] + [f"{k}.{p}" for k in KINDS for p in ("p50", "p99")]
         for key in keys:
             label = "full build" if key == "build" else f"{KINDS[key.split('.')[0]]}, {key.split('.')[1]}"
@@ -218,7 +224,7 @@ def plot(results: dict, path: Path) -> bool:
     ax.set(xscale="log", yscale="log", xlabel="articles", ylabel="seconds", title="full build")
     ax.legend(fontsize=8)
     colours = plt.get_cmap("tab20").colors
-    for ax, name in zip(axes[1:], systems):
+    for ax, name in zip(axes[1:], systems, strict=False):
         for i, kind in enumerate(KINDS):
             for pct, style in (("p50", "-"), ("p99", ":")):
                 xs = [n for n in sizes if measured(results["sizes"][str(n)], name)]
@@ -245,3 +251,49 @@ def write(results: dict, out: Path) -> None:
     has_plot = plot(results, png)
     out.write_text(markdown(results, png.name if has_plot else None) + "\n", encoding="utf-8")
     out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+
+
+def combine(runs: list[tuple[str, dict]], out: Path, preface: str = "") -> None:
+    """One report from several runs (``(title, results)``, e.g. after a fix re-measured one system): each
+    run's own report, with its plot, under its title; every ratio stays within its run. ``preface``
+    (markdown) goes first."""
+    parts = ["# Scale benchmark", "",
+             f"{len(runs)} runs, each reported whole below; compare a system with the FTS5 of its own run.",
+             ""]
+    if preface:
+        parts += [preface.strip(), ""]
+    for number, (title, results) in enumerate(runs, start=1):
+        png = out.with_name(f"{out.stem}-{number}.png")
+        has_plot = plot(results, png)
+        if len(results["sizes"]) >= 2:
+            results["exponents"] = exponents(results)
+        results["targets"] = targets(results)
+        body = markdown(results, png.name if has_plot else None).split("\n")[2:]  # its own title dropped
+        parts += [f"## Run {number}: {title}", ""]
+        parts += [("#" + line) if line.startswith("#") else line for line in body]
+        dump = json.dumps(results, indent=1, default=str) + "\n"
+        out.with_name(f"{out.stem}-{number}.json").write_text(dump, encoding="utf-8")
+    out.write_text("\n".join(parts) + "\n", encoding="utf-8")
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """``python -m benchmarks.scale_report OUT.md [--preface FILE.md] TITLE=RUN.json ...``: :func:`combine`
+    several runs."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    preface = ""
+    if len(args) > 2 and args[1] == "--preface":
+        preface = Path(args[2]).read_text(encoding="utf-8")
+        args = [args[0], *args[3:]]
+    if len(args) < 2 or not all("=" in a for a in args[1:]):
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    pairs = (a.rsplit("=", 1) for a in args[1:])
+    runs = [(title, json.loads(Path(path).read_text())) for title, path in pairs]
+    combine(runs, Path(args[0]), preface)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -20,12 +20,13 @@ from benchmarks.worker import decode_spec
 WARM_AFTER = 1000
 
 
-def rss_mb() -> float:
-    """This process's resident set size now, in MB (1e6 bytes)."""
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident set size now (or another field of ``/proc/self/status``: ``RssAnon`` is the
+    memory it allocated, ``RssFile`` the pages of mapped files, such as an index, that it touched), in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) * 1024 / 1e6
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def soak(name: str, index_path: Path, specs: list, count: int, max_seconds: float) -> dict:
@@ -43,11 +44,11 @@ def soak(name: str, index_path: Path, specs: list, count: int, max_seconds: floa
             if done == WARM_AFTER:
                 warm = rss_mb()
     finally:
-        end = rss_mb()
+        end, anon, mapped = rss_mb(), rss_mb("RssAnon"), rss_mb("RssFile")
         system.close()
     return {"queries": done, "seconds": time.perf_counter() - started, "rss_start_mb": before,
-            "rss_open_mb": opened, "rss_warm_mb": warm, "rss_end_mb": end,
-            "growth_after_warm_mb": (end - warm) if warm is not None else None}
+            "rss_open_mb": opened, "rss_warm_mb": warm, "rss_end_mb": end, "rss_end_anon_mb": anon,
+            "rss_end_file_mb": mapped, "growth_after_warm_mb": (end - warm) if warm is not None else None}
 
 
 def main(argv: list[str]) -> int:

@@ -167,7 +167,7 @@ class Manifest:
         db.executemany("DELETE FROM files WHERE id = ?", removed)
         facts = {"engine_commit": self.engine_commit, "seeds_dir": self.seeds_dir,
                  "updated_at": self.updated_at,
-                 "library_articles": str(self.library_articles) if self.library_articles is not None else None}
+                 "library_articles": None if self.library_articles is None else str(self.library_articles)}
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, facts[k]) for k in _META_KEYS])
 
 

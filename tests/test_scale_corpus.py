@@ -156,7 +156,8 @@ def test_scale_benchmark_smoke(source: Path, tmp_path: Path) -> None:
     out.parent.mkdir()
     proc = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "scale.py"), "--sizes", "200", "--source", str(source),
-         "--systems", "searchkit,sqlite_fts5", "--queries", "2", "--cold-repeats", "1", "--soak-queries", "20",
+         "--systems", "searchkit,sqlite_fts5", "--queries", "2", "--cold-repeats", "1",
+         "--soak-queries", "20",
          "--work", str(tmp_path / "work"), "--out", str(out)],
         capture_output=True, text=True, cwd=REPO, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -1,8 +1,9 @@
-"""The Whoosh engine's parallel build: worker processes that each write a segment of their own.
+"""The Whoosh engine's parallel build: worker processes that each write segments of their own.
 
 Each worker gets a contiguous share of the files (balanced by bytes), reads and parses them itself and
-writes its own Whoosh segment, so no article is pickled between processes; the parent adds the finished
-segments to its writer's single atomic commit.
+writes its own Whoosh segments, so no article is pickled between processes; the parent adds the finished
+segments to its writer's single atomic commit. A worker starts a new segment whenever its posting pool is
+nearly full (about 40,000 news articles): a pool that spills to disk costs more the bigger the build.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from whoosh.codec.whoosh3 import W3Segment
 
-from searchkit.articles import SeedFile
+from searchkit.articles import Article, Fingerprint, SeedFile
 from searchkit.building import index_seed_files
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.whoosh import store
@@ -53,10 +54,9 @@ def index_in_workers(
         except BrokenProcessPool as error:
             raise BuildWorkerDiedError(len(shares)) from error
     outcome, segments = SeedOutcome.empty(), []
-    for share_outcome, segment in results:
+    for share_outcome, share_segments in results:
         outcome.merge(share_outcome)
-        if segment is not None:
-            segments.append(segment)
+        segments.extend(share_segments)
     if progress is not None:
         progress(len(seeds), len(seeds))
     return outcome, segments
@@ -99,11 +99,22 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _worker(job: tuple[Path, list[SeedFile], dict[str, str], int]) -> tuple[SeedOutcome, Optional[W3Segment]]:
-    """In a worker process: index one share of the files into a segment of its own."""
+def _worker(job: tuple[Path, list[SeedFile], dict[str, str], int]) -> tuple[SeedOutcome, list[W3Segment]]:
+    """In a worker process: index one share of the files into segments of its own (a new one whenever
+    the last one's posting pool is nearly full)."""
     folder, share, known_digests, max_bytes = job
     writer = store.segment_writer(folder)
+    finished: list[W3Segment] = []
     reported = 0
+
+    def put(article: Article, fingerprint: Fingerprint) -> None:
+        nonlocal writer
+        writer.add_document(**document(article, fingerprint))
+        if store.segment_is_full(writer):
+            segment = store.finish_segment(writer)
+            if segment is not None:
+                finished.append(segment)
+            writer = store.segment_writer(folder)
 
     def tick(done: int, _total: int) -> None:
         nonlocal reported
@@ -112,10 +123,10 @@ def _worker(job: tuple[Path, list[SeedFile], dict[str, str], int]) -> tuple[Seed
         reported = done
 
     try:
-        outcome = index_seed_files(
-            lambda article, fingerprint: writer.add_document(**document(article, fingerprint)),
-            share, known_digests=known_digests, max_bytes=max_bytes, progress=tick)
-        return outcome, store.finish_segment(writer)
+        outcome = index_seed_files(put, share, known_digests=known_digests, max_bytes=max_bytes,
+                                   progress=tick)
+        last = store.finish_segment(writer)
+        return outcome, finished + ([last] if last is not None else [])
     except BaseException:
         store.abandon_segment(writer)
         raise
