@@ -118,10 +118,6 @@ class Index:
                                           options, started, discard_unreadable=False,
                                           find_changes=self._alerts.wanted())
             else:
-                if self._engine_options:  # silently ignoring where the user asked for would mislead
-                    raise InvalidOptionError(
-                        f"engine options ({', '.join(sorted(self._engine_options))}) only apply when an index "
-                        f"is created or rebuilt; {self.path} exists already: add --rebuild to move it")
                 report = updating.update(self.path, generation, seeds, found, problems, options, started)
             return self._alerts.after(report, self._readers)
 

@@ -428,15 +428,3 @@ def test_searches_keep_answering_after_a_node_stops(tmp_path, index_name):
         stopped.join()
         assert run_cluster("up") == URL
     index.close()
-
-
-def test_engine_options_on_a_plain_update_of_an_existing_index_are_refused(tmp_path, seeds):
-    from click.testing import CliRunner
-    from searchkit.cli import main
-
-    where = ["--index", str(tmp_path / "index"), "--seeds", str(seeds)]
-    assert CliRunner().invoke(main, ["index", *where]).exit_code == 0  # a Whoosh index, no cluster needed
-    result = CliRunner().invoke(main, ["index", "--url", "http://127.0.0.1:1", *where])
-    assert result.exit_code == 2
-    assert result.stderr == (f"error: engine options (url) only apply when an index is created or rebuilt; "
-                             f"{tmp_path / 'index'} exists already: add --rebuild to move it\n")
