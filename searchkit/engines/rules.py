@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional, TypeVar
 
 from searchkit.analysis import STEMMED, WORD, fold
 from searchkit.errors import QuerySyntaxError
@@ -124,3 +124,21 @@ def edit_distance(a: str, b: str) -> int:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current
     return previous[len(b)]
+
+
+Compiled = TypeVar("Compiled")
+
+
+def split_and(node: t.And, compile_child: Callable[[t.Node], Optional[Compiled]]
+              ) -> tuple[list[Compiled], list[Compiled]]:
+    """An AND's children compiled, as (required, excluded): a NOT child's inner query is excluded; a
+    child that compiles to nothing (a word with no indexable characters) constrains nothing and is
+    dropped."""
+    required: list[Compiled] = []
+    excluded: list[Compiled] = []
+    for child in node.children:
+        target = excluded if isinstance(child, t.Not) else required
+        compiled = compile_child(child.child if isinstance(child, t.Not) else child)
+        if compiled is not None:
+            target.append(compiled)
+    return required, excluded

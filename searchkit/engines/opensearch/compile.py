@@ -23,6 +23,7 @@ from typing import Any, Callable, Mapping, Optional
 from searchkit.analysis import STEMMED
 from searchkit.engines.opensearch.schema import WORDS_FIELDS
 from searchkit.engines.rules import (
+    split_and,
     BONUS_BOOST,
     HEADLINE_BOOST,
     MAX_PREFIX_TERMS,
@@ -149,13 +150,7 @@ class Compiler:
         raise TypeError(f"not a query node: {node!r}")
 
     def _and(self, node: t.And) -> Optional[Query]:
-        positives: list[Query] = []
-        negatives: list[Query] = []
-        for child in node.children:
-            target = negatives if isinstance(child, t.Not) else positives
-            compiled = self._compile(child.child if isinstance(child, t.Not) else child)
-            if compiled is not None:  # a word with no indexable characters constrains nothing
-                target.append(compiled)
+        positives, negatives = split_and(node, self._compile)
         if not positives and not negatives:
             return None
         if not negatives and len(positives) == 1:

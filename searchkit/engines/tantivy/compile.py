@@ -18,6 +18,7 @@ from tantivy import Occur, Query
 
 from searchkit.analysis import STEMMED
 from searchkit.engines.rules import (
+    split_and,
     BONUS_BOOST,
     HEADLINE_BOOST,
     MAX_PREFIX_TERMS,
@@ -94,13 +95,7 @@ class Compiler:
         raise TypeError(f"not a query node: {node!r}")
 
     def _and(self, node: t.And) -> Optional[Compiled]:
-        positives: list[Compiled] = []
-        negatives: list[Compiled] = []
-        for child in node.children:
-            target = negatives if isinstance(child, t.Not) else positives
-            compiled = self._compile(child.child if isinstance(child, t.Not) else child)
-            if compiled is not None:  # a word with no indexable characters constrains nothing
-                target.append(compiled)
+        positives, negatives = split_and(node, self._compile)
         if not positives and not negatives:
             return None
         required = _all_of(positives) if positives else _every()

@@ -16,6 +16,7 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from searchkit.engines.rules import (
+    split_and,
     BONUS_BOOST,
     HEADLINE_BOOST,
     MAX_PREFIX_TERMS,
@@ -91,16 +92,7 @@ class Compiler:
         raise TypeError(f"not a query node: {node!r}")
 
     def _and(self, node: t.And) -> Optional[wq.Query]:
-        positives, negatives = [], []
-        for child in node.children:
-            if isinstance(child, t.Not):
-                compiled = self._compile(child.child)
-                if compiled is not None:
-                    negatives.append(compiled)
-            else:
-                compiled = self._compile(child)
-                if compiled is not None:  # a word with no indexable characters constrains nothing
-                    positives.append(compiled)
+        positives, negatives = split_and(node, self._compile)
         required = and_of(positives) if positives else wq.Every()
         if not negatives:
             return required if positives else None
