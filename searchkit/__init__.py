@@ -45,14 +45,14 @@ from searchkit.query import (
     Wildcard,
     parse,
 )
-from searchkit.results import Bucket, Explanation, Histogram, Hit, Results
+from searchkit.results import Bucket, DuplicateGroup, Explanation, Histogram, Hit, Results
 from searchkit.updating import UpdateReport
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Article", "Index", "open_index", "UpdateReport", "Stats",
-    "Hit", "Results", "Explanation", "Histogram", "Bucket",
+    "Hit", "Results", "Explanation", "Histogram", "Bucket", "DuplicateGroup",
     "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "DateRange", "MatchAll", "And",
     "Or", "Not",
     "SearchkitError", "SeedError", "SeedsNotFoundError", "IndexNotFoundError", "IndexCorruptError",

@@ -12,6 +12,7 @@ from typing import Callable, Mapping, Optional, Sequence
 from searchkit.articles import Article, Fingerprint, SeedFile, read_seed
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.errors import SeedError
+from searchkit.stories import signature
 
 #: How many files pass between two progress reports.
 PROGRESS_EVERY = 128
@@ -36,7 +37,8 @@ def index_seed_files(
     progress: Optional[Progress] = None,
 ) -> SeedOutcome:
     """Read each of ``seeds`` and ``put`` it, unless its content digest is the one in ``known_digests``
-    (then it is only ``touched``); a file that cannot be read as an article is ``skipped``."""
+    (then it is only ``touched``); a file that cannot be read as an article is ``skipped``. Each article
+    put is sketched here too, where the text is at hand (often in a worker process)."""
     outcome = SeedOutcome.empty()
     total = len(seeds)
     for done, seed in enumerate(seeds, start=1):
@@ -51,6 +53,7 @@ def index_seed_files(
             else:
                 put(article, fingerprint)
                 outcome.indexed[seed.id] = fingerprint
+                outcome.signatures[seed.id] = signature(article)
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
     return outcome

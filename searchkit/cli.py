@@ -7,8 +7,6 @@ skipped (each named on stderr).
 
 from __future__ import annotations
 
-import functools
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -16,14 +14,11 @@ from typing import Any, Callable, Optional
 
 import click
 
-from searchkit import output
+from searchkit import cli_news, output
 from searchkit.engines import engine_names
 from searchkit.errors import (
-    ArticleNotFoundError,
     IndexNotFoundError,
     InvalidOptionError,
-    QuerySyntaxError,
-    SearchkitError,
     SeedsNotFoundError,
 )
 from searchkit.index import Index, open_index
@@ -31,60 +26,10 @@ from searchkit.updating import UpdateReport
 from searchkit.search import SORTS
 from searchkit.timeline import HISTOGRAM_CHOICES
 
-EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2, 3
-#: Show a progress bar when an update reads at least this many files and stderr is a terminal.
-PROGRESS_MIN_FILES = 500
-
-
-def index_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--index", "index_dir", envvar="SEARCHKIT_INDEX", default="index", show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Index folder (env SEARCHKIT_INDEX).",
-    )(command)
-
-
-def seeds_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--seeds", "seeds_dir", envvar="SEARCHKIT_SEEDS", default="seeds", show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Folder of seed articles, read recursively (env SEARCHKIT_SEEDS).",
-    )(command)
-
-
-def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")(command)
-
-
-def wait_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
-        help="How long to wait for another writer to finish.",
-    )(command)
-
-
-def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into a one-line message on stderr and exit status 2; with ``--json`` the
-    error object (``{"error", "position"}``) is printed on stdout too, so a script always gets JSON."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except SearchkitError as error:
-            if kwargs.get("as_json"):
-                click.echo(output.to_json(output.error_json(error)))
-            _report(error)
-            sys.exit(EXIT_NO_MATCH if isinstance(error, ArticleNotFoundError) else EXIT_ERROR)
-
-    return wrapper
-
-
-def _report(error: SearchkitError) -> None:
-    click.echo(f"error: {error}", err=True)
-    if isinstance(error, QuerySyntaxError):
-        click.echo(_indent(error.caret_lines(), "  "), err=True)
-        click.echo("hint: use --plain to search for the words as typed", err=True)
+from searchkit.cli_common import (
+    EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, EXIT_SKIPPED, PROGRESS_MIN_FILES, can_draw_blocks, color,
+    index_option, json_option, reports_errors, seeds_option, wait_option,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -169,21 +114,26 @@ def _finish_index(report: UpdateReport, as_json: bool) -> None:
                    "e.g. 12d, 2w, 6m, 1y).")
 @click.option("--now", metavar="DATE",
               help="With --sort recent: the day ages are counted from (default: the newest article).")
+@click.option("--no-collapse", is_flag=True,
+              help="Show every article: do not fold near-duplicate rewrites of a story under its best hit.")
 @json_option
 @reports_errors
 def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limit: int, page: int,
                   sort: str, since: Optional[str], until: Optional[str], plain: bool, explain: bool,
                   histogram: Optional[str], half_life: Optional[str], now: Optional[str],
-                  as_json: bool) -> None:
+                  no_collapse: bool, as_json: bool) -> None:
     """Search the index. QUERY is words, "phrases", field:word, date:2017-11, AND/OR/NOT ...
 
     Builds the index from the seeds folder first when there is none yet. Use '--' before a query that
     starts with '-'. '--sort recent' ranks by relevance blended with freshness (docs/news.md).
+    Near-duplicate rewrites of a story are shown once, as "+N similar" under its best hit
+    (docs/duplicates.md); --page and --limit then count stories.
     """
     text = " ".join(words)
     if histogram is not None and histogram not in HISTOGRAM_CHOICES:
         raise InvalidOptionError(f"histogram interval must be one of {', '.join(HISTOGRAM_CHOICES)}, not "
-                                 f"{histogram!r} (put --histogram after the query, or write --histogram=INTERVAL)")
+                                 f"{histogram!r} (put --histogram after the query, or write "
+                                 "--histogram=INTERVAL)")
     index = _open_or_build(index_dir, seeds_dir)
     if explain:
         explanation = index.explain(text, plain=plain, sort=sort, since=since, until=until,
@@ -191,15 +141,16 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
         click.echo(output.to_json(explanation.__dict__) if as_json else output.explanation_text(explanation))
         return
     results = index.search(text, limit=limit, offset=(page - 1) * limit, sort=sort, since=since,
-                           until=until, plain=plain, histogram=histogram, half_life=half_life, now=now)
+                           until=until, plain=plain, histogram=histogram, half_life=half_life, now=now,
+                           collapse=not no_collapse)
     if as_json:
         click.echo(output.to_json(output.results_json(results)))
     else:
-        click.echo(output.results_text(results, color=_color()))
+        click.echo(output.results_text(results, color=color()))
         if results.histogram is not None and results.total:
             click.echo("")
             click.echo(output.histogram_text(results.histogram, width=shutil.get_terminal_size().columns,
-                                             unicode=_can_draw_blocks()))
+                                             unicode=can_draw_blocks()))
     sys.exit(EXIT_OK if results.total else EXIT_NO_MATCH)
 
 
@@ -212,23 +163,6 @@ def show_command(article_id: str, index_dir: Path, as_json: bool) -> None:
     """Print one whole article by its id."""
     article = open_index(index_dir).get(article_id)  # unknown id: exit 1, as grep
     click.echo(output.to_json(output.article_json(article)) if as_json else output.article_text(article))
-
-
-@main.command("related")
-@click.argument("article_id")
-@index_option
-@click.option("--limit", type=click.IntRange(min=1, max=100), default=10, show_default=True)
-@json_option
-@reports_errors
-def related_command(article_id: str, index_dir: Path, limit: int, as_json: bool) -> None:
-    """The articles most like ARTICLE_ID: other stories sharing its distinctive words (never the
-    article itself or its near-duplicates). Exit 1 for an unknown id or when none is found."""
-    results = open_index(index_dir).related(article_id, limit=limit)
-    if as_json:
-        click.echo(output.to_json(output.results_json(results)))
-    else:
-        click.echo(output.results_text(results, color=_color()))
-    sys.exit(EXIT_OK if results.hits else EXIT_NO_MATCH)
 
 
 @main.command("stats")
@@ -273,66 +207,6 @@ def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch:
     server.run(app, sock)
 
 
-@main.group("alert")
-def alert_group() -> None:
-    """Saved searches: 'searchkit index' reports their new matches, 'alert check' lists them."""
-
-
-@alert_group.command("add")
-@click.argument("name")
-@click.argument("words", nargs=-1, required=True)
-@index_option
-@click.option("--plain", is_flag=True, help="Treat the query as plain words.")
-@reports_errors
-def alert_add_command(name: str, words: tuple[str, ...], index_dir: Path, plain: bool) -> None:
-    """Save QUERY as NAME. The query is checked now; a bad one is refused."""
-    saved = Index(index_dir).add_alert(name, " ".join(words), plain=plain)
-    click.echo(f"saved {saved.name}: {saved.query}")
-
-
-@alert_group.command("list")
-@index_option
-@json_option
-@reports_errors
-def alert_list_command(index_dir: Path, as_json: bool) -> None:
-    """The saved searches."""
-    searches = Index(index_dir).alerts()
-    if as_json:
-        click.echo(output.to_json({"alerts": [output.saved_search_json(s) for s in searches]}))
-    elif not searches:
-        click.echo("no saved searches ('searchkit alert add NAME QUERY' saves one)")
-    else:
-        width = max(len(s.name) for s in searches)
-        for saved in searches:
-            click.echo(f"{saved.name:<{width}}  {saved.query}{'  (plain)' if saved.plain else ''}")
-
-
-@alert_group.command("remove")
-@click.argument("name")
-@index_option
-@reports_errors
-def alert_remove_command(name: str, index_dir: Path) -> None:
-    """Forget the saved search NAME."""
-    Index(index_dir).remove_alert(name)
-    click.echo(f"removed {name}")
-
-
-@alert_group.command("check")
-@index_option
-@json_option
-@reports_errors
-def alert_check_command(index_dir: Path, as_json: bool) -> None:
-    """The matches new since the last check, per saved search; exit 1 when there are none."""
-    found = Index(index_dir).check_alerts()
-    if as_json:
-        click.echo(output.to_json({"alerts": {name: [output.alert_match_json(m) for m in matches]
-                                              for name, matches in found.items()}}))
-    else:
-        news = {name: matches for name, matches in found.items() if matches}
-        click.echo(output.alerts_text(news, every=True) if news else "no new matches")
-    sys.exit(EXIT_OK if any(found.values()) else EXIT_NO_MATCH)
-
-
 def _open_or_build(index_dir: Path, seeds_dir: Path) -> Index:
     try:
         return open_index(index_dir)
@@ -371,18 +245,4 @@ class _progress_bar:
             self._bar.__exit__(None, None, None)
 
 
-def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def _can_draw_blocks() -> bool:
-    """Whether stdout's encoding has the block characters histogram bars are drawn with."""
-    try:
-        "█▏".encode(sys.stdout.encoding or "ascii")
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
-
-
-def _indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line for line in text.splitlines())
+cli_news.register(main)

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, Union
 
-from searchkit import generations, related, storage, updating
+from searchkit import generations, related, stories, storage, updating
+from searchkit.collapse import LabelCache
+from searchkit.collapse import search as collapse_search
 from searchkit.alerts import AlertMatch, Alerts, SavedSearch
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
 from searchkit.engines import DEFAULT_ENGINE, get_engine
@@ -24,7 +26,7 @@ from searchkit.errors import ArticleNotFoundError, IndexCorruptError, IndexNotFo
 from searchkit.lock import WriteLock
 from searchkit.query import Node
 from searchkit.readers import ReaderCache
-from searchkit.results import Explanation, Results
+from searchkit.results import DuplicateGroup, Explanation, Results
 from searchkit import recency, timeline
 from searchkit.search import DateLike, HalfLife, build_request, check_supported, words_to_suggest
 from searchkit.updating import UpdateReport, WriteOptions
@@ -84,6 +86,7 @@ class Index:
         self._engine_options = dict(engine_options or {})
         self._readers = ReaderCache(self.path)
         self._alerts = Alerts(self.path)
+        self._labels = LabelCache()
 
     # ---------------------------------------------------------------------------------------------
     # Writing
@@ -251,6 +254,7 @@ class Index:
         histogram: Optional[str] = None,
         half_life: HalfLife = None,
         now: DateLike = None,
+        collapse: bool = True,
     ) -> Results:
         """Run ``query`` (a query string or a tree) and return a page of ranked hits.
 
@@ -260,8 +264,11 @@ class Index:
         the date, inclusive, and accept a date or a string such as ``"18 Nov 2017"`` or ``"2017-11"``.
         ``histogram`` (``"auto"``, ``"day"``, ``"week"``, ``"month"``, ``"quarter"`` or ``"year"``) adds
         :attr:`Results.histogram`: every match counted per interval. ``snippets=False`` leaves
-        ``Hit.snippet`` empty, for callers that only need ids and fields. Raises
-        :class:`QuerySyntaxError` for a bad query string, :class:`InvalidOptionError` for a bad option.
+        ``Hit.snippet`` empty, for callers that only need ids and fields. ``collapse`` (the default)
+        shows each story once: near-duplicate rewrites go under their best hit (``Hit.similar``),
+        ``Results.stories`` counts the stories, and ``offset``/``limit`` count stories; see
+        docs/duplicates.md. Raises :class:`QuerySyntaxError` for a bad query string,
+        :class:`InvalidOptionError` for a bad option.
         """
         request = build_request(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
                                 plain=plain, snippets=snippets, histogram=histogram, half_life=half_life,
@@ -269,7 +276,13 @@ class Index:
 
         def run(reader: EngineReader, generation: generations.Generation) -> Results:
             check_supported(request, generation.engine)
-            page = reader.search(request)
+            stories: Optional[int] = None
+            if collapse:
+                collapsed = collapse_search(reader.search, request, self._labels.labels(generation.folder))
+                page, hits, stories = collapsed.first, collapsed.hits, collapsed.stories
+            else:
+                page = reader.search(request)
+                hits = page.hits
             suggestion = None
             if page.total == 0:
                 words = words_to_suggest(request.tree)
@@ -280,10 +293,40 @@ class Index:
                 if page.day_counts is None:
                     raise RuntimeError(f"the {generation.engine.name} engine answered no day counts")
                 chart = timeline.build(page.day_counts, histogram, request.date_filter)
-            return Results(query=request.query_text, total=page.total, offset=offset, hits=page.hits,
-                           suggestion=suggestion, histogram=chart)
+            return Results(query=request.query_text, total=page.total, offset=offset, hits=hits,
+                           suggestion=suggestion, histogram=chart, stories=stories)
 
         return self._readers.read(run)
+
+    def duplicates(self, *, limit: Optional[int] = None) -> list[DuplicateGroup]:
+        """The stories that were published more than once (near-duplicate rewrites, see
+        docs/duplicates.md), largest first, each oldest first; the ``limit`` largest when given."""
+        if limit is not None and limit < 0:
+            raise InvalidOptionError("limit must be >= 0")
+
+        def collect(reader: EngineReader, generation: generations.Generation) -> list[DuplicateGroup]:
+            found = []
+            for ids in stories.groups(self._labels.labels(generation.folder).by_id)[:limit]:
+                articles = [article for article in map(reader.get, ids) if article is not None]
+                if len(articles) > 1:
+                    found.append(DuplicateGroup(tuple(sorted(articles, key=lambda a: (a.date, a.id)))))
+            return found
+
+        return self._readers.read(collect)
+
+    def story_of(self, article_id: str) -> tuple[str, ...]:
+        """The ids of the other articles that are the same story as ``article_id`` (its near-duplicate
+        rewrites; empty when it has none). Raises :class:`ArticleNotFoundError` for an unknown id."""
+        def collect(reader: EngineReader, generation: generations.Generation) -> tuple[str, ...]:
+            if reader.get(article_id) is None:
+                raise ArticleNotFoundError(article_id)
+            labels = self._labels.labels(generation.folder)
+            story = labels.by_id.get(article_id)
+            if story is None:
+                return ()
+            return tuple(i for i in labels.members[story] if i != article_id)
+
+        return self._readers.read(collect)
 
     def related(self, article_id: str, *, limit: int = 10) -> Results:
         """Up to ``limit`` articles most like ``article_id`` (more like this), never the article itself

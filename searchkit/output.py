@@ -15,7 +15,7 @@ from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index import Stats
 from searchkit.updating import UpdateReport
-from searchkit.results import Explanation, Histogram, Hit, Results
+from searchkit.results import DuplicateGroup, Explanation, Histogram, Hit, Results
 
 _MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
@@ -32,11 +32,13 @@ def _json_default(value: Any) -> Any:
 
 
 def results_json(results: Results) -> dict[str, Any]:
-    """The ``--json`` shape of a search: query, total, offset, hits, suggestion; and when a histogram was
-    asked for, ``histogram`` (``[{"start", "count"}]``) and ``histogram_interval``."""
+    """The ``--json`` shape of a search: query, total (articles), stories (when collapsed, else null),
+    offset, hits (each with ``similar``: the ids collapsed under it), suggestion; and when a histogram
+    was asked for, ``histogram`` (``[{"start", "count"}]``) and ``histogram_interval``."""
     value = {
         "query": results.query,
         "total": results.total,
+        "stories": results.stories,
         "offset": results.offset,
         "hits": [hit_json(hit) for hit in results.hits],
         "suggestion": results.suggestion,
@@ -63,6 +65,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "score": hit.score,
         "snippet": hit.snippet,
         "path": hit.path,
+        "similar": list(hit.similar),
     }
 
 
@@ -73,13 +76,14 @@ def results_text(results: Results, *, color: bool) -> str:
         if results.suggestion:
             lines.append(f"did you mean: {results.suggestion}")
         return "\n".join(lines)
+    of = count_text(results)
     if not results.hits:
         if results.offset == 0:  # limit 0: only the count (and a histogram) asked for
-            return f"{results.total:,} matched"
-        return f"showing none of {results.total:,} (page past the last hit)"
+            return f"{of} matched"
+        return f"showing none of {of} (page past the last hit)"
     first = results.offset + 1
     last = results.offset + len(results.hits)
-    lines = [f"showing {first:,}-{last:,} of {results.total:,}"]
+    lines = [f"showing {first:,}-{last:,} of {of}"]
     for number, hit in enumerate(results.hits, start=first):
         headline = click.style(hit.headline, bold=True) if color else hit.headline
         lines.append("")
@@ -87,11 +91,48 @@ def results_text(results: Results, *, color: bool) -> str:
         lines.append(f"   {hit.date.isoformat()}  {hit.id}")
         if hit.snippet:
             lines.append("   " + mark_snippet(hit.snippet, color=color))
+        if hit.similar:
+            lines.append(f"   +{len(hit.similar)} similar: {', '.join(hit.similar)}")
     return "\n".join(lines)
+
+
+def count_text(results: Results) -> str:
+    """``243`` or, when results are collapsed and some rewrites were, ``243 articles, 198 stories``
+    (the page counts stories then)."""
+    if results.stories is None or results.stories == results.total:
+        return f"{results.total:,}"
+    articles = "article" if results.total == 1 else "articles"
+    stories = "story" if results.stories == 1 else "stories"
+    return f"{results.total:,} {articles}, {results.stories:,} {stories}"
 
 
 #: Eighths of a character cell, for bars drawn to within 1/8 of a cell.
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def duplicates_json(groups: Sequence[DuplicateGroup]) -> dict[str, Any]:
+    """``searchkit duplicates --json``: how many stories and articles, and each story's articles."""
+    return {
+        "stories": len(groups),
+        "articles": sum(len(group) for group in groups),
+        "groups": [{"size": len(group), "articles": [
+            {"id": a.id, "date": a.date.isoformat(), "headline": a.headline, "path": a.path or None}
+            for a in group]} for group in groups],
+    }
+
+
+def duplicates_text(groups: Sequence[DuplicateGroup]) -> str:
+    """Each story published more than once: its size and headline, then its articles, oldest first."""
+    if not groups:
+        return "no near-duplicates: every article is a story of its own"
+    articles = sum(len(group) for group in groups)
+    lines = [f"{len(groups):,} stories published more than once ({articles:,} articles)"]
+    for group in groups:
+        lines.append("")
+        lines.append(f"{len(group)} articles: {group.articles[-1].headline or '(no headline)'}")
+        for article in group:
+            lines.append(f"   {article.date.isoformat()}  {article.id}  {article.headline}")
+    return "\n".join(lines)
 
 
 def histogram_text(histogram: Histogram, *, width: int = 80, unicode: bool = True) -> str:

@@ -3,9 +3,9 @@
 The article's distinctive words are picked by tf-idf: how often a word occurs in the article (headline
 words count double) times how rare it is in the index (document frequencies come from the engine, one
 count per candidate word). The best of them become one OR query that must match a quarter of them,
-ranked by the engine as any query. The article itself and its near-duplicates (the same story again,
-by word shingles, see :mod:`searchkit.shingles`) are left out: a reader asking "what else do we have"
-wants other stories.
+ranked by the engine as any query. The article itself and its near-duplicates (the other articles of
+its story, see :mod:`searchkit.stories`, and any other hit whose word shingles resemble it as much, see
+:mod:`searchkit.shingles`) are left out: a reader asking "what else do we have" wants other stories.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def distinctive_words(index: "Index", article: Article) -> list[str]:
     articles = max(1, len(index))
     scored = []
     for stem, count in counts.most_common(CANDIDATE_WORDS):
-        frequency = index.search(t.Term(written[stem]), limit=0, snippets=False).total
+        frequency = index.search(t.Term(written[stem]), limit=0, snippets=False, collapse=False).total
         # A word only this article has relates it to nothing; a very common one relates it to everything.
         if 2 <= frequency <= COMMON_SHARE * articles:
             scored.append((count * math.log(articles / frequency), written[stem]))
@@ -70,11 +70,12 @@ def related(index: "Index", article_id: str, limit: int = 10) -> Results:
         return Results(query=query, total=0, offset=0, hits=())
     minimum = max(1, math.ceil(MINIMUM_SHARE * len(words)))
     tree = t.Or(*(t.Term(word) for word in words), minimum=minimum)
-    found = index.search(tree, limit=limit + SLACK)
+    same_story = set(index.story_of(article_id))
+    found = index.search(tree, limit=limit + SLACK + len(same_story), collapse=False)
     own = shingles(article.headline + "\n" + article.body)
     hits = []
     for hit in found.hits:
-        if hit.id == article_id:
+        if hit.id == article_id or hit.id in same_story:
             continue
         other = index.get(hit.id)
         if jaccard(own, shingles(other.headline + "\n" + other.body)) >= NEAR_DUPLICATE:

@@ -1,11 +1,13 @@
 """Search results as plain, engine-free values: :class:`Hit`, :class:`Results` (with an optional
-:class:`Histogram` of :class:`Bucket`\\ s) and :class:`Explanation`."""
+:class:`Histogram` of :class:`Bucket`\\ s), :class:`Explanation` and :class:`DuplicateGroup`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Iterator, Optional
+
+from searchkit.articles import Article
 
 
 @dataclass(frozen=True)
@@ -14,7 +16,9 @@ class Hit:
 
     ``snippet`` is the body's best fragments with matches marked ``**like this**`` (the body's start
     when only the headline matched); ``score`` is the relevance score, 0.0 when sorted by date, and the
-    relevance blended with freshness with ``sort="recent"`` (docs/news.md).
+    relevance blended with freshness with ``sort="recent"`` (docs/news.md). When results are collapsed
+    (the default), ``similar`` holds the ids of the other matches that are the same story (near-duplicate
+    rewrites, see docs/duplicates.md), shown under this, their best hit.
     """
 
     id: str
@@ -23,6 +27,7 @@ class Hit:
     score: float
     snippet: str
     path: Optional[str]
+    similar: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,13 @@ class Histogram:
 
 @dataclass(frozen=True)
 class Results:
-    """A page of hits, the exact ``total`` that matched, a spelling ``suggestion`` on zero hits, and the
-    ``histogram`` of all matches over time when one was asked for."""
+    """A page of hits, the exact ``total`` of articles that matched, a spelling ``suggestion`` on zero
+    hits, and the ``histogram`` of all matches over time when one was asked for.
+
+    Collapsed results (the default) show one hit per story: ``stories`` counts the stories among the
+    ``total`` articles, and ``offset`` and the page count stories. ``stories`` is ``None`` when the
+    results are not collapsed.
+    """
 
     query: str
     total: int
@@ -63,6 +73,7 @@ class Results:
     hits: tuple[Hit, ...]
     suggestion: Optional[str] = None
     histogram: Optional[Histogram] = None
+    stories: Optional[int] = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -84,3 +95,16 @@ class Explanation:
     date_filter: Optional[str]
     engine: str = ""
     ranking: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """The articles that are one story rewritten (near-duplicates of each other), oldest first."""
+
+    articles: tuple[Article, ...]
+
+    def __iter__(self) -> Iterator[Article]:
+        return iter(self.articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)

@@ -8,17 +8,19 @@ writer, and commits once; a rebuild writes a new generation beside the live one 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Optional
 
-from searchkit import generations, storage
+from searchkit import generations, storage, stories
 from searchkit.alerts import AlertMatch
 from searchkit.articles import Article, SeedFile
 from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome
 from searchkit.engines import DEFAULT_ENGINE, get_engine
+from searchkit.stories import Signature, signature
 from searchkit.errors import (
     ArticleNotFoundError,
     ArticlesWouldBeLostError,
@@ -113,10 +115,13 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
     manifest = load_manifest(generation)
     todo = plan(manifest, found)
     outcome = SeedOutcome.empty()
+    in_step = stories_in_step(generation)
     if todo.to_index or todo.removed:
         outcome = _write(generation, manifest, todo.to_index, todo.removed, options)
     if todo.to_index or todo.removed or manifest.seeds_dir != str(seeds.resolve()):
         save_manifest(generation, manifest, seeds, count_library=bool(todo.to_index or todo.removed))
+    if todo.to_index or todo.removed or not in_step:
+        record_stories(generation, outcome.signatures, todo.removed, in_step=in_step)
     updated = sum(1 for article_id in outcome.indexed if article_id in todo.known)
     return UpdateReport(
         added=len(outcome.indexed) - updated,
@@ -143,6 +148,11 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
     manifest = storage.Manifest()
     outcome = _write(generation, manifest, found, [], options, carried=carried)
     save_manifest(generation, manifest, seeds, count_library=True)
+    signatures = {article.id: signature(article) for article in carried
+                if article.id not in outcome.indexed}
+    signatures.update(outcome.signatures)
+    stories.apply(generation.folder, signatures, (), generation.engine.commit_token(generation.folder),
+                  fresh=True)
     changed = _changed(outcome, before) if find_changes else ()  # before the old generation goes
     generations.publish(index_dir, generation)
     # A local engine keeps the previous generation for readers that opened it just before the swap; a
@@ -161,21 +171,60 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
 def put_articles(generation: generations.Generation, articles: Iterable[Article]) -> None:
     """Add or replace library articles in one commit; they no longer follow a seed file."""
     manifest = load_manifest(generation)
+    in_step = stories_in_step(generation)
+    signatures = {}
     with _batch(generation) as writer:
         for article in articles:
             writer.put(article)
             manifest.remove(article.id)
+            signatures[article.id] = signature(article)
     save_manifest(generation, manifest, None, count_library=True)
+    record_stories(generation, signatures, (), in_step=in_step)
 
 
 def delete_article(generation: generations.Generation, article_id: str) -> None:
     """Remove one article; :class:`ArticleNotFoundError` when there is none."""
     manifest = load_manifest(generation)
+    in_step = stories_in_step(generation)
     with _batch(generation) as writer:
         if not writer.delete(article_id):
             raise ArticleNotFoundError(article_id)
     manifest.remove(article_id)
     save_manifest(generation, manifest, None, count_library=True)
+    record_stories(generation, {}, [article_id], in_step=in_step)
+
+
+def stories_in_step(generation: generations.Generation) -> bool:
+    """Whether the generation's stories match its engine's latest commit (a writer that died between
+    the two, or an index older than stories, leaves them behind)."""
+    return stories.engine_commit(generation.folder) == generation.engine.commit_token(generation.folder)
+
+
+def record_stories(generation: generations.Generation, put: Mapping[str, Signature], removed: Iterable[str],
+                   *, in_step: bool) -> None:
+    """Bring the stories in step with the commit just made: by its changes when they were in step with
+    the one before, else from every article in the index (read back and sketched)."""
+    commit = generation.engine.commit_token(generation.folder)
+    if in_step:
+        try:
+            stories.apply(generation.folder, put, removed, commit)
+            return
+        except sqlite3.DatabaseError:  # a damaged store is rebuilt, never in the way of indexing
+            pass
+    stories.apply(generation.folder, _all_signatures(generation), (), commit, fresh=True)
+
+
+def _all_signatures(generation: generations.Generation) -> dict[str, Signature]:
+    reader = generation.engine.open_reader(generation.folder)
+    try:
+        found = {article.id: signature(article) for article in reader.articles_without_seed()}
+        for article_id in reader.fingerprints():
+            article = reader.get(article_id)
+            if article is not None:
+                found[article_id] = signature(article)
+        return found
+    finally:
+        reader.close()
 
 
 def load_manifest(generation: generations.Generation) -> storage.Manifest:

@@ -67,10 +67,12 @@ def test_query_json_is_one_object_with_the_documented_keys(run):
     run("index")
     result = run("query", "clarkson", "--json", "--limit", "1")
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "offset", "hits", "suggestion"}
-    assert (data["query"], data["total"], data["offset"], data["suggestion"]) == ("clarkson", 2, 0, None)
+    assert set(data) == {"query", "total", "stories", "offset", "hits", "suggestion"}
+    assert (data["query"], data["total"], data["stories"], data["offset"], data["suggestion"]) == (
+        "clarkson", 2, 2, 0, None)
     (hit,) = data["hits"]
-    assert set(hit) == {"id", "date", "headline", "score", "snippet", "path"}
+    assert set(hit) == {"id", "date", "headline", "score", "snippet", "path", "similar"}
+    assert hit["similar"] == []
     assert hit["date"] in {ARTICLES["pink"][0], ARTICLES["clarkson"][0]}
 
 

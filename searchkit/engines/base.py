@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Optional, Protocol, Sequence, runtime_checkable
 
@@ -39,6 +39,7 @@ from searchkit.errors import SeedError
 from searchkit.query.tree import DateRange, Node
 from searchkit.recency import DEFAULT_HALF_LIFE
 from searchkit.results import Hit
+from searchkit.stories import Signature
 
 #: ``progress(done, total)`` is called while seed files are read.
 Progress = Callable[[int, int], None]
@@ -81,6 +82,11 @@ class SearchRequest:
 
     ``count_days`` (engines with :attr:`Capability.DAY_COUNTS`): also count every match (all of them,
     not the page; the date filter applies) per article date into :attr:`Page.day_counts`.
+
+    ``find_ids`` (every engine): also say which of these articles match (anywhere in the ranking; the
+    date filter applies) in :attr:`Page.found_ids`. searchkit passes the same set (the articles that
+    have near-duplicates, see :mod:`searchkit.stories`) with every search on one committed state, so an
+    engine may keep what it looked up for it while the reader lives.
     """
 
     tree: Node
@@ -93,17 +99,20 @@ class SearchRequest:
     count_days: bool = False
     half_life: dt.timedelta = DEFAULT_HALF_LIFE
     now: Optional[dt.date] = None
+    find_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Page:
     """An engine's answer: the exact number of matches and the requested slice of hits, in order; with
     ``count_days``, ``day_counts`` maps each date on which something matched to how many matched (the
-    counts add up to ``total``); else ``None``."""
+    counts add up to ``total``); else ``None``. ``found_ids`` holds the ids of
+    :attr:`SearchRequest.find_ids` that match."""
 
     total: int
     hits: tuple[Hit, ...]
     day_counts: Optional[Mapping[dt.date, int]] = None
+    found_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -118,11 +127,14 @@ class DateSummary:
 @dataclass
 class SeedOutcome:
     """What :meth:`EngineWriter.put_seeds` did with each file: ``indexed`` and ``touched`` map id to
-    fingerprint (``touched`` files had a new size or mtime but the same content as indexed before)."""
+    fingerprint (``touched`` files had a new size or mtime but the same content as indexed before);
+    ``signatures`` holds each indexed article's :class:`~searchkit.stories.Signature` (made by
+    :func:`searchkit.building.index_seed_files` in whichever process read the file)."""
 
     indexed: dict[str, Fingerprint]
     touched: dict[str, Fingerprint]
     skipped: list[SeedError]
+    signatures: dict[str, Signature] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> "SeedOutcome":
@@ -132,6 +144,7 @@ class SeedOutcome:
         self.indexed.update(other.indexed)
         self.touched.update(other.touched)
         self.skipped.extend(other.skipped)
+        self.signatures.update(other.signatures)
 
 
 class EngineReader(Protocol):

@@ -79,18 +79,21 @@ Query = Union[str, t.Node]
 
 def ask(query: Query, *, plain: bool = False, sort: str = "relevance", limit: int = ALL, offset: int = 0,
         date_filter: Optional[t.DateRange] = None, snippets: bool = False, count_days: bool = False,
-        now: Optional[dt.date] = None, half_life: dt.timedelta = DEFAULT_HALF_LIFE) -> SearchRequest:
+        now: Optional[dt.date] = None, half_life: dt.timedelta = DEFAULT_HALF_LIFE,
+        find_ids: Iterable[str] = ()) -> SearchRequest:
     """The request ``Index.search`` would hand the engine (a string is parsed as the library parses it)."""
     tree = parse(query, plain=plain) if isinstance(query, str) else query
     text = query if isinstance(query, str) else str(query)
     return SearchRequest(tree, text, limit=limit, offset=offset, sort=sort, date_filter=date_filter,
-                         snippets=snippets, count_days=count_days, now=now, half_life=half_life)
+                         snippets=snippets, count_days=count_days, now=now, half_life=half_life,
+                         find_ids=frozenset(find_ids))
 
 
 def outcome(reader: EngineReader, wanted: SearchRequest) -> tuple[object, ...]:
     """What a user can compare between engines: the total and hit set (relevance and recent: engines
     score differently), or the total, hit set and dates in page order (date sorts: ties may come in any
-    order), and the matches per day when asked for; or the error and its position."""
+    order), the matches per day and which of ``find_ids`` match when asked for; or the error and its
+    position."""
     try:
         page = reader.search(wanted)
     except QuerySyntaxError as error:
@@ -103,7 +106,10 @@ def outcome(reader: EngineReader, wanted: SearchRequest) -> tuple[object, ...]:
     else:
         assert days is None, "day counts nobody asked for"
     found = (page.total, ids) if wanted.sort in RANKED_SORTS else (page.total, ids, [h.date for h in page.hits])
-    return (*found, days) if wanted.count_days else found
+    if wanted.count_days:
+        found = (*found, days)
+    assert page.found_ids <= wanted.find_ids, f"found ids nobody asked about: {page.found_ids - wanted.find_ids}"
+    return (*found, sorted(page.found_ids)) if wanted.find_ids else found
 
 
 def state(reader: EngineReader, ids: Iterable[str]) -> dict[str, object]:

@@ -211,11 +211,12 @@ class ReferenceReader:
             found = [doc for _, doc in everything]
             scores = {doc.article.id: blended for blended, doc in everything}
         day_counts = Counter(doc.article.date for doc in found) if request.count_days else None
+        found_ids = frozenset(doc.article.id for doc in found) & request.find_ids
         return Page(len(found), tuple(
             Hit(id=doc.article.id, date=doc.article.date, headline=doc.article.headline,
                 score=round(scores[doc.article.id], 4) if request.sort in RANKED_SORTS else 0.0,
                 snippet=doc.article.body[:120] if request.snippets else "", path=doc.article.path or None)
-            for doc in found[request.offset:request.offset + request.limit]), day_counts)
+            for doc in found[request.offset:request.offset + request.limit]), day_counts, found_ids)
 
     def explain(self, request: SearchRequest) -> str:
         where = f" within {request.date_filter}" if request.date_filter is not None else ""

@@ -151,7 +151,19 @@ class OpenSearchReader:
             path=row["_source"]["path"] or None,
         ) for score, row in scored)
         day_counts = self._day_counts(query) if request.count_days else None
-        return Page(int(total), hits, day_counts)
+        return Page(int(total), hits, day_counts, self._found(query, request.find_ids))
+
+    def _found(self, query: dict[str, Any], ids: frozenset[str]) -> frozenset[str]:
+        """The articles of ``ids`` that ``query`` matches: searches restricted to a window of them each
+        (a terms filter; at most as many hits as ids, so one page each)."""
+        found: set[str] = set()
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), WINDOW):
+            chunk = wanted[start:start + WINDOW]
+            answer = self._search({"query": {"bool": {"filter": [query, {"terms": {"id": chunk}}]}},
+                                   "size": len(chunk), "_source": ["id"], "track_total_hits": False})
+            found.update(row["_source"]["id"] for row in answer["hits"]["hits"])
+        return frozenset(found)
 
     def _rank_recent(self, base: dict[str, Any], request: SearchRequest, fields: list[str],
                      params: dict[str, str]) -> tuple[int, list[tuple[float, Any]]]:

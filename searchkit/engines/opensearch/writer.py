@@ -99,6 +99,7 @@ class OpenSearchWriter:
             send()
         for article_id, reason in refused.items():
             outcome.indexed.pop(article_id, None)
+            outcome.signatures.pop(article_id, None)
             outcome.skipped.append(SeedError(paths[article_id], f"refused by the search cluster ({reason}); "
                                                                 "it is sent again at the next update"))
         self._changes.written_from_seeds(outcome.indexed)

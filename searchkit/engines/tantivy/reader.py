@@ -39,6 +39,10 @@ _PER_DAY = {"days": {"terms": {"field": "date", "size": _MAX_DAYS}}}
 #: Sorting recent fetches this many hits by relevance first, and the whole rerank window only when
 #: one of them could still be lifted onto the page (recency.enough).
 _FIRST_FETCH = 100
+#: To say which of some articles match, a query lists all its matches when it has at most this many
+#: per article asked about, else searches again restricted to them: a term set costs about 4 µs per id
+#: on this engine, listing a match about 0.4 µs (measured on Reuters).
+_LIST_PER_ID = 10
 
 
 def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
@@ -74,6 +78,7 @@ class TantivyReader:
         self._schema = self._index.schema
         self._searcher = self._open()
         self._summary: Optional[DateSummary] = None  # of this commit, once asked for
+        self._looked_up: Optional[tuple[frozenset[str], Query, dict[tuple[int, int], str]]] = None
 
     @_reads_files
     def _open(self) -> tantivy.Searcher:
@@ -155,7 +160,28 @@ class TantivyReader:
                 path=stored_text(doc, "path") or None,
             ))
         day_counts = self._day_counts(compiled.query) if request.count_days else None
-        return Page(sum(day_counts.values()) if day_counts is not None else total, tuple(hits), day_counts)
+        total = sum(day_counts.values()) if day_counts is not None else total
+        return Page(total, tuple(hits), day_counts, self._found(compiled.query, request.find_ids, total))
+
+    def _found(self, query: Query, ids: frozenset[str], total: int) -> frozenset[str]:
+        """The articles of ``ids`` that ``query`` (``total`` matches) matches. Their addresses and a
+        query matching them are looked up once per set; then the cheaper of listing every match and
+        searching again restricted to ``ids`` (see :data:`_LIST_PER_ID`)."""
+        if not ids or not total:
+            return frozenset()
+        if self._looked_up is None or (self._looked_up[0] is not ids and self._looked_up[0] != ids):
+            among = Query.term_set_query(self._schema, "id", sorted(ids))
+            addresses = {(address.segment_ord, address.doc): self._searcher.doc(address)["id"][0]
+                         for _, address in self._searcher.search(among, len(ids), count=False).hits}
+            self._looked_up = (ids, among, addresses)
+        _, among, addresses = self._looked_up
+        if total <= _LIST_PER_ID * len(ids):
+            listed = self._searcher.search(query, total, count=False).hits
+            return frozenset(addresses[key] for key in ((a.segment_ord, a.doc) for _, a in listed)
+                             if key in addresses)
+        both = Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, among)])
+        hits = self._searcher.search(both, len(addresses) or 1, count=False).hits
+        return frozenset(addresses[(address.segment_ord, address.doc)] for _, address in hits)
 
     def _rank_recent(self, query: Query, request: SearchRequest) -> tuple[int, list[tuple[float, DocAddress]]]:
         """The total, and the hits from ``request.offset`` on, reranked by :func:`recency.rank_recent`."""

@@ -61,6 +61,7 @@ class WhooshReader:
         self.folder = folder
         self._searcher = self._open()
         self._segments = [Segment(leaf, base) for leaf, base in self._searcher.leaf_searchers()]
+        self._looked_up: Optional[tuple[frozenset[str], list[dict[int, str]]]] = None
 
     @_reads_files
     def _open(self) -> Searcher:
@@ -122,7 +123,7 @@ class WhooshReader:
         if request.sort == "recent":
             wanted = max(wanted, recency.WINDOW)
         found = top(self._segments, query, self._searcher.weighting, wanted=wanted, sort=request.sort,
-                    count_days=request.count_days)
+                    count_days=request.count_days, find=self._docnums_of(request.find_ids))
         if request.sort == "recent":
             ranking = self._rank_recent(found.best, request)
         else:
@@ -143,7 +144,23 @@ class WhooshReader:
             ))
         days = found.day_counts
         day_counts = {dt.date.fromordinal(day): n for day, n in days.items()} if days is not None else None
-        return Page(found.total, tuple(hits), day_counts)
+        return Page(found.total, tuple(hits), day_counts, found.found_ids)
+
+    def _docnums_of(self, ids: frozenset[str]) -> list[dict[int, str]]:
+        """Per segment, the document numbers of the live articles ``ids`` (looked up once per set)."""
+        if not ids:
+            return []
+        if self._looked_up is None or (self._looked_up[0] is not ids and self._looked_up[0] != ids):
+            per_segment = []
+            for segment in self._segments:
+                reader, docnums = segment.reader, {}
+                for article_id in ids:
+                    if ("id", article_id) in reader:
+                        for docnum in reader.postings("id", article_id).all_ids():
+                            docnums[docnum] = article_id
+                per_segment.append(docnums)
+            self._looked_up = (ids, per_segment)
+        return self._looked_up[1]
 
     def _rank_recent(self, best: list[tuple[float, int]], request: SearchRequest) -> list[tuple[float, int]]:
         """``best`` (relevance keys and docnums) reranked by :func:`recency.rank_recent`."""

@@ -1,0 +1,265 @@
+"""Stories: which articles are one wire story rewritten (near-duplicates), kept beside the index.
+
+Every article's :class:`Signature` (its date and the sketch of its text, :func:`searchkit.shingles.sketch`)
+is stored in ``stories.sqlite`` in the generation folder, and the sketch's :data:`ANCHORS` smallest
+hashes in a look-up table. A new article's
+candidates are the articles sharing an anchor with it; an anchor that more than :data:`COMMON_ANCHOR`
+articles hold is boilerplate ("the company said it") and names no candidates. A candidate dated at
+most :data:`MAX_DAYS_APART` days from the article, whose sketch resembles the article's by
+:data:`~searchkit.shingles.NEAR_DUPLICATE` or more, is a near-duplicate
+(measured on Reuters: these settings find 676 of the 677 such pairs that eight anchors and a cap of 64
+find, from a third of the candidates).
+
+A story is a connected group of near-duplicates (single link: a rewrite of a rewrite is the same story).
+A story of two or more articles has a number; an article alone has no row. Removing or changing an
+article splits its old story again where the remaining members no longer connect.
+
+The store is written after the engine's commit, by the writer holding the lock, and records the
+engine's commit token like the manifest; a writer that died in between leaves it behind, and the next
+write brings it in step with the engine's articles (see :func:`searchkit.updating.sync_stories`).
+Nothing here reads article text: signatures are made where the text is read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+from collections import defaultdict
+from contextlib import closing
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping, NamedTuple, Optional
+
+from searchkit.articles import Article
+from searchkit.shingles import NEAR_DUPLICATE, Sketch, article_text, hashes, resemblance, sketch
+
+STORIES_NAME = "stories.sqlite"
+#: Near-duplicates are dated at most this many days apart: a rewrite follows its story within days (a
+#: weekend included), while a recurring report ("Fed adds reserves", every few days) is news each time.
+MAX_DAYS_APART = 3
+#: How many of a sketch's smallest hashes are looked up to find candidates.
+ANCHORS = 6
+#: An anchor held by more articles than this is boilerplate and finds no candidates.
+COMMON_ANCHOR = 16
+#: A story this large is not split again when a member goes (comparing every pair would cost too much).
+MAX_RESPLIT = 500
+_BATCH = 500  # ids per "IN (...)": below SQLite's limit on bound parameters
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sketches (id TEXT PRIMARY KEY, day INTEGER NOT NULL, sketch BLOB NOT NULL)
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS anchors (value INTEGER NOT NULL, id TEXT NOT NULL, PRIMARY KEY (value, id))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, story INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS stories_by_number ON stories (story);
+"""
+
+
+class Signature(NamedTuple):
+    """What stories are told apart by: an article's date (as an ordinal) and its text's sketch."""
+
+    day: int
+    sketch: Sketch
+
+
+def signature(article: Article) -> Signature:
+    """The signature of ``article`` (its headline and body, sketched)."""
+    return Signature(article.date.toordinal(), sketch(article_text(article)))
+
+
+def near_duplicates(left: Signature, right: Signature) -> bool:
+    """Whether two articles are the same story: dated close together, with texts alike."""
+    return (abs(left.day - right.day) <= MAX_DAYS_APART
+            and resemblance(left.sketch, right.sketch) >= NEAR_DUPLICATE)
+
+
+def store_path(folder: Path) -> Path:
+    """Where generation ``folder`` keeps its stories."""
+    return folder / STORIES_NAME
+
+
+def engine_commit(folder: Path) -> Optional[str]:
+    """The engine commit the stories of ``folder`` match, or ``None`` when there are none (or they are
+    unreadable)."""
+    path = store_path(folder)
+    if not path.is_file():
+        return None
+    try:
+        with closing(_connect(path, readonly=True)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'engine_commit'").fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def read_labels(folder: Path) -> dict[str, int]:
+    """``{article id: story number}`` of every article that has near-duplicates (empty when the
+    generation has no stories yet)."""
+    path = store_path(folder)
+    if not path.is_file():
+        return {}
+    try:
+        with closing(_connect(path, readonly=True)) as db:
+            return dict(db.execute("SELECT id, story FROM stories").fetchall())
+    except sqlite3.Error:  # damaged: results go uncollapsed until the next write rebuilds the store
+        return {}
+
+
+def groups(labels: Mapping[str, int]) -> list[list[str]]:
+    """The stories of ``labels`` as lists of ids (each sorted), largest first, then by first id."""
+    members: dict[int, list[str]] = defaultdict(list)
+    for article_id, story in labels.items():
+        members[story].append(article_id)
+    return sorted((sorted(ids) for ids in members.values()), key=lambda ids: (-len(ids), ids[0]))
+
+
+def apply(folder: Path, put: Mapping[str, Signature], removed: Iterable[str], commit: str, *,
+          fresh: bool = False) -> None:
+    """Bring the stories of ``folder`` in step with a commit that put the articles of ``put`` (by their
+    sketches) and removed ``removed``; ``fresh`` starts from an empty store (a rebuild, or a resync)."""
+    path = store_path(folder)
+    if fresh:
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.unlink(missing_ok=True)
+        with closing(_connect(temporary)) as db, db:
+            _Stories(db).change(put, ())
+            _set_commit(db, commit)
+        os.replace(temporary, path)
+        return
+    with closing(_connect(path)) as db, db:
+        _Stories(db).change(put, removed)
+        _set_commit(db, commit)
+
+
+class _Stories:
+    """The change of one transaction."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def change(self, put: Mapping[str, Signature], removed: Iterable[str]) -> None:
+        gone = set(removed) | set(put)
+        touched_stories = self._stories_of(gone)
+        self._forget(gone)
+        self.db.executemany("INSERT INTO sketches VALUES (?, ?, ?)",
+                            ((article_id, day, packed) for article_id, (day, packed) in put.items()))
+        self.db.executemany("INSERT OR IGNORE INTO anchors VALUES (?, ?)",
+                            ((value, article_id) for article_id, (_, packed) in put.items()
+                             for value in hashes(packed)[:ANCHORS]))
+        for story in touched_stories:
+            self._resplit(story)
+        self._join(self._near_duplicates(put))
+
+    def _stories_of(self, ids: set[str]) -> set[int]:
+        found: set[int] = set()
+        for batch in _batches(sorted(ids)):
+            marks = ",".join("?" * len(batch))
+            found.update(row[0] for row in self.db.execute(
+                f"SELECT DISTINCT story FROM stories WHERE id IN ({marks})", batch))
+        return found
+
+    def _forget(self, ids: set[str]) -> None:
+        rows = [(article_id,) for article_id in ids]
+        for article_id, (_, packed) in self._signatures(ids).items():
+            self.db.executemany("DELETE FROM anchors WHERE value = ? AND id = ?",
+                                ((value, article_id) for value in hashes(packed)[:ANCHORS]))
+        self.db.executemany("DELETE FROM sketches WHERE id = ?", rows)
+        self.db.executemany("DELETE FROM stories WHERE id = ?", rows)
+
+    def _signatures(self, ids: Iterable[str]) -> dict[str, Signature]:
+        found: dict[str, Signature] = {}
+        for batch in _batches(sorted(set(ids))):
+            marks = ",".join("?" * len(batch))
+            for article_id, day, packed in self.db.execute(
+                    f"SELECT id, day, sketch FROM sketches WHERE id IN ({marks})", batch):
+                found[article_id] = Signature(day, packed)
+        return found
+
+    def _near_duplicates(self, put: Mapping[str, Signature]) -> Iterator[tuple[str, str]]:
+        """The pairs of near-duplicates with at least one article of ``put``."""
+        if not put:
+            return
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("DELETE FROM fresh")
+        self.db.executemany("INSERT INTO fresh VALUES (?)", ((article_id,) for article_id in put))
+        rows = self.db.execute(
+            "SELECT value, id FROM anchors WHERE value IN "
+            "(SELECT value FROM anchors JOIN fresh USING (id)) ORDER BY value")
+        candidates: set[tuple[str, str]] = set()
+        for _, group in itertools.groupby(rows, key=lambda row: row[0]):
+            ids = sorted(article_id for _, article_id in group)
+            if len(ids) <= COMMON_ANCHOR:
+                candidates.update(pair for pair in itertools.combinations(ids, 2)
+                                  if pair[0] in put or pair[1] in put)
+        others = self._signatures(i for pair in candidates for i in pair if i not in put)
+        for left, right in candidates:
+            if near_duplicates(put.get(left) or others[left], put.get(right) or others[right]):
+                yield left, right
+
+    def _join(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Put each pair in one story, merging stories (into the lowest number) where a pair bridges two."""
+        parent: dict[str, str] = {}
+
+        def root(article_id: str) -> str:
+            while parent[article_id] != article_id:
+                parent[article_id] = parent[parent[article_id]]  # path halving
+                article_id = parent[article_id]
+            return article_id
+
+        for left, right in pairs:
+            parent.setdefault(left, left)
+            parent.setdefault(right, right)
+            parent[root(left)] = root(right)
+        components: dict[str, list[str]] = defaultdict(list)
+        for article_id in parent:
+            components[root(article_id)].append(article_id)
+        for ids in components.values():
+            numbers = self._numbers(ids)
+            if numbers:
+                story = min(numbers)
+                for other in numbers - {story}:
+                    self.db.execute("UPDATE stories SET story = ? WHERE story = ?", (story, other))
+            else:
+                story = self._next_number()
+            self.db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?)", ((i, story) for i in ids))
+
+    def _numbers(self, ids: list[str]) -> set[int]:
+        found: set[int] = set()
+        for batch in _batches(ids):
+            marks = ",".join("?" * len(batch))
+            found.update(row[0] for row in self.db.execute(
+                f"SELECT story FROM stories WHERE id IN ({marks})", batch))
+        return found
+
+    def _next_number(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(story), 0) + 1 FROM stories").fetchone()[0])
+
+    def _resplit(self, story: int) -> None:
+        """Split ``story`` where its remaining members no longer connect (a member went or changed)."""
+        ids = [row[0] for row in self.db.execute("SELECT id FROM stories WHERE story = ?", (story,))]
+        if len(ids) > MAX_RESPLIT:
+            return
+        self.db.execute("DELETE FROM stories WHERE story = ?", (story,))
+        signatures = self._signatures(ids)
+        pairs = [(left, right) for left, right in itertools.combinations(sorted(signatures), 2)
+                 if near_duplicates(signatures[left], signatures[right])]
+        self._join(pairs)
+
+
+def _set_commit(db: sqlite3.Connection, commit: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('engine_commit', ?)", (commit,))
+
+
+def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode = DELETE")
+    db.execute("PRAGMA synchronous = FULL")
+    db.executescript(_SCHEMA)
+    return db
+
+
+def _batches(ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start:start + _BATCH]

@@ -1,0 +1,231 @@
+"""Duplicate wires collapsed: one hit per story, its rewrites named under it, on the library and the CLI.
+
+Runs on the engine under test (Whoosh, or Tantivy with SEARCHKIT_TEST_ENGINE=tantivy); the engines'
+part (which articles of a set match) is in the engine contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import searchkit
+from searchkit import stories
+from searchkit.articles import Article
+from searchkit.cli import main
+
+from conftest import write_seed
+
+TOPICS = "copper wheat yen strike port bond cocoa tariff".split()
+FILLER = ("mine bank ship grain rate loan sugar coffee steel union vote court fund price quota talks "
+          "export import deficit output dollar oil").split()
+
+
+def text(rng: random.Random, topic: str, words: int = 50) -> str:
+    """A story about ``topic``: random filler words (few enough for exact resemblances)."""
+    chosen = [rng.choice(FILLER) + str(rng.randrange(40)) for _ in range(words)]
+    chosen[rng.randrange(words)] = topic
+    return " ".join(chosen)
+
+
+def rewrite(rng: random.Random, body: str) -> str:
+    """A wire rewrite: a new lead and one word changed."""
+    words = body.split()
+    at = rng.randrange(len(words))
+    if words[at] not in TOPICS:
+        words[at] = "updated"
+    return " ".join([rng.choice(FILLER) + "lead" for _ in range(3)] + words)
+
+
+def newsroom(folder: Path, seed: int = 1, count: int = 16) -> dict[str, list[str]]:
+    """``count`` stories over TOPICS, story i rewritten i % 3 times on the following days; returns each
+    story's ids, the original first."""
+    rng = random.Random(seed)
+    found = {}
+    for number in range(count):
+        topic = TOPICS[number % len(TOPICS)]
+        body = text(rng, topic)
+        day = dt.date(2024, 3, 1) + dt.timedelta(days=3 * number)
+        ids = [f"story{number:02d}"]
+        write_seed(folder, ids[0], day.isoformat(), f"{topic} story {number}", body)
+        for copy in range(number % 3):
+            ids.append(f"story{number:02d}-rewrite{copy}")
+            write_seed(folder, ids[-1], (day + dt.timedelta(days=copy)).isoformat(),
+                       f"UPDATE {copy + 1}: {topic} story {number}", rewrite(rng, body))
+        found[ids[0]] = ids
+    return found
+
+
+@pytest.fixture
+def news(tmp_path: Path) -> tuple[searchkit.Index, Path, dict[str, list[str]]]:
+    folder = tmp_path / "seeds"
+    found = newsroom(folder)
+    index = searchkit.open_index(tmp_path / "index", create=True)
+    index.update(folder)
+    yield index, folder, found
+    index.close()
+
+
+def story_of(found: dict[str, list[str]]) -> dict[str, str]:
+    return {article_id: ids[0] for ids in found.values() for article_id in ids}
+
+
+def check_collapsed(index: searchkit.Index, query: str, found: dict[str, list[str]], **options: object) -> None:
+    """Collapsed results against the whole uncollapsed ranking, collapsed by hand: the same stories in the
+    same order, each under its first hit, with the other matches of its story as ``similar``, and the
+    counts of articles and stories."""
+    everything = index.search(query, limit=1000, collapse=False, **options)  # type: ignore[arg-type]
+    label = story_of(found)
+    matched: dict[str, list[str]] = {}
+    for hit in everything:
+        matched.setdefault(label[hit.id], []).append(hit.id)
+    expected = [(ids[0], sorted(ids[1:])) for ids in matched.values()]
+    collapsed = index.search(query, limit=1000, **options)  # type: ignore[arg-type]
+    assert [(hit.id, sorted(hit.similar)) for hit in collapsed] == expected, query
+    assert (collapsed.total, collapsed.stories) == (everything.total, len(matched))
+    pages = [index.search(query, limit=3, offset=offset, **options)  # type: ignore[arg-type]
+             for offset in range(0, len(expected) + 3, 3)]
+    assert [(hit.id, sorted(hit.similar)) for page in pages for hit in page] == expected, query
+    assert all(page.stories == len(matched) for page in pages)
+
+
+def test_rewrites_are_shown_once_under_their_best_hit(news):
+    index, _, found = news
+    results = index.search("copper")
+    copper = [ids for ids in found.values() if ids[0] in ("story00", "story08")]
+    assert (results.total, results.stories) == (4, 2)  # story00 alone, story08 and its two rewrites
+    assert sorted(sorted([hit.id, *hit.similar]) for hit in results) == sorted(map(sorted, copper))
+    assert all(hit.snippet for hit in results)
+    plain = index.search("copper", collapse=False)
+    assert plain.stories is None and len(plain) == plain.total == results.total
+    assert all(hit.similar == () for hit in plain)
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest", "recent"])
+def test_collapsed_pages_are_the_whole_ranking_collapsed_by_hand(news, sort):
+    index, _, found = news
+    for query in ("*", "copper OR wheat OR yen", "updated", "NOT bond", "date:2024-03"):
+        check_collapsed(index, query, found, sort=sort)
+    check_collapsed(index, "*", found, sort=sort, since="2024-03-10", until="2024-04-02")
+
+
+def test_a_rewrite_outside_the_date_filter_is_not_named(news):
+    index, _, found = news
+    story = found["story02"]  # dated 2024-03-07, rewritten on the 7th and the 8th
+    results = index.search("*", since="2024-03-08", until="2024-03-08")
+    assert [(hit.id, hit.similar) for hit in results] == [(story[2], ())]
+
+
+def test_the_stories_follow_every_kind_of_update(news, tmp_path):
+    index, folder, found = news
+    story = found["story05"]  # an original and two rewrites
+    assert sorted(index.story_of(story[0])) == sorted(story[1:])
+    (folder / f"{story[2]}.txt").unlink()
+    index.update(folder)
+    assert index.story_of(story[0]) == (story[1],)
+    write_seed(folder, story[1], "2024-03-16", "Something else", text(random.Random(99), "copper"))
+    index.update(folder)
+    assert index.story_of(story[0]) == ()
+    copper = index.search("copper")  # story00, story08 and its two rewrites, and the new text
+    assert (copper.total, copper.stories) == (5, 3)
+    original = index.get(story[0])
+    index.add(Article("wire-copy", original.date, original.headline, original.body))
+    assert index.story_of(story[0]) == ("wire-copy",)
+    index.delete("wire-copy")
+    assert index.story_of(story[0]) == ()
+    index.add(Article("wire-copy", original.date, original.headline, original.body))
+    index.rebuild(folder)  # the library article is carried over, with its story
+    assert index.story_of("wire-copy") == (story[0],)
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage"])
+def test_lost_or_damaged_stories_leave_results_uncollapsed_until_the_next_index(news, damage):
+    index, folder, found = news
+    collapsed = index.search("*")
+    live = index.path / (index.path / "CURRENT").read_text().strip()
+    path = stories.store_path(live)
+    if damage == "missing":  # as a writer killed between its commit and its stories leaves them
+        path.unlink()
+    else:
+        path.write_bytes(b"\0garbage" * 512)
+    uncollapsed = index.search("*")
+    assert uncollapsed.stories == uncollapsed.total == collapsed.total
+    assert index.update(folder).changed is False
+    again = index.search("*")
+    assert [(hit.id, hit.similar) for hit in again] == [(hit.id, hit.similar) for hit in collapsed]
+    assert again.stories == collapsed.stories < collapsed.total
+
+
+def test_duplicates_lists_each_story_published_more_than_once(news):
+    index, _, found = news
+    groups = index.duplicates()
+    expected = sorted((sorted(ids) for ids in found.values() if len(ids) > 1), key=lambda ids: (-len(ids), ids))
+    assert [[a.id for a in sorted(group, key=lambda a: a.id)] for group in groups] == expected
+    assert all([a.date for a in group] == sorted(a.date for a in group) for group in groups)
+    assert len(index.duplicates(limit=2)) == 2
+
+
+def test_related_never_shows_a_rewrite_of_the_article(news):
+    index, _, found = news
+    story = found["story04"]
+    related = index.related(story[0], limit=50)
+    assert not {hit.id for hit in related} & set(story)
+
+
+# The CLI ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def run(news):
+    index, folder, _ = news
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, [*args, "--index", str(index.path)], catch_exceptions=False)
+    return invoke
+
+
+def test_query_says_both_counts_and_names_the_rewrites(run, news):
+    _, _, found = news
+    story = found["story08"]  # copper, with two rewrites; story00 is the other copper story
+    result = run("query", "copper")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("showing 1-2 of 4 articles, 2 stories\n")
+    shown = [line.split(". ", 1)[0] for line in result.stdout.splitlines() if line[:1].isdigit()]
+    similar = [line.strip() for line in result.stdout.splitlines() if "similar" in line]
+    assert len(shown) == 2 and len(similar) == 1
+    assert similar[0].startswith("+2 similar: ")
+    named = similar[0].removeprefix("+2 similar: ").split(", ")
+    assert set(named) < set(story) and set(named) | {l.split()[1] for l in result.stdout.splitlines()
+                                                     if l.strip().startswith("2024-")} >= set(story)
+    uncollapsed = run("query", "copper", "--no-collapse")
+    assert uncollapsed.stdout.startswith("showing 1-4 of 4\n") and "similar" not in uncollapsed.stdout
+
+
+def test_query_json_lists_the_similar_ids(run, news):
+    _, _, found = news
+    data = json.loads(run("query", "cocoa", "--json").stdout)
+    cocoa = [ids for ids in found.values() if "cocoa" in run("show", ids[0]).stdout]
+    assert (data["total"], data["stories"]) == (sum(map(len, cocoa)), len(cocoa))
+    assert sorted(sorted([hit["id"], *hit["similar"]]) for hit in data["hits"]) == sorted(map(sorted, cocoa))
+    plain = json.loads(run("query", "cocoa", "--json", "--no-collapse").stdout)
+    assert plain["stories"] is None and all(hit["similar"] == [] for hit in plain["hits"])
+
+
+def test_duplicates_command_prints_the_groups_and_exits_1_when_there_are_none(run, news, tmp_path):
+    _, _, found = news
+    result = run("duplicates")
+    groups = [ids for ids in found.values() if len(ids) > 1]
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{len(groups)} stories published more than once "
+                                    f"({sum(map(len, groups))} articles)\n")
+    data = json.loads(run("duplicates", "--json", "--limit", "1").stdout)
+    assert data["stories"] == 1 and data["groups"][0]["size"] == 3
+    lone = tmp_path / "lone"
+    write_seed(lone, "only", "2024-01-01", "One story", "Nothing like it anywhere.")
+    searchkit.open_index(tmp_path / "lone-index", create=True).update(lone)
+    empty = CliRunner().invoke(main, ["duplicates", "--index", str(tmp_path / "lone-index")])
+    assert empty.exit_code == 1 and empty.stdout.startswith("no near-duplicates")
