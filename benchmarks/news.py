@@ -1,4 +1,5 @@
-"""What the news features cost: the same queries with and without a histogram (and sorted recent), per engine.
+"""What the news features cost: the same queries with and without a histogram, sorted recent, and collapsed
+by story, per engine.
 
     python benchmarks/news.py                       # Reuters when it is there, both engines
     python benchmarks/news.py --queries 20 --engines whoosh --seeds seeds
@@ -34,15 +35,19 @@ DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "reuters21578"
 KINDS = ("word", "two_words", "or", "phrase", "headline", "word_date", "date_range", "prefix")
 #: The features measured, as options to Index.search on top of the plain query.
 FEATURES: dict[str, dict[str, Any]] = {
-    "histogram": {"histogram": "auto"},
-    "histogram, no snippets": {"histogram": "auto", "snippets": False},
-    "sort recent": {"sort": "recent"},
+    "histogram": {"histogram": "auto", "collapse": False},
+    "histogram, no snippets": {"histogram": "auto", "snippets": False, "collapse": False},
+    "sort recent": {"sort": "recent", "collapse": False},
+    "collapse duplicates": {"collapse": True},
+    "collapse duplicates, sort newest": {"collapse": True, "sort": "newest"},
 }
-#: Each feature's baseline: the same query with these options.
+#: Each feature's baseline: the same query with these options (every feature alone: not collapsed).
 BASELINES: dict[str, dict[str, Any]] = {
-    "histogram": {},
-    "histogram, no snippets": {"snippets": False},
-    "sort recent": {},
+    "histogram": {"collapse": False},
+    "histogram, no snippets": {"snippets": False, "collapse": False},
+    "sort recent": {"collapse": False},
+    "collapse duplicates": {"collapse": False},
+    "collapse duplicates, sort newest": {"collapse": False, "sort": "newest"},
 }
 
 
@@ -69,7 +74,7 @@ def measure_engine(index: searchkit.Index, queries: dict[str, list[str]], rounds
                          for _ in range(rounds)]  # alternated, so a busy moment hits both alike
                 without += statistics.median(a for a, _ in pairs)
                 with_ += statistics.median(b for _, b in pairs)
-                totals.append(index.search(text, limit=0).total)
+                totals.append(index.search(text, limit=0, collapse=False).total)
             rows[kind] = {"ms_without": without / len(texts), "ms_with": with_ / len(texts),
                           "ratio": with_ / without, "median_matches": statistics.median(totals)}
         found[feature] = rows

@@ -343,7 +343,8 @@ def searchkit_ranker(ix: Any, make_query: Optional[Callable[[str], Any]] = None)
 
     def rank(text: str) -> list[str]:
         query = text if make_query is None else make_query(text)
-        return [hit.id for hit in ix.search(query, limit=DEPTH, plain=make_query is None, snippets=False)]
+        return [hit.id for hit in ix.search(query, limit=DEPTH, plain=make_query is None, snippets=False,
+                                            collapse=False)]
 
     return rank
 

@@ -13,8 +13,9 @@ length, sentences per paragraph and paragraphs per article. On top of that:
   growing about threefold over the years, day-to-day noise; articles are written in date order;
 - a small share of tokens are new words (names) drawn from an open-ended Zipf vocabulary, so the number
   of distinct words grows with the corpus (Heaps' law) as a real archive's does;
-- about 5% of articles are near-duplicate rewrites of a recent story (a new lead, changed figures, a
-  paragraph dropped or added), as wire services publish;
+- about 5% of articles are near-duplicate rewrites of a story of the last two days (a new lead, changed
+  figures, a paragraph dropped or added), as wire services publish; ``rewrites/`` lists them (for
+  measuring duplicate detection, benchmarks/duplicates.py);
 - about 0.1% are untidy files (byte-order mark, CRLF line ends, leading blank lines, trailing spaces).
 
 Layout of the output folder (``seeds/`` is what gets indexed)::
@@ -22,6 +23,7 @@ Layout of the output folder (``seeds/`` is what gets indexed)::
     corpus.json            written last: parameters and counts; its presence means "complete"
     seeds/00000/00000000.txt ...   N articles, at most 1,000 per sub-folder
     extra/00010/00010000.txt ...   1% more (the newest), for the "+1% new files" measurement
+    rewrites/seeds/00000.tsv ...   the rewrites of each sub-folder and the article each rewrites
 
 The corpus is written into ``<out>.partial`` and renamed when complete, so an interrupted run never
 looks complete; a complete corpus with the same parameters is reused, not regenerated. Generation is
@@ -52,12 +54,14 @@ from benchmarks.scale_model import Chain, CorpusError, SourceModel, build_model,
 
 __all__ = ["CorpusError", "Plan", "generate", "read_marker", "space_needed", "source_files"]
 
-FORMAT = 1
+FORMAT = 2  # 2: rewrites follow their story within days, and are listed
 SHARD_FILES = 1000
 FIRST_DAY, LAST_DAY = dt.date(1987, 1, 1), dt.date(2026, 12, 31)
 WEEKDAY_VOLUME = (1.0, 1.05, 1.05, 1.0, 0.95, 0.35, 0.3)  # Monday .. Sunday
 GROWTH = 3.0              # daily volume in the last year / in the first
 REWRITE_SHARE = 0.05      # near-duplicate rewrites of a recent story
+REWRITE_DAYS = 2          # a rewrite follows its story within this many days (a wire's same-day update)
+REWRITES = "rewrites"     # <part>/<shard>.tsv: "index<TAB>index of the story it rewrites", the known pairs
 ODD_SHARE = 0.001         # untidy files
 NEW_WORD_SHARE = 0.02     # tokens replaced by a word of the open vocabulary
 NEW_WORD_EXPONENT = 1.2   # Zipf exponent of the open vocabulary (distinct words ~ draws ** (1 / 1.2))
@@ -187,21 +191,28 @@ class Writer:
         rng = random.Random(f"{self.seed}:shard:{shard}")
         folder = root / f"{shard:05d}"
         folder.mkdir(parents=True, exist_ok=True)
-        recent: list[Story] = []
+        recent: list[tuple[Story, dt.date, int]] = []
+        rewrites: list[str] = []
         written = 0
         for index in range(first, last):
-            if recent and rng.random() < REWRITE_SHARE:
-                story = self.rewrite(rng, rng.choice(recent[-50:]))
+            date = self.calendar.date(index)
+            sources = [r for r in recent[-50:] if (date - r[1]).days <= REWRITE_DAYS]
+            if sources and rng.random() < REWRITE_SHARE:
+                source, _, source_index = rng.choice(sources)
+                story = self.rewrite(rng, source)
+                rewrites.append(f"{index}\t{source_index}\n")
             else:
                 story = self.story(rng)
-            recent.append(story)
-            date = self.calendar.date(index)
+            recent.append((story, date, index))
             text = (f"date {date.isoformat()} {' '.join(story.headline)}\n"
                     + "\n".join(" ".join(paragraph) for paragraph in story.paragraphs) + "\n")
             data = _untidy(rng, text) if rng.random() < ODD_SHARE else text.encode("utf-8")
             with open(folder / f"{index:08d}.txt", "wb") as handle:
                 handle.write(data)
             written += len(data)
+        truth = root.parent / REWRITES / root.name
+        truth.mkdir(parents=True, exist_ok=True)
+        (truth / f"{shard:05d}.tsv").write_text("".join(rewrites), encoding="utf-8")
         return written
 
 

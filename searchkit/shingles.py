@@ -22,7 +22,7 @@ from searchkit.articles import Article
 
 SHINGLE_WORDS = 4
 #: Texts at least this alike are near-duplicates (the same story rewritten).
-NEAR_DUPLICATE = 0.6
+NEAR_DUPLICATE = 0.4
 #: How many hashes a sketch keeps: the estimate's standard error is about 0.06 at a resemblance of 0.6.
 SKETCH_SIZE = 64
 

@@ -8,6 +8,7 @@ Layout::
       gen-000002/        one complete engine index, plus
         searchkit.json   engine, schema version and creation time
         manifest.sqlite  what each seed file looked like when indexed (see searchkit.manifest)
+        stories.sqlite   which articles are one story rewritten (see searchkit.stories)
 
 A rebuild writes a new generation beside the live one and then replaces ``CURRENT``: a reader sees the
 old generation or the new one, never a half-built one. Incremental updates commit inside the live

@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping, NamedTuple, Optional
 
 from searchkit.articles import Article
-from searchkit.shingles import NEAR_DUPLICATE, Sketch, article_text, hashes, resemblance, sketch
+from searchkit.shingles import (
+    NEAR_DUPLICATE, SHINGLE_WORDS, SKETCH_SIZE, Sketch, article_text, hashes, resemblance, sketch,
+)
 
 STORIES_NAME = "stories.sqlite"
 #: Near-duplicates are dated at most this many days apart: a rewrite follows its story within days (a
@@ -43,6 +45,9 @@ ANCHORS = 6
 COMMON_ANCHOR = 16
 #: A story this large is not split again when a member goes (comparing every pair would cost too much).
 MAX_RESPLIT = 500
+#: Stories written with other settings are made again from the articles at the next write.
+VERSION = f"shingles {SHINGLE_WORDS}, sketch {SKETCH_SIZE}, anchors {ANCHORS}/{COMMON_ANCHOR}, " \
+          f"alike {NEAR_DUPLICATE}, days {MAX_DAYS_APART}"
 _BATCH = 500  # ids per "IN (...)": below SQLite's limit on bound parameters
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -79,17 +84,17 @@ def store_path(folder: Path) -> Path:
 
 
 def engine_commit(folder: Path) -> Optional[str]:
-    """The engine commit the stories of ``folder`` match, or ``None`` when there are none (or they are
-    unreadable)."""
+    """The engine commit the stories of ``folder`` match, or ``None`` when there are none, they are
+    unreadable, or they were made with other settings (another :data:`VERSION`)."""
     path = store_path(folder)
     if not path.is_file():
         return None
     try:
         with closing(_connect(path, readonly=True)) as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'engine_commit'").fetchone()
+            facts = dict(db.execute("SELECT key, value FROM meta").fetchall())
     except sqlite3.Error:
         return None
-    return row[0] if row else None
+    return facts.get("engine_commit") if facts.get("version") == VERSION else None
 
 
 def read_labels(folder: Path) -> dict[str, int]:
@@ -247,7 +252,7 @@ class _Stories:
 
 
 def _set_commit(db: sqlite3.Connection, commit: str) -> None:
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('engine_commit', ?)", (commit,))
+    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("engine_commit", commit), ("version", VERSION)])
 
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:

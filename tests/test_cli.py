@@ -175,13 +175,13 @@ def test_matches_are_bold_on_a_terminal_only():
 
 
 def test_no_color_is_respected(monkeypatch):
-    from searchkit import cli
+    from searchkit import cli_common
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert cli._color() is True
+    assert cli_common.color() is True
     monkeypatch.setenv("NO_COLOR", "1")
-    assert cli._color() is False
+    assert cli_common.color() is False
 
 
 def test_every_command_has_help_and_a_readme_entry():

@@ -10,6 +10,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 from collections import namedtuple
@@ -23,8 +24,15 @@ if str(REPO) not in sys.path:
 
 from benchmarks import scale, scale_corpus  # noqa: E402
 from benchmarks.scale_corpus import CorpusError, Plan, generate  # noqa: E402
+from benchmarks.scale_model import build_model  # noqa: E402
 
-from searchkit.articles import read_seed, scan_seeds  # noqa: E402
+from searchkit.articles import Article, SeedFile, read_seed, scan_seeds  # noqa: E402
+from searchkit.shingles import article_text, jaccard, shingles  # noqa: E402
+
+
+def read_seed_file(path: Path) -> Article:
+    status = path.stat()
+    return read_seed(SeedFile(path.stem, str(path), status.st_size, status.st_mtime_ns))[0]
 
 WORDS = """market prices trading shares exchange company profit quarter dividend earnings growth economy
 central bank interest rates inflation currency dollar crude oil barrels wheat grain exports tariff steel
@@ -75,8 +83,32 @@ def test_corpus_is_sharded_dated_and_readable_by_searchkit(source: Path, tmp_pat
     assert dates[-1].year - dates[0].year >= 35
     extra = [read_seed(seed)[0].date for seed in scan_seeds(out / "extra")[0]]
     assert min(extra) >= dates[-1]  # the 1% for the update run are the newest
-    headlines = [read_seed(seed)[0].headline for seed in found]
-    assert any(h.startswith(scale_corpus._UPDATE_MARKS) for h in headlines)  # wire rewrites
+    listed = [line for table in (out / scale_corpus.REWRITES).rglob("*.tsv")
+              for line in table.read_text(encoding="utf-8").splitlines()]
+    assert len(listed) < 1_111 * 0.02  # a thin archive: few stories are rewritten within days
+
+
+def test_rewrites_follow_their_story_within_days_and_are_listed(source: Path, tmp_path: Path) -> None:
+    """On a busy day (every article dated the same), about 5% are rewrites of an earlier story, listed."""
+    class OneDay:
+        def date(self, index: int) -> dt.date:
+            return dt.date(2020, 1, 2) + dt.timedelta(days=index // 400)  # 400 articles a day
+
+    writer = scale_corpus.Writer(build_model(source), OneDay(), 5)  # type: ignore[arg-type]
+    writer.write_shard(tmp_path / "seeds", 0, 0, 1000)
+    pairs = [tuple(map(int, line.split("\t"))) for line in
+             (tmp_path / scale_corpus.REWRITES / "seeds" / "00000.tsv").read_text(encoding="utf-8").splitlines()]
+    assert 20 <= len(pairs) <= 90
+    articles = {number: read_seed_file(tmp_path / "seeds" / "00000" / f"{number:08d}.txt")
+                for number in range(1000)}
+    def alike(left: int, right: int) -> float:
+        return jaccard(shingles(article_text(articles[left])), shingles(article_text(articles[right])))
+
+    for rewrite, story in pairs:
+        assert story < rewrite and (articles[rewrite].date - articles[story].date).days <= scale_corpus.REWRITE_DAYS
+    # A rewrite keeps most of its story (some lose a paragraph and gain another: not all of it).
+    assert statistics.median(alike(*pair) for pair in pairs) > 0.4
+    assert statistics.median(alike(number, number - 1) for number in range(1, 200)) < 0.1
 
 
 def test_untidy_files_read_as_the_same_article(tmp_path: Path) -> None:

@@ -221,13 +221,13 @@ def test_reuters_every_article_with_a_phrase_is_returned(reuters):
             if _contains(headline, phrase) or _contains(body, phrase)
         }
         assert article_id in expected
-        got = set(ids(index.search(f'"{raw}"', limit=100_000)))
+        got = set(ids(index.search(f'"{raw}"', limit=100_000, collapse=False)))
         assert got == expected, raw
 
 
 def test_reuters_headline_field_only_matches_headlines(reuters):
     index, articles = reuters
-    results = index.search("headline:cocoa", limit=100_000)
+    results = index.search("headline:cocoa", limit=100_000, collapse=False)
     expected = {a.id for a, headline, _ in articles.values() if "cocoa" in headline}
     assert set(ids(results)) == expected and results.total == len(expected)
 
@@ -235,7 +235,7 @@ def test_reuters_headline_field_only_matches_headlines(reuters):
 def test_reuters_date_range_is_exact(reuters):
     index, articles = reuters
     start, end = dt.date(1987, 3, 5), dt.date(1987, 3, 9)
-    results = index.search("oil date:[1987-03-05 TO 1987-03-09]", limit=100_000)
+    results = index.search("oil date:[1987-03-05 TO 1987-03-09]", limit=100_000, collapse=False)
     expected = {
         a.id for a, headline, body in articles.values()
         if start <= a.date <= end and ("oil" in headline or "oil" in body)
@@ -291,7 +291,7 @@ def skewed(tmp_path_factory):
 def test_total_is_exact_however_few_hits_are_asked_for(skewed, query, expected):
     for limit in (1, 3, 10, 1000):
         assert skewed.search(query, limit=limit).total == expected, limit
-    assert len(skewed.search(query, limit=1000).hits) == expected
+    assert len(skewed.search(query, limit=1000, collapse=False).hits) == expected
 
 
 def test_excluded_word_never_appears_in_a_hit(tmp_path):
@@ -320,7 +320,7 @@ def test_minimum_of_a_group_is_enforced(tmp_path):
         articles.append(_article(f"n{n}", "x", " ".join(chosen) + " filler"))
     ix.add_many(articles)
     for minimum in (1, 2, 3, 4):
-        results = ix.search(f"(alpha bravo charlie delta)@{minimum}", limit=1000)
+        results = ix.search(f"(alpha bravo charlie delta)@{minimum}", limit=1000, collapse=False)
         assert set(ids(results)) == {key for key, have in held.items() if len(have) >= minimum}
         scores = [hit.score for hit in results]
         assert scores == sorted(scores, reverse=True)

@@ -104,8 +104,8 @@ def test_the_same_text_a_week_later_is_another_story(tmp_path):
 
 def test_removing_or_changing_the_link_between_rewrites_splits_their_story(tmp_path):
     rng = random.Random(9)
-    words = story_text(rng, 76).split()
-    first, middle, last = (" ".join(words[start:start + 60]) for start in (0, 8, 16))  # 0.75 alike in turn
+    words = story_text(rng, 88).split()
+    first, middle, last = (" ".join(words[start:start + 60]) for start in (0, 14, 28))  # 0.6 alike in turn
     chain = [article("first", first), article("middle", middle), article("last", last)]
     assert resemblance(sketch(first), sketch(last)) < NEAR_DUPLICATE < resemblance(sketch(first), sketch(middle))
     stories.apply(tmp_path, signatures(chain), (), "c1", fresh=True)
@@ -135,3 +135,11 @@ def test_a_missing_or_damaged_store_reads_as_no_stories(tmp_path):
     articles, expected = corpus()
     stories.apply(tmp_path, signatures(articles), (), "c3", fresh=True)
     assert groups_of(tmp_path) == sorted(expected, key=sorted)
+
+
+def test_stories_made_with_other_settings_are_not_in_step(tmp_path, monkeypatch):
+    articles, _ = corpus()
+    stories.apply(tmp_path, signatures(articles), (), "c1", fresh=True)
+    assert stories.engine_commit(tmp_path) == "c1"
+    monkeypatch.setattr(stories, "VERSION", stories.VERSION + ", changed")
+    assert stories.engine_commit(tmp_path) is None  # so the next write makes them again

@@ -104,7 +104,7 @@ class SearchkitSystem(System):
     def run_query(self, spec: QuerySpec) -> Answer:
         text, sort = query_string(spec)
         try:
-            results = self._ix.search(text, limit=10, sort=sort, snippets=self._snippets)
+            results = self._ix.search(text, limit=10, sort=sort, snippets=self._snippets, collapse=False)
             if self._snippets:
                 fetched = [(h.id, h.headline, h.date, h.score, h.snippet) for h in results]
             else:

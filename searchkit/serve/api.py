@@ -41,6 +41,7 @@ class HitBody(BaseModel):
     score: float
     snippet: str
     path: Optional[str]
+    similar: list[str]  # the other matches that are the same story (collapsed under this hit)
 
 
 class BucketBody(BaseModel):
@@ -54,6 +55,7 @@ Interval = Literal["auto", "day", "week", "month", "quarter", "year"]
 class SearchBody(BaseModel):
     query: str
     total: int
+    stories: Optional[int]  # the stories among the total articles; null with collapse=false
     offset: int
     hits: list[HitBody]
     suggestion: Optional[str]
@@ -97,13 +99,16 @@ async def search(
         None, description="With sort=recent: the age at which freshness counts half (30d, 2w, 6m, 1y)"),
     now: Optional[str] = Query(
         None, description="With sort=recent: the day ages count from (default: the newest article)"),
+    collapse: bool = Query(
+        True, description="Show each story once, its near-duplicate rewrites named in the hit's similar; "
+                          "page and limit then count stories"),
 ) -> JSONResponse:
     state = ServerState.of(request)
     offset = (page - 1) * limit
     check_depth(offset, limit)
     results = await state.budget.run(state.index.search, q, limit=limit, offset=offset, sort=sort,
                                      since=since, until=until, plain=plain, histogram=histogram,
-                                     half_life=half_life, now=now)
+                                     half_life=half_life, now=now, collapse=collapse)
     return CliJSONResponse(output.results_json(results))
 
 

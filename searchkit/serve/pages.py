@@ -66,6 +66,7 @@ class SearchForm:
     page: int = 1
     limit: int = PAGE_SIZE
     histogram: str = ""  # an interval of searchkit.timeline, or "" for no timeline
+    collapse: bool = True  # near-duplicate rewrites under their story's best hit
 
     @classmethod
     def from_request(cls, request: Request) -> "SearchForm":
@@ -77,14 +78,15 @@ class SearchForm:
                    until=params.get("until", "").strip(), plain=params.get("plain") in ("1", "true", "on"),
                    page=_whole_number(params.get("page"), "page", 1, 1),
                    limit=_whole_number(params.get("limit"), "limit", PAGE_SIZE, 1, MAX_API_LIMIT),
-                   histogram=check_interval(params["histogram"]) if params.get("histogram") else "")
+                   histogram=check_interval(params["histogram"]) if params.get("histogram") else "",
+                   collapse=params.get("collapse") not in ("0", "false", "off"))
 
     def url(self, **changes: Any) -> str:
         """The search page's URL for this form with ``changes`` (default values left out)."""
         values = {**self.__dict__, **changes}
         defaults = SearchForm()
-        query = {key: ("1" if value is True else value) for key, value in values.items()
-                 if value != getattr(defaults, key)}
+        query = {key: ("1" if value is True else "0" if value is False else value)
+                 for key, value in values.items() if value != getattr(defaults, key)}
         return "/?" + urlencode(query) if query else "/"
 
 
@@ -106,7 +108,7 @@ async def search_page(request: Request) -> Response:
         results = await state.budget.run(
             state.index.search, form.q, limit=form.limit, offset=offset, sort=form.sort,
             since=form.since or None, until=form.until or None, plain=form.plain,
-            histogram=form.histogram or None)
+            histogram=form.histogram or None, collapse=form.collapse)
     except SearchkitError as error:
         status = status_for(error)
         if status >= 500:
@@ -140,7 +142,8 @@ class PageLink:
 
 
 def _pager(form: SearchForm, results: Results) -> dict[str, Any]:
-    reachable = min(results.total, MAX_DEPTH)
+    shown = results.stories if results.stories is not None else results.total
+    reachable = min(shown, MAX_DEPTH)
     last_page = max(1, math.ceil(reachable / form.limit))
     numbers = range(max(1, form.page - PAGE_WINDOW), min(last_page, form.page + PAGE_WINDOW) + 1)
     return {
@@ -150,6 +153,7 @@ def _pager(form: SearchForm, results: Results) -> dict[str, Any]:
         "next": form.url(page=form.page + 1) if form.page < last_page else None,
         "pages": [PageLink(n, form.url(page=n), n == form.page) for n in numbers],
         "suggestion_url": form.url(q=results.suggestion, page=1) if results.suggestion else None,
+        "every_article_url": form.url(collapse=False, page=1) if shown != results.total else None,
     }
 
 

@@ -163,6 +163,6 @@ def test_openapi_document_describes_the_api(client):
     document = client.get("/openapi.json").json()
     assert {"/api/search", "/api/articles/{article_id}", "/api/stats", "/healthz"} <= set(document["paths"])
     search = document["paths"]["/api/search"]["get"]
-    assert {"q", "limit", "page", "sort", "since", "until", "plain", "histogram", "half_life", "now"} == {
+    assert {"q", "limit", "page", "sort", "since", "until", "plain", "histogram", "half_life", "now", "collapse"} == {
         p["name"] for p in search["parameters"]}
     assert {"200", "400", "503"} <= set(search["responses"])

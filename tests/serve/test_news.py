@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from searchkit.cli import main
 
+from conftest import write_seed
 from serve.conftest import OIL_ARTICLES
 
 
@@ -68,3 +69,41 @@ def test_the_page_sorts_recent_and_refuses_a_bad_interval(client):
     assert '<option value="recent" selected>' in page and "report number 22" in page
     bad = client.get("/", params={"q": "oil", "histogram": "hourly"})
     assert bad.status_code == 400 and "histogram interval must be one of auto, day" in html.unescape(bad.text)
+
+
+# Duplicate wires ----------------------------------------------------------------------------------------
+
+COCOA_BODY = "Showers continued throughout the week in the Bahia cocoa zone."
+
+
+@pytest.fixture
+def rewritten(news_seeds, news_index):
+    """Two wire rewrites of the cocoa report, indexed."""
+    for number in (1, 2):
+        write_seed(news_seeds, f"cocoa-update{number}", "1987-02-27", f"UPDATE {number}: Bahia cocoa review",
+                   COCOA_BODY + f" Rewritten {number}.")
+    news_index.update(news_seeds)
+    return news_index
+
+
+def test_the_api_collapses_rewrites_as_the_cli_does(client, rewritten):
+    body = client.get("/api/search", params={"q": "cocoa"}).json()
+    assert body == cli_json(rewritten.path, "query", "cocoa")
+    assert (body["total"], body["stories"], len(body["hits"])) == (3, 1, 1)
+    assert sorted([body["hits"][0]["id"], *body["hits"][0]["similar"]]) == ["cocoa", "cocoa-update1",
+                                                                            "cocoa-update2"]
+    every = client.get("/api/search", params={"q": "cocoa", "collapse": "false"}).json()
+    assert every == cli_json(rewritten.path, "query", "cocoa", "--no-collapse")
+    assert (every["total"], every["stories"], len(every["hits"])) == (3, None, 3)
+
+
+def test_the_page_folds_rewrites_under_their_story_and_links_to_every_article(client, rewritten):
+    page = client.get("/", params={"q": "cocoa"}).text
+    assert re.search(r'<strong id="total">3</strong> articles, <strong id="stories">1</strong> story', page)
+    similar = re.search(r'<details class="similar"><summary>\+2 similar</summary>(.*?)</details>', page, re.DOTALL)
+    assert similar is not None and len(re.findall(r'<a href="/articles/cocoa', similar.group(1))) == 2
+    every_url = html.unescape(re.search(r'<a href="([^"]+)" data-soft>show every article</a>', page).group(1))
+    assert "collapse=0" in every_url
+    every = client.get(every_url).text
+    assert len(re.findall(r'<li class="hit">', every)) == 3 and "similar" not in every
+    assert 'name="collapse" value="0"' in every  # the next query keeps showing every article
