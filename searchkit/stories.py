@@ -127,7 +127,7 @@ def apply(folder: Path, put: Mapping[str, Signature], removed: Iterable[str], co
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.unlink(missing_ok=True)
         with closing(_connect(temporary)) as db, db:
-            _Stories(db).change(put, ())
+            _Stories(db, everything_new=True).change(put, ())
             _set_commit(db, commit)
         os.replace(temporary, path)
         return
@@ -139,8 +139,9 @@ def apply(folder: Path, put: Mapping[str, Signature], removed: Iterable[str], co
 class _Stories:
     """The change of one transaction."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, *, everything_new: bool = False) -> None:
         self.db = db
+        self.everything_new = everything_new  # a new store: every anchor is a new article's
 
     def change(self, put: Mapping[str, Signature], removed: Iterable[str]) -> None:
         gone = set(removed) | set(put)
@@ -184,12 +185,15 @@ class _Stories:
         """The pairs of near-duplicates with at least one article of ``put``."""
         if not put:
             return
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (id TEXT PRIMARY KEY) WITHOUT ROWID")
-        self.db.execute("DELETE FROM fresh")
-        self.db.executemany("INSERT INTO fresh VALUES (?)", ((article_id,) for article_id in put))
-        rows = self.db.execute(
-            "SELECT value, id FROM anchors WHERE value IN "
-            "(SELECT value FROM anchors JOIN fresh USING (id)) ORDER BY value")
+        if self.everything_new:
+            rows = self.db.execute("SELECT value, id FROM anchors ORDER BY value")
+        else:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (id TEXT PRIMARY KEY) WITHOUT ROWID")
+            self.db.execute("DELETE FROM fresh")
+            self.db.executemany("INSERT INTO fresh VALUES (?)", ((article_id,) for article_id in put))
+            rows = self.db.execute(
+                "SELECT value, id FROM anchors WHERE value IN "
+                "(SELECT value FROM anchors JOIN fresh USING (id)) ORDER BY value")
         candidates: set[tuple[str, str]] = set()
         for _, group in itertools.groupby(rows, key=lambda row: row[0]):
             ids = sorted(article_id for _, article_id in group)
