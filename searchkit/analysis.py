@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from typing import Optional
 
 import Stemmer
 
@@ -23,6 +24,7 @@ _UNDECOMPOSED = str.maketrans({
     "ħ": "h", "ŧ": "t", "ŋ": "n",
 })
 _CACHE_LIMIT = 500_000
+_RECENT_TEXTS = 4  # texts whose words Analyzer.words remembers
 
 
 def fold(word: str) -> str:
@@ -61,8 +63,20 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """The indexed words of ``text``, in order (position ``i`` is the ``i``-th word)."""
+        # The last few texts are remembered (per thread): indexing analyses an article's headline and
+        # body for the engine, then again for its near-duplicate signature.
+        recent: Optional[dict[str, list[str]]] = getattr(self._local, "recent", None)
+        if recent is None:
+            recent = self._local.recent = {}
+        found = recent.get(text)
+        if found is not None:
+            return list(found)
         cached, normalize = self._cache.get, self.normalize
-        return [cached(word) or normalize(word) for word in WORD.findall(text)]
+        words = [cached(word) or normalize(word) for word in WORD.findall(text)]
+        if len(recent) >= _RECENT_TEXTS:
+            del recent[next(iter(recent))]
+        recent[text] = words
+        return list(words)
 
     def _stemmer(self) -> Stemmer.Stemmer:
         stemmer: Stemmer.Stemmer | None = getattr(self._local, "stemmer", None)

@@ -23,6 +23,7 @@ Nothing here reads article text: signatures are made where the text is read.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import sqlite3
 from collections import defaultdict
@@ -32,7 +33,7 @@ from typing import Iterable, Iterator, Mapping, NamedTuple, Optional
 
 from searchkit.articles import Article
 from searchkit.shingles import (
-    NEAR_DUPLICATE, SHINGLE_WORDS, SKETCH_SIZE, Sketch, article_text, hashes, resemblance, sketch,
+    NEAR_DUPLICATE, SHINGLE_WORDS, SKETCH_SIZE, Sketch, article_sketch, hashes, resemblance,
 )
 
 STORIES_NAME = "stories.sqlite"
@@ -69,7 +70,7 @@ class Signature(NamedTuple):
 
 def signature(article: Article) -> Signature:
     """The signature of ``article`` (its headline and body, sketched)."""
-    return Signature(article.date.toordinal(), sketch(article_text(article)))
+    return Signature(article.date.toordinal(), article_sketch(article))
 
 
 def near_duplicates(left: Signature, right: Signature) -> bool:
@@ -144,9 +145,11 @@ class _Stories:
         self.everything_new = everything_new  # a new store: every anchor is a new article's
 
     def change(self, put: Mapping[str, Signature], removed: Iterable[str]) -> None:
-        gone = set(removed) | set(put)
-        touched_stories = self._stories_of(gone)
-        self._forget(gone)
+        touched_stories: set[int] = set()
+        if not self.everything_new:
+            gone = set(removed) | set(put)
+            touched_stories = self._stories_of(gone)
+            self._forget(gone)
         self.db.executemany("INSERT INTO sketches VALUES (?, ?, ?)",
                             ((article_id, day, packed) for article_id, (day, packed) in put.items()))
         self.db.executemany("INSERT OR IGNORE INTO anchors VALUES (?, ?)",
@@ -185,21 +188,21 @@ class _Stories:
         """The pairs of near-duplicates with at least one article of ``put``."""
         if not put:
             return
+        # Each anchor shared by 2 to COMMON_ANCHOR articles, with their ids (as a JSON array).
+        shared = "GROUP BY value HAVING count(*) BETWEEN 2 AND ?"
         if self.everything_new:
-            rows = self.db.execute("SELECT value, id FROM anchors ORDER BY value")
+            rows = self.db.execute(f"SELECT json_group_array(id) FROM anchors {shared}", (COMMON_ANCHOR,))
         else:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (id TEXT PRIMARY KEY) WITHOUT ROWID")
             self.db.execute("DELETE FROM fresh")
             self.db.executemany("INSERT INTO fresh VALUES (?)", ((article_id,) for article_id in put))
             rows = self.db.execute(
-                "SELECT value, id FROM anchors WHERE value IN "
-                "(SELECT value FROM anchors JOIN fresh USING (id)) ORDER BY value")
+                "SELECT json_group_array(id) FROM anchors WHERE value IN "
+                f"(SELECT value FROM anchors JOIN fresh USING (id)) {shared}", (COMMON_ANCHOR,))
         candidates: set[tuple[str, str]] = set()
-        for _, group in itertools.groupby(rows, key=lambda row: row[0]):
-            ids = sorted(article_id for _, article_id in group)
-            if len(ids) <= COMMON_ANCHOR:
-                candidates.update(pair for pair in itertools.combinations(ids, 2)
-                                  if pair[0] in put or pair[1] in put)
+        for (joined,) in rows:
+            ids = sorted(json.loads(joined))
+            candidates.update(pair for pair in itertools.combinations(ids, 2) if pair[0] in put or pair[1] in put)
         others = self._signatures(i for pair in candidates for i in pair if i not in put)
         for left, right in candidates:
             if near_duplicates(put.get(left) or others[left], put.get(right) or others[right]):

@@ -94,7 +94,8 @@ def test_index_creates_the_index_on_the_cluster_and_keeps_only_metadata_locally(
     assert done.exit_code == 0, done.output
     assert done.output.startswith("added 5, updated 0, removed 0")
     (generation,) = [p for p in folder.iterdir() if p.name.startswith("gen-")]
-    assert sorted(p.name for p in generation.iterdir()) == ["manifest.sqlite", "opensearch.json", "searchkit.json"]
+    assert sorted(p.name for p in generation.iterdir()) == ["manifest.sqlite", "opensearch.json", "searchkit.json",
+                                                           "stories.sqlite"]
     recorded = json.loads((generation / "opensearch.json").read_text())
     assert (recorded["url"], recorded["alias"], recorded["shards"], recorded["replicas"]) == (
         URL, index_name, 2, 1)
@@ -427,4 +428,20 @@ def test_searches_keep_answering_after_a_node_stops(tmp_path, index_name):
     finally:
         stopped.join()
         assert run_cluster("up") == URL
+    index.close()
+
+
+@live
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_duplicate_wires_collapse_on_the_cluster_as_on_the_embedded_engines(tmp_path, index_name, sort):
+    from test_duplicates import check_collapsed, newsroom
+
+    folder = tmp_path / "seeds"
+    found = newsroom(folder)
+    index = searchkit.open_index(tmp_path / "index", create=True, engine="opensearch",
+                                 engine_options={"url": URL, "index_name": index_name})
+    index.update(folder)
+    for query in ("*", "copper OR wheat OR yen", "updated", "date:2024-03"):
+        check_collapsed(index, query, found, sort=sort)
+    assert len(index.duplicates()) == sum(1 for ids in found.values() if len(ids) > 1)
     index.close()
