@@ -13,8 +13,8 @@ The first request fetches the hits wanted, as without collapsing. Only when some
 away and more matches exist do more requests follow: the ranking (without snippets) to
 :data:`NEAR_REACH` times the hits wanted, then to the full reach if that was not enough, and the page's
 span again with snippets. Snippets cost more than a repeated query on most engines, so fetching extra
-hits with snippets up front would not pay. The best hit of a story is the first in the requested order: the most relevant, or
-the newest with ``sort="newest"``.
+hits with snippets up front would not pay. The best hit of a story is the first in the requested order:
+the most relevant, or the newest with ``sort="newest"``.
 """
 
 from __future__ import annotations
@@ -121,7 +121,8 @@ def _reach_further(run: Callable[[SearchRequest], Page], ask: SearchRequest, lab
     start, end = wanted[0], wanted[-1] + 1
     span = run(dataclasses.replace(quiet, offset=start, limit=end - start, snippets=True)).hits
     with_snippets = {hit.id: hit for hit in span}
-    return [with_snippets.get(ranking[at].id, ranking[at]) if at >= start else ranking[at] for at in positions]
+    return [with_snippets.get(ranking[at].id, ranking[at]) if at >= start else ranking[at]
+            for at in positions]
 
 
 def _best_of_each_story(hits: tuple[Hit, ...], labels: StoryLabels) -> list[int]:

@@ -43,7 +43,7 @@ def shingles_of(words: list[str]) -> frozenset[int]:
     # Every step a C-level map over bytes encoded once: an article is shingled at index time, and a
     # Python loop per shingle cost more than analysing the text.
     encoded = " ".join(words).encode("utf-8").split(b" ")
-    runs = zip(*(encoded[start:] for start in range(SHINGLE_WORDS)))
+    runs = zip(*(encoded[start:] for start in range(SHINGLE_WORDS)), strict=False)  # the shorter ones end it
     return frozenset(map(zlib.crc32, map(b" ".join, runs)))
 
 

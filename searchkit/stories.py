@@ -202,7 +202,8 @@ class _Stories:
         candidates: set[tuple[str, str]] = set()
         for (joined,) in rows:
             ids = sorted(json.loads(joined))
-            candidates.update(pair for pair in itertools.combinations(ids, 2) if pair[0] in put or pair[1] in put)
+            candidates.update(pair for pair in itertools.combinations(ids, 2)
+                              if pair[0] in put or pair[1] in put)
         others = self._signatures(i for pair in candidates for i in pair if i not in put)
         for left, right in candidates:
             if near_duplicates(put.get(left) or others[left], put.get(right) or others[right]):
@@ -259,7 +260,8 @@ class _Stories:
 
 
 def _set_commit(db: sqlite3.Connection, commit: str) -> None:
-    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("engine_commit", commit), ("version", VERSION)])
+    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                   [("engine_commit", commit), ("version", VERSION)])
 
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:

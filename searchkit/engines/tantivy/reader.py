@@ -39,10 +39,13 @@ _PER_DAY = {"days": {"terms": {"field": "date", "size": _MAX_DAYS}}}
 #: Sorting recent fetches this many hits by relevance first, and the whole rerank window only when
 #: one of them could still be lifted onto the page (recency.enough).
 _FIRST_FETCH = 100
-#: To say which of some articles match, a query lists all its matches when it has at most this many
-#: per article asked about, else searches again restricted to them: a term set costs about 4 µs per id
-#: on this engine, listing a match about 0.4 µs (measured on Reuters).
-_LIST_PER_ID = 10
+#: To say which of some articles match, a query with at most this many matches, or twice as many as
+#: articles asked about, lists them all; one with more searches again restricted to a term set of the
+#: articles. Measured on Reuters: a term set costs 1 to 2.5 µs an id, listing a match 0.4 µs once its id
+#: is known and 10 µs the first time (a stored document read).
+_LIST_ALL = 1000
+#: Addresses whose ids a reader remembers (about 100 bytes each).
+_IDS_REMEMBERED = 200_000
 
 
 def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
@@ -78,7 +81,8 @@ class TantivyReader:
         self._schema = self._index.schema
         self._searcher = self._open()
         self._summary: Optional[DateSummary] = None  # of this commit, once asked for
-        self._looked_up: Optional[tuple[frozenset[str], Query, dict[tuple[int, int], str]]] = None
+        self._among: Optional[tuple[frozenset[str], Query]] = None  # a term set query of the last find_ids
+        self._ids: dict[tuple[int, int], str] = {}  # the ids of addresses read so far
 
     @_reads_files
     def _open(self) -> tantivy.Searcher:
@@ -164,24 +168,30 @@ class TantivyReader:
         return Page(total, tuple(hits), day_counts, self._found(compiled.query, request.find_ids, total))
 
     def _found(self, query: Query, ids: frozenset[str], total: int) -> frozenset[str]:
-        """The articles of ``ids`` that ``query`` (``total`` matches) matches. Their addresses and a
-        query matching them are looked up once per set; then the cheaper of listing every match and
-        searching again restricted to ``ids`` (see :data:`_LIST_PER_ID`)."""
+        """The articles of ``ids`` that ``query`` (``total`` matches) matches: a query with few matches
+        lists them all; any other is searched again restricted to a term set of ``ids`` (built once per
+        set), and only the matching ones' ids are read."""
         if not ids or not total:
             return frozenset()
-        if self._looked_up is None or (self._looked_up[0] is not ids and self._looked_up[0] != ids):
-            among = Query.term_set_query(self._schema, "id", sorted(ids))
-            addresses = {(address.segment_ord, address.doc): self._searcher.doc(address)["id"][0]
-                         for _, address in self._searcher.search(among, len(ids), count=False).hits}
-            self._looked_up = (ids, among, addresses)
-        _, among, addresses = self._looked_up
-        if total <= _LIST_PER_ID * len(ids):
+        if total <= max(_LIST_ALL, 2 * len(ids)):
             listed = self._searcher.search(query, total, count=False).hits
-            return frozenset(addresses[key] for key in ((a.segment_ord, a.doc) for _, a in listed)
-                             if key in addresses)
-        both = Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, among)])
-        hits = self._searcher.search(both, len(addresses) or 1, count=False).hits
-        return frozenset(addresses[(address.segment_ord, address.doc)] for _, address in hits)
+            return frozenset(found for found in (self._id_at(address) for _, address in listed)
+                             if found in ids)
+        if self._among is None or (self._among[0] is not ids and self._among[0] != ids):
+            self._among = (ids, Query.term_set_query(self._schema, "id", sorted(ids)))
+        both = Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, self._among[1])])
+        hits = self._searcher.search(both, min(total, len(ids)), count=False).hits
+        return frozenset(self._id_at(address) for _, address in hits)
+
+    def _id_at(self, address: DocAddress) -> str:
+        """The id of the article at ``address``, remembered: reading a stored document costs ~10 µs."""
+        key = (address.segment_ord, address.doc)
+        found = self._ids.get(key)
+        if found is None:
+            if len(self._ids) >= _IDS_REMEMBERED:
+                self._ids.clear()
+            found = self._ids[key] = self._searcher.doc(address)["id"][0]
+        return found
 
     def _rank_recent(self, query: Query, request: SearchRequest) -> tuple[int, list[tuple[float, DocAddress]]]:
         """The total, and the hits from ``request.offset`` on, reranked by :func:`recency.rank_recent`."""
