@@ -83,8 +83,9 @@ def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, engine: Optio
 def _finish_index(report: UpdateReport, as_json: bool) -> None:
     for problem in report.skipped:
         click.echo(f"skipped {problem}", err=True)
-    if report.alerts_problem:
-        click.echo(f"warning: {report.alerts_problem}", err=True)
+    for warning in (report.alerts_problem, report.stories_problem):
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
     if as_json:
         click.echo(output.to_json(output.report_json(report)))
     else:

@@ -235,6 +235,7 @@ def report_json(report: UpdateReport) -> dict[str, Any]:
         "lost": report.lost,
         "alerts": {name: [alert_match_json(m) for m in found] for name, found in report.alerts.items()},
         "alerts_problem": report.alerts_problem,
+        "stories_problem": report.stories_problem,
     }
 
 

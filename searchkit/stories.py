@@ -125,8 +125,9 @@ def apply(folder: Path, put: Mapping[str, Signature], removed: Iterable[str], co
     sketches) and removed ``removed``; ``fresh`` starts from an empty store (a rebuild, or a resync)."""
     path = store_path(folder)
     if fresh:
+        for left_over in folder.glob(f".{path.name}.*.tmp"):  # by a writer killed while making them
+            left_over.unlink(missing_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.unlink(missing_ok=True)
         with closing(_connect(temporary)) as db, db:
             _Stories(db, everything_new=True).change(put, ())
             _set_commit(db, commit)

@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Optional
+from typing import Callable, Iterable, Iterator, Mapping, Optional
 
 from searchkit import generations, storage, stories
 from searchkit.alerts import AlertMatch
@@ -52,6 +52,9 @@ class UpdateReport:
     alerts: Mapping[str, tuple[AlertMatch, ...]] = field(default_factory=dict)
     #: Why the saved searches could not be checked, when they could not; indexing went on without them.
     alerts_problem: Optional[str] = None
+    #: Why the duplicate-wire stories could not be brought up to date, when they could not (the index
+    #: is; results are collapsed by the stories before, and the next write makes them again).
+    stories_problem: Optional[str] = None
 
     @property
     def changed(self) -> bool:
@@ -120,8 +123,9 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
         outcome = _write(generation, manifest, todo.to_index, todo.removed, options)
     if todo.to_index or todo.removed or manifest.seeds_dir != str(seeds.resolve()):
         save_manifest(generation, manifest, seeds, count_library=bool(todo.to_index or todo.removed))
+    stories_problem = None
     if todo.to_index or todo.removed or not in_step:
-        record_stories(generation, outcome.signatures, todo.removed, in_step=in_step)
+        stories_problem = record_stories(generation, outcome.signatures, todo.removed, in_step=in_step)
     updated = sum(1 for article_id in outcome.indexed if article_id in todo.known)
     return UpdateReport(
         added=len(outcome.indexed) - updated,
@@ -131,6 +135,7 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
         skipped=tuple(problems) + tuple(outcome.skipped),
         seconds=time.monotonic() - started,
         changed_ids=tuple(outcome.indexed),
+        stories_problem=stories_problem,
     )
 
 
@@ -151,8 +156,8 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
     signatures = {article.id: signature(article) for article in carried
                 if article.id not in outcome.indexed}
     signatures.update(outcome.signatures)
-    stories.apply(generation.folder, signatures, (), generation.engine.commit_token(generation.folder),
-                  fresh=True)
+    stories_problem = _try_stories(lambda: stories.apply(
+        generation.folder, signatures, (), generation.engine.commit_token(generation.folder), fresh=True))
     changed = _changed(outcome, before) if find_changes else ()  # before the old generation goes
     generations.publish(index_dir, generation)
     # A local engine keeps the previous generation for readers that opened it just before the swap; a
@@ -165,6 +170,7 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
         rebuilt=True,
         lost=lost,
         changed_ids=changed,
+        stories_problem=stories_problem,
     )
 
 
@@ -201,17 +207,33 @@ def stories_in_step(generation: generations.Generation) -> bool:
 
 
 def record_stories(generation: generations.Generation, put: Mapping[str, Signature], removed: Iterable[str],
-                   *, in_step: bool) -> None:
+                   *, in_step: bool) -> Optional[str]:
     """Bring the stories in step with the commit just made: by its changes when they were in step with
-    the one before, else from every article in the index (read back and sketched)."""
+    the one before, else from every article in the index (read back and sketched). Returns why that
+    failed, when it did: the commit stands, and the next write tries again."""
     commit = generation.engine.commit_token(generation.folder)
     if in_step:
         try:
             stories.apply(generation.folder, put, removed, commit)
-            return
-        except sqlite3.DatabaseError:  # a damaged store is rebuilt, never in the way of indexing
+            return None
+        except sqlite3.DatabaseError:  # damaged (or full): made again from the articles, below
             pass
-    stories.apply(generation.folder, _all_signatures(generation), (), commit, fresh=True)
+        except OSError as error:
+            return _problem(error)
+    return _try_stories(lambda: stories.apply(generation.folder, _all_signatures(generation), (), commit,
+                                              fresh=True))
+
+
+def _try_stories(write: Callable[[], None]) -> Optional[str]:
+    try:
+        write()
+    except (sqlite3.Error, OSError) as error:
+        return _problem(error)
+    return None
+
+
+def _problem(error: Exception) -> str:
+    return f"duplicate-wire stories not updated ({error}); the next 'searchkit index' tries again"
 
 
 def _all_signatures(generation: generations.Generation) -> dict[str, Signature]:

@@ -229,3 +229,21 @@ def test_duplicates_command_prints_the_groups_and_exits_1_when_there_are_none(ru
     searchkit.open_index(tmp_path / "lone-index", create=True).update(lone)
     empty = CliRunner().invoke(main, ["duplicates", "--index", str(tmp_path / "lone-index")])
     assert empty.exit_code == 1 and empty.stdout.startswith("no near-duplicates")
+
+
+def test_stories_that_cannot_be_written_are_a_warning_and_made_at_the_next_index(news, monkeypatch, tmp_path):
+    index, folder, found = news
+    story = found["story05"]
+    write_seed(folder, "late-rewrite", "2024-03-16", "UPDATE 3: tariff story 5", index.get(story[0]).body)
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(stories, "apply", disk_full)
+        report = index.update(folder)
+    assert report.added == 1 and "No space left on device" in report.stories_problem
+    assert "late-rewrite" in index and index.story_of(story[0]) == tuple(story[1:])  # indexed; stories behind
+    result = CliRunner().invoke(main, ["index", "--seeds", str(folder), "--index", str(index.path)])
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    assert sorted(index.story_of(story[0])) == sorted([*story[1:], "late-rewrite"])

@@ -80,8 +80,9 @@ class SeedsWatcher:
         self._named = unreadable
         if report.added or report.updated or report.removed or report.rebuilt:
             log.info("index updated: %s", report.summary())
-        if report.alerts_problem:
-            log.warning("%s", report.alerts_problem)
+        for warning in (report.alerts_problem, report.stories_problem):
+            if warning:
+                log.warning("%s", warning)
         for name, found in report.alerts.items():
             headlines = "; ".join(match.headline for match in found[:ALERT_HEADLINES])
             more = f" (and {len(found) - ALERT_HEADLINES:,} more)" if len(found) > ALERT_HEADLINES else ""
