@@ -9,11 +9,12 @@ The engine ranks as always and also says which articles with near-duplicates mat
 - how far down the ranking a page of stories can reach: never more than ``hidden`` hits past the
   ``offset + limit`` wanted, ``hidden`` being the number of matches collapsed away.
 
-The first request fetches the hits wanted, as without collapsing. Only when some of them are collapsed
-away and more matches exist do more requests follow: the ranking (without snippets) to
-:data:`NEAR_REACH` times the hits wanted, then to the full reach if that was not enough, and the page's
-span again with snippets. Snippets cost more than a repeated query on most engines, so fetching extra
-hits with snippets up front would not pay. The best hit of a story is the first in the requested order:
+The first request ranks from the top to the last hit wanted (with snippets on the first page, whose
+hits are the page's). Only when some of them are collapsed away and more matches exist does the ranking
+reach further (without snippets): to :data:`NEAR_REACH` times the hits wanted, then to the full reach if
+that was not enough. A page whose hits came without snippets gets them from one more request for its
+span. Snippets cost more than a repeated query on most engines, so snippets for every hit ranked above
+a page would not pay. The best hit of a story is the first in the requested order:
 the most relevant, or the newest with ``sort="newest"``.
 """
 
@@ -88,41 +89,39 @@ class Collapsed:
 
 def search(run: Callable[[SearchRequest], Page], request: SearchRequest, labels: StoryLabels) -> Collapsed:
     """Run ``request`` through ``run`` (an engine reader's search) with results collapsed by story."""
-    wanted = request.offset + request.limit
-    ask = dataclasses.replace(request, offset=0, limit=wanted, find_ids=labels.ids)
     if not labels.ids:
         first = run(dataclasses.replace(request, find_ids=frozenset()))
         return Collapsed(first, first.hits, first.total)
-    first = run(ask)
+    wanted = request.offset + request.limit
+    # From the top, whatever the page: which hits a page of stories shows depends on the hits above it.
+    ask = dataclasses.replace(request, offset=0, limit=wanted, snippets=False)
+    first_snippets = request.snippets and not request.offset  # page 1: the hits fetched are the page's
+    first = run(dataclasses.replace(ask, find_ids=labels.ids, snippets=first_snippets))
     found = first.found_ids & labels.ids
     hidden = len(found) - len({labels.by_id[article_id] for article_id in found})
-    shown = [first.hits[at] for at in _best_of_each_story(first.hits, labels)]
-    if len(shown) < wanted and len(first.hits) < first.total:
+    ranking, positions = first.hits, _best_of_each_story(first.hits, labels)
+    if len(positions) < wanted and len(ranking) < first.total:
         # Collapsed rewrites cluster near the top for some queries only: reach a little further first.
         for reach in sorted({min(wanted + hidden, NEAR_REACH * wanted), wanted + hidden}):
-            shown = _reach_further(run, ask, labels, reach, request.offset)
-            if len(shown) >= wanted:
+            ranking = run(dataclasses.replace(ask, limit=reach, count_days=False)).hits
+            positions = _best_of_each_story(ranking, labels)
+            if len(positions) >= wanted:
                 break
-    hits = tuple(_with_similar(hit, labels, found) for hit in shown[request.offset:wanted])
-    return Collapsed(first, hits, first.total - hidden)
+    page = positions[request.offset:wanted]
+    hits = [ranking[at] for at in page]
+    if request.snippets and page and not (first_snippets and ranking is first.hits):
+        hits = _with_snippets(run, ask, hits, page)
+    return Collapsed(first, tuple(_with_similar(hit, labels, found) for hit in hits), first.total - hidden)
 
 
-def _reach_further(run: Callable[[SearchRequest], Page], ask: SearchRequest, labels: StoryLabels,
-                   reach: int, offset: int) -> list[Hit]:
-    """The best hit of each story among the first ``reach`` hits. They are ranked without snippets, and
-    the span from the first hit on the page to the last fetched again with them: snippets of every hit
-    within reach could cost many times the query."""
-    quiet = dataclasses.replace(ask, limit=reach, find_ids=frozenset(), count_days=False, snippets=False)
-    ranking = run(quiet).hits
-    positions = _best_of_each_story(ranking, labels)
-    wanted = positions[offset:ask.limit]
-    if not ask.snippets or not wanted:
-        return [ranking[at] for at in positions]
-    start, end = wanted[0], wanted[-1] + 1
-    span = run(dataclasses.replace(quiet, offset=start, limit=end - start, snippets=True)).hits
+def _with_snippets(run: Callable[[SearchRequest], Page], ask: SearchRequest, hits: list[Hit],
+                   positions: list[int]) -> list[Hit]:
+    """``hits`` (at ``positions`` of the ranking, ascending) with their snippets: the span from the first
+    to the last fetched again with them, rather than snippets for every hit ranked above the page."""
+    start, end = positions[0], positions[-1] + 1
+    span = run(dataclasses.replace(ask, offset=start, limit=end - start, snippets=True)).hits
     with_snippets = {hit.id: hit for hit in span}
-    return [with_snippets.get(ranking[at].id, ranking[at]) if at >= start else ranking[at]
-            for at in positions]
+    return [with_snippets.get(hit.id, hit) for hit in hits]
 
 
 def _best_of_each_story(hits: tuple[Hit, ...], labels: StoryLabels) -> list[int]:

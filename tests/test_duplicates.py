@@ -92,6 +92,8 @@ def check_collapsed(index: searchkit.Index, query: str, found: dict[str, list[st
              for offset in range(0, len(expected) + 3, 3)]
     assert [(hit.id, sorted(hit.similar)) for page in pages for hit in page] == expected, query
     assert all(page.stories == len(matched) for page in pages)
+    snippet_of = {hit.id: hit.snippet for hit in everything}  # every page's hits come with their snippets
+    assert all(hit.snippet == snippet_of[hit.id] != "" for page in pages for hit in page), query
 
 
 def test_rewrites_are_shown_once_under_their_best_hit(news):
