@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, Union
 
-from searchkit import generations, related, stories, storage, updating
+from searchkit import generations, related, storage, updating
 from searchkit.collapse import LabelCache
 from searchkit.collapse import search as collapse_search
 from searchkit.alerts import AlertMatch, Alerts, SavedSearch
@@ -276,10 +276,10 @@ class Index:
 
         def run(reader: EngineReader, generation: generations.Generation) -> Results:
             check_supported(request, generation.engine)
-            stories: Optional[int] = None
+            story_count: Optional[int] = None
             if collapse:
                 collapsed = collapse_search(reader.search, request, self._labels.labels(generation.folder))
-                page, hits, stories = collapsed.first, collapsed.hits, collapsed.stories
+                page, hits, story_count = collapsed.first, collapsed.hits, collapsed.stories
             else:
                 page = reader.search(request)
                 hits = page.hits
@@ -294,7 +294,7 @@ class Index:
                     raise RuntimeError(f"the {generation.engine.name} engine answered no day counts")
                 chart = timeline.build(page.day_counts, histogram, request.date_filter)
             return Results(query=request.query_text, total=page.total, offset=offset, hits=hits,
-                           suggestion=suggestion, histogram=chart, stories=stories)
+                           suggestion=suggestion, histogram=chart, stories=story_count)
 
         return self._readers.read(run)
 
@@ -306,7 +306,8 @@ class Index:
 
         def collect(reader: EngineReader, generation: generations.Generation) -> list[DuplicateGroup]:
             found = []
-            for ids in stories.groups(self._labels.labels(generation.folder).by_id)[:limit]:
+            members = self._labels.labels(generation.folder).members.values()
+            for ids in sorted(members, key=lambda ids: (-len(ids), ids[0]))[:limit]:
                 articles = [article for article in map(reader.get, ids) if article is not None]
                 if len(articles) > 1:
                     found.append(DuplicateGroup(tuple(sorted(articles, key=lambda a: (a.date, a.id)))))

@@ -111,14 +111,6 @@ def read_labels(folder: Path) -> dict[str, int]:
         return {}
 
 
-def groups(labels: Mapping[str, int]) -> list[list[str]]:
-    """The stories of ``labels`` as lists of ids (each sorted), largest first, then by first id."""
-    members: dict[int, list[str]] = defaultdict(list)
-    for article_id, story in labels.items():
-        members[story].append(article_id)
-    return sorted((sorted(ids) for ids in members.values()), key=lambda ids: (-len(ids), ids[0]))
-
-
 def apply(folder: Path, put: Mapping[str, Signature], removed: Iterable[str], commit: str, *,
           fresh: bool = False) -> None:
     """Bring the stories of ``folder`` in step with a commit that put the articles of ``put`` (by their

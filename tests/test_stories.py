@@ -51,7 +51,10 @@ def corpus(seed: int = 7) -> tuple[list[Article], list[set[str]]]:
 
 
 def groups_of(folder: Path) -> list[set[str]]:
-    return sorted((set(ids) for ids in stories.groups(stories.read_labels(folder))), key=sorted)
+    members: dict[int, set[str]] = {}
+    for article_id, story in stories.read_labels(folder).items():
+        members.setdefault(story, set()).add(article_id)
+    return sorted(members.values(), key=sorted)
 
 
 def signatures(articles: list[Article]) -> dict[str, stories.Signature]:
