@@ -21,6 +21,7 @@ the most relevant, or the newest with ``sort="newest"``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import threading
 from collections import defaultdict
@@ -35,23 +36,24 @@ from searchkit.results import Hit
 NEAR_REACH = 4
 
 
-@dataclasses.dataclass(frozen=True)
 class StoryLabels:
-    """The stories of one generation's articles that have near-duplicates."""
+    """The stories of one generation's articles that have near-duplicates: ``by_id`` maps each such
+    article to its story's number, ``ids`` holds them all, ``members`` each story's ids (sorted)."""
 
-    by_id: dict[str, int]
-    members: dict[int, tuple[str, ...]]
-    ids: frozenset[str]
+    def __init__(self, by_id: dict[str, int]) -> None:
+        self.by_id = by_id
+        self.ids = frozenset(by_id)
 
-    @classmethod
-    def of(cls, by_id: dict[str, int]) -> "StoryLabels":
-        members: dict[int, list[str]] = defaultdict(list)
-        for article_id, story in by_id.items():
-            members[story].append(article_id)
-        return cls(by_id, {story: tuple(sorted(ids)) for story, ids in members.items()}, frozenset(by_id))
+    @functools.cached_property
+    def members(self) -> dict[int, tuple[str, ...]]:
+        # Only the shown hits' stories and `searchkit duplicates` need them: not built for every query.
+        grouped: dict[int, list[str]] = defaultdict(list)
+        for article_id, story in self.by_id.items():
+            grouped[story].append(article_id)
+        return {story: tuple(sorted(ids)) for story, ids in grouped.items()}
 
 
-NO_STORIES = StoryLabels.of({})
+NO_STORIES = StoryLabels({})
 
 
 class LabelCache:
@@ -71,7 +73,7 @@ class LabelCache:
             cached = self._cached.get(folder)
             if cached is not None and cached[0] == stamp:
                 return cached[1]
-        labels = StoryLabels.of(stories.read_labels(folder))
+        labels = StoryLabels(stories.read_labels(folder))
         with self._lock:
             self._cached = {folder: (stamp, labels)}  # only the live generation is asked for
         return labels

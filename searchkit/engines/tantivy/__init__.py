@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from searchkit.engines.tantivy.writer import TantivyWriter
 
 #: Bumped whenever the schema or the analysis changes: older indexes then ask for a rebuild.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: each article's id hash in a fast column (KEY_FIELD)
 META_FILE = "meta.json"
 
 

@@ -17,9 +17,11 @@ from searchkit.engines.batch import indexable_id
 from searchkit.engines.tantivy import commit_token
 from searchkit.engines.tantivy.compile import compile_query
 from searchkit.engines.tantivy.schema import (
+    KEY_FIELD,
     LIBRARY,
     article_from,
     fingerprint_from,
+    id_key,
     open_index,
     stored_text,
 )
@@ -39,11 +41,10 @@ _PER_DAY = {"days": {"terms": {"field": "date", "size": _MAX_DAYS}}}
 #: Sorting recent fetches this many hits by relevance first, and the whole rerank window only when
 #: one of them could still be lifted onto the page (recency.enough).
 _FIRST_FETCH = 100
-#: To say which of some articles match, a query with at most this many matches, or twice as many as
-#: articles asked about, lists them all; one with more searches again restricted to a term set of the
-#: articles. Measured on Reuters: a term set costs 1 to 2.5 µs an id, listing a match 0.4 µs once its id
-#: is known and 10 µs the first time (a stored document read).
-_LIST_ALL = 1000
+#: To say which of some articles match, a query with at most this many matches per article asked about
+#: lists them all; one with more searches again restricted to a term set of the articles. Measured at
+#: 1M articles: a term set costs about 1 µs an id, listing a match and reading its id hash 0.3 µs.
+_LIST_PER_ID = 3
 #: Addresses whose ids a reader remembers (about 100 bytes each).
 _IDS_REMEMBERED = 200_000
 
@@ -81,8 +82,8 @@ class TantivyReader:
         self._schema = self._index.schema
         self._searcher = self._open()
         self._summary: Optional[DateSummary] = None  # of this commit, once asked for
-        self._among: Optional[tuple[frozenset[str], Query]] = None  # a term set query of the last find_ids
-        self._ids: dict[tuple[int, int], str] = {}  # the ids of addresses read so far
+        # The last find_ids: the set, its ids by hash, and a term set query of them once one was needed.
+        self._keys: Optional[tuple[frozenset[str], dict[int, str], Optional[Query]]] = None
 
     @_reads_files
     def _open(self) -> tantivy.Searcher:
@@ -168,30 +169,26 @@ class TantivyReader:
         return Page(total, tuple(hits), day_counts, self._found(compiled.query, request.find_ids, total))
 
     def _found(self, query: Query, ids: frozenset[str], total: int) -> frozenset[str]:
-        """The articles of ``ids`` that ``query`` (``total`` matches) matches: a query with few matches
-        lists them all; any other is searched again restricted to a term set of ``ids`` (built once per
-        set), and only the matching ones' ids are read."""
+        """The articles of ``ids`` that ``query`` (``total`` matches) matches: every match listed, or
+        (when there are many more matches than ``ids``) a search restricted to a term set of ``ids``;
+        either way the matches' ids are told by their hashes, read from a column
+        (:data:`~searchkit.engines.tantivy.schema.KEY_FIELD`), not by reading stored documents."""
         if not ids or not total:
             return frozenset()
-        if total <= max(_LIST_ALL, 2 * len(ids)):
-            listed = self._searcher.search(query, total, count=False).hits
-            return frozenset(found for found in (self._id_at(address) for _, address in listed)
-                             if found in ids)
-        if self._among is None or (self._among[0] is not ids and self._among[0] != ids):
-            self._among = (ids, Query.term_set_query(self._schema, "id", sorted(ids)))
-        both = Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, self._among[1])])
-        hits = self._searcher.search(both, min(total, len(ids)), count=False).hits
-        return frozenset(self._id_at(address) for _, address in hits)
-
-    def _id_at(self, address: DocAddress) -> str:
-        """The id of the article at ``address``, remembered: reading a stored document costs ~10 µs."""
-        key = (address.segment_ord, address.doc)
-        found = self._ids.get(key)
-        if found is None:
-            if len(self._ids) >= _IDS_REMEMBERED:
-                self._ids.clear()
-            found = self._ids[key] = self._searcher.doc(address)["id"][0]
-        return found
+        if self._keys is None or (self._keys[0] is not ids and self._keys[0] != ids):
+            self._keys = (ids, {id_key(article_id): article_id for article_id in ids}, None)
+        _, by_key, among = self._keys
+        if total <= _LIST_PER_ID * len(ids):
+            addresses = [address for _, address in self._searcher.search(query, total, count=False).hits]
+        else:
+            if among is None:
+                among = Query.term_set_query(self._schema, "id", sorted(ids))
+                self._keys = (ids, by_key, among)
+            both = Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, among)])
+            addresses = [address for _, address in self._searcher.search(both, min(total, len(ids)),
+                                                                          count=False).hits]
+        keys = self._searcher.fast_field_values(KEY_FIELD, addresses) if addresses else []
+        return frozenset(by_key[int(key)] for key in keys if key in by_key)
 
     def _rank_recent(self, query: Query, request: SearchRequest) -> tuple[int, list[tuple[float, DocAddress]]]:
         """The total, and the hits from ``request.offset`` on, reranked by :func:`recency.rank_recent`."""
