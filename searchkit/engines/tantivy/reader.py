@@ -21,7 +21,7 @@ from searchkit.engines.tantivy.schema import (
     LIBRARY,
     article_from,
     fingerprint_from,
-    id_key,
+    ids_by_key,
     open_index,
     stored_text,
 )
@@ -176,7 +176,7 @@ class TantivyReader:
         if not ids or not total:
             return frozenset()
         if self._keys is None or (self._keys[0] is not ids and self._keys[0] != ids):
-            self._keys = (ids, {id_key(article_id): article_id for article_id in ids}, None)
+            self._keys = (ids, ids_by_key(ids), None)
         _, by_key, among = self._keys
         if total <= _LIST_PER_ID * len(ids):
             addresses = [address for _, address in self._searcher.search(query, total, count=False).hits]
@@ -190,7 +190,8 @@ class TantivyReader:
         keys = self._searcher.fast_field_values(KEY_FIELD, addresses) if addresses else []
         return frozenset(by_key[int(key)] for key in keys if key in by_key)
 
-    def _rank_recent(self, query: Query, request: SearchRequest) -> tuple[int, list[tuple[float, DocAddress]]]:
+    def _rank_recent(self, query: Query,
+                     request: SearchRequest) -> tuple[int, list[tuple[float, DocAddress]]]:
         """The total, and the hits from ``request.offset`` on, reranked by :func:`recency.rank_recent`."""
         wanted = request.offset + request.limit
         result = self._searcher.search(query, max(_FIRST_FETCH, wanted), count=True)

@@ -8,9 +8,11 @@ analysis never yields a word with a space in it). The text as written is kept in
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
 import zlib
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import Iterable, NamedTuple, Optional
 
 import tantivy
 
@@ -26,9 +28,18 @@ KEY_FIELD = "key"
 
 
 def id_key(article_id: str) -> int:
-    """A 64-bit hash of an article id (two CRCs: cheap, and 1M ids collide with odds under 1 in 10^7)."""
+    """A 64-bit hash of an article id (two checksums: cheap, and 1M ids collide with odds under 1 in
+    10^7)."""
     data = article_id.encode("utf-8", "surrogatepass")
     return zlib.crc32(data) << 32 | zlib.adler32(data)
+
+
+def ids_by_key(article_ids: Iterable[str]) -> dict[int, str]:
+    """``{id_key(id): id}`` for many ids, in C-level maps (a cold query at 1M keys 78,000 of them)."""
+    ids = list(article_ids)
+    data = [article_id.encode("utf-8", "surrogatepass") for article_id in ids]
+    high = map(operator.lshift, map(zlib.crc32, data), itertools.repeat(32))
+    return dict(zip(map(operator.or_, high, map(zlib.adler32, data)), ids, strict=True))
 
 
 def build_schema() -> tantivy.Schema:
