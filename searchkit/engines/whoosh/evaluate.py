@@ -13,7 +13,7 @@ import bisect
 import heapq
 from collections import Counter
 from typing import AbstractSet as Set
-from typing import Mapping, NamedTuple, Optional, Sequence
+from typing import Callable, NamedTuple, Optional
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -34,32 +34,29 @@ def weighting() -> BM25F:
 
 
 class Top(NamedTuple):
-    """What :func:`top` found: the exact number of matches, the best as ``(key, searcher docnum)``,
-    with ``count_days`` the matches per date ordinal, and the ids of ``find`` that matched."""
+    """What :func:`top` found: the exact number of matches, the best as ``(key, searcher docnum)``, and
+    with ``count_days`` the matches per date ordinal."""
 
     total: int
     best: list[tuple[float, int]]
     day_counts: Optional[Counter[int]]
-    found_ids: frozenset[str] = frozenset()
 
 
 def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: int, sort: str,
-        count_days: bool = False, find: Sequence[Mapping[int, str]] = ()) -> Top:
+        count_days: bool = False, each: Optional[Callable[[Segment, Scores], None]] = None) -> Top:
     """Every match of ``query`` scored and counted; the best ``wanted`` kept, best first.
 
     The key is the negated score when ranking by relevance (ties in index order, as Whoosh orders them)
     and the signed raw date for ``"newest"``/``"oldest"``. Counting days costs one C-level pass over the
-    matches already in hand. ``find`` maps, per segment, the document numbers of some articles to their
-    ids: those that match are reported.
+    matches already in hand. ``each`` is shown every segment's matches (``{docnum: score}``).
     """
     total, best = 0, []  # type: tuple[int, list[tuple[float, int]]]
     days: Optional[Counter[int]] = Counter() if count_days else None
-    found_ids: set[str] = set()
-    for number, segment in enumerate(segments):
+    for segment in segments:
         scores = evaluate(segment, query, weighting)
         total += len(scores)
-        if find:
-            found_ids.update(article_id for docnum, article_id in find[number].items() if docnum in scores)
+        if each is not None:
+            each(segment, scores)
         base = segment.base
         if days is not None and scores:
             bounds, column = _date_slice(query), segment.dates()
@@ -71,7 +68,7 @@ def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: i
             sign = -1 if sort == "newest" else 1
             found = heapq.nsmallest(wanted, ((sign * dates[docnum], base + docnum) for docnum in scores))
         best = heapq.nsmallest(wanted, best + found)
-    return Top(total, best, days, frozenset(found_ids))
+    return Top(total, best, days)
 
 
 def _date_slice(query: wq.Query) -> Optional[tuple[Optional[int], Optional[int]]]:

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence, TypeVar
 
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from searchkit.articles import Article, Fingerprint
@@ -17,7 +18,7 @@ from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchReques
 from searchkit.engines.whoosh import store
 from searchkit.engines.whoosh.columns import Segment
 from searchkit.engines.whoosh.compile import compile_query
-from searchkit.engines.whoosh.evaluate import top, weighting
+from searchkit.engines.whoosh.evaluate import Scores, top, weighting
 from searchkit.engines.whoosh.highlight import body_terms
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.whoosh.schema import article_from_fields, fingerprint_from_fields
@@ -29,6 +30,9 @@ from searchkit.storage import folder_size
 from searchkit.snippets import snippet
 
 Result = TypeVar("Result")
+#: Telling which of some articles match, per segment: looking an article's document number up costs
+#: about 33 µs, reading a match's stored id about 19 µs (measured on Reuters).
+_LOOKUP_US, _STORED_US = 33.0, 19.0
 
 
 def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
@@ -61,7 +65,8 @@ class WhooshReader:
         self.folder = folder
         self._searcher = self._open()
         self._segments = [Segment(leaf, base) for leaf, base in self._searcher.leaf_searchers()]
-        self._looked_up: Optional[tuple[frozenset[str], list[dict[int, str]]]] = None
+        # The last find_ids, and per segment (by base) the document numbers of those articles.
+        self._looked_up: Optional[tuple[frozenset[str], dict[int, dict[int, str]]]] = None
 
     @_reads_files
     def _open(self) -> Searcher:
@@ -122,8 +127,9 @@ class WhooshReader:
         wanted = max(1, request.offset + request.limit)
         if request.sort == "recent":
             wanted = max(wanted, recency.WINDOW)
+        each, found_ids = self._matching(request.find_ids)
         found = top(self._segments, query, self._searcher.weighting, wanted=wanted, sort=request.sort,
-                    count_days=request.count_days, find=self._docnums_of(request.find_ids))
+                    count_days=request.count_days, each=each)
         if request.sort == "recent":
             ranking = self._rank_recent(found.best, request)
         else:
@@ -144,23 +150,32 @@ class WhooshReader:
             ))
         days = found.day_counts
         day_counts = {dt.date.fromordinal(day): n for day, n in days.items()} if days is not None else None
-        return Page(found.total, tuple(hits), day_counts, found.found_ids)
+        return Page(found.total, tuple(hits), day_counts, frozenset(found_ids))
 
-    def _docnums_of(self, ids: frozenset[str]) -> list[dict[int, str]]:
-        """Per segment, the document numbers of the live articles ``ids`` (looked up once per set)."""
+    def _matching(self, ids: frozenset[str]) -> tuple[Optional[Callable[[Segment, Scores], None]], set[str]]:
+        """A function shown each segment's matches that adds the ones among ``ids`` to the set returned.
+        In a segment it tells them by their document numbers, looked up once per reader and set; until
+        those are looked up, a segment with few matches reads its matches' stored ids instead (a cold
+        query would otherwise look up every article with rewrites: see :data:`_LOOKUP_US`)."""
+        found: set[str] = set()
         if not ids:
-            return []
+            return None, found
         if self._looked_up is None or (self._looked_up[0] is not ids and self._looked_up[0] != ids):
-            per_segment = []
-            for segment in self._segments:
-                reader, docnums = segment.reader, {}
-                for article_id in ids:
-                    if ("id", article_id) in reader:
-                        for docnum in reader.postings("id", article_id).all_ids():
-                            docnums[docnum] = article_id
-                per_segment.append(docnums)
-            self._looked_up = (ids, per_segment)
-        return self._looked_up[1]
+            self._looked_up = (ids, {})
+        by_segment = self._looked_up[1]
+
+        def each(segment: Segment, scores: Scores) -> None:
+            docnums = by_segment.get(segment.base)
+            if docnums is None and len(scores) * _STORED_US > len(ids) * _LOOKUP_US:
+                docnums = by_segment[segment.base] = _docnums(segment.reader, ids)
+            if docnums is not None:
+                found.update(article_id for docnum, article_id in docnums.items() if docnum in scores)
+            else:
+                stored = segment.reader.stored_fields
+                found.update(article_id for article_id in (stored(docnum)["id"] for docnum in scores)
+                             if article_id in ids)
+
+        return each, found
 
     def _rank_recent(self, best: list[tuple[float, int]], request: SearchRequest) -> list[tuple[float, int]]:
         """``best`` (relevance keys and docnums) reranked by :func:`recency.rank_recent`."""
@@ -191,3 +206,14 @@ class WhooshReader:
 
     def close(self) -> None:
         self._searcher.close()
+
+
+def _docnums(reader: IndexReader, ids: frozenset[str]) -> dict[int, str]:
+    """The document numbers of the articles ``ids`` in one segment (any deleted ones too: they match
+    nothing)."""
+    docnums: dict[int, str] = {}
+    for article_id in ids:
+        if ("id", article_id) in reader:
+            for docnum in reader.postings("id", article_id).all_ids():
+                docnums[docnum] = article_id
+    return docnums
