@@ -222,22 +222,35 @@ class _Stories:
         components: dict[str, list[str]] = defaultdict(list)
         for article_id in parent:
             components[root(article_id)].append(article_id)
-        for ids in components.values():
-            numbers = self._numbers(ids)
+        current = self._stories_by_id(parent)
+        merged: dict[int, int] = {}  # a story number merged into another, by an earlier component
+
+        def number(story: int) -> int:
+            while story in merged:
+                story = merged[story]
+            return story
+
+        next_number = self._next_number()
+        for ids in sorted(components.values(), key=min):  # in a fixed order: the numbers do not vary
+            numbers = {number(current[i]) for i in ids if i in current}
             if numbers:
                 story = min(numbers)
                 for other in numbers - {story}:
                     self.db.execute("UPDATE stories SET story = ? WHERE story = ?", (story, other))
+                    merged[other] = story
             else:
-                story = self._next_number()
+                story, next_number = next_number, next_number + 1
+            # Written now, so that a later component's merge renumbers these rows too.
             self.db.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?)", ((i, story) for i in ids))
 
-    def _numbers(self, ids: list[str]) -> set[int]:
-        found: set[int] = set()
-        for batch in _batches(ids):
+    def _stories_by_id(self, ids: Iterable[str]) -> dict[str, int]:
+        """The story of each of ``ids`` that has one."""
+        if self.everything_new:
+            return {}
+        found: dict[str, int] = {}
+        for batch in _batches(sorted(ids)):
             marks = ",".join("?" * len(batch))
-            found.update(row[0] for row in self.db.execute(
-                f"SELECT story FROM stories WHERE id IN ({marks})", batch))
+            found.update(self.db.execute(f"SELECT id, story FROM stories WHERE id IN ({marks})", batch))
         return found
 
     def _next_number(self) -> int:

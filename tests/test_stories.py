@@ -146,3 +146,19 @@ def test_stories_made_with_other_settings_are_not_in_step(tmp_path, monkeypatch)
     assert stories.engine_commit(tmp_path) == "c1"
     monkeypatch.setattr(stories, "VERSION", stories.VERSION + ", changed")
     assert stories.engine_commit(tmp_path) is None  # so the next write makes them again
+
+
+def test_one_batch_joining_a_story_from_two_sides_keeps_it_one_story(tmp_path):
+    rng = random.Random(21)
+    words = story_text(rng, 88).split()
+    y1, ym, y2 = (" ".join(words[start:start + 60]) for start in (0, 14, 28))  # a chain: y1 and y2 0.34
+    x1 = story_text(rng)
+    stories.apply(tmp_path, signatures([article("x1", x1), article("x2", rewrite(rng, x1)),
+                                        article("y1", y1), article("ym", ym), article("y2", y2)]),
+                  (), "c1", fresh=True)
+    assert groups_of(tmp_path) == [{"x1", "x2"}, {"y1", "ym", "y2"}]
+    # n1 joins x's story and y's at y1; n2 (a rewrite of y2) reaches y's story from its other end.
+    n1 = article("n1", x1 + " " + y1)
+    n2 = article("n2", rewrite(rng, y2))
+    stories.apply(tmp_path, signatures([n1, n2]), (), "c2")
+    assert groups_of(tmp_path) == [{"n1", "n2", "x1", "x2", "y1", "ym", "y2"}]
