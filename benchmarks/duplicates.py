@@ -36,7 +36,7 @@ if __package__ in (None, ""):
 import searchkit  # noqa: E402
 from benchmarks import scale_corpus  # noqa: E402
 from searchkit.shingles import NEAR_DUPLICATE, article_text, jaccard, shingles  # noqa: E402
-from searchkit.stories import MAX_DAYS_APART  # noqa: E402
+from searchkit.stories import MAX_DAYS_APART, connected  # noqa: E402
 
 DEFAULT_REUTERS = REPO_ROOT.parent / "shared" / "corpora" / "reuters21578"
 WORK = REPO_ROOT / "benchmarks" / ".work" / "duplicates"
@@ -44,26 +44,15 @@ WORK = REPO_ROOT / "benchmarks" / ".work" / "duplicates"
 
 def true_stories(corpus: Path) -> list[set[str]]:
     """The generated rewrites joined up with the stories they rewrite (ids as the index has them)."""
-    parent: dict[str, str] = {}
-
-    def root(node: str) -> str:
-        while parent.get(node, node) != node:
-            node = parent[node]
-        return node
-
     def article_id(index: int) -> str:
         return f"{index // scale_corpus.SHARD_FILES:05d}/{index:08d}"
 
+    links: list[tuple[str, str]] = []
     for table in sorted((corpus / scale_corpus.REWRITES / "seeds").glob("*.tsv")):
         for line in table.read_text(encoding="utf-8").splitlines():
-            rewrite, source = (article_id(int(field)) for field in line.split("\t"))
-            parent.setdefault(rewrite, rewrite)
-            parent.setdefault(source, source)
-            parent[root(rewrite)] = root(source)
-    groups: dict[str, set[str]] = defaultdict(set)
-    for node in parent:
-        groups[root(node)].add(node)
-    return list(groups.values())
+            rewrite, source = line.split("\t")
+            links.append((article_id(int(rewrite)), article_id(int(source))))
+    return [set(group) for group in connected(links)]
 
 
 def pairs(groups: list[set[str]]) -> set[tuple[str, str]]:

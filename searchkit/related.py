@@ -18,7 +18,7 @@ from searchkit.analysis import STEMMED, WORD
 from searchkit.articles import Article
 from searchkit.query import tree as t
 from searchkit.results import Results
-from searchkit.shingles import NEAR_DUPLICATE, jaccard, shingles
+from searchkit.shingles import NEAR_DUPLICATE, article_text, jaccard, shingles
 
 if TYPE_CHECKING:  # only for annotations: index.py imports this module
     from searchkit.index import Index
@@ -72,13 +72,13 @@ def related(index: "Index", article_id: str, limit: int = 10) -> Results:
     tree = t.Or(*(t.Term(word) for word in words), minimum=minimum)
     same_story = set(index.story_of(article_id))
     found = index.search(tree, limit=limit + SLACK + len(same_story), collapse=False)
-    own = shingles(article.headline + "\n" + article.body)
+    own = shingles(article_text(article))
     hits = []
     for hit in found.hits:
         if hit.id == article_id or hit.id in same_story:
             continue
         other = index.get(hit.id)
-        if jaccard(own, shingles(other.headline + "\n" + other.body)) >= NEAR_DUPLICATE:
+        if jaccard(own, shingles(article_text(other))) >= NEAR_DUPLICATE:
             continue
         hits.append(hit)
         if len(hits) == limit:

@@ -144,7 +144,7 @@ class _Stories:
         touched_stories: set[int] = set()
         if not self.everything_new:
             gone = set(removed) | set(put)
-            touched_stories = self._stories_of(gone)
+            touched_stories = set(self._stories_by_id(gone).values())
             self._forget(gone)
         self.db.executemany("INSERT INTO sketches VALUES (?, ?, ?)",
                             ((article_id, day, packed) for article_id, (day, packed) in put.items()))
@@ -154,14 +154,6 @@ class _Stories:
         for story in touched_stories:
             self._resplit(story)
         self._join(self._near_duplicates(put))
-
-    def _stories_of(self, ids: set[str]) -> set[int]:
-        found: set[int] = set()
-        for batch in _batches(sorted(ids)):
-            marks = ",".join("?" * len(batch))
-            found.update(row[0] for row in self.db.execute(
-                f"SELECT DISTINCT story FROM stories WHERE id IN ({marks})", batch))
-        return found
 
     def _forget(self, ids: set[str]) -> None:
         rows = [(article_id,) for article_id in ids]
@@ -207,22 +199,8 @@ class _Stories:
 
     def _join(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Put each pair in one story, merging stories (into the lowest number) where a pair bridges two."""
-        parent: dict[str, str] = {}
-
-        def root(article_id: str) -> str:
-            while parent[article_id] != article_id:
-                parent[article_id] = parent[parent[article_id]]  # path halving
-                article_id = parent[article_id]
-            return article_id
-
-        for left, right in pairs:
-            parent.setdefault(left, left)
-            parent.setdefault(right, right)
-            parent[root(left)] = root(right)
-        components: dict[str, list[str]] = defaultdict(list)
-        for article_id in parent:
-            components[root(article_id)].append(article_id)
-        current = self._stories_by_id(parent)
+        components = connected(pairs)
+        current = self._stories_by_id(i for ids in components for i in ids)
         merged: dict[int, int] = {}  # a story number merged into another, by an earlier component
 
         def number(story: int) -> int:
@@ -231,7 +209,7 @@ class _Stories:
             return story
 
         next_number = self._next_number()
-        for ids in sorted(components.values(), key=min):  # in a fixed order: the numbers do not vary
+        for ids in sorted(components, key=min):  # in a fixed order: the numbers do not vary
             numbers = {number(current[i]) for i in ids if i in current}
             if numbers:
                 story = min(numbers)
@@ -266,6 +244,26 @@ class _Stories:
         pairs = [(left, right) for left, right in itertools.combinations(sorted(signatures), 2)
                  if near_duplicates(signatures[left], signatures[right])]
         self._join(pairs)
+
+
+def connected(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """The groups that ``pairs`` link, directly or through each other (union-find)."""
+    parent: dict[str, str] = {}
+
+    def root(article_id: str) -> str:
+        while parent[article_id] != article_id:
+            parent[article_id] = parent[parent[article_id]]  # path halving
+            article_id = parent[article_id]
+        return article_id
+
+    for left, right in pairs:
+        parent.setdefault(left, left)
+        parent.setdefault(right, right)
+        parent[root(left)] = root(right)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for article_id in parent:
+        groups[root(article_id)].append(article_id)
+    return list(groups.values())
 
 
 def _set_commit(db: sqlite3.Connection, commit: str) -> None:
