@@ -71,8 +71,13 @@ class Analyzer:
         found = recent.get(text)
         if found is not None:
             return list(found)
-        cached, normalize = self._cache.get, self.normalize
-        words = [cached(word) or normalize(word) for word in WORD.findall(text)]
+        raw_words: list[str] = WORD.findall(text)
+        known = list(map(self._cache.get, raw_words))  # a C-level map: most words are known
+        if None in known:
+            normalize = self.normalize
+            words = [word if word is not None else normalize(raw) for word, raw in zip(known, raw_words)]
+        else:
+            words = known  # type: ignore[assignment]  # no None left
         if len(recent) >= _RECENT_TEXTS:
             del recent[next(iter(recent))]
         recent[text] = words

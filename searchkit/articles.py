@@ -86,23 +86,23 @@ class SeedFile(NamedTuple):
 
 def parse_seed_text(text: str, *, article_id: str, path: Union[str, Path, None] = None) -> Article:
     """Turn the text of a seed file into an :class:`Article`; raises :class:`SeedError`."""
-    where = Path(path) if path is not None else Path(article_id)
+    where = path if path is not None else article_id  # made a Path only for an error
     lines = text.lstrip("\ufeff \t\r\n").splitlines()
     if not lines:
         raise SeedError(where, "empty file")
-    for number, line in enumerate(lines, start=1):
-        if len(line) > MAX_LINE_CHARS:
-            raise SeedError(where, f"line {number} is longer than {MAX_LINE_CHARS:,} characters")
+    if max(map(len, lines)) > MAX_LINE_CHARS:
+        number = next(number for number, line in enumerate(lines, start=1) if len(line) > MAX_LINE_CHARS)
+        raise SeedError(where, f"line {number} is longer than {MAX_LINE_CHARS:,} characters")
     match = _FIRST_LINE.match(lines[0].strip())
     if match is None:
         raise SeedError(where, "first line is not 'date YYYY-MM-DD <headline>'")
     date = _parse_iso_date(match.group(1), where)
     headline = (match.group(2) or "").strip()
-    body = "\n".join(line.rstrip() for line in lines[1:]).strip("\n")
+    body = "\n".join(map(str.rstrip, lines[1:])).strip("\n")
     return Article(id=article_id, date=date, headline=headline, body=body, path=str(path) if path else None)
 
 
-def _parse_iso_date(text: str, where: Path) -> dt.date:
+def _parse_iso_date(text: str, where: Union[str, Path]) -> dt.date:
     match = _ISO_DATE.match(text)
     if match is None:
         raise SeedError(where, f"date {text!r} is not YYYY-MM-DD")
@@ -113,7 +113,7 @@ def _parse_iso_date(text: str, where: Path) -> dt.date:
         raise SeedError(where, f"date {text} does not exist") from None
 
 
-def decode_seed_bytes(data: bytes, where: Path) -> str:
+def decode_seed_bytes(data: bytes, where: Union[str, Path]) -> str:
     """Decode a seed file's bytes as UTF-8, refusing binary data; raises :class:`SeedError`."""
     if not data.strip():
         raise SeedError(where, "empty file")
@@ -146,7 +146,7 @@ def read_seed(seed: SeedFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Ar
         raise SeedError(seed.path, f"cannot read: {error.strerror or error}") from None
     if len(data) > max_bytes:
         raise SeedError(seed.path, f"larger than the {max_bytes:,}-byte limit")
-    text = decode_seed_bytes(data, seed.path)
+    text = decode_seed_bytes(data, seed.location)
     return parse_seed_text(text, article_id=seed.id, path=seed.location), content_hash(data)
 
 

@@ -59,11 +59,28 @@ def _fsync_dir(folder: Path) -> None:
 
 def current_generation(index_dir: Path) -> Optional[str]:
     """The name of the live generation, or ``None`` when no index has been built."""
-    try:
-        name = (index_dir / CURRENT_NAME).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
+    data = read_small_file(os.path.join(index_dir, CURRENT_NAME))
+    name = data.decode("utf-8").strip() if data is not None else ""
     return name or None
+
+
+def read_small_file(path: str) -> Optional[bytes]:
+    """The whole content of the file at ``path``, ``None`` when there is none.
+
+    Plain system calls: every search checks the live generation and the engine's commit this way, and
+    ``pathlib`` with a text wrapper cost ten times as much (a sixth of a warm Tantivy query).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def generations(index_dir: Path) -> list[str]:

@@ -33,7 +33,7 @@ from typing import Iterable, Iterator, Mapping, NamedTuple, Optional
 
 from searchkit.articles import Article
 from searchkit.shingles import (
-    NEAR_DUPLICATE, SHINGLE_WORDS, SKETCH_SIZE, Sketch, article_sketch, hashes, resemblance,
+    HASHING, NEAR_DUPLICATE, SHINGLE_WORDS, SKETCH_SIZE, Sketch, article_sketch, hashes, resemblance,
 )
 
 STORIES_NAME = "stories.sqlite"
@@ -48,7 +48,7 @@ COMMON_ANCHOR = 16
 MAX_RESPLIT = 500
 #: Stories written with other settings are made again from the articles at the next write.
 VERSION = f"shingles {SHINGLE_WORDS}, sketch {SKETCH_SIZE}, anchors {ANCHORS}/{COMMON_ANCHOR}, " \
-          f"alike {NEAR_DUPLICATE}, days {MAX_DAYS_APART}"
+          f"alike {NEAR_DUPLICATE}, days {MAX_DAYS_APART}, {HASHING}"
 _BATCH = 500  # ids per "IN (...)": below SQLite's limit on bound parameters
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -146,11 +146,11 @@ class _Stories:
             gone = set(removed) | set(put)
             touched_stories = set(self._stories_by_id(gone).values())
             self._forget(gone)
+        # Rows in key order: SQLite appends to its trees instead of inserting all over them (anchors went
+        # from 4.4 s to 1.9 s for 200,000 new articles).
         self.db.executemany("INSERT INTO sketches VALUES (?, ?, ?)",
-                            ((article_id, day, packed) for article_id, (day, packed) in put.items()))
-        self.db.executemany("INSERT OR IGNORE INTO anchors VALUES (?, ?)",
-                            ((value, article_id) for article_id, (_, packed) in put.items()
-                             for value in hashes(packed)[:ANCHORS]))
+                            ((article_id, day, packed) for article_id, (day, packed) in sorted(put.items())))
+        self.db.executemany("INSERT OR IGNORE INTO anchors VALUES (?, ?)", _anchor_rows(put))
         for story in touched_stories:
             self._resplit(story)
         self._join(self._near_duplicates(put))
@@ -189,12 +189,15 @@ class _Stories:
                 f"(SELECT value FROM anchors JOIN fresh USING (id)) {shared}", (COMMON_ANCHOR,))
         candidates: set[tuple[str, str]] = set()
         for (joined,) in rows:
-            ids = sorted(json.loads(joined))
-            candidates.update(pair for pair in itertools.combinations(ids, 2)
-                              if pair[0] in put or pair[1] in put)
-        others = self._signatures(i for pair in candidates for i in pair if i not in put)
+            pairs = itertools.combinations(sorted(json.loads(joined)), 2)
+            candidates.update(pairs if self.everything_new
+                              else (pair for pair in pairs if pair[0] in put or pair[1] in put))
+        known: Mapping[str, Signature] = put
+        if not self.everything_new:
+            others = self._signatures(i for pair in candidates for i in pair if i not in put)
+            known = {**others, **put}
         for left, right in candidates:
-            if near_duplicates(put.get(left) or others[left], put.get(right) or others[right]):
+            if near_duplicates(known[left], known[right]):
                 yield left, right
 
     def _join(self, pairs: Iterable[tuple[str, str]]) -> None:
@@ -264,6 +267,16 @@ def connected(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
     for article_id in parent:
         groups[root(article_id)].append(article_id)
     return list(groups.values())
+
+
+def _anchor_rows(put: Mapping[str, Signature]) -> Iterator[tuple[int, str]]:
+    """The ``(value, id)`` rows of the anchors of ``put``, sorted (as integers: sorting tuples took
+    three times as long)."""
+    ids = list(put)
+    keys = sorted(value << 32 | number for number, article_id in enumerate(ids)
+                  for value in hashes(put[article_id].sketch)[:ANCHORS])
+    low = (1 << 32) - 1
+    return ((key >> 32, ids[key & low]) for key in keys)
 
 
 def _set_commit(db: sqlite3.Connection, commit: str) -> None:

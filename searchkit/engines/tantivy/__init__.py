@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from searchkit.engines.base import ALL_CAPABILITIES
 from searchkit.errors import EngineNotAvailableError
+from searchkit.storage import read_small_file
 
 if TYPE_CHECKING:
     from searchkit.engines.tantivy.reader import TantivyReader
@@ -34,11 +36,17 @@ def commit_token(folder: Path) -> str:
 
     Not the opstamp alone: a fresh index starts counting again, and an empty commit changes it too.
     """
+    data = commit_record(folder)
+    return hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else ""
+
+
+def commit_record(folder: Path) -> Optional[bytes]:
+    """Tantivy's ``meta.json`` as it is now (``None`` when unreadable): a reader compares it with the one
+    it opened on before every search, which is cheaper than a digest."""
     try:
-        data = (folder / META_FILE).read_bytes()
+        return read_small_file(os.path.join(folder, META_FILE))
     except OSError:
-        return ""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+        return None
 
 
 class TantivyEngine:

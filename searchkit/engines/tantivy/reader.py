@@ -14,7 +14,7 @@ from searchkit.articles import Article, Fingerprint
 from searchkit import recency
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
 from searchkit.engines.batch import indexable_id
-from searchkit.engines.tantivy import commit_token
+from searchkit.engines.tantivy import commit_record
 from searchkit.engines.tantivy.compile import compile_query
 from searchkit.engines.tantivy.schema import (
     KEY_FIELD,
@@ -61,7 +61,7 @@ def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
         except (SearchkitError, KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
         except BaseException as error:
-            if commit_token(self.folder) != self._token:
+            if commit_record(self.folder) != self._commit:
                 raise IndexCorruptError(self.folder, "a later commit removed files this reader was "
                                                      f"using ({type(error).__name__}: {error})") from error
             damage = find_damage(self.folder)
@@ -77,7 +77,7 @@ class TantivyReader:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._token = commit_token(folder)
+        self._commit = commit_record(folder)
         self._index = open_index(folder)
         self._schema = self._index.schema
         self._searcher = self._open()
@@ -92,7 +92,7 @@ class TantivyReader:
         return self._index.searcher()
 
     def is_current(self) -> bool:
-        return commit_token(self.folder) == self._token
+        return commit_record(self.folder) == self._commit
 
     @_reads_files
     def count(self) -> int:
