@@ -68,10 +68,13 @@ def _word_codes(words: list[str]) -> list[int]:
     except KeyError:
         if len(_WORD_CODES) > _WORD_CODES_LIMIT:
             _WORD_CODES.clear()
-        for word in words:
-            if word not in _WORD_CODES:
-                _WORD_CODES[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-        return list(map(_WORD_CODES.__getitem__, words))
+        codes = []
+        for word in words:  # never reads back what another thread may have cleared since
+            code = _WORD_CODES.get(word)
+            if code is None:
+                code = _WORD_CODES[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
+            codes.append(code)
+        return codes
 
 
 def jaccard(left: frozenset[int], right: frozenset[int]) -> float:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,6 +74,17 @@ def test_a_sketch_estimates_the_resemblance_of_two_texts():
     short, other = "bank rate cut", "bank rate rise"
     assert len(sketch(short)) < SKETCH_SIZE * 4  # fewer shingles than a sketch keeps: the estimate is exact
     assert resemblance(sketch(short), sketch(other)) == jaccard(shingles(short), shingles(other))
+
+
+def test_a_text_has_the_same_sketch_in_every_process():
+    # Sketches are stored and compared across runs: a hash that Python salts per process (that of a
+    # string) would make a rewrite indexed tomorrow look unlike its story indexed today.
+    text = story_text(random.Random(5), 400)
+    program = f"import sys; from searchkit.shingles import sketch; sys.stdout.write(sketch({text!r}).hex())"
+    for salt in ("0", "1", "random"):
+        made = subprocess.run([sys.executable, "-c", program], env={**os.environ, "PYTHONHASHSEED": salt},
+                              capture_output=True, text=True, check=True).stdout
+        assert made == sketch(text).hex(), salt
 
 
 def test_rewrites_of_one_story_are_grouped_and_other_stories_are_not(tmp_path):
