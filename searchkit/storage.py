@@ -71,7 +71,7 @@ def read_small_file(path: str) -> Optional[bytes]:
     ``pathlib`` with a text wrapper cost ten times as much (a sixth of a warm Tantivy query).
     """
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # no newline translation on Windows
     except (FileNotFoundError, NotADirectoryError):
         return None
     try:

@@ -176,11 +176,20 @@ class Segment:
         self.reader: IndexReader = leaf.reader()
         self._dates: Optional[DateColumn] = None
         self._lengths: dict[str, bytes] = {}
+        self._ids: Optional[Callable[[int], str]] = None
 
     def dates(self) -> DateColumn:
         if self._dates is None:
             self._dates = DateColumn(self.reader)
         return self._dates
+
+    def id_of(self) -> Callable[[int], str]:
+        """The article id of a document number, read from the id column (no stored document read)."""
+        if self._ids is None:
+            if not self.reader.has_column("id"):
+                raise ColumnDamage("a segment has no id column")
+            self._ids = self.reader.column_reader("id").__getitem__
+        return self._ids
 
     def lengths(self, fieldname: str) -> bytes:
         found = self._lengths.get(fieldname)

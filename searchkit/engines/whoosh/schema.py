@@ -26,7 +26,7 @@ def _text_field(analyzer: NewsAnalyzer, *, stored: bool) -> wf.TEXT:
 def build_schema() -> wf.Schema:
     """The index schema; bump the engine's ``SCHEMA_VERSION`` when it changes."""
     return wf.Schema(
-        id=wf.ID(stored=True, unique=True),
+        id=wf.ID(stored=True, unique=True, sortable=True),  # a column: ids read without stored documents
         path=wf.STORED(),
         fingerprint=wf.STORED(),
         headline=_text_field(NewsAnalyzer(), stored=True),
