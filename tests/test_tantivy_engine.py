@@ -88,7 +88,7 @@ def test_rebuild_converts_between_engines_keeping_library_articles(run, tmp_path
     assert searchkit.open_index(tmp_path / "index").engine == "whoosh" and len(index) == 6
 
 
-def test_asking_for_tantivy_without_the_extra_names_the_pip_command(run, monkeypatch):
+def test_asking_for_tantivy_without_the_extra_names_the_pip_command(run, monkeypatch, tmp_path):
     from searchkit import engines
 
     monkeypatch.setattr(engines, "_LOADED", {})
@@ -98,7 +98,7 @@ def test_asking_for_tantivy_without_the_extra_names_the_pip_command(run, monkeyp
     assert done.stderr == ("error: search engine 'tantivy' is not available: "
                            "pip install 'searchkit[fast]'\n")
     with pytest.raises(EngineNotAvailableError):
-        searchkit.Index("anywhere", engine="tantivy").update(".")
+        searchkit.Index(tmp_path / "anywhere", engine="tantivy").update(tmp_path)
 
 
 def test_a_reader_sees_another_writers_commits_without_reopening(fast, tmp_path):
