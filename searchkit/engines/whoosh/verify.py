@@ -42,6 +42,9 @@ def _read_segment(segment: Segment) -> None:
     for _ in reader.iter_docs():  # stored fields
         pass
     segment.dates()
+    id_of = segment.id_of()
+    for docnum in range(reader.doc_count_all()):
+        id_of(docnum)
     for fieldname in _POSITIONAL_FIELDS:
         segment.lengths(fieldname)
     for fieldname, text in reader.all_terms():
