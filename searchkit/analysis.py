@@ -75,7 +75,8 @@ class Analyzer:
         known = list(map(self._cache.get, raw_words))  # a C-level map: most words are known
         if None in known:
             normalize = self.normalize
-            words = [word if word is not None else normalize(raw) for word, raw in zip(known, raw_words)]
+            words = [normal if normal is not None else normalize(raw)
+                     for normal, raw in zip(known, raw_words, strict=True)]
         else:
             words = known  # type: ignore[assignment]  # no None left
         if len(recent) >= _RECENT_TEXTS:
