@@ -388,11 +388,7 @@ class Index:
     def _live_for_writing(self, *, create: bool) -> generations.Generation:
         """The live generation (made empty and published first if none exists and ``create``)."""
         if storage.current_generation(self.path) is None and create:
-            generation = generations.create(self.path, self._engine_for_rebuild())
-            empty = storage.Manifest(library_articles=0)
-            updating.save_manifest(generation, empty, None, count_library=False)
-            generations.publish(self.path, generation)
-            return generation
+            return updating.create_empty(self.path, self._engine_for_rebuild())
         return generations.live(self.path)
 
 

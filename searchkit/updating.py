@@ -174,6 +174,17 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
     )
 
 
+def create_empty(index_dir: Path, engine: Engine) -> generations.Generation:
+    """Make and publish an empty generation, its manifest and stories in step with it (stories out of
+    step would make the first write read back and sketch every article it had just written)."""
+    generation = generations.create(index_dir, engine)
+    save_manifest(generation, storage.Manifest(library_articles=0), None, count_library=False)
+    _try_stories(lambda: stories.apply(generation.folder, {}, (), engine.commit_token(generation.folder),
+                                       fresh=True))  # if that fails, the first write makes them
+    generations.publish(index_dir, generation)
+    return generation
+
+
 def put_articles(generation: generations.Generation, articles: Iterable[Article]) -> None:
     """Add or replace library articles in one commit; they no longer follow a seed file."""
     manifest = load_manifest(generation)

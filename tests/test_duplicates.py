@@ -145,6 +145,20 @@ def test_the_stories_follow_every_kind_of_update(news, tmp_path):
     assert index.story_of("wire-copy") == (story[0],)
 
 
+def test_the_first_update_of_an_index_made_empty_sketches_each_article_once(tmp_path, monkeypatch):
+    # An empty index used to have no stories, so its first update read back and sketched every article
+    # it had just written: a library user's first build took twice a `searchkit index`.
+    found = newsroom(tmp_path / "seeds")
+    index = searchkit.open_index(tmp_path / "index", create=True)
+    sketched: list[str] = []
+    real_sketch = stories.article_sketch
+    monkeypatch.setattr(stories, "article_sketch", lambda article: sketched.append(article.id) or
+                        real_sketch(article))
+    index.update(tmp_path / "seeds")
+    assert sorted(sketched) == sorted(i for ids in found.values() for i in ids)
+    assert sorted(index.story_of("story05")) == sorted(found["story05"][1:])
+
+
 @pytest.mark.parametrize("damage", ["missing", "garbage"])
 def test_lost_or_damaged_stories_leave_results_uncollapsed_until_the_next_index(news, damage):
     index, folder, found = news
