@@ -71,18 +71,20 @@ class Analyzer:
         found = recent.get(text)
         if found is not None:
             return list(found)
-        raw_words: list[str] = WORD.findall(text)
-        known = list(map(self._cache.get, raw_words))  # a C-level map: most words are known
-        if None in known:
-            normalize = self.normalize
-            words = [normal if normal is not None else normalize(raw)
-                     for normal, raw in zip(known, raw_words, strict=True)]
-        else:
-            words = known  # type: ignore[assignment]  # no None left
+        words = self.normalize_all(WORD.findall(text))
         if len(recent) >= _RECENT_TEXTS:
             del recent[next(iter(recent))]
         recent[text] = words
         return list(words)
+
+    def normalize_all(self, raw_words: list[str]) -> list[str]:
+        """The indexed form of each of ``raw_words`` (as :data:`WORD` finds them), in order."""
+        known = list(map(self._cache.get, raw_words))  # a C-level map: most words are known
+        if None not in known:
+            return known  # type: ignore[return-value]  # no None left
+        normalize = self.normalize
+        return [normal if normal is not None else normalize(raw) for normal, raw in zip(known, raw_words,
+                                                                                          strict=True)]
 
     def _stemmer(self) -> Stemmer.Stemmer:
         stemmer: Stemmer.Stemmer | None = getattr(self._local, "stemmer", None)

@@ -7,6 +7,8 @@ the body with the same analysis the index used.
 
 from __future__ import annotations
 
+import re
+from itertools import compress
 from typing import AbstractSet
 
 from searchkit.analysis import STEMMED, WORD, Analyzer
@@ -24,15 +26,15 @@ def snippet(body: str, terms: AbstractSet[str], analyzer: Analyzer = STEMMED) ->
     """Up to two passages of ``body`` around the words whose indexed form is in ``terms``, matches
     marked; the body's start when none of them is in it."""
     if terms and body:
-        normalize = analyzer.normalize
+        # One pass of the word pattern, then C-level steps only: a page of results makes ten snippets.
         found = list(WORD.finditer(body))
-        wanted = {word for word in {m.group() for m in found} if normalize(word) in terms}  # once per word
-        matches = [(m.start(), m.end()) for m in found if m.group() in wanted]
-        if matches:
-            words = {normalize(body[start:end]) for start, end in matches}
-            passages = _passages(matches)
-            best = sorted(passages, key=lambda p: (-len({normalize(body[s:e]) for s, e in p} & words),
-                                                   -len(p), p[0][0]))[:PASSAGES]
+        indexed = analyzer.normalize_all(list(map(re.Match.group, found)))
+        wanted = list(map(terms.__contains__, indexed))
+        if any(wanted):
+            matches = list(map(re.Match.span, compress(found, wanted)))
+            word_at = dict(zip(matches, compress(indexed, wanted)))
+            best = sorted(_passages(matches), key=lambda p: (-len({word_at[span] for span in p}),
+                                                             -len(p), p[0][0]))[:PASSAGES]
             return BETWEEN.join(_marked(body, passage) for passage in sorted(best))
     return _start(body)
 
