@@ -1,23 +1,29 @@
-"""Reading seed files into an engine writer, one file after another.
+"""Reading seed files into an engine writer, one file after another; signing many articles at once.
 
-Engines call this from :meth:`~searchkit.engines.base.EngineWriter.put_seeds`, in their own process or
-in worker processes of their own (the Whoosh engine gives each worker a share of the files).
+Engines call :func:`index_seed_files` from :meth:`~searchkit.engines.base.EngineWriter.put_seeds`, in
+their own process or in worker processes of their own (the Whoosh engine gives each worker a share of
+the files). :func:`sign_articles` makes the stories' signatures of articles read back from an index.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
-from typing import Callable, Mapping, Optional, Sequence
+import sys
+from collections import deque
+from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint, SeedFile, read_seed
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.errors import SeedError
-from searchkit.stories import signature
+from searchkit.stories import Signature, signature
 
 #: How many files pass between two progress reports.
 PROGRESS_EVERY = 128
 #: Below this many files a bulk write runs in-process: starting workers would cost more than it saves.
 PARALLEL_MIN_FILES = 1000
+#: Articles per task when signing in worker processes.
+SIGN_CHUNK = 500
 
 
 def worker_count(requested: Optional[int], files: int) -> int:
@@ -57,3 +63,50 @@ def index_seed_files(
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
     return outcome
+
+
+def sign_articles(articles: Iterable[Article], count: int, *,
+                  progress: Optional[Progress] = None) -> dict[str, Signature]:
+    """The signature of each of ``articles`` (``count`` of them), made in worker processes when there are
+    many (signing costs several times reading an article back from an index: at 1M articles, minutes).
+    Raises :class:`OSError` when a worker dies (killed, or out of memory)."""
+    signed: dict[str, Signature] = {}
+    workers = worker_count(None, count)
+    if workers == 1:
+        for done, article in enumerate(articles, start=1):
+            signed[article.id] = signature(article)
+            if progress is not None and (done % PROGRESS_EVERY == 0 or done == count):
+                progress(done, count)
+        return signed
+    import multiprocessing  # only big indexes need them: keep start-up lean
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        in_flight: deque[Future[list[tuple[str, Signature]]]] = deque()
+        try:
+            for chunk in _chunks(articles, SIGN_CHUNK):
+                in_flight.append(pool.submit(_sign_chunk, chunk))
+                if len(in_flight) > 2 * workers:  # never all the articles in memory at once
+                    signed.update(in_flight.popleft().result())
+                    if progress is not None:
+                        progress(min(len(signed), count), count)
+            while in_flight:
+                signed.update(in_flight.popleft().result())
+        except BrokenProcessPool:
+            raise OSError("a worker process signing the articles died (killed, or out of memory?)") from None
+    if progress is not None:
+        progress(count, count)
+    return signed
+
+
+def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(articles)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _sign_chunk(chunk: list[Article]) -> list[tuple[str, Signature]]:
+    """In a worker process: the signatures of one chunk of articles."""
+    return [(article.id, signature(article)) for article in chunk]

@@ -234,6 +234,9 @@ class _progress_bar:
         return self._update
 
     def _update(self, done: int, total: int) -> None:
+        if self._bar is not None and total != self._bar.length:  # the next step: stories made again
+            self.__exit__()
+            self._bar = None
         if self._bar is None:
             if total < PROGRESS_MIN_FILES:
                 return

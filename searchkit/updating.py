@@ -8,6 +8,7 @@ writer, and commits once; a rebuild writes a new generation beside the live one 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Optional
 from searchkit import generations, storage, stories
 from searchkit.alerts import AlertMatch
 from searchkit.articles import Article, SeedFile
+from searchkit.building import sign_articles
 from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.stories import Signature, signature
@@ -125,7 +127,8 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
         save_manifest(generation, manifest, seeds, count_library=bool(todo.to_index or todo.removed))
     stories_problem = None
     if todo.to_index or todo.removed or not in_step:
-        stories_problem = record_stories(generation, outcome.signatures, todo.removed, in_step=in_step)
+        stories_problem = record_stories(generation, outcome.signatures, todo.removed, in_step=in_step,
+                                         progress=options.progress)
     updated = sum(1 for article_id in outcome.indexed if article_id in todo.known)
     return UpdateReport(
         added=len(outcome.indexed) - updated,
@@ -218,10 +221,11 @@ def stories_in_step(generation: generations.Generation) -> bool:
 
 
 def record_stories(generation: generations.Generation, put: Mapping[str, Signature], removed: Iterable[str],
-                   *, in_step: bool) -> Optional[str]:
+                   *, in_step: bool, progress: Optional[Progress] = None) -> Optional[str]:
     """Bring the stories in step with the commit just made: by its changes when they were in step with
-    the one before, else from every article in the index (read back and sketched). Returns why that
-    failed, when it did: the commit stands, and the next write tries again."""
+    the one before, else from every article in the index (read back and sketched, reported to
+    ``progress``). Returns why that failed, when it did: the commit stands, and the next write tries
+    again."""
     commit = generation.engine.commit_token(generation.folder)
     if in_step:
         try:
@@ -231,8 +235,8 @@ def record_stories(generation: generations.Generation, put: Mapping[str, Signatu
             pass
         except OSError as error:
             return _problem(error)
-    return _try_stories(lambda: stories.apply(generation.folder, _all_signatures(generation), (), commit,
-                                              fresh=True))
+    return _try_stories(lambda: stories.apply(generation.folder, _all_signatures(generation, progress), (),
+                                              commit, fresh=True))
 
 
 def _try_stories(write: Callable[[], None]) -> Optional[str]:
@@ -247,15 +251,14 @@ def _problem(error: Exception) -> str:
     return f"duplicate-wire stories not updated ({error}); the next 'searchkit index' tries again"
 
 
-def _all_signatures(generation: generations.Generation) -> dict[str, Signature]:
+def _all_signatures(generation: generations.Generation, progress: Optional[Progress]) -> dict[str, Signature]:
+    """The signature of every article in the generation, read back from its engine."""
     reader = generation.engine.open_reader(generation.folder)
     try:
-        found = {article.id: signature(article) for article in reader.articles_without_seed()}
-        for article_id in reader.fingerprints():
-            article = reader.get(article_id)
-            if article is not None:
-                found[article_id] = signature(article)
-        return found
+        from_files = list(reader.fingerprints())
+        articles = itertools.chain(reader.articles_without_seed(),
+                                   filter(None, map(reader.get, from_files)))
+        return sign_articles(articles, reader.count(), progress=progress)
     finally:
         reader.close()
 

@@ -159,6 +159,24 @@ def test_the_first_update_of_an_index_made_empty_sketches_each_article_once(tmp_
     assert sorted(index.story_of("story05")) == sorted(found["story05"][1:])
 
 
+def test_lost_stories_of_a_big_index_are_made_again_in_worker_processes(tmp_path):
+    # 1,200 articles: past building.PARALLEL_MIN_FILES, so they are read back and signed in workers.
+    folder = tmp_path / "seeds"
+    found = newsroom(folder, count=600)
+    every_id = [article_id for ids in found.values() for article_id in ids]
+    index = searchkit.open_index(tmp_path / "index", create=True)
+    index.update(folder)
+    before = {article_id: index.story_of(article_id) for article_id in every_id}
+    assert sum(1 for similar in before.values() if similar) > 500  # the rewrites and their originals
+    live = index.path / (index.path / "CURRENT").read_text().strip()
+    stories.store_path(live).unlink()
+    reported: list[tuple[int, int]] = []
+    report = index.update(folder, progress=lambda done, total: reported.append((done, total)))
+    assert report.stories_problem is None and not report.changed
+    assert {article_id: index.story_of(article_id) for article_id in every_id} == before
+    assert reported[-1] == (len(every_id), len(every_id))
+
+
 @pytest.mark.parametrize("damage", ["missing", "garbage"])
 def test_lost_or_damaged_stories_leave_results_uncollapsed_until_the_next_index(news, damage):
     index, folder, found = news
