@@ -192,10 +192,17 @@ class _Stories:
                 "SELECT json_group_array(id) FROM anchors WHERE value IN "
                 f"(SELECT value FROM anchors JOIN fresh USING (id)) {shared}", (COMMON_ANCHOR,))
         candidates: set[tuple[str, str]] = set()
-        for (joined,) in rows:
-            pairs = itertools.combinations(sorted(json.loads(joined)), 2)
-            candidates.update(pairs if self.everything_new
-                              else (pair for pair in pairs if pair[0] in put or pair[1] in put))
+        if self.everything_new:
+            # Most articles sharing an anchor are dated too far apart to be one story: dropped first, by
+            # date alone, they leave a fiftieth of the pairs to compare (at 1M, 10 s down to 5 s).
+            day = {article_id: signature.day for article_id, signature in put.items()}
+            for (joined,) in rows:
+                candidates.update(pair for pair in itertools.combinations(sorted(json.loads(joined)), 2)
+                                  if abs(day[pair[0]] - day[pair[1]]) <= MAX_DAYS_APART)
+        else:
+            for (joined,) in rows:
+                candidates.update(pair for pair in itertools.combinations(sorted(json.loads(joined)), 2)
+                                  if pair[0] in put or pair[1] in put)
         known: Mapping[str, Signature] = put
         if not self.everything_new:
             others = self._signatures(i for pair in candidates for i in pair if i not in put)
