@@ -156,11 +156,11 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
     manifest = storage.Manifest()
     outcome = _write(generation, manifest, found, [], options, carried=carried)
     save_manifest(generation, manifest, seeds, count_library=True)
-    signatures = {article.id: signature(article) for article in carried
-                if article.id not in outcome.indexed}
-    signatures.update(outcome.signatures)
+    library = [article for article in carried if article.id not in outcome.indexed]  # not read from a file
     stories_problem = _try_stories(lambda: stories.apply(
-        generation.folder, signatures, (), generation.engine.commit_token(generation.folder), fresh=True))
+        generation.folder, {**sign_articles(library, len(library), progress=options.progress),
+                            **outcome.signatures},
+        (), generation.engine.commit_token(generation.folder), fresh=True))
     changed = _changed(outcome, before) if find_changes else ()  # before the old generation goes
     generations.publish(index_dir, generation)
     # A local engine keeps the previous generation for readers that opened it just before the swap; a

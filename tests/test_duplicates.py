@@ -6,6 +6,7 @@ part (which articles of a set match) is in the engine contract.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 
 import searchkit
 from searchkit import stories
-from searchkit.articles import Article
+from searchkit.articles import Article, read_seed, scan_seeds
 from searchkit.cli import main
 
 from conftest import write_seed
@@ -175,6 +176,23 @@ def test_lost_stories_of_a_big_index_are_made_again_in_worker_processes(tmp_path
     assert report.stories_problem is None and not report.changed
     assert {article_id: index.story_of(article_id) for article_id in every_id} == before
     assert reported[-1] == (len(every_id), len(every_id))
+
+
+def test_a_rebuild_carries_many_library_articles_with_their_stories(tmp_path):
+    # 1,200 articles added through the library: a rebuild carries them over and signs them again in
+    # worker processes (past building.PARALLEL_MIN_FILES).
+    found = newsroom(tmp_path / "wire", count=600)
+    library = [dataclasses.replace(read_seed(seed)[0], path=None)
+               for seed in scan_seeds(tmp_path / "wire")[0]]
+    (tmp_path / "seeds").mkdir()
+    index = searchkit.open_index(tmp_path / "index", create=True)
+    index.add_many(library)
+    before = {article.id: index.story_of(article.id) for article in library}
+    assert sum(1 for similar in before.values() if similar) > 500
+    report = index.rebuild(tmp_path / "seeds")
+    assert report.stories_problem is None and report.lost == 0
+    assert {article.id: index.story_of(article.id) for article in library} == before
+    assert sorted(index.story_of("story05")) == sorted(found["story05"][1:])
 
 
 @pytest.mark.parametrize("damage", ["missing", "garbage"])
