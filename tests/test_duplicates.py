@@ -160,7 +160,7 @@ def test_the_first_update_of_an_index_made_empty_sketches_each_article_once(tmp_
     assert sorted(index.story_of("story05")) == sorted(found["story05"][1:])
 
 
-def test_lost_stories_of_a_big_index_are_made_again_in_worker_processes(tmp_path):
+def test_lost_stories_of_a_big_index_are_made_again_the_same_with_progress(tmp_path):
     # 1,200 articles: past building.PARALLEL_MIN_FILES, so they are read back and signed in workers.
     folder = tmp_path / "seeds"
     found = newsroom(folder, count=600)
