@@ -11,7 +11,7 @@ import itertools
 import os
 import sys
 from collections import deque
-from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar
 
 from searchkit.articles import Article, Fingerprint, SeedFile, read_seed
 from searchkit.engines.base import Progress, SeedOutcome
@@ -24,6 +24,11 @@ PROGRESS_EVERY = 128
 PARALLEL_MIN_FILES = 1000
 #: Articles per task when signing in worker processes.
 SIGN_CHUNK = 500
+#: Tasks submitted ahead per worker: enough to keep them busy while the caller takes the last result.
+AHEAD = 3
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
 
 
 def worker_count(requested: Optional[int], files: int) -> int:
@@ -65,11 +70,34 @@ def index_seed_files(
     return outcome
 
 
+def in_workers(task: Callable[[Job], Result], jobs: Iterable[Job], workers: int) -> Iterator[Result]:
+    """``task(job)`` for each of ``jobs`` in ``workers`` processes, the results in the jobs' order.
+
+    At most :data:`AHEAD` jobs per worker are in flight: a caller that falls behind leaves finished
+    results waiting, never every job's at once (a million articles' would not fit). Raises
+    :class:`~concurrent.futures.process.BrokenProcessPool` when a worker dies.
+    """
+    import multiprocessing  # only big writes need them: keep start-up lean
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        in_flight: deque[Future[Result]] = deque()
+        for job in jobs:
+            in_flight.append(pool.submit(task, job))
+            if len(in_flight) >= workers * AHEAD:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
+
+
 def sign_articles(articles: Iterable[Article], count: int, *,
                   progress: Optional[Progress] = None) -> dict[str, Signature]:
     """The signature of each of ``articles`` (``count`` of them), made in worker processes when there are
     many (signing costs several times reading an article back from an index: at 1M articles, minutes).
     Raises :class:`OSError` when a worker dies (killed, or out of memory)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     signed: dict[str, Signature] = {}
     workers = worker_count(None, count)
     if workers == 1:
@@ -78,26 +106,13 @@ def sign_articles(articles: Iterable[Article], count: int, *,
             if progress is not None and (done % PROGRESS_EVERY == 0 or done == count):
                 progress(done, count)
         return signed
-    import multiprocessing  # only big indexes need them: keep start-up lean
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        in_flight: deque[Future[list[tuple[str, Signature]]]] = deque()
-        try:
-            for chunk in _chunks(articles, SIGN_CHUNK):
-                in_flight.append(pool.submit(_sign_chunk, chunk))
-                if len(in_flight) > 2 * workers:  # never all the articles in memory at once
-                    signed.update(in_flight.popleft().result())
-                    if progress is not None:
-                        progress(min(len(signed), count), count)
-            while in_flight:
-                signed.update(in_flight.popleft().result())
-        except BrokenProcessPool:
-            raise OSError("a worker process signing the articles died (killed, or out of memory?)") from None
-    if progress is not None:
-        progress(count, count)
+    try:
+        for part in in_workers(_sign_chunk, _chunks(articles, SIGN_CHUNK), workers):
+            signed.update(part)
+            if progress is not None:
+                progress(min(len(signed), count), count)
+    except BrokenProcessPool:
+        raise OSError("a worker process signing the articles died (killed, or out of memory?)") from None
     return signed
 
 

@@ -32,7 +32,7 @@ def snippet(body: str, terms: AbstractSet[str], analyzer: Analyzer = STEMMED) ->
         wanted = list(map(terms.__contains__, indexed))
         if any(wanted):
             matches = list(map(re.Match.span, compress(found, wanted)))
-            word_at = dict(zip(matches, compress(indexed, wanted)))
+            word_at = dict(zip(matches, compress(indexed, wanted), strict=True))
             best = sorted(_passages(matches), key=lambda p: (-len({word_at[span] for span in p}),
                                                              -len(p), p[0][0]))[:PASSAGES]
             return BETWEEN.join(_marked(body, passage) for passage in sorted(best))

@@ -29,7 +29,7 @@ import sqlite3
 from collections import defaultdict
 from contextlib import closing
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, NamedTuple, Optional
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional
 
 from searchkit.articles import Article
 from searchkit.shingles import (
@@ -191,18 +191,17 @@ class _Stories:
             rows = self.db.execute(
                 "SELECT json_group_array(id) FROM anchors WHERE value IN "
                 f"(SELECT value FROM anchors JOIN fresh USING (id)) {shared}", (COMMON_ANCHOR,))
-        candidates: set[tuple[str, str]] = set()
+        keep: Callable[[tuple[str, str]], bool]
         if self.everything_new:
             # Most articles sharing an anchor are dated too far apart to be one story: dropped first, by
             # date alone, they leave a fiftieth of the pairs to compare (at 1M, 10 s down to 5 s).
             day = {article_id: signature.day for article_id, signature in put.items()}
-            for (joined,) in rows:
-                candidates.update(pair for pair in itertools.combinations(sorted(json.loads(joined)), 2)
-                                  if abs(day[pair[0]] - day[pair[1]]) <= MAX_DAYS_APART)
+            keep = lambda pair: abs(day[pair[0]] - day[pair[1]]) <= MAX_DAYS_APART  # noqa: E731
         else:
-            for (joined,) in rows:
-                candidates.update(pair for pair in itertools.combinations(sorted(json.loads(joined)), 2)
-                                  if pair[0] in put or pair[1] in put)
+            keep = lambda pair: pair[0] in put or pair[1] in put  # noqa: E731
+        candidates: set[tuple[str, str]] = set()
+        for (joined,) in rows:
+            candidates.update(filter(keep, itertools.combinations(sorted(json.loads(joined)), 2)))
         known: Mapping[str, Signature] = put
         if not self.everything_new:
             others = self._signatures(i for pair in candidates for i in pair if i not in put)
