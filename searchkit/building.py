@@ -107,7 +107,7 @@ def sign_articles(articles: Iterable[Article], count: int, *,
                 progress(done, count)
         return signed
     try:
-        for part in in_workers(_sign_chunk, _chunks(articles, SIGN_CHUNK), workers):
+        for part in in_workers(_sign_chunk, chunks(articles, SIGN_CHUNK), workers):
             signed.update(part)
             if progress is not None:
                 progress(min(len(signed), count), count)
@@ -116,8 +116,9 @@ def sign_articles(articles: Iterable[Article], count: int, *,
     return signed
 
 
-def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    iterator = iter(articles)
+def chunks(items: Iterable[Job], size: int) -> Iterator[list[Job]]:
+    """``items`` in lists of ``size`` (the last shorter), taken as they come."""
+    iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
 

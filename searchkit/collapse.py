@@ -1,8 +1,12 @@
 """Collapsing search results: one hit per story, its near-duplicates named under it (engine-neutral).
 
 The engine ranks as always and also says which articles with near-duplicates match
-(:attr:`~searchkit.engines.base.SearchRequest.find_ids`). From those, and the story of each
-(:mod:`searchkit.stories`), follow exactly:
+(:attr:`~searchkit.engines.base.SearchRequest.find_ids`), with the story of each read from
+:mod:`searchkit.stories`; or, when the engine keeps the stories itself
+(:meth:`~searchkit.engines.base.EngineReader.keeps_stories`: Tantivy), it tells the stories of the hits
+and how many matches collapse away (:attr:`~searchkit.engines.base.SearchRequest.with_stories`), and
+no labels are read at all: at 1M articles reading and looking up 78,000 labels costs more than the
+query. Either way follow exactly:
 
 - how many stories matched: every match, less the matches that share a story with a better one;
 - each shown hit's ``similar`` ids: the other matches of its story, wherever they rank;
@@ -26,10 +30,10 @@ import os
 import threading
 from collections import defaultdict
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Mapping, Optional
 
 from searchkit import stories
-from searchkit.engines.base import Page, SearchRequest
+from searchkit.engines.base import Page, PageStories, SearchRequest
 from searchkit.results import Hit
 
 #: How far past the hits wanted (as a multiple of them) a page looks first for hits of other stories.
@@ -89,31 +93,92 @@ class Collapsed:
     stories: int
 
 
-def search(run: Callable[[SearchRequest], Page], request: SearchRequest, labels: StoryLabels) -> Collapsed:
-    """Run ``request`` through ``run`` (an engine reader's search) with results collapsed by story."""
-    if not labels.ids:
+class _Told:
+    """What collapsing has learnt of one query's stories: the story of each hit seen (``story_of``), the
+    members of each that match (``matching``), and how many matches collapse away (``hidden``)."""
+
+    def __init__(self, first: Page, labels: Optional[StoryLabels]) -> None:
+        self.labels = labels
+        if labels is not None:  # searchkit's labels, and the engine's found_ids
+            found = first.found_ids & labels.ids
+            self.story_of: Mapping[str, int] = labels.by_id
+            self.found = found
+            self.hidden = len(found) - len({labels.by_id[article_id] for article_id in found})
+        else:  # the engine's stories
+            told = _stories(first)
+            self.story_of, self.matching = dict(told.of_hits), dict(told.matching)
+            self.hidden = told.hidden or 0
+
+    def learn(self, page: Page) -> None:
+        """Take in what the engine told of another page's hits."""
+        if self.labels is None:
+            told = _stories(page)
+            self.story_of.update(told.of_hits)  # type: ignore[attr-defined]  # a dict when kept
+            self.matching.update(told.matching)
+
+    def similar(self, hit: Hit) -> tuple[str, ...]:
+        """The other matches of ``hit``'s story (sorted ids)."""
+        story = self.story_of.get(hit.id)
+        if story is None:
+            return ()
+        if self.labels is not None:
+            return tuple(i for i in self.labels.members[story] if i != hit.id and i in self.found)
+        return tuple(i for i in self.matching.get(story, ()) if i != hit.id)
+
+
+class _CannotTell(Exception):
+    """The engine found it could not tell the stories after all (its copy of them unreadable)."""
+
+
+def _stories(page: Page) -> PageStories:
+    if page.stories is None:
+        raise _CannotTell()
+    return page.stories
+
+
+def search(run: Callable[[SearchRequest], Page], request: SearchRequest,
+           labels: Callable[[], StoryLabels], *, kept: bool) -> Collapsed:
+    """Run ``request`` through ``run`` (an engine reader's search) with results collapsed by story: by
+    the stories the engine keeps when ``kept``
+    (:meth:`~searchkit.engines.base.EngineReader.keeps_stories`), else (or when the engine cannot tell
+    them after all) by ``labels()``."""
+    if kept:
+        try:
+            return _collapse(run, request, None)
+        except _CannotTell:
+            pass
+    return _collapse(run, request, labels())
+
+
+def _collapse(run: Callable[[SearchRequest], Page], request: SearchRequest,
+              labels: Optional[StoryLabels]) -> Collapsed:
+    """:func:`search` by ``labels``, or with ``labels=None`` by the engine's stories."""
+    if labels is not None and not labels.ids:
         first = run(dataclasses.replace(request, find_ids=frozenset()))
         return Collapsed(first, first.hits, first.total)
+    kept = labels is None
     wanted = request.offset + request.limit
     # From the top, whatever the page: which hits a page of stories shows depends on the hits above it.
-    ask = dataclasses.replace(request, offset=0, limit=wanted, snippets=False)
+    ask = dataclasses.replace(request, offset=0, limit=wanted, snippets=False, with_stories=kept)
     first_snippets = request.snippets and not request.offset  # page 1: the hits fetched are the page's
-    first = run(dataclasses.replace(ask, find_ids=labels.ids, snippets=first_snippets))
-    found = first.found_ids & labels.ids
-    hidden = len(found) - len({labels.by_id[article_id] for article_id in found})
-    ranking, positions = first.hits, _best_of_each_story(first.hits, labels)
+    first = run(dataclasses.replace(ask, find_ids=labels.ids if labels is not None else frozenset(),
+                                    count_collapsed=kept, snippets=first_snippets))
+    told = _Told(first, labels)
+    ranking, positions = first.hits, _best_of_each_story(first.hits, told.story_of)
     if len(positions) < wanted and len(ranking) < first.total:
         # Collapsed rewrites cluster near the top for some queries only: reach a little further first.
-        for reach in sorted({min(wanted + hidden, NEAR_REACH * wanted), wanted + hidden}):
-            ranking = run(dataclasses.replace(ask, limit=reach, count_days=False)).hits
-            positions = _best_of_each_story(ranking, labels)
+        for reach in sorted({min(wanted + told.hidden, NEAR_REACH * wanted), wanted + told.hidden}):
+            further = run(dataclasses.replace(ask, limit=reach, count_days=False))
+            told.learn(further)
+            ranking = further.hits
+            positions = _best_of_each_story(ranking, told.story_of)
             if len(positions) >= wanted:
                 break
     page = positions[request.offset:wanted]
     hits = [ranking[at] for at in page]
     if request.snippets and page and not (first_snippets and ranking is first.hits):
-        hits = _with_snippets(run, ask, hits, page)
-    return Collapsed(first, tuple(_with_similar(hit, labels, found) for hit in hits), first.total - hidden)
+        hits = _with_snippets(run, dataclasses.replace(ask, with_stories=False), hits, page)
+    return Collapsed(first, tuple(_with_similar(hit, told) for hit in hits), first.total - told.hidden)
 
 
 def _with_snippets(run: Callable[[SearchRequest], Page], ask: SearchRequest, hits: list[Hit],
@@ -126,12 +191,12 @@ def _with_snippets(run: Callable[[SearchRequest], Page], ask: SearchRequest, hit
     return [with_snippets.get(hit.id, hit) for hit in hits]
 
 
-def _best_of_each_story(hits: tuple[Hit, ...], labels: StoryLabels) -> list[int]:
+def _best_of_each_story(hits: tuple[Hit, ...], story_of: Mapping[str, int]) -> list[int]:
     """The positions of the first hit of each story in ``hits``."""
     seen: set[int] = set()
     shown = []
     for at, hit in enumerate(hits):
-        story: Optional[int] = labels.by_id.get(hit.id)
+        story: Optional[int] = story_of.get(hit.id)
         if story is not None:
             if story in seen:
                 continue
@@ -140,9 +205,6 @@ def _best_of_each_story(hits: tuple[Hit, ...], labels: StoryLabels) -> list[int]
     return shown
 
 
-def _with_similar(hit: Hit, labels: StoryLabels, found: frozenset[str]) -> Hit:
-    story = labels.by_id.get(hit.id)
-    if story is None:
-        return hit
-    similar = tuple(i for i in labels.members[story] if i != hit.id and i in found)
+def _with_similar(hit: Hit, told: _Told) -> Hit:
+    similar = told.similar(hit)
     return dataclasses.replace(hit, similar=similar) if similar else hit

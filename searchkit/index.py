@@ -8,6 +8,7 @@ recorded in each generation and looked up in :mod:`searchkit.engines`.
 
 from __future__ import annotations
 
+import functools
 import datetime as dt
 import os
 import time
@@ -278,7 +279,9 @@ class Index:
             check_supported(request, generation.engine)
             story_count: Optional[int] = None
             if collapse:
-                collapsed = collapse_search(reader.search, request, self._labels.labels(generation.folder))
+                collapsed = collapse_search(reader.search, request,
+                                            functools.partial(self._labels.labels, generation.folder),
+                                            kept=reader.keeps_stories())
                 page, hits, story_count = collapsed.first, collapsed.hits, collapsed.stories
             else:
                 page = reader.search(request)

@@ -8,13 +8,14 @@ writer, and commits once; a rebuild writes a new generation beside the live one 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Optional
+from typing import Callable, Collection, Iterable, Iterator, Mapping, Optional
 
 from searchkit import generations, storage, stories
 from searchkit.alerts import AlertMatch
@@ -121,6 +122,7 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
     todo = plan(manifest, found)
     outcome = SeedOutcome.empty()
     in_step = stories_in_step(generation)
+    since = generation.engine.commit_token(generation.folder)
     if todo.to_index or todo.removed:
         outcome = _write(generation, manifest, todo.to_index, todo.removed, options)
     if todo.to_index or todo.removed or manifest.seeds_dir != str(seeds.resolve()):
@@ -128,7 +130,7 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
     stories_problem = None
     if todo.to_index or todo.removed or not in_step:
         stories_problem = record_stories(generation, outcome.signatures, todo.removed, in_step=in_step,
-                                         progress=options.progress)
+                                         since=since, progress=options.progress)
     updated = sum(1 for article_id in outcome.indexed if article_id in todo.known)
     return UpdateReport(
         added=len(outcome.indexed) - updated,
@@ -161,6 +163,8 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
         generation.folder, {**sign_articles(library, len(library), progress=options.progress),
                             **outcome.signatures},
         (), generation.engine.commit_token(generation.folder), fresh=True))
+    stories_problem = stories_problem or _keep_stories(generation, since=None, changed=(),
+                                                       progress=options.progress)
     changed = _changed(outcome, before) if find_changes else ()  # before the old generation goes
     generations.publish(index_dir, generation)
     # A local engine keeps the previous generation for readers that opened it just before the swap; a
@@ -182,8 +186,9 @@ def create_empty(index_dir: Path, engine: Engine) -> generations.Generation:
     step would make the first write read back and sketch every article it had just written)."""
     generation = generations.create(index_dir, engine)
     save_manifest(generation, storage.Manifest(library_articles=0), None, count_library=False)
+    # If either fails, the first write makes them.
     _try_stories(lambda: stories.apply(generation.folder, {}, (), engine.commit_token(generation.folder),
-                                       fresh=True))  # if that fails, the first write makes them
+                                       fresh=True)) or _keep_stories(generation, since=None, changed=())
     generations.publish(index_dir, generation)
     return generation
 
@@ -192,6 +197,7 @@ def put_articles(generation: generations.Generation, articles: Iterable[Article]
     """Add or replace library articles in one commit; they no longer follow a seed file."""
     manifest = load_manifest(generation)
     in_step = stories_in_step(generation)
+    since = generation.engine.commit_token(generation.folder)
     signatures = {}
     with _batch(generation) as writer:
         for article in articles:
@@ -199,19 +205,20 @@ def put_articles(generation: generations.Generation, articles: Iterable[Article]
             manifest.remove(article.id)
             signatures[article.id] = signature(article)
     save_manifest(generation, manifest, None, count_library=True)
-    record_stories(generation, signatures, (), in_step=in_step)
+    record_stories(generation, signatures, (), in_step=in_step, since=since)
 
 
 def delete_article(generation: generations.Generation, article_id: str) -> None:
     """Remove one article; :class:`ArticleNotFoundError` when there is none."""
     manifest = load_manifest(generation)
     in_step = stories_in_step(generation)
+    since = generation.engine.commit_token(generation.folder)
     with _batch(generation) as writer:
         if not writer.delete(article_id):
             raise ArticleNotFoundError(article_id)
     manifest.remove(article_id)
     save_manifest(generation, manifest, None, count_library=True)
-    record_stories(generation, {}, [article_id], in_step=in_step)
+    record_stories(generation, {}, [article_id], in_step=in_step, since=since)
 
 
 def stories_in_step(generation: generations.Generation) -> bool:
@@ -221,22 +228,37 @@ def stories_in_step(generation: generations.Generation) -> bool:
 
 
 def record_stories(generation: generations.Generation, put: Mapping[str, Signature], removed: Iterable[str],
-                   *, in_step: bool, progress: Optional[Progress] = None) -> Optional[str]:
-    """Bring the stories in step with the commit just made: by its changes when they were in step with
-    the one before, else from every article in the index (read back and sketched, reported to
-    ``progress``). Returns why that failed, when it did: the commit stands, and the next write tries
-    again."""
+                   *, in_step: bool, since: str, progress: Optional[Progress] = None) -> Optional[str]:
+    """Bring the stories in step with the commit just made (the one after ``since``): by its changes when
+    they were in step with the one before, else from every article in the index (read back and
+    sketched, reported to ``progress``); then the engine's copy of them. Returns why that failed, when it
+    did: the commit stands, and the next write tries again."""
     commit = generation.engine.commit_token(generation.folder)
+    removed = list(removed)
     if in_step:
         try:
             stories.apply(generation.folder, put, removed, commit)
-            return None
+            return _keep_stories(generation, since=since, changed={*put, *removed}, progress=progress)
         except sqlite3.DatabaseError:  # damaged (or full): made again from the articles, below
             pass
         except OSError as error:
             return _problem(error)
     return _try_stories(lambda: stories.apply(generation.folder, _all_signatures(generation, progress), (),
-                                              commit, fresh=True))
+                                              commit, fresh=True)) \
+        or _keep_stories(generation, since=None, changed=(), progress=progress)
+
+
+def _keep_stories(generation: generations.Generation, *, since: Optional[str], changed: Collection[str],
+                  progress: Optional[Progress] = None) -> Optional[str]:
+    """Hand the stories just stored to the engine (:meth:`~searchkit.engines.base.Engine.keep_stories`);
+    why that failed, when it did (searches then collapse by the stored labels)."""
+    try:
+        labels = functools.partial(stories.read_labels, generation.folder)
+        generation.engine.keep_stories(generation.folder, labels, since=since, changed=changed,
+                                       progress=progress)
+    except OSError as error:
+        return _problem(error)
+    return None
 
 
 def _try_stories(write: Callable[[], None]) -> Optional[str]:

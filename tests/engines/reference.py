@@ -14,13 +14,13 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping, Optional, Sequence
+from typing import Callable, Collection, Iterator, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint, SeedFile
 from searchkit.building import index_seed_files
 from searchkit import recency
 from searchkit.engines.base import (
-    ALL_CAPABILITIES, RANKED_SORTS, DateSummary, Page, Progress, SearchRequest, SeedOutcome,
+    ALL_CAPABILITIES, RANKED_SORTS, DateSummary, Page, PageStories, Progress, SearchRequest, SeedOutcome,
 )
 from searchkit.errors import IndexCorruptError
 from searchkit.results import Hit
@@ -52,6 +52,7 @@ class ReferenceEngine:
     def __init__(self, analysis: Optional[Analysis] = None) -> None:
         self.analysis = analysis or whoosh_analysis()
         self._states: dict[str, Committed] = {}
+        self._stories: dict[str, tuple[str, dict[str, int]]] = {}  # per folder: (commit token, labels)
         self._lock = threading.Lock()
 
     def create(self, folder: Path) -> None:
@@ -68,6 +69,17 @@ class ReferenceEngine:
     def open_writer(self, folder: Path) -> "ReferenceWriter":
         self.state(folder)
         return ReferenceWriter(self, folder)
+
+    def keep_stories(self, folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Optional[str],
+                     changed: Collection[str], progress: Optional[Progress] = None) -> None:
+        """Keep ``labels()`` for the folder's latest commit (brute force: the whole mapping, every time)."""
+        with self._lock:
+            self._stories[_key(folder)] = (self.commit_token(folder), dict(labels()))
+
+    def kept_stories(self, folder: Path, commits: int) -> Optional[Mapping[str, int]]:
+        """The labels kept for commit number ``commits`` of ``folder``, if they are the latest kept."""
+        kept = self._stories.get(_key(folder))
+        return kept[1] if kept is not None and kept[0] == str(commits) else None
 
     def publish(self, folder: Path) -> None:
         self.state(folder)
@@ -164,6 +176,9 @@ class ReferenceReader:
         self._analysis = engine.analysis
         self._docs = [Doc.of(stored.article, self._analysis) for _, stored in sorted(state.articles.items())]
 
+    def keeps_stories(self) -> bool:
+        return self._engine.kept_stories(self._folder, self._state.commits) is not None
+
     def is_current(self) -> bool:
         state = self._engine._states.get(_key(self._folder))
         return state is not None and state.commits == self._state.commits
@@ -212,11 +227,24 @@ class ReferenceReader:
             scores = {doc.article.id: blended for blended, doc in everything}
         day_counts = Counter(doc.article.date for doc in found) if request.count_days else None
         found_ids = frozenset(doc.article.id for doc in found) & request.find_ids
+        page = found[request.offset:request.offset + request.limit]
+        stories = self._stories([doc.article.id for doc in found], [doc.article.id for doc in page],
+                                request.count_collapsed) if request.with_stories else None
         return Page(len(found), tuple(
             Hit(id=doc.article.id, date=doc.article.date, headline=doc.article.headline,
                 score=round(scores[doc.article.id], 4) if request.sort in RANKED_SORTS else 0.0,
                 snippet=doc.article.body[:120] if request.snippets else "", path=doc.article.path or None)
-            for doc in found[request.offset:request.offset + request.limit]), day_counts, found_ids)
+            for doc in page), day_counts, found_ids, stories)
+
+    def _stories(self, matches: list[str], page: list[str], count: bool) -> PageStories:
+        labels = self._engine.kept_stories(self._folder, self._state.commits)
+        if labels is None:
+            raise RuntimeError("with_stories asked of a reader that keeps no stories")
+        of_hits = {i: labels[i] for i in page if i in labels}
+        matching = {story: tuple(sorted(i for i in matches if labels.get(i) == story))
+                    for story in set(of_hits.values())}
+        stories = [labels[i] for i in matches if i in labels]
+        return PageStories(of_hits, matching, len(stories) - len(set(stories)) if count else None)
 
     def explain(self, request: SearchRequest) -> str:
         where = f" within {request.date_filter}" if request.date_filter is not None else ""

@@ -9,6 +9,7 @@ batch whole, lets the last change of an id in a batch win, and reads seed files 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import os
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 
 from searchkit.articles import Article, Fingerprint, scan_seeds
 from searchkit.engines.base import RANKED_SORTS, SORTS, DateSummary
-from searchkit.errors import IndexCorruptError, SeedError
+from searchkit.errors import IndexCorruptError, QuerySyntaxError, SeedError
 
 from . import strategies
 from .corpus import CORPUS, DATE_FILTERS, EXTRA_QUERIES, TREE_QUERIES, doc_queries
@@ -131,6 +132,58 @@ def test_a_larger_index_in_several_commits_answers_as_the_reference(large_reader
     for sort, dates in itertools.product(SORTS, (None, date_filter)):
         wanted = ask(query, sort=sort, date_filter=dates, count_days=sort == "relevance", find_ids=LARGE_FIND_IDS)
         assert outcome(large_readers[0], wanted) == outcome(large_readers[1], wanted), (query, sort, dates)
+
+
+@pytest.fixture(scope="module", params=REAL_ENGINES)
+def storied_readers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Readers of ~450 random articles written in four commits, each followed by new story labels for
+    keep_stories (stories grown, split, renumbered; members replaced and deleted): (the engine's, the
+    reference's). Skips an engine that keeps no stories."""
+    engine, reference = load_engine(request.param), ReferenceEngine()
+    rng = random.Random(20261201)
+    root = tmp_path_factory.mktemp("storied")
+    folders = {e: new_index(e, root) for e in (engine, reference)}
+    present: set[str] = set()
+    for round_number in range(4):
+        puts = random_articles(rng, 150, range(600))
+        deletes = [f"r{rng.randrange(600)}" for _ in range(30)]
+        present = (present | {a.id for a in puts}) - set(deletes)
+        members = sorted(present)
+        rng.shuffle(members)
+        labels: dict[str, int] = {}
+        at = 0
+        while at < len(members) * 2 // 5:
+            size = rng.randint(2, 4)
+            story = 1 + (at + round_number % 2) // 2  # every other round shifts many numbers
+            labels.update((article_id, story) for article_id in members[at:at + size])
+            at += size
+        for e, folder in folders.items():
+            since = e.commit_token(folder) if round_number else None
+            apply(e, folder, [("put", a, None) for a in puts] + [("delete", i) for i in deletes], "commit")
+            e.keep_stories(folder, lambda: labels, since=since, changed={a.id for a in puts} | set(deletes))
+    readers = [e.open_reader(folder) for e, folder in folders.items()]
+    yield readers
+    for reader in readers:
+        reader.close()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(query=strategies.queries, date_filter=strategies.date_filters)
+def test_an_engine_that_keeps_stories_tells_them_as_the_reference(storied_readers, query, date_filter):
+    engine_reader, reference_reader = storied_readers
+    if not engine_reader.keeps_stories():
+        pytest.skip("this engine keeps no stories (it collapses by searchkit's labels)")
+    assert reference_reader.keeps_stories()
+    for sort, dates in itertools.product(SORTS, (None, date_filter)):
+        wanted = dataclasses.replace(ask(query, sort=sort, date_filter=dates), with_stories=True,
+                                     count_collapsed=True)
+        answers = []
+        for reader in storied_readers:
+            try:
+                answers.append(reader.search(wanted).stories)
+            except QuerySyntaxError as error:
+                answers.append(error.position)
+        assert answers[0] == answers[1], (query, sort, dates)
 
 
 def test_the_last_change_of_an_id_in_a_batch_wins(engine, tmp_path):

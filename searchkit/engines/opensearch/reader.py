@@ -80,6 +80,9 @@ class OpenSearchReader:
         # A reader dropped without close() still frees its PIT (the cluster caps how many are open).
         self._finalizer = weakref.finalize(self, _delete_pit, cluster, self._pit)
 
+    def keeps_stories(self) -> bool:
+        return False
+
     def is_current(self) -> bool:
         return config.commit_token(self.folder) == self._token
 

@@ -8,6 +8,7 @@ loading Tantivy. The parts:
     schema.py   fields <-> Article          compile.py  query tree -> Tantivy query (+ its description)
     reader.py   the EngineReader            writer.py   the EngineWriter
     verify.py   is this index damaged?      suggest.py  did you mean
+    stories.py  the labelled articles again, with their stories (for collapsing)
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import hashlib
 import importlib.util
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Collection, Mapping, Optional
 
-from searchkit.engines.base import ALL_CAPABILITIES
+from searchkit.engines.base import ALL_CAPABILITIES, Progress
 from searchkit.errors import EngineNotAvailableError
 from searchkit.storage import read_small_file
 
@@ -37,7 +38,12 @@ def commit_token(folder: Path) -> str:
     Not the opstamp alone: a fresh index starts counting again, and an empty commit changes it too.
     """
     data = commit_record(folder)
-    return hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else ""
+    return token_of(data) if data is not None else ""
+
+
+def token_of(record: bytes) -> str:
+    """The commit token of a ``meta.json`` as :func:`commit_record` read it."""
+    return hashlib.blake2b(record, digest_size=16).hexdigest()
 
 
 def commit_record(folder: Path) -> Optional[bytes]:
@@ -77,6 +83,13 @@ class TantivyEngine:
         from searchkit.engines.tantivy.writer import TantivyWriter
 
         return TantivyWriter(folder)
+
+    def keep_stories(self, folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Optional[str],
+                     changed: Collection[str], progress: Optional[Progress] = None) -> None:
+        """Index the labelled articles again with their stories, beside the main index (``stories.py``)."""
+        from searchkit.engines.tantivy import stories
+
+        stories.keep(folder, labels, since=since, changed=changed, progress=progress)
 
     def publish(self, folder: Path) -> None:
         """Nothing to do: the files are in the folder that becomes live."""

@@ -12,10 +12,11 @@ from tantivy import DocAddress, Query
 
 from searchkit.articles import Article, Fingerprint
 from searchkit import recency
-from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
+from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, PageStories, SearchRequest
 from searchkit.engines.batch import indexable_id
-from searchkit.engines.tantivy import commit_record
+from searchkit.engines.tantivy import commit_record, token_of
 from searchkit.engines.tantivy.compile import compile_query
+from searchkit.engines.tantivy.stories import KeptStories
 from searchkit.engines.tantivy.schema import (
     KEY_FIELD,
     LIBRARY,
@@ -84,6 +85,8 @@ class TantivyReader:
         self._summary: Optional[DateSummary] = None  # of this commit, once asked for
         # The last find_ids: the set, its ids by hash, and a term set query of them once one was needed.
         self._keys: Optional[tuple[frozenset[str], dict[int, str], Optional[Query]]] = None
+        self._stories: Optional[KeptStories] = None  # the stories' copy for this commit, once found
+        self._copy_unreadable = False
 
     @_reads_files
     def _open(self) -> tantivy.Searcher:
@@ -93,6 +96,12 @@ class TantivyReader:
 
     def is_current(self) -> bool:
         return commit_record(self.folder) == self._commit
+
+    def keeps_stories(self) -> bool:
+        if self._stories is None and self._commit is not None and not self._copy_unreadable:
+            # Looked for again until found: the writer makes the copy just after the commit.
+            self._stories = KeptStories.open(self.folder, token_of(self._commit))
+        return self._stories is not None
 
     @_reads_files
     def count(self) -> int:
@@ -166,7 +175,22 @@ class TantivyReader:
             ))
         day_counts = self._day_counts(compiled.query) if request.count_days else None
         total = sum(day_counts.values()) if day_counts is not None else total
-        return Page(total, tuple(hits), day_counts, self._found(compiled.query, request.find_ids, total))
+        stories = self._tell_stories(compiled.query, hits, request) if request.with_stories else None
+        return Page(total, tuple(hits), day_counts, self._found(compiled.query, request.find_ids, total),
+                    stories)
+
+    def _tell_stories(self, query: Query, hits: list[Hit], request: SearchRequest) -> Optional[PageStories]:
+        """The stories of ``hits`` from the copy (None, and never asked again, when it is unreadable)."""
+        if not self.keeps_stories():
+            return None
+        assert self._stories is not None
+        try:
+            return self._stories.tell(query, [hit.id for hit in hits], count=request.count_collapsed)
+        except (SearchkitError, KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException:  # damaged (Tantivy raises ValueError or panics): collapse by the labels
+            self._stories, self._copy_unreadable = None, True
+            return None
 
     def _found(self, query: Query, ids: frozenset[str], total: int) -> frozenset[str]:
         """The articles of ``ids`` that ``query`` (``total`` matches) matches: every match listed, or

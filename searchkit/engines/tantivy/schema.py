@@ -25,6 +25,8 @@ TEXT_FIELDS = ("headline", "body")
 VOCABULARY_FIELD = "headword"
 SEED, LIBRARY = "seed", "library"
 KEY_FIELD = "key"
+#: The story number of an article in the stories index (``stories.py``).
+STORY_FIELD = "story"
 
 
 def id_key(article_id: str) -> int:
@@ -42,7 +44,9 @@ def ids_by_key(article_ids: Iterable[str]) -> dict[int, str]:
     return dict(zip(map(operator.or_, high, map(zlib.adler32, data)), ids, strict=True))
 
 
-def build_schema() -> tantivy.Schema:
+def build_schema(*, with_story: bool = False) -> tantivy.Schema:
+    """The main index's fields; ``with_story`` adds :data:`STORY_FIELD` after them (the stories index:
+    the same field numbers, so one compiled query runs on both)."""
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("origin", stored=False, tokenizer_name="raw", index_option="basic")
@@ -55,6 +59,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_unsigned_field(KEY_FIELD, stored=False, indexed=False, fast=True)
     for name in ("headline_text", "body_text", "path", "fingerprint"):
         builder.add_bytes_field(name, stored=True)
+    if with_story:
+        builder.add_unsigned_field(STORY_FIELD, stored=False, indexed=True, fast=True)
     return builder.build()
 
 

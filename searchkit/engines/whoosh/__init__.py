@@ -18,9 +18,9 @@ import importlib.util
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Optional
 
-from searchkit.engines.base import ALL_CAPABILITIES
+from searchkit.engines.base import ALL_CAPABILITIES, Progress
 from searchkit.errors import EngineNotAvailableError
 
 if TYPE_CHECKING:
@@ -67,6 +67,10 @@ class WhooshEngine:
         from searchkit.engines.whoosh.writer import WhooshWriter
 
         return WhooshWriter(folder)
+
+    def keep_stories(self, folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Optional[str],
+                     changed: Collection[str], progress: Optional[Progress] = None) -> None:
+        """Nothing to do: searches collapse by searchkit's labels (found_ids)."""
 
     def publish(self, folder: Path) -> None:
         """Nothing to do: the files are in the folder that becomes live."""

@@ -74,6 +74,9 @@ class WhooshReader:
         return searcher
 
     @_reads_files
+    def keeps_stories(self) -> bool:
+        return False
+
     def is_current(self) -> bool:
         return bool(self._searcher.up_to_date())
 
