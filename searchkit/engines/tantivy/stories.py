@@ -114,31 +114,46 @@ def _labels_in(index: tantivy.Index) -> Optional[dict[str, int]]:
 
 
 def _analysed(folder: Path, ids: Sequence[str], progress: Optional[Progress]) -> Iterator[Words]:
-    """Each of ``ids`` read back from the main index and analysed (in worker processes when many)."""
+    """Each of ``ids`` read back from the main index and analysed, in worker processes when many (each
+    reads its share: reading is a fifth of the work, and the writer's process has Tantivy to feed)."""
     if not ids:
         return
     main = open_index(folder)
     searcher = main.searcher()
-    found = searcher.search(Query.term_set_query(main.schema, "id", list(ids)), len(ids)).hits
-    docs = (searcher.doc(address) for _, address in found)
-    texts = ((doc["id"][0], doc["date"][0], stored_text(doc, "headline_text"), stored_text(doc, "body_text"))
-             for doc in docs)
-    done, total = 0, len(found)
-    workers = worker_count(None, total)
-    parts = map(_analyse, chunks(texts, _CHUNK)) if workers == 1 else in_workers(
-        _analyse, chunks(texts, _CHUNK), workers)
-    for part in parts:
-        yield from part
-        done += len(part)
-        if progress is not None:
-            progress(done, total)
+    found = [address for _, address in
+             searcher.search(Query.term_set_query(main.schema, "id", list(ids)), len(ids)).hits]
+    jobs = [(str(folder), addresses) for addresses in chunks(found, _CHUNK)]
+    workers = worker_count(None, len(found))
+    done = 0
+    try:
+        for part in map(_read_and_analyse, jobs) if workers == 1 else in_workers(_read_and_analyse, jobs,
+                                                                                   workers):
+            yield from part
+            done += len(part)
+            if progress is not None:
+                progress(done, len(found))
+    finally:
+        _searchers.clear()  # read in this process: the searcher must not outlive the write
 
 
-def _analyse(texts: list[tuple[str, int, str, str]]) -> list[Words]:
-    """In a worker process, or not: headlines and bodies analysed as the main index's are."""
-    words = STEMMED.words
-    return [(article_id, date, " ".join(words(headline)), " ".join(words(body)))
-            for article_id, date, headline, body in texts]
+#: The main index's searcher, per process (a worker reads many chunks of one commit; the writer holds the
+#: lock, so no other commit comes meanwhile).
+_searchers: dict[str, tantivy.Searcher] = {}
+
+
+def _read_and_analyse(job: tuple[str, list[tantivy.DocAddress]]) -> list[Words]:
+    """Articles of the main index (by address), with their headlines and bodies analysed as for it."""
+    folder, addresses = job
+    if folder not in _searchers:
+        _searchers.clear()
+        _searchers[folder] = open_index(Path(folder)).searcher()
+    searcher, words = _searchers[folder], STEMMED.words
+    found = []
+    for address in addresses:
+        doc = searcher.doc(address)
+        found.append((doc["id"][0], doc["date"][0], " ".join(words(stored_text(doc, "headline_text"))),
+                      " ".join(words(stored_text(doc, "body_text")))))
+    return found
 
 
 class KeptStories:
