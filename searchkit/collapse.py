@@ -93,37 +93,42 @@ class Collapsed:
     stories: int
 
 
-class _Told:
-    """What collapsing has learnt of one query's stories: the story of each hit seen (``story_of``), the
-    members of each that match (``matching``), and how many matches collapse away (``hidden``)."""
+class _ByLabels:
+    """What collapsing knows of one query's stories from searchkit's labels and the engine's found_ids."""
 
-    def __init__(self, first: Page, labels: Optional[StoryLabels]) -> None:
-        self.labels = labels
-        if labels is not None:  # searchkit's labels, and the engine's found_ids
-            found = first.found_ids & labels.ids
-            self.story_of: Mapping[str, int] = labels.by_id
-            self.found = found
-            self.hidden = len(found) - len({labels.by_id[article_id] for article_id in found})
-        else:  # the engine's stories
-            told = _stories(first)
-            self.story_of, self.matching = dict(told.of_hits), dict(told.matching)
-            self.hidden = told.hidden or 0
+    def __init__(self, first: Page, labels: StoryLabels) -> None:
+        self.labels, self.story_of = labels, labels.by_id
+        self.found = first.found_ids & labels.ids
+        self.hidden = len(self.found) - len({labels.by_id[article_id] for article_id in self.found})
 
     def learn(self, page: Page) -> None:
-        """Take in what the engine told of another page's hits."""
-        if self.labels is None:
-            told = _stories(page)
-            self.story_of.update(told.of_hits)  # type: ignore[attr-defined]  # a dict when kept
-            self.matching.update(told.matching)
+        """Nothing to learn from another page: the labels and found_ids cover every match."""
 
     def similar(self, hit: Hit) -> tuple[str, ...]:
         """The other matches of ``hit``'s story (sorted ids)."""
         story = self.story_of.get(hit.id)
         if story is None:
             return ()
-        if self.labels is not None:
-            return tuple(i for i in self.labels.members[story] if i != hit.id and i in self.found)
-        return tuple(i for i in self.matching.get(story, ()) if i != hit.id)
+        return tuple(i for i in self.labels.members[story] if i != hit.id and i in self.found)
+
+
+class _ByEngine:
+    """What collapsing knows of one query's stories from what the engine told of the pages so far."""
+
+    def __init__(self, first: Page) -> None:
+        told = _stories(first)
+        self.story_of, self.matching = dict(told.of_hits), dict(told.matching)
+        self.hidden = told.hidden or 0
+
+    def learn(self, page: Page) -> None:
+        """Take in what the engine told of another page's hits."""
+        told = _stories(page)
+        self.story_of.update(told.of_hits)
+        self.matching.update(told.matching)
+
+    def similar(self, hit: Hit) -> tuple[str, ...]:
+        story = self.story_of.get(hit.id)
+        return tuple(i for i in self.matching.get(story, ()) if i != hit.id) if story is not None else ()
 
 
 class _CannotTell(Exception):
@@ -163,7 +168,7 @@ def _collapse(run: Callable[[SearchRequest], Page], request: SearchRequest,
     first_snippets = request.snippets and not request.offset  # page 1: the hits fetched are the page's
     first = run(dataclasses.replace(ask, find_ids=labels.ids if labels is not None else frozenset(),
                                     count_collapsed=kept, snippets=first_snippets))
-    told = _Told(first, labels)
+    told: _ByLabels | _ByEngine = _ByLabels(first, labels) if labels is not None else _ByEngine(first)
     ranking, positions = first.hits, _best_of_each_story(first.hits, told.story_of)
     if len(positions) < wanted and len(ranking) < first.total:
         # Collapsed rewrites cluster near the top for some queries only: reach a little further first.
@@ -205,6 +210,6 @@ def _best_of_each_story(hits: tuple[Hit, ...], story_of: Mapping[str, int]) -> l
     return shown
 
 
-def _with_similar(hit: Hit, told: _Told) -> Hit:
+def _with_similar(hit: Hit, told: _ByLabels | _ByEngine) -> Hit:
     similar = told.similar(hit)
     return dataclasses.replace(hit, similar=similar) if similar else hit

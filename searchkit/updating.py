@@ -127,10 +127,11 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
         outcome = _write(generation, manifest, todo.to_index, todo.removed, options)
     if todo.to_index or todo.removed or manifest.seeds_dir != str(seeds.resolve()):
         save_manifest(generation, manifest, seeds, count_library=bool(todo.to_index or todo.removed))
-    stories_problem = None
     if todo.to_index or todo.removed or not in_step:
         stories_problem = record_stories(generation, outcome.signatures, todo.removed, in_step=in_step,
                                          since=since, progress=options.progress)
+    else:  # nothing written: only an engine's copy of the stories that a killed writer left behind is made
+        stories_problem = _keep_stories(generation, since=since, changed=(), progress=options.progress)
     updated = sum(1 for article_id in outcome.indexed if article_id in todo.known)
     return UpdateReport(
         added=len(outcome.indexed) - updated,

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 #: Bumped whenever the schema or the analysis changes: older indexes then ask for a rebuild.
 SCHEMA_VERSION = 2  # 2: each article's id hash in a fast column (KEY_FIELD)
 META_FILE = "meta.json"
+#: The copy of the stories (``stories.py``), and the file in it naming the commit it is for.
+STORIES_FOLDER, STORIES_FOR_FILE = "stories-index", "FOR"
 
 
 def commit_token(folder: Path) -> str:
@@ -53,6 +55,12 @@ def commit_record(folder: Path) -> Optional[bytes]:
         return read_small_file(os.path.join(folder, META_FILE))
     except OSError:
         return None
+
+
+def stories_kept_for(folder: Path) -> Optional[str]:
+    """The commit the copy of the stories in ``folder`` is for (``stories.py``), if any."""
+    data = read_small_file(os.path.join(folder, STORIES_FOLDER, STORIES_FOR_FILE))
+    return data.decode("ascii", "replace") if data is not None else None
 
 
 class TantivyEngine:
@@ -87,6 +95,8 @@ class TantivyEngine:
     def keep_stories(self, folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Optional[str],
                      changed: Collection[str], progress: Optional[Progress] = None) -> None:
         """Index the labelled articles again with their stories, beside the main index (``stories.py``)."""
+        if not changed and since is not None and stories_kept_for(folder) == since == commit_token(folder):
+            return  # a no-change update, the copy in step: Tantivy is not even loaded
         from searchkit.engines.tantivy import stories
 
         stories.keep(folder, labels, since=since, changed=changed, progress=progress)

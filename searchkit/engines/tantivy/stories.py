@@ -17,7 +17,6 @@ searchkit's labels as for any engine, until the next write makes the copy again.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -29,13 +28,12 @@ from tantivy import Query
 from searchkit.analysis import STEMMED
 from searchkit.building import chunks, in_workers, worker_count
 from searchkit.engines.base import PageStories, Progress
-from searchkit.engines.tantivy import commit_token
+from searchkit.engines.tantivy import STORIES_FOLDER, STORIES_FOR_FILE, commit_token
+from searchkit.engines.tantivy import stories_kept_for as _kept_for
 from searchkit.engines.tantivy.schema import STORY_FIELD, build_schema, open_index, stored_text
-from searchkit.storage import read_small_file, write_atomically
+from searchkit.storage import write_atomically
 
-FOLDER = "stories-index"
-#: The file naming the main commit the copy is for.
-FOR_FILE = "FOR"
+FOLDER, FOR_FILE = STORIES_FOLDER, STORIES_FOR_FILE
 #: Articles per task when analysing in worker processes.
 _CHUNK = 500
 _WRITER_HEAP_BYTES = 64_000_000
@@ -81,11 +79,6 @@ def keep(folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Option
     finally:
         writer.wait_merging_threads()
     write_atomically(side / FOR_FILE, commit_token(folder).encode("ascii"))
-
-
-def _kept_for(folder: Path) -> Optional[str]:
-    data = read_small_file(os.path.join(folder, FOLDER, FOR_FILE))
-    return data.decode("ascii", "replace") if data is not None else None
 
 
 def _open(side: Path) -> Optional[tantivy.Index]:
