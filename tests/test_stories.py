@@ -108,6 +108,22 @@ def test_the_stories_do_not_depend_on_the_order_or_batches_articles_come_in(tmp_
         assert groups_of(folder) == sorted(expected, key=sorted), attempt
 
 
+def test_a_first_batch_onto_an_empty_store_makes_the_stories_a_new_store_makes(tmp_path):
+    # An index made empty (open_index(create=True)), then filled by its first update: the store starts
+    # empty and takes every article at once, as a rebuild's new store does (and as cheaply, by date first).
+    articles, expected = corpus(13)
+    alone = next(a for a in articles if a.id == "s3")  # story 3 has no rewrite: now it has one
+    late = article("s3-late", alone.body, "2024-05-03")
+    stories.apply(tmp_path, {}, (), "c0", fresh=True)
+    stories.apply(tmp_path, signatures([*articles, late]), ["never-indexed"], "c1")
+    assert stories.engine_commit(tmp_path) == "c1"
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    stories.apply(fresh, signatures([*articles, late]), (), "c1", fresh=True)
+    assert stories.read_labels(tmp_path) == stories.read_labels(fresh)
+    assert groups_of(tmp_path) == sorted([*expected, {"s3", "s3-late"}], key=sorted)
+
+
 def test_the_same_text_a_week_later_is_another_story(tmp_path):
     text = story_text(random.Random(5))
     apart = stories.MAX_DAYS_APART + 1
