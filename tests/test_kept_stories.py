@@ -105,7 +105,7 @@ def test_a_rebuild_makes_the_copy_in_its_new_generation(wire):
     assert assert_same_collapse(live_folder(index), ["story", "copper"]) > 10
 
 
-@pytest.mark.parametrize("damage", ["out of step", "missing", "garbage", "garbage segments"])
+@pytest.mark.parametrize("damage", ["out of step", "older format", "missing", "garbage", "garbage segments"])
 def test_a_copy_out_of_step_or_damaged_is_not_used_and_the_next_write_makes_it_again(wire, damage):
     index, folder, found = wire
     live = live_folder(index)
@@ -113,6 +113,8 @@ def test_a_copy_out_of_step_or_damaged_is_not_used_and_the_next_write_makes_it_a
     side = live / FOLDER
     if damage == "out of step":  # as a writer killed between the commit and the copy leaves it
         (side / FOR_FILE).write_text("another commit")
+    elif damage == "older format":  # made by an older searchkit, for this very commit
+        (side / FOR_FILE).write_text("copy-1 " + get_engine("tantivy").commit_token(live))
     elif damage == "missing":
         for path in side.iterdir():
             path.unlink()
@@ -130,7 +132,7 @@ def test_a_copy_out_of_step_or_damaged_is_not_used_and_the_next_write_makes_it_a
         reader = get_engine("tantivy").open_reader(live)
         # With nothing to write, an update makes again a copy that names no commit or another one (as a
         # writer killed while making it leaves it); a damaged copy naming this one waits for a write.
-        assert reader.keeps_stories() == (damage in ("out of step", "missing"))
+        assert reader.keeps_stories() == (damage in ("out of step", "older format", "missing"))
         reader.close()
         write_seed(folder, "unrelated", "2024-06-01", "An unrelated story", "nothing like the others")
         assert fresh.update(folder).stories_problem is None

@@ -32,6 +32,8 @@ SCHEMA_VERSION = 2  # 2: each article's id hash in a fast column (KEY_FIELD)
 META_FILE = "meta.json"
 #: The copy of the stories (``stories.py``), and the file in it naming the commit it is for.
 STORIES_FOLDER, STORIES_FOR_FILE = "stories-index", "FOR"
+#: Written in STORIES_FOR_FILE before the commit; a copy in another format is made again.
+STORIES_FORMAT = "copy-2"  # 2: each article's id hash in KEY_FIELD
 
 
 def commit_token(folder: Path) -> str:
@@ -58,9 +60,11 @@ def commit_record(folder: Path) -> Optional[bytes]:
 
 
 def stories_kept_for(folder: Path) -> Optional[str]:
-    """The commit the copy of the stories in ``folder`` is for (``stories.py``), if any."""
+    """The commit the copy of the stories in ``folder`` is for (``stories.py``), if any (none for a copy
+    in another format: it is made again)."""
     data = read_small_file(os.path.join(folder, STORIES_FOLDER, STORIES_FOR_FILE))
-    return data.decode("ascii", "replace") if data is not None else None
+    form, _, commit = (data or b"").decode("ascii", "replace").partition(" ")
+    return commit if form == STORIES_FORMAT else None
 
 
 class TantivyEngine:

@@ -66,7 +66,7 @@ class WhooshReader:
         self._searcher = self._open()
         self._segments = [Segment(leaf, base) for leaf, base in self._searcher.leaf_searchers()]
         # The last find_ids, and per segment (by base) the document numbers of those articles.
-        self._looked_up: Optional[tuple[frozenset[str], dict[int, dict[int, str]]]] = None
+        self._looked_up: Optional[tuple[frozenset[str], dict[int, dict[int, str]], dict[int, float]]] = None
 
     @_reads_files
     def _open(self) -> Searcher:
@@ -157,20 +157,23 @@ class WhooshReader:
 
     def _matching(self, ids: frozenset[str]) -> tuple[Optional[Callable[[Segment, Scores], None]], set[str]]:
         """A function shown each segment's matches that adds the ones among ``ids`` to the set returned.
-        In a segment it reads its matches' ids from the id column; only a segment with many times more
-        matches than ``ids`` looks up their document numbers instead (once per reader), since a cold
-        query would otherwise look up every article with rewrites (see :data:`_LOOKUP_US`)."""
+        In a segment it reads its matches' ids from the id column, until the reads of this reader's
+        searches would have paid for looking up the document numbers of ``ids`` (see
+        :data:`_LOOKUP_US`): then it looks them up, once. A cold query never looks up every article with
+        rewrites for a few matches, and a long-running searcher's common words stop reading ids."""
         found: set[str] = set()
         if not ids:
             return None, found
         if self._looked_up is None or (self._looked_up[0] is not ids and self._looked_up[0] != ids):
-            self._looked_up = (ids, {})
-        by_segment = self._looked_up[1]
+            self._looked_up = (ids, {}, {})
+        _, by_segment, spent = self._looked_up
 
         def each(segment: Segment, scores: Scores) -> None:
             docnums = by_segment.get(segment.base)
-            if docnums is None and len(scores) * _COLUMN_US > len(ids) * _LOOKUP_US:
-                docnums = by_segment[segment.base] = _docnums(segment.reader, ids)
+            if docnums is None:
+                spent[segment.base] = spent.get(segment.base, 0.0) + len(scores) * _COLUMN_US
+                if spent[segment.base] > len(ids) * _LOOKUP_US:
+                    docnums = by_segment[segment.base] = _docnums(segment.reader, ids)
             if docnums is not None:
                 found.update(article_id for docnum, article_id in docnums.items() if docnum in scores)
             else:
