@@ -113,51 +113,40 @@ def _labels_in(index: tantivy.Index) -> Optional[dict[str, int]]:
 
 
 def _analysed(folder: Path, ids: Sequence[str], progress: Optional[Progress]) -> Iterator[Words]:
-    """Each of ``ids`` read back from the main index and analysed, in worker processes when many (each
-    reads its share: reading is a fifth of the work, and the writer's process has Tantivy to feed)."""
+    """Each of ``ids`` read back from the main index and analysed, in worker processes when many.
+
+    This process reads and the workers only analyse: a worker that opened the index itself could hang
+    for ever on Tantivy's lock file, held through a descriptor it inherited from a fork made while one
+    of this process's Tantivy threads held it."""
     from concurrent.futures.process import BrokenProcessPool  # writes only: 17 ms of a cold query's start
 
     if not ids:
         return
     main = open_index(folder)
+    main.config_reader("manual")
     searcher = main.searcher()
-    found = [address for _, address in
-             searcher.search(Query.term_set_query(main.schema, "id", list(ids)), len(ids)).hits]
-    jobs = [(str(folder), addresses) for addresses in chunks(found, _CHUNK)]
+    found = searcher.search(Query.term_set_query(main.schema, "id", list(ids)), len(ids)).hits
+    texts = ((doc["id"][0], doc["date"][0], stored_text(doc, "headline_text"), stored_text(doc, "body_text"))
+             for doc in (searcher.doc(address) for _, address in found))
+    jobs = chunks(texts, _CHUNK)
     workers = worker_count(None, len(found))
     done = 0
     try:
-        for part in map(_read_and_analyse, jobs) if workers == 1 else in_workers(_read_and_analyse, jobs,
-                                                                                   workers):
+        for part in map(_analyse, jobs) if workers == 1 else in_workers(_analyse, jobs, workers):
             yield from part
             done += len(part)
             if progress is not None:
                 progress(done, len(found))
     except BrokenProcessPool:
-        raise OSError("a worker process reading articles for the stories' copy died (killed, or out of "
+        raise OSError("a worker process analysing articles for the stories' copy died (killed, or out of "
                       "memory?)") from None
-    finally:
-        _searchers.clear()  # read in this process: the searcher must not outlive the write
 
 
-#: The main index's searcher, per process (a worker reads many chunks of one commit; the writer holds the
-#: lock, so no other commit comes meanwhile).
-_searchers: dict[str, tantivy.Searcher] = {}
-
-
-def _read_and_analyse(job: tuple[str, list[tantivy.DocAddress]]) -> list[Words]:
-    """Articles of the main index (by address), with their headlines and bodies analysed as for it."""
-    folder, addresses = job
-    if folder not in _searchers:
-        _searchers.clear()
-        _searchers[folder] = open_index(Path(folder)).searcher()
-    searcher, words = _searchers[folder], STEMMED.words
-    found = []
-    for address in addresses:
-        doc = searcher.doc(address)
-        found.append((doc["id"][0], doc["date"][0], " ".join(words(stored_text(doc, "headline_text"))),
-                      " ".join(words(stored_text(doc, "body_text")))))
-    return found
+def _analyse(texts: list[tuple[str, int, str, str]]) -> list[Words]:
+    """Headlines and bodies analysed as the main index's are (in a worker process, or not)."""
+    words = STEMMED.words
+    return [(article_id, date, " ".join(words(headline)), " ".join(words(body)))
+            for article_id, date, headline, body in texts]
 
 
 class KeptStories:
