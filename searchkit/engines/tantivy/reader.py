@@ -263,6 +263,7 @@ class TantivyReader:
         # reference; this reader must not be used again.
         self._searcher = None  # type: ignore[assignment]
         self._index = None  # type: ignore[assignment]
+        self._stories, self._copy_unreadable = None, True  # the copy's mapped files too
 
     def _all(self, query: Query) -> Iterator[tantivy.Document]:
         total = self._searcher.num_docs
