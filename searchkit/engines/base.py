@@ -113,7 +113,8 @@ class SearchRequest:
 class PageStories:
     """The stories among a page's hits, for collapsing: ``of_hits`` maps each hit with near-duplicates to
     its story, ``matching`` each of those stories to its members that match the query (sorted ids, the
-    hit included); ``hidden`` is every match less one per story matched (``None`` unless counted)."""
+    hit included); ``hidden`` is how many matches collapse away: those with a story, less one per story
+    (``None`` unless counted)."""
 
     of_hits: Mapping[str, int]
     matching: Mapping[int, tuple[str, ...]]
