@@ -151,6 +151,25 @@ def test_a_damaged_file_is_reported_and_rebuild_recovers(fast, seeds):
     assert report.rebuilt and searchkit.open_index(fast.path).search("clarkson").total == 2
 
 
+def test_a_write_killed_before_its_commit_landed_does_not_block_the_same_write_again(fast, seeds):
+    # A writer killed after Tantivy wrote a delete file but before its meta.json (Tantivy lists a file in
+    # .managed.json before writing it): the same update again deletes the same articles at the same
+    # opstamp, so it would write a file of the same name.
+    live = fast.path / (fast.path / "CURRENT").read_text().strip()
+    before = {name: (live / name).read_bytes() for name in ("meta.json",)}
+    (seeds / "pink.txt").write_text("date 2017-11-18 Pink rewritten\nA new body for the pink story.\n",
+                                    encoding="utf-8")
+    assert fast.update(seeds).updated == 1
+    assert list(live.glob("*.del"))
+    fast.close()
+    for name, data in before.items():  # the commit undone, its files left behind
+        (live / name).write_bytes(data)
+    with searchkit.open_index(fast.path) as again:
+        assert again.search("headline:rewritten").total == 0
+        assert again.update(seeds).updated == 1
+        assert again.search("headline:rewritten").total == 1
+
+
 def test_a_phrase_too_loose_for_tantivy_is_refused_with_the_reason(fast):
     from searchkit.errors import UnsupportedQueryError
 

@@ -64,6 +64,7 @@ def keep(folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Option
     stale = [i for i, story in current.items() if wanted.get(i) != story or i in changed]
     new = {i: story for i, story in wanted.items() if current.get(i) != story or i in changed}
     writer = index.writer(heap_size=_WRITER_HEAP_BYTES, num_threads=1)
+    writer.garbage_collect_files()  # a killed writer's files (see TantivyWriter)
     try:
         for article_id in stale:
             writer.delete_documents_by_term("id", article_id)

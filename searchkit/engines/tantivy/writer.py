@@ -39,6 +39,9 @@ class TantivyWriter:
         self._index = open_index(folder)
         self._schema = self._index.schema
         self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=0)
+        # Files of a writer killed before its commit's meta.json, which this batch's would collide with
+        # (a delete of the same articles at the same opstamp: "FileAlreadyExists(<segment>.<op>.del)").
+        self._writer.garbage_collect_files()
         self._changes = PendingChanges(self._is_committed)
         self._searcher: Optional[tantivy.Searcher] = None
         self._closed = False
