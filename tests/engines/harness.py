@@ -80,13 +80,15 @@ Query = Union[str, t.Node]
 def ask(query: Query, *, plain: bool = False, sort: str = "relevance", limit: int = ALL, offset: int = 0,
         date_filter: Optional[t.DateRange] = None, snippets: bool = False, count_days: bool = False,
         now: Optional[dt.date] = None, half_life: dt.timedelta = DEFAULT_HALF_LIFE,
-        find_ids: Iterable[str] = ()) -> SearchRequest:
-    """The request ``Index.search`` would hand the engine (a string is parsed as the library parses it)."""
+        find_ids: Iterable[str] = (), with_stories: bool = False) -> SearchRequest:
+    """The request ``Index.search`` would hand the engine (a string is parsed as the library parses it);
+    ``with_stories`` asks for the page's stories and the matches collapsed away."""
     tree = parse(query, plain=plain) if isinstance(query, str) else query
     text = query if isinstance(query, str) else str(query)
     return SearchRequest(tree, text, limit=limit, offset=offset, sort=sort, date_filter=date_filter,
                          snippets=snippets, count_days=count_days, now=now, half_life=half_life,
-                         find_ids=frozenset(find_ids))
+                         find_ids=frozenset(find_ids), with_stories=with_stories,
+                         count_collapsed=with_stories)
 
 
 def outcome(reader: EngineReader, wanted: SearchRequest) -> tuple[object, ...]:
@@ -110,6 +112,14 @@ def outcome(reader: EngineReader, wanted: SearchRequest) -> tuple[object, ...]:
         found = (*found, days)
     assert page.found_ids <= wanted.find_ids, f"found ids nobody asked about: {page.found_ids - wanted.find_ids}"
     return (*found, sorted(page.found_ids)) if wanted.find_ids else found
+
+
+def stories_told(reader: EngineReader, wanted: SearchRequest) -> object:
+    """The stories a ``with_stories`` search tells (``Page.stories``), or the error position."""
+    try:
+        return reader.search(wanted).stories
+    except QuerySyntaxError as error:
+        return ("QuerySyntaxError", error.position)
 
 
 def state(reader: EngineReader, ids: Iterable[str]) -> dict[str, object]:
