@@ -46,7 +46,7 @@ from searchkit.query import (
     parse,
 )
 from searchkit.results import Bucket, DuplicateGroup, Explanation, Histogram, Hit, Results
-from searchkit.updating import UpdateReport
+from searchkit.reports import UpdateReport
 
 __version__ = "0.1.0"
 

@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -21,10 +20,10 @@ from searchkit.articles import Article
 from searchkit.errors import AlertExistsError, AlertNotFoundError, AlertStateError, InvalidOptionError
 from searchkit.percolate import Percolator
 from searchkit.query import parse
+from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 
 if TYPE_CHECKING:  # only for annotations: both import this module
     from searchkit.readers import ReaderCache
-    from searchkit.updating import UpdateReport
 
 ALERTS_NAME = "alerts.sqlite"
 MAX_NAME_CHARS = 100
@@ -37,27 +36,6 @@ CREATE TABLE IF NOT EXISTS matches (name TEXT NOT NULL, id TEXT NOT NULL, date T
 """
 
 
-@dataclass(frozen=True)
-class SavedSearch:
-    """A query saved under ``name``; ``plain`` as in :meth:`Index.search`."""
-
-    name: str
-    query: str
-    plain: bool
-    created: str
-
-
-@dataclass(frozen=True)
-class AlertMatch:
-    """An article that matched the saved search ``search`` when it was added or changed (``found``)."""
-
-    search: str
-    id: str
-    date: dt.date
-    headline: str
-    found: str
-
-
 class AlertStore:
     """The saved searches and unchecked matches of the index at ``index_dir``."""
 
@@ -68,12 +46,14 @@ class AlertStore:
         """Save ``query`` as ``name``; raises :class:`QuerySyntaxError` for a bad query and
         :class:`AlertExistsError` for a name in use."""
         if not name.strip() or len(name) > MAX_NAME_CHARS or not name.isprintable():
-            raise InvalidOptionError(f"a saved search needs a printable name of 1 to {MAX_NAME_CHARS} characters")
+            raise InvalidOptionError(
+                f"a saved search needs a printable name of 1 to {MAX_NAME_CHARS} characters")
         parse(query, plain=plain)  # refused now, never at index time
         saved = SavedSearch(name, query, plain, _now())
         with self._db() as db:
             try:
-                db.execute("INSERT INTO searches VALUES (?, ?, ?, ?)", (name, query, int(plain), saved.created))
+                db.execute("INSERT INTO searches VALUES (?, ?, ?, ?)",
+                           (name, query, int(plain), saved.created))
             except sqlite3.IntegrityError:
                 raise AlertExistsError(name) from None
         return saved
@@ -171,7 +151,7 @@ class Alerts:
         except AlertStateError:
             return False  # reported by after()
 
-    def after(self, report: "UpdateReport", readers: "ReaderCache") -> "UpdateReport":
+    def after(self, report: UpdateReport, readers: ReaderCache) -> UpdateReport:
         """``report`` with the new matches of the saved searches among the articles it changed."""
         if not report.changed_ids and not report.changed:
             return report

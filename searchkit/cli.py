@@ -22,7 +22,7 @@ from searchkit.errors import (
     SeedsNotFoundError,
 )
 from searchkit.index import Index, open_index
-from searchkit.updating import UpdateReport
+from searchkit.reports import UpdateReport
 from searchkit.search import SORTS
 from searchkit.timeline import HISTOGRAM_CHOICES
 

@@ -14,12 +14,11 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Union
 
-from searchkit import generations, related, storage, updating
+from searchkit import generations, related, storage
 from searchkit.collapse import LabelCache
 from searchkit.collapse import search as collapse_search
-from searchkit.alerts import AlertMatch, Alerts, SavedSearch
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.engines.base import Capability, Engine, EngineReader, Progress
@@ -30,7 +29,10 @@ from searchkit.readers import ReaderCache
 from searchkit.results import DuplicateGroup, Explanation, Results
 from searchkit import recency, timeline
 from searchkit.search import DateLike, HalfLife, build_request, check_supported, words_to_suggest
-from searchkit.updating import UpdateReport, WriteOptions
+from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
+
+if TYPE_CHECKING:
+    from searchkit.alerts import Alerts
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -86,7 +88,6 @@ class Index:
         self._engine_name = engine
         self._engine_options = dict(engine_options or {})
         self._readers = ReaderCache(self.path)
-        self._alerts = Alerts(self.path)
         self._labels = LabelCache()
 
     # ---------------------------------------------------------------------------------------------
@@ -105,10 +106,12 @@ class Index:
         articles whose file is gone. Unchanged files cost a stat. Builds the index if there is none,
         and rebuilds it if it was written by an incompatible version.
         """
+        from searchkit import updating  # writing code stays out of a process that only searches
+
         started = time.monotonic()
         seeds = Path(seeds_dir)
         found, problems = scan_seeds(seeds)
-        options = WriteOptions(max_bytes, progress, procs)
+        options = updating.WriteOptions(max_bytes, progress, procs)
         with WriteLock(self._ensure_dir(), wait=wait, purpose="update"):
             generations.remove_old(self.path, keep=1)  # and any left half-written by a crash
             try:
@@ -120,10 +123,10 @@ class Index:
             if generation is None or generation.engine.commit_token(generation.folder) == "":
                 report = updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems,
                                           options, started, discard_unreadable=False,
-                                          find_changes=self._alerts.wanted())
+                                          find_changes=self._alerts().wanted())
             else:
                 report = updating.update(self.path, generation, seeds, found, problems, options, started)
-            return self._alerts.after(report, self._readers)
+            return self._alerts().after(report, self._readers)
 
     def rebuild(
         self,
@@ -141,15 +144,17 @@ class Index:
         cannot be read they cannot be: that raises :class:`ArticlesWouldBeLostError` unless
         ``discard_unreadable=True``, and the report's ``lost`` says how many were dropped.
         """
+        from searchkit import updating  # writing code stays out of a process that only searches
+
         started = time.monotonic()
         seeds = Path(seeds_dir)
         found, problems = scan_seeds(seeds)
-        options = WriteOptions(max_bytes, progress, procs)
+        options = updating.WriteOptions(max_bytes, progress, procs)
         with WriteLock(self._ensure_dir(), wait=wait, purpose="rebuild"):
             report = updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems, options,
                                       started, discard_unreadable=discard_unreadable,
-                                      find_changes=self._alerts.wanted())
-            return self._alerts.after(report, self._readers)
+                                      find_changes=self._alerts().wanted())
+            return self._alerts().after(report, self._readers)
 
     def add(self, article: Article, *, wait: float = 0.0) -> None:
         """Add or replace one article (for applications without seed files)."""
@@ -164,9 +169,11 @@ class Index:
         for article in given:
             if not isinstance(article, Article):
                 raise TypeError(f"expected an Article, got {type(article).__name__}")
+        from searchkit import updating
+
         with WriteLock(self._ensure_dir(), wait=wait, purpose="add"):
             updating.put_articles(self._live_for_writing(create=True), given)
-            self._alerts.after(UpdateReport(changed_ids=tuple(a.id for a in given)), self._readers)
+            self._alerts().after(UpdateReport(changed_ids=tuple(a.id for a in given)), self._readers)
         return len(given)
 
     def delete(self, article_id: str, *, wait: float = 0.0) -> None:
@@ -175,6 +182,8 @@ class Index:
         An article read from a seed file comes back at the next :meth:`update` only if its file
         changes; delete the file to remove it for good.
         """
+        from searchkit import updating
+
         with WriteLock(self._ensure_dir(), wait=wait, purpose="delete"):
             updating.delete_article(self._live_for_writing(create=False), article_id)
 
@@ -185,19 +194,19 @@ class Index:
         """Save ``query`` as ``name``: every later write reports the articles it adds or changes that
         match it (:attr:`UpdateReport.alerts`), and :meth:`check_alerts` lists them once. Raises
         :class:`QuerySyntaxError` for a bad query and :class:`AlertExistsError` for a name in use."""
-        return self._alerts.store(create=True).add(name, query, plain=plain)
+        return self._alerts().store(create=True).add(name, query, plain=plain)
 
     def alerts(self) -> list[SavedSearch]:
         """The saved searches, by name."""
-        return self._alerts.store().searches()
+        return self._alerts().store().searches()
 
     def remove_alert(self, name: str) -> None:
         """Forget a saved search; raises :class:`AlertNotFoundError` when there is none of that name."""
-        self._alerts.store().remove(name)
+        self._alerts().store().remove(name)
 
     def check_alerts(self) -> dict[str, list[AlertMatch]]:
         """Each saved search's matches since the last check (newest first); they are not listed again."""
-        return self._alerts.store().check()
+        return self._alerts().store().check()
 
     # ---------------------------------------------------------------------------------------------
     # Reading
@@ -391,8 +400,15 @@ class Index:
     def _live_for_writing(self, *, create: bool) -> generations.Generation:
         """The live generation (made empty and published first if none exists and ``create``)."""
         if storage.current_generation(self.path) is None and create:
+            from searchkit import updating
+
             return updating.create_empty(self.path, self._engine_for_rebuild())
         return generations.live(self.path)
+
+    def _alerts(self) -> Alerts:
+        from searchkit.alerts import Alerts  # and its percolator: only writes and saved searches need them
+
+        return Alerts(self.path)
 
 
 def _other_engine(path: Path, found: str, wanted: str) -> InvalidOptionError:

@@ -10,11 +10,10 @@ from typing import Any, Mapping, Sequence
 
 import click
 
-from searchkit.alerts import AlertMatch, SavedSearch
 from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index import Stats
-from searchkit.updating import UpdateReport
+from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 from searchkit.results import DuplicateGroup, Explanation, Histogram, Hit, Results
 
 _MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator, Mapping, Optional
 
 from searchkit import generations, storage, stories
-from searchkit.alerts import AlertMatch
 from searchkit.articles import Article, SeedFile
 from searchkit.building import sign_articles
 from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome
 from searchkit.engines import DEFAULT_ENGINE, get_engine
+from searchkit.reports import UpdateReport
 from searchkit.stories import Signature, signature
 from searchkit.errors import (
     ArticleNotFoundError,
@@ -33,48 +33,6 @@ from searchkit.errors import (
     SeedError,
     UnknownEngineError,
 )
-
-
-@dataclass(frozen=True)
-class UpdateReport:
-    """What an update or rebuild did. ``skipped`` holds one :class:`SeedError` per unreadable file;
-    ``lost`` counts articles added through the library that a rebuild could not carry over (only with
-    ``discard_unreadable=True``; ``None`` when their number is unknown)."""
-
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    skipped: tuple[SeedError, ...] = ()
-    seconds: float = 0.0
-    rebuilt: bool = False
-    lost: Optional[int] = 0
-    #: The ids of the articles this write added or whose content changed (for alerts); left out of repr.
-    changed_ids: tuple[str, ...] = field(default=(), repr=False)
-    #: New matches of saved searches, by search name (see :mod:`searchkit.alerts`).
-    alerts: Mapping[str, tuple[AlertMatch, ...]] = field(default_factory=dict)
-    #: Why the saved searches could not be checked, when they could not; indexing went on without them.
-    alerts_problem: Optional[str] = None
-    #: Why the duplicate-wire stories could not be brought up to date, when they could not (the index
-    #: is; results are collapsed by the stories before, and the next write makes them again).
-    stories_problem: Optional[str] = None
-
-    @property
-    def changed(self) -> bool:
-        """True when the index content changed."""
-        return bool(self.added or self.updated or self.removed or self.rebuilt)
-
-    def summary(self) -> str:
-        """One line, e.g. ``added 3, updated 1, removed 2, unchanged 19,037, skipped 0 in 1.2 s``."""
-        lost = ""
-        if self.lost != 0:
-            count = "an unknown number of" if self.lost is None else f"{self.lost:,}"
-            lost = f", lost {count} library articles"
-        return (
-            f"added {self.added:,}, updated {self.updated:,}, "
-            f"removed {self.removed:,}, unchanged {self.unchanged:,}, skipped {len(self.skipped):,}{lost} "
-            f"in {self.seconds:.1f} s"
-        )
 
 
 @dataclass(frozen=True)

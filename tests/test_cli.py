@@ -202,6 +202,19 @@ def test_python_dash_m_and_the_first_command_of_the_readme(tmp_path):
         "1. Kelly Clarkson and Pink Slay Their Opening Performance at 2017 American Music Awards"
 
 
+def test_a_query_starts_without_the_code_that_writes(run, tmp_path):
+    """A cold `searchkit query` pays for every module it imports: writing, saved searches and the
+    percolator are left to the commands that use them (benchmarks/scale.md times the cold query)."""
+    assert run("index").exit_code == 0
+    script = ("import sys\nfrom searchkit.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+              "    pass\nprint(' '.join(m for m in sys.modules if m.startswith('searchkit.')))")
+    result = subprocess.run([sys.executable, "-c", script, "query", "hurts", "--index", str(tmp_path / "index")],
+                            capture_output=True, text=True, check=True)
+    loaded = set(result.stdout.splitlines()[-1].split())
+    assert "searchkit.index" in loaded and "searchkit.results" in loaded  # it did search
+    assert loaded.isdisjoint({"searchkit.updating", "searchkit.alerts", "searchkit.percolate"})
+
+
 def test_serve_without_its_extra_names_the_pip_command(run, monkeypatch):
     for name in [m for m in sys.modules if m == "fastapi" or m.startswith(("fastapi.", "searchkit.serve"))]:
         monkeypatch.delitem(sys.modules, name)

@@ -17,6 +17,7 @@ import searchkit  # noqa: E402
 from searchkit import collapse, stories  # noqa: E402
 from searchkit.articles import Article  # noqa: E402
 from searchkit.engines import get_engine  # noqa: E402
+from searchkit.engines.tantivy import stories as tantivy_stories  # noqa: E402
 from searchkit.engines.tantivy.stories import FOLDER, FOR_FILE  # noqa: E402
 from searchkit.search import build_request  # noqa: E402
 
@@ -98,7 +99,11 @@ def test_the_copy_follows_each_kind_of_write(wire):
     assert assert_same_collapse(live_folder(index), ["story", "lead"]) > 10
 
 
-def test_a_rebuild_makes_the_copy_in_its_new_generation(wire):
+@pytest.mark.parametrize("read_batch", [4_000, 7])
+def test_a_rebuild_makes_the_copy_in_its_new_generation(wire, monkeypatch, read_batch):
+    """Also when the labelled articles are read back from the main index over many openings of it (7 at a
+    time: 1M articles take 20 batches)."""
+    monkeypatch.setattr(tantivy_stories, "_READ_BATCH", read_batch)
     index, folder, _ = wire
     index.rebuild(folder)
     assert (live_folder(index) / FOLDER / FOR_FILE).is_file()

@@ -8,7 +8,6 @@ and refuses the ones that could mean two different days.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from typing import Optional, Union
@@ -107,7 +106,7 @@ def _bounds(year: int, month: Optional[int] = None, day: Optional[int] = None) -
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     if day is None:
         first = dt.date(year, month, 1)
-        return first, first.replace(day=calendar.monthrange(year, month)[1])
+        return first, dt.date(year, 12, 31) if month == 12 else dt.date(year, month + 1, 1) - dt.timedelta(1)
     single = dt.date(year, month, day)
     return single, single
 
