@@ -13,7 +13,6 @@ loading Tantivy. The parts:
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 from pathlib import Path
@@ -22,6 +21,11 @@ from typing import TYPE_CHECKING, Callable, Collection, Mapping, Optional
 from searchkit.engines.base import ALL_CAPABILITIES, Progress
 from searchkit.errors import EngineNotAvailableError
 from searchkit.storage import read_small_file
+
+try:  # BLAKE2 itself: hashlib loads OpenSSL first, 3 ms of a cold query's start
+    from _blake2 import blake2b
+except ImportError:  # a Python built without its own BLAKE2
+    from hashlib import blake2b
 
 if TYPE_CHECKING:
     from searchkit.engines.tantivy.reader import TantivyReader
@@ -47,7 +51,7 @@ def commit_token(folder: Path) -> str:
 
 def token_of(record: bytes) -> str:
     """The commit token of a ``meta.json`` as :func:`commit_record` read it."""
-    return hashlib.blake2b(record, digest_size=16).hexdigest()
+    return blake2b(record, digest_size=16).hexdigest()
 
 
 def commit_record(folder: Path) -> Optional[bytes]:
