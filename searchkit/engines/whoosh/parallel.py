@@ -17,7 +17,7 @@ from typing import Any, Mapping, Optional, Sequence
 from whoosh.codec.whoosh3 import W3Segment
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.building import index_seed_files
+from searchkit.building import index_seed_files, inherited_objects_frozen
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.whoosh import store
 from searchkit.engines.whoosh.schema import document
@@ -43,8 +43,9 @@ def index_in_workers(
     shares = _shares(seeds, workers)
     # An executor, not multiprocessing.Pool: when a worker dies (the OOM killer), Pool quietly replaces
     # it and waits for ever for the share it lost, holding the write lock; the executor fails instead.
-    with ProcessPoolExecutor(len(shares), mp_context=context, initializer=_init_worker,
-                             initargs=(counter, os.getpid())) as pool:
+    with inherited_objects_frozen(), ProcessPoolExecutor(len(shares), mp_context=context,
+                                                         initializer=_init_worker,
+                                                         initargs=(counter, os.getpid())) as pool:
         pending = [pool.submit(_worker, (folder, share, dict(known_digests), max_bytes)) for share in shares]
         try:
             while wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION).not_done:
