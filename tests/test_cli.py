@@ -208,8 +208,8 @@ def test_a_query_starts_without_the_code_that_writes(run, tmp_path):
     assert run("index").exit_code == 0
     script = ("import sys\nfrom searchkit.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
               "    pass\nprint(' '.join(m for m in sys.modules if m.startswith('searchkit.')))")
-    result = subprocess.run([sys.executable, "-c", script, "query", "hurts", "--index", str(tmp_path / "index")],
-                            capture_output=True, text=True, check=True)
+    command = [sys.executable, "-c", script, "query", "hurts", "--index", str(tmp_path / "index")]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
     loaded = set(result.stdout.splitlines()[-1].split())
     assert "searchkit.index" in loaded and "searchkit.results" in loaded  # it did search
     assert loaded.isdisjoint({"searchkit.updating", "searchkit.alerts", "searchkit.percolate"})

@@ -102,7 +102,7 @@ def test_the_copy_follows_each_kind_of_write(wire):
 @pytest.mark.parametrize("read_batch", [4_000, 7])
 def test_a_rebuild_makes_the_copy_in_its_new_generation(wire, monkeypatch, read_batch):
     """Also when the labelled articles are read back from the main index over many openings of it (7 at a
-    time: 1M articles take 20 batches)."""
+    time here; at 1M, 78,000 of them take 20 batches of 4,000)."""
     monkeypatch.setattr(tantivy_stories, "_READ_BATCH", read_batch)
     index, folder, _ = wire
     index.rebuild(folder)
