@@ -190,13 +190,11 @@ class _Stories:
         # The pairs of articles dated close enough that share an anchor held by 2 to COMMON_ANCHOR articles,
         # by one self-join in SQLite (at 1M: 53,000 pairs out of 2.8 million sharing an anchor, 6 s in
         # Python, 3 s this way). An update's pairs have an article of its own (in "fresh", see change).
-        shared = "SELECT value FROM anchors GROUP BY value HAVING count(*) BETWEEN 2 AND :common"
-        only_new = ""
+        among, only_new = "", ""
         if not self.everything_new:
-            shared = ("SELECT value FROM anchors "
-                      "WHERE value IN (SELECT value FROM anchors JOIN fresh USING (id)) "
-                      "GROUP BY value HAVING count(*) BETWEEN 2 AND :common")
+            among = "WHERE value IN (SELECT value FROM anchors JOIN fresh USING (id)) "
             only_new = "AND (a.id IN (SELECT id FROM fresh) OR b.id IN (SELECT id FROM fresh))"
+        shared = f"SELECT value FROM anchors {among}GROUP BY value HAVING count(*) BETWEEN 2 AND :common"
         candidates = self.db.execute(
             "SELECT DISTINCT a.id, b.id FROM anchors AS a "
             "JOIN anchors AS b ON b.value = a.value AND b.id > a.id "
