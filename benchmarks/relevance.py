@@ -353,6 +353,7 @@ def searchkit_systems(ix: Any) -> list[System]:
     """searchkit's default search, and variants built with the public query constructors."""
     import searchkit
     from searchkit import And, Or, Term
+    from searchkit.engines.rules import HEADLINE_BOOST
 
     def any_word(text: str) -> Any:
         return Or(*all_terms(text))
@@ -387,7 +388,8 @@ def searchkit_systems(ix: Any) -> list[System]:
         System("searchkit_headline_1", "searchkit, headline weight 1",
                "the default's words as `Or(Or(Term(w, 'headline'), Term(w, 'body')), ...)` (`And` for 5 "
                "words or fewer): per-field terms, so a headline match counts like a body match instead of "
-               "1.5 times as much (and without the headline-phrase bonus, which only unfielded words get)",
+               f"{HEADLINE_BOOST:g} times as much (and without the headline-phrase bonus, which only unfielded "
+               "words get)",
                searchkit_ranker(ix, headline_weight_1)),
     ]
 
@@ -523,6 +525,8 @@ def results_dict(collection: Collection, query_ids: Sequence[int], systems: Sequ
 
 def summarize(results: Mapping[str, Any]) -> str:
     """A few sentences on what the numbers say, written from the numbers, so that a rerun stays true."""
+    from searchkit.engines.rules import HEADLINE_BOOST
+
     systems, lengths = results["systems"], results["query_lengths"]
     default = systems["searchkit"]
     evaluated = results["collection"]["evaluated_queries"]
@@ -554,7 +558,8 @@ def summarize(results: Mapping[str, Any]) -> str:
     variants = [(choice, name) for choice, name in (
         ("Dropping stop words", "searchkit_any_word"),
         ("Accepting any one of the remaining words rather than asking for 2", "searchkit_at_least_2"),
-        ("Weighting a headline match 1.5 times a body match rather than the same", "searchkit_headline_1"),
+        (f"Weighting a headline match {HEADLINE_BOOST:g} times a body match rather than the same",
+         "searchkit_headline_1"),
     ) if name in systems]
     sentences += [change(choice, name) + "." for choice, name in variants]
     if "searchkit_old_rule" in systems:

@@ -13,7 +13,7 @@ from searchkit.query import tree as t
 
 __all__ = ["Analysis", "Doc", "Matcher", "score", "whoosh_analysis", "FIELDS", "HEADLINE_WEIGHT"]
 
-HEADLINE_WEIGHT = 1.5
+HEADLINE_WEIGHT = 0.75  # as the engines weigh a headline match (searchkit.engines.rules)
 
 
 def whoosh_analysis() -> Analysis:
@@ -22,7 +22,8 @@ def whoosh_analysis() -> Analysis:
 
 
 def score(analysis: Analysis, node: t.Node, doc: Doc) -> float:
-    """How often the query's words (not those under a NOT) occur, a headline occurrence counting more."""
+    """How often the query's words (not those under a NOT) occur, a headline occurrence weighted as the
+    engines weigh it."""
     total = 0.0
     for leaf in _scored_leaves(node):
         if isinstance(leaf, (t.Term, t.Phrase)):

@@ -1,0 +1,67 @@
+"""Ranking on every engine: one BM25 formula (``k1`` 1.2, ``b`` 0.75 on every field, Lucene's idf) and one
+headline weight, so that an index switched to another engine keeps the order of its hits.
+
+The scores are computed here from the articles' analysed words, independently of every engine. The
+articles are short: each engine keeps field lengths in a lossy byte, exact only for short fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+
+import pytest
+
+from searchkit.articles import Article
+from searchkit.engines.rules import HEADLINE_BOOST
+from searchkit.percolate import SHARED_ANALYSIS
+
+from .harness import ask, new_index
+
+K1, B = 1.2, 0.75
+
+ARTICLES = [
+    Article("a", dt.date(2024, 5, 1), "Flood warning for the valley", "Rain all week."),
+    Article("b", dt.date(2024, 5, 2), "Rain all week", "The flood came and the flood went away."),
+    Article("c", dt.date(2024, 5, 3), "Flood", "A flood, then another flood, then a third flood."),
+    Article("d", dt.date(2024, 5, 4), "Markets calm", "Traders said the flood of orders slowed."),
+    Article("e", dt.date(2024, 5, 5), "Markets calm again", "Nothing about water here at all."),
+    Article("f", dt.date(2024, 5, 6), "Dry spring ahead", "Farmers fear drought, not a flood."),
+]
+
+
+def bm25(word: str) -> dict[str, float]:
+    """Every matching article's score for ``word``: the body's BM25 plus the headline's, weighted."""
+    fields = {name: [SHARED_ANALYSIS.analyze(getattr(article, name)) for article in ARTICLES]
+              for name in ("headline", "body")}
+    scores: Counter[str] = Counter()
+    for name, texts in fields.items():
+        average = sum(map(len, texts)) / len(texts)
+        holding = sum(1 for words in texts if word in words)
+        idf = math.log(1 + (len(texts) - holding + 0.5) / (holding + 0.5))
+        weight = HEADLINE_BOOST if name == "headline" else 1.0
+        for article, words in zip(ARTICLES, texts):
+            count = words.count(word)
+            if count:
+                norm = 1 - B + B * len(words) / average
+                scores[article.id] += weight * idf * count * (K1 + 1) / (count + K1 * norm)
+    return dict(scores)
+
+
+def test_the_articles_are_short_enough_for_exact_lengths():
+    assert max(len(SHARED_ANALYSIS.analyze(text)) for a in ARTICLES for text in (a.headline, a.body)) <= 10
+
+
+def test_a_word_is_scored_by_the_same_bm25_on_every_engine(real_engine, tmp_path):
+    expected = bm25("flood")
+    reader = real_engine.open_reader(new_index(real_engine, tmp_path, ARTICLES))
+    try:
+        hits = reader.search(ask("flood")).hits
+    finally:
+        reader.close()
+    assert [hit.id for hit in hits] == sorted(expected, key=lambda key: -expected[key])
+    # OpenSearch's Lucene leaves out BM25's constant factor (k1 + 1): compare each score to the best.
+    best, expected_best = hits[0].score, max(expected.values())
+    assert {hit.id: hit.score / best for hit in hits} == pytest.approx(
+        {key: score / expected_best for key, score in expected.items()}, rel=1e-3)
