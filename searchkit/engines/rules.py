@@ -15,10 +15,10 @@ from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
 from searchkit.query.lexer import WORD_PIECE  # the parser's own split, so both agree on a word's parts
 
-#: What a headline match counts for against a body match. An article matching in both counts both, so it
-#: still ranks above one matching in the body alone; weighing the headline's match less than the
-#: body's (0.75 rather than 1.5) took MAP on CISI from 0.189 and 0.197 (Whoosh, Tantivy) to 0.209 and
-#: 0.210 (benchmarks/relevance.md): there, the long text says more of what an article is about.
+#: What a headline match counts for against a body match (an article matching in both gets both).
+#: Weighing the headline's match less than the body's, 0.75 rather than 1.5, took MAP on CISI from 0.189
+#: and 0.197 (Whoosh, Tantivy) to 0.209 and 0.210 (benchmarks/relevance.md): there, the long text says
+#: more of what an article is about.
 HEADLINE_BOOST = 0.75
 #: The headline-phrase bonus, relative to a body match: several words of a short query, in order, in the
 #: headline.

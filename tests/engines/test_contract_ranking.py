@@ -49,8 +49,10 @@ def bm25(word: str) -> dict[str, float]:
     return dict(scores)
 
 
-def test_the_articles_are_short_enough_for_exact_lengths():
+def test_the_articles_are_short_enough_for_exact_lengths_and_score_no_ties():
     assert max(len(SHARED_ANALYSIS.analyze(text)) for a in ARTICLES for text in (a.headline, a.body)) <= 10
+    scores = bm25("flood")
+    assert len({round(score, 3) for score in scores.values()}) == len(scores) == 5
 
 
 def test_a_word_is_scored_by_the_same_bm25_on_every_engine(real_engine, tmp_path):
