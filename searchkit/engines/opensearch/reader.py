@@ -58,7 +58,7 @@ SORTS: dict[str, list[Any]] = {
 _STALE = frozenset({"search_context_missing_exception", "no_shard_available_action_exception",
                     "node_disconnected_exception", "node_not_connected_exception", "node_closed_exception",
                     "connect_transport_exception", "send_request_transport_exception",
-                    "node_closed_exception", "shard_not_found_exception", "illegal_index_shard_state_exception",
+                    "shard_not_found_exception", "illegal_index_shard_state_exception",
                     "transport_exception", "receive_timeout_transport_exception"})
 
 

@@ -21,7 +21,6 @@ from typing import Any, Optional
 
 from searchkit.analysis import STEMMED, UNSTEMMED
 from searchkit.articles import Article, Fingerprint
-from searchkit.engines.opensearch.config import Location
 
 TEXT_FIELDS = ("headline", "body")
 WORDS_FIELDS = {"headline": "headline_words", "body": "body_words"}

@@ -47,5 +47,5 @@ def suggest(search: Search, words: Sequence[str]) -> Optional[str]:
             if distance <= MAX_EDITS:
                 candidates.append((distance, -int(bucket["doc_count"]), bucket["key"]))
         nearest[normal] = min(candidates)[2] if candidates else None
-    out = [nearest.get(normal) or word for word, normal in zip(words, normals)]
+    out = [nearest.get(normal) or word for word, normal in zip(words, normals, strict=True)]
     return " ".join(out) if out != list(words) else None
