@@ -112,6 +112,7 @@ class Index:
         seeds = Path(seeds_dir)
         found, problems = scan_seeds(seeds)
         options = updating.WriteOptions(max_bytes, progress, procs)
+        alerts = self._alerts()
         with WriteLock(self._ensure_dir(), wait=wait, purpose="update"):
             generations.remove_old(self.path, keep=1)  # and any left half-written by a crash
             try:
@@ -123,10 +124,10 @@ class Index:
             if generation is None or generation.engine.commit_token(generation.folder) == "":
                 report = updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems,
                                           options, started, discard_unreadable=False,
-                                          find_changes=self._alerts().wanted())
+                                          find_changes=alerts.wanted())
             else:
                 report = updating.update(self.path, generation, seeds, found, problems, options, started)
-            return self._alerts().after(report, self._readers)
+            return alerts.after(report, self._readers)
 
     def rebuild(
         self,
@@ -150,11 +151,12 @@ class Index:
         seeds = Path(seeds_dir)
         found, problems = scan_seeds(seeds)
         options = updating.WriteOptions(max_bytes, progress, procs)
+        alerts = self._alerts()
         with WriteLock(self._ensure_dir(), wait=wait, purpose="rebuild"):
             report = updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems, options,
                                       started, discard_unreadable=discard_unreadable,
-                                      find_changes=self._alerts().wanted())
-            return self._alerts().after(report, self._readers)
+                                      find_changes=alerts.wanted())
+            return alerts.after(report, self._readers)
 
     def add(self, article: Article, *, wait: float = 0.0) -> None:
         """Add or replace one article (for applications without seed files)."""
