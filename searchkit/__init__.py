@@ -31,7 +31,7 @@ from searchkit.errors import (
     UnknownEngineError,
     UnsupportedQueryError,
 )
-from searchkit.index import Index, Stats, open_index
+from searchkit.index.facade import Index, Stats, open_index
 from searchkit.query import (
     And,
     DateRange,

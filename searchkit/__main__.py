@@ -1,6 +1,6 @@
 """``python -m searchkit``: the same as the ``searchkit`` command."""
 
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 if __name__ == "__main__":
     main(prog_name="searchkit")

@@ -30,7 +30,7 @@ class UpdateReport:
     lost: Optional[int] = 0
     #: The ids of the articles this write added or whose content changed (for alerts); left out of repr.
     changed_ids: tuple[str, ...] = field(default=(), repr=False)
-    #: New matches of saved searches, by search name (see :mod:`searchkit.alerts`).
+    #: New matches of saved searches, by search name (see :mod:`searchkit.news.alerts`).
     alerts: Mapping[str, tuple[AlertMatch, ...]] = field(default_factory=dict)
     #: Why the saved searches could not be checked, when they could not; indexing went on without them.
     alerts_problem: Optional[str] = None

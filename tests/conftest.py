@@ -75,9 +75,9 @@ def _engine_under_test():
     if not name:
         yield
         return
-    import searchkit.index
+    import searchkit.index.facade
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(searchkit.index, "DEFAULT_ENGINE", name)
+        patch.setattr(searchkit.index.facade, "DEFAULT_ENGINE", name)
         patch.setenv("SEARCHKIT_ENGINE", name)
         yield

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.errors import AlertExistsError, AlertNotFoundError, QuerySyntaxError
 
 from conftest import write_seed

@@ -10,8 +10,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from searchkit import output
-from searchkit.cli import main
+from searchkit.cli import output
+from searchkit.cli.commands import main
 
 from conftest import ARTICLES, REPO
 
@@ -175,13 +175,13 @@ def test_matches_are_bold_on_a_terminal_only():
 
 
 def test_no_color_is_respected(monkeypatch):
-    from searchkit import cli_common
+    from searchkit.cli import options
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert cli_common.color() is True
+    assert options.color() is True
     monkeypatch.setenv("NO_COLOR", "1")
-    assert cli_common.color() is False
+    assert options.color() is False
 
 
 def test_every_command_has_help_and_a_readme_entry():
@@ -206,13 +206,13 @@ def test_a_query_starts_without_the_code_that_writes(run, tmp_path):
     """A cold `searchkit query` pays for every module it imports: writing, saved searches and the
     percolator are left to the commands that use them (benchmarks/scale.md times the cold query)."""
     assert run("index").exit_code == 0
-    script = ("import sys\nfrom searchkit.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+    script = ("import sys\nfrom searchkit.cli.commands import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
               "    pass\nprint(' '.join(m for m in sys.modules if m.startswith('searchkit.')))")
     command = [sys.executable, "-c", script, "query", "hurts", "--index", str(tmp_path / "index")]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     loaded = set(result.stdout.splitlines()[-1].split())
-    assert "searchkit.index" in loaded and "searchkit.results" in loaded  # it did search
-    assert loaded.isdisjoint({"searchkit.updating", "searchkit.alerts", "searchkit.percolate"})
+    assert "searchkit.index.facade" in loaded and "searchkit.results" in loaded  # it did search
+    assert loaded.isdisjoint({"searchkit.index.updating", "searchkit.news.alerts", "searchkit.news.percolate"})
 
 
 def test_serve_without_its_extra_names_the_pip_command(run, monkeypatch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 from conftest import REPO
 

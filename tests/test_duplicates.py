@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit import stories
+from searchkit.news import stories
 from searchkit.articles import Article, read_seed, scan_seeds
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 from conftest import write_seed
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import searchkit
-from searchkit import storage
+from searchkit.index import storage
 from searchkit.errors import (
     ArticleNotFoundError,
     IndexCorruptError,
@@ -19,7 +19,7 @@ from searchkit.errors import (
     IndexNotFoundError,
     IndexVersionError,
 )
-from searchkit.lock import WriteLock
+from searchkit.index.lock import WriteLock
 
 from conftest import ARTICLES, REUTERS, write_seed
 

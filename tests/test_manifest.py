@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import searchkit
-from searchkit import storage
+from searchkit.index import storage
 from searchkit.articles import Fingerprint
-from searchkit.manifest import LEGACY_NAME, MANIFEST_NAME, Manifest
+from searchkit.index.manifest import LEGACY_NAME, MANIFEST_NAME, Manifest
 
 
 def live_folder(index: searchkit.Index) -> Path:

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.errors import InvalidOptionError
-from searchkit.timeline import bucket_start
+from searchkit.news.timeline import bucket_start
 
 from conftest import write_seed
 
@@ -231,7 +231,7 @@ def test_recent_without_words_to_score_is_newest_first(news):
 
 
 def test_bars_are_drawn_to_an_eighth_of_a_cell_or_in_hashes_without_unicode():
-    from searchkit import output
+    from searchkit.cli import output
     from searchkit.results import Bucket, Histogram
 
     chart = Histogram("quarter", (Bucket(dt.date(2017, 1, 1), 80), Bucket(dt.date(2017, 4, 1), 0),

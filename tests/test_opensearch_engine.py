@@ -32,7 +32,7 @@ from conftest import REPO, write_seed
 pytest.importorskip("opensearchpy", reason="the opensearch extra is not installed")
 
 import searchkit  # noqa: E402
-from searchkit.cli import main  # noqa: E402
+from searchkit.cli.commands import main  # noqa: E402
 from searchkit.engines.opensearch import config  # noqa: E402
 from searchkit.engines.opensearch.client import Cluster  # noqa: E402
 from searchkit.engines.opensearch.writer import OpenSearchWriter  # noqa: E402

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit.errors import InvalidOptionError
-from searchkit.recency import FLOOR, WINDOW, blend, freshness, parse_half_life, rank_recent
+from searchkit.news.recency import FLOOR, WINDOW, blend, freshness, parse_half_life, rank_recent
 
 D = dt.timedelta
 NOW = dt.date(2020, 1, 31)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.errors import ArticleNotFoundError
 
 from conftest import write_seed

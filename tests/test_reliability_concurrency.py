@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import searchkit
-from searchkit.lock import LOCK_NAME
+from searchkit.index.lock import LOCK_NAME
 
 from helpers_reliability import (
     EVERYONE,
@@ -264,7 +264,7 @@ def test_threads_updating_one_index_take_turns(tmp_path: Path) -> None:
 
 
 def test_a_writer_that_cannot_wait_gets_index_locked_error(tmp_path: Path) -> None:
-    from searchkit.lock import WriteLock
+    from searchkit.index.lock import WriteLock
 
     seeds = tmp_path / "seeds"
     write_batch(seeds, 0)

@@ -31,9 +31,9 @@ from typing import Callable, Optional
 import pytest
 
 import searchkit
-from searchkit import storage
+from searchkit.index import storage
 from searchkit.engines import DEFAULT_ENGINE, get_engine
-from searchkit.lock import LOCK_NAME, WriteLock
+from searchkit.index.lock import LOCK_NAME, WriteLock
 
 from helpers_reliability import (
     EVERYONE,
@@ -701,7 +701,7 @@ def test_lock_left_by_a_killed_writer_is_taken_over(tmp_path: Path) -> None:
     index_dir.mkdir()
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from searchkit.lock import WriteLock\n"
+         "import sys, time; from pathlib import Path; from searchkit.index.lock import WriteLock\n"
          "WriteLock(Path(sys.argv[1]), purpose='update').acquire(); print('held', flush=True)\n"
          "time.sleep(600)", str(index_dir)],
         stdout=subprocess.PIPE, text=True)

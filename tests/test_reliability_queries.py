@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import searchkit
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.query import MAX_DEPTH, MAX_QUERY_LENGTH
 from searchkit.query.parser import MAX_CLAUSES
 

@@ -14,7 +14,7 @@ import pytest
 
 import searchkit
 import searchkit.articles
-import searchkit.index
+import searchkit.index.facade
 from searchkit.articles import DEFAULT_MAX_BYTES, MAX_LINE_CHARS, SeedFile, read_seed, scan_seeds
 
 from helpers_reliability import run_cli, skipped_lines, snapshot, write_seed
@@ -190,14 +190,14 @@ def test_file_deleted_between_listing_and_reading(tmp_path: Path, monkeypatch: p
     seeds = tmp_path / "seeds"
     for name in ("one", "two", "three"):
         write_seed(seeds, name, "2017-01-01", name.title(), GOOD_BODY)
-    real_scan = searchkit.index.scan_seeds
+    real_scan = searchkit.index.facade.scan_seeds
 
     def scan_then_delete(root):  # the user deletes a file just after the listing
         found, problems = real_scan(root)
         (seeds / "two.txt").unlink()
         return found, problems
 
-    monkeypatch.setattr(searchkit.index, "scan_seeds", scan_then_delete)
+    monkeypatch.setattr(searchkit.index.facade, "scan_seeds", scan_then_delete)
     index = searchkit.open_index(tmp_path / "index", create=True)
     report = index.update(seeds)
     assert [(e.path, e.reason) for e in report.skipped] == [

@@ -27,7 +27,7 @@ from benchmarks.scale_corpus import CorpusError, Plan, generate  # noqa: E402
 from benchmarks.scale_model import build_model  # noqa: E402
 
 from searchkit.articles import Article, SeedFile, read_seed, scan_seeds  # noqa: E402
-from searchkit.shingles import article_text, jaccard, shingles  # noqa: E402
+from searchkit.text.shingles import article_text, jaccard, shingles  # noqa: E402
 
 
 def read_seed_file(path: Path) -> Article:

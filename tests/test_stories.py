@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from searchkit import stories
+from searchkit.news import stories
 from searchkit.articles import Article
-from searchkit.shingles import NEAR_DUPLICATE, SKETCH_SIZE, jaccard, resemblance, shingles, sketch
+from searchkit.text.shingles import NEAR_DUPLICATE, SKETCH_SIZE, jaccard, resemblance, shingles, sketch
 
 WORDS = ("oil copper wheat bank yen dollar port strike mine ship grain tariff rate bond loan cocoa sugar "
          "coffee steel union vote court fund price quota talks export import deficit output").split()
@@ -80,7 +80,7 @@ def test_a_text_has_the_same_sketch_in_every_process():
     # Sketches are stored and compared across runs: a hash that Python salts per process (that of a
     # string) would make a rewrite indexed tomorrow look unlike its story indexed today.
     text = story_text(random.Random(5), 400)
-    program = f"import sys; from searchkit.shingles import sketch; sys.stdout.write(sketch({text!r}).hex())"
+    program = f"import sys; from searchkit.text.shingles import sketch; sys.stdout.write(sketch({text!r}).hex())"
     for salt in ("0", "1", "random"):
         made = subprocess.run([sys.executable, "-c", program], env={**os.environ, "PYTHONHASHSEED": salt},
                               capture_output=True, text=True, check=True).stdout

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.errors import EngineNotAvailableError
 
 pytest.importorskip("tantivy", reason="the Tantivy engine needs: pip install 'searchkit[fast]'")

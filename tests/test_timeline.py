@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from searchkit.errors import InvalidOptionError
 from searchkit.query import DateRange
 from searchkit.results import Bucket
-from searchkit.timeline import (
+from searchkit.news.timeline import (
     INTERVALS, MAX_BARS, MAX_BUCKETS, MIN_BARS, bar_count, bucket_start, build, check_interval, choose_interval,
 )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import searchkit
-from searchkit import storage
+from searchkit.index import storage
 from searchkit.engines.whoosh import store
 
 from conftest import write_seed

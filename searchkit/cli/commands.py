@@ -14,19 +14,19 @@ from typing import Any, Callable, Optional
 
 import click
 
-from searchkit import cli_news, output
+from searchkit.cli import news, output
 from searchkit.engines import engine_names
 from searchkit.errors import (
     IndexNotFoundError,
     InvalidOptionError,
     SeedsNotFoundError,
 )
-from searchkit.index import Index, open_index
+from searchkit.index.facade import Index, open_index
 from searchkit.reports import UpdateReport
-from searchkit.search import SORTS
-from searchkit.timeline import HISTOGRAM_CHOICES
+from searchkit.index.request import SORTS
+from searchkit.news.timeline import HISTOGRAM_CHOICES
 
-from searchkit.cli_common import (
+from searchkit.cli.options import (
     EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, EXIT_SKIPPED, PROGRESS_MIN_FILES, can_draw_blocks, color,
     index_option, json_option, reports_errors, seeds_option, wait_option,
 )
@@ -249,4 +249,4 @@ class _progress_bar:
             self._bar.__exit__(None, None, None)
 
 
-cli_news.register(main)
+news.register(main)

@@ -8,9 +8,9 @@ from typing import Optional
 
 import click
 
-from searchkit import output
-from searchkit.cli_common import EXIT_NO_MATCH, EXIT_OK, color, index_option, json_option, reports_errors
-from searchkit.index import Index, open_index
+from searchkit.cli import output
+from searchkit.cli.options import EXIT_NO_MATCH, EXIT_OK, color, index_option, json_option, reports_errors
+from searchkit.index.facade import Index, open_index
 
 
 def register(main: click.Group) -> None:

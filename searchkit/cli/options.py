@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import click
 
-from searchkit import output
+from searchkit.cli import output
 from searchkit.errors import ArticleNotFoundError, QuerySyntaxError, SearchkitError
 
 EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2, 3

@@ -12,7 +12,7 @@ import click
 
 from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
-from searchkit.index import Stats
+from searchkit.index.facade import Stats
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 from searchkit.results import DuplicateGroup, Explanation, Histogram, Hit, Results
 

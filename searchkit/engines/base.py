@@ -37,9 +37,9 @@ from typing import Callable, Collection, Iterator, Mapping, Optional, Protocol, 
 from searchkit.articles import Article, Fingerprint, SeedFile
 from searchkit.errors import SeedError
 from searchkit.query.tree import DateRange, Node
-from searchkit.recency import DEFAULT_HALF_LIFE
+from searchkit.news.recency import DEFAULT_HALF_LIFE
 from searchkit.results import Hit
-from searchkit.stories import Signature
+from searchkit.news.stories import Signature
 
 #: ``progress(done, total)`` is called while seed files are read.
 Progress = Callable[[int, int], None]
@@ -74,8 +74,8 @@ class SearchRequest:
 
     ``sort="recent"`` (engines with :attr:`Capability.RECENT`): rank by relevance as for
     ``"relevance"``, then hand the best ``max(recency.WINDOW, offset + limit)`` hits (or fewer, once
-    :func:`searchkit.recency.enough`), best first, as ``(score, item)`` to
-    :func:`searchkit.recency.rank_recent` with a function dating items, ``now``, ``half_life`` and
+    :func:`searchkit.news.recency.enough`), best first, as ``(score, item)`` to
+    :func:`searchkit.news.recency.rank_recent` with a function dating items, ``now``, ``half_life`` and
     ``wanted=offset + limit``, and page through its answer; each hit's score is its blended score.
     ``now=None`` means the newest article date in this committed state (of the whole index, not of the
     matches). ``half_life`` and ``now`` are only read for ``"recent"``.
@@ -85,7 +85,7 @@ class SearchRequest:
 
     ``find_ids`` (every engine): also say which of these articles match (anywhere in the ranking; the
     date filter applies) in :attr:`Page.found_ids`. searchkit passes the same set (the articles that
-    have near-duplicates, see :mod:`searchkit.stories`) with every search on one committed state, so an
+    have near-duplicates, see :mod:`searchkit.news.stories`) with every search on one committed state, so an
     engine may keep what it looked up for it while the reader lives.
 
     ``with_stories`` (only asked of a reader whose :meth:`EngineReader.keeps_stories` is true): also tell
@@ -148,8 +148,8 @@ class DateSummary:
 class SeedOutcome:
     """What :meth:`EngineWriter.put_seeds` did with each file: ``indexed`` and ``touched`` map id to
     fingerprint (``touched`` files had a new size or mtime but the same content as indexed before);
-    ``signatures`` holds each indexed article's :class:`~searchkit.stories.Signature` (made by
-    :func:`searchkit.building.index_seed_files` in whichever process read the file)."""
+    ``signatures`` holds each indexed article's :class:`~searchkit.news.stories.Signature` (made by
+    :func:`searchkit.engines.seeding.index_seed_files` in whichever process read the file)."""
 
     indexed: dict[str, Fingerprint]
     touched: dict[str, Fingerprint]

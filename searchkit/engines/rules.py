@@ -10,7 +10,7 @@ import math
 import re
 from typing import Callable, NamedTuple, Optional, TypeVar
 
-from searchkit.analysis import STEMMED, WORD, fold
+from searchkit.text.analysis import STEMMED, WORD, fold
 from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
 from searchkit.query.lexer import WORD_PIECE  # the parser's own split, so both agree on a word's parts

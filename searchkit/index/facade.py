@@ -1,8 +1,8 @@
 """The index: the one object an application holds.
 
 :class:`Index` is a thin facade. Writers (``update``, ``rebuild``, ``add``, ``delete``) take the index's
-write lock and call :mod:`searchkit.updating`; readers never lock and go through a per-thread engine
-reader (:mod:`searchkit.readers`) that always sees one committed state. Which engine does the work is
+write lock and call :mod:`searchkit.index.updating`; readers never lock and go through a per-thread engine
+reader (:mod:`searchkit.index.readers`) that always sees one committed state. Which engine does the work is
 recorded in each generation and looked up in :mod:`searchkit.engines`.
 """
 
@@ -16,23 +16,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Union
 
-from searchkit import generations, related, storage
-from searchkit.collapse import LabelCache
-from searchkit.collapse import search as collapse_search
+from searchkit.index import generations, storage
+
+from searchkit.news import related
+from searchkit.news.collapse import LabelCache
+from searchkit.news.collapse import search as collapse_search
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.engines.base import Capability, Engine, EngineReader, Progress
 from searchkit.errors import ArticleNotFoundError, IndexCorruptError, IndexNotFoundError, InvalidOptionError
-from searchkit.lock import WriteLock
+from searchkit.index.lock import WriteLock
 from searchkit.query import Node
-from searchkit.readers import ReaderCache
+from searchkit.index.readers import ReaderCache
 from searchkit.results import DuplicateGroup, Explanation, Results
-from searchkit import recency, timeline
-from searchkit.search import DateLike, HalfLife, build_request, check_supported, words_to_suggest
+from searchkit.news import recency, timeline
+from searchkit.index.request import DateLike, HalfLife, build_request, check_supported, words_to_suggest
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 
 if TYPE_CHECKING:
-    from searchkit.alerts import Alerts
+    from searchkit.news.alerts import Alerts
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -106,7 +108,7 @@ class Index:
         articles whose file is gone. Unchanged files cost a stat. Builds the index if there is none,
         and rebuilds it if it was written by an incompatible version.
         """
-        from searchkit import updating  # writing code stays out of a process that only searches
+        from searchkit.index import updating  # writing code stays out of a process that only searches
 
         started = time.monotonic()
         seeds = Path(seeds_dir)
@@ -145,7 +147,7 @@ class Index:
         cannot be read they cannot be: that raises :class:`ArticlesWouldBeLostError` unless
         ``discard_unreadable=True``, and the report's ``lost`` says how many were dropped.
         """
-        from searchkit import updating  # writing code stays out of a process that only searches
+        from searchkit.index import updating  # writing code stays out of a process that only searches
 
         started = time.monotonic()
         seeds = Path(seeds_dir)
@@ -171,7 +173,7 @@ class Index:
         for article in given:
             if not isinstance(article, Article):
                 raise TypeError(f"expected an Article, got {type(article).__name__}")
-        from searchkit import updating
+        from searchkit.index import updating
 
         with WriteLock(self._ensure_dir(), wait=wait, purpose="add"):
             updating.put_articles(self._live_for_writing(create=True), given)
@@ -184,7 +186,7 @@ class Index:
         An article read from a seed file comes back at the next :meth:`update` only if its file
         changes; delete the file to remove it for good.
         """
-        from searchkit import updating
+        from searchkit.index import updating
 
         with WriteLock(self._ensure_dir(), wait=wait, purpose="delete"):
             updating.delete_article(self._live_for_writing(create=False), article_id)
@@ -345,7 +347,7 @@ class Index:
 
     def related(self, article_id: str, *, limit: int = 10) -> Results:
         """Up to ``limit`` articles most like ``article_id`` (more like this), never the article itself
-        or its near-duplicates; see :mod:`searchkit.related`. Raises :class:`ArticleNotFoundError`."""
+        or its near-duplicates; see :mod:`searchkit.news.related`. Raises :class:`ArticleNotFoundError`."""
         return related.related(self, article_id, limit=limit)
 
     def explain(self, query: Union[str, Node], *, plain: bool = False, sort: str = "relevance",
@@ -402,13 +404,13 @@ class Index:
     def _live_for_writing(self, *, create: bool) -> generations.Generation:
         """The live generation (made empty and published first if none exists and ``create``)."""
         if storage.current_generation(self.path) is None and create:
-            from searchkit import updating
+            from searchkit.index import updating
 
             return updating.create_empty(self.path, self._engine_for_rebuild())
         return generations.live(self.path)
 
     def _alerts(self) -> Alerts:
-        from searchkit.alerts import Alerts  # and its percolator: only writes and saved searches need them
+        from searchkit.news.alerts import Alerts  # and its percolator: only writes and saved searches need them
 
         return Alerts(self.path)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from searchkit import storage
+from searchkit.index import storage
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.engines.base import Engine
 from searchkit.errors import IndexCorruptError, IndexNotFoundError, IndexVersionError, SearchkitError

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
-from searchkit import generations, storage
+from searchkit.index import generations, storage
 from searchkit.engines.base import EngineReader
 from searchkit.errors import IndexCorruptError, StaleReaderError
 

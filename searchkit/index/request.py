@@ -9,8 +9,8 @@ from searchkit.engines.base import SORTS, Capability, Engine, SearchRequest
 from searchkit.errors import InvalidOptionError, UnsupportedQueryError
 from searchkit.query import DateRange, Node, parse, parse_date_bound
 from searchkit.query import tree as t
-from searchkit.recency import DEFAULT_HALF_LIFE, parse_half_life
-from searchkit.timeline import check_interval
+from searchkit.news.recency import DEFAULT_HALF_LIFE, parse_half_life
+from searchkit.news.timeline import check_interval
 
 MAX_LIMIT = 1_000_000
 #: Zero-hit queries of up to this many words get a "did you mean" suggestion.

@@ -4,11 +4,11 @@ Layout::
 
     index/
       CURRENT            names the live generation ("gen-000002"); replaced atomically
-      write.lock         the writer lock (see searchkit.lock)
+      write.lock         the writer lock (see searchkit.index.lock)
       gen-000002/        one complete engine index, plus
         searchkit.json   engine, schema version and creation time
-        manifest.sqlite  what each seed file looked like when indexed (see searchkit.manifest)
-        stories.sqlite   which articles are one story rewritten (see searchkit.stories)
+        manifest.sqlite  what each seed file looked like when indexed (see searchkit.index.manifest)
+        stories.sqlite   which articles are one story rewritten (see searchkit.news.stories)
 
 A rebuild writes a new generation beside the live one and then replaces ``CURRENT``: a reader sees the
 old generation or the new one, never a half-built one. Incremental updates commit inside the live
@@ -24,7 +24,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Optional
 
-from searchkit.manifest import MANIFEST_NAME, Manifest
+from searchkit.index.manifest import MANIFEST_NAME, Manifest
 
 __all__ = ["MANIFEST_NAME", "Manifest"]  # re-exported: the manifest lives in the generation folder too
 

@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator, Mapping, Optional
 
-from searchkit import generations, storage, stories
+from searchkit.index import generations, storage
+
+from searchkit.news import stories
 from searchkit.articles import Article, SeedFile
-from searchkit.building import sign_articles
+from searchkit.engines.seeding import sign_articles
 from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.reports import UpdateReport
-from searchkit.stories import Signature, signature
+from searchkit.news.stories import Signature, signature
 from searchkit.errors import (
     ArticleNotFoundError,
     ArticlesWouldBeLostError,

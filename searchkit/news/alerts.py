@@ -2,7 +2,7 @@
 
 The file sits beside the generations, not in one, so alerts survive rebuilds and engine changes. Every
 write to the index percolates the articles it added or changed through the saved searches
-(:mod:`searchkit.percolate`) and records the matches as unchecked; :meth:`AlertStore.check` hands them
+(:mod:`searchkit.news.percolate`) and records the matches as unchecked; :meth:`AlertStore.check` hands them
 out once. A saved search's query is parsed when it is added, so a bad one is refused then, never at
 index time.
 """
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from searchkit.articles import Article
 from searchkit.errors import AlertExistsError, AlertNotFoundError, AlertStateError, InvalidOptionError
-from searchkit.percolate import Percolator
+from searchkit.news.percolate import Percolator
 from searchkit.query import parse
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 
 if TYPE_CHECKING:  # only for annotations: both import this module
-    from searchkit.readers import ReaderCache
+    from searchkit.index.readers import ReaderCache
 
 ALERTS_NAME = "alerts.sqlite"
 MAX_NAME_CHARS = 100

@@ -2,7 +2,7 @@
 
 The engine ranks as always and also says which articles with near-duplicates match
 (:attr:`~searchkit.engines.base.SearchRequest.find_ids`), with the story of each read from
-:mod:`searchkit.stories`; or, when the engine keeps the stories itself
+:mod:`searchkit.news.stories`; or, when the engine keeps the stories itself
 (:meth:`~searchkit.engines.base.EngineReader.keeps_stories`: Tantivy), it tells the stories of the hits
 and how many matches collapse away (:attr:`~searchkit.engines.base.SearchRequest.with_stories`), and
 no labels are read at all: at 1M articles reading and looking up 78,000 labels costs more than the
@@ -32,7 +32,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Callable, Mapping, Optional
 
-from searchkit import stories
+from searchkit.news import stories
 from searchkit.engines.base import Page, PageStories, SearchRequest
 from searchkit.results import Hit
 

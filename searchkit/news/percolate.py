@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Sequence
 
-from searchkit import analysis as shared
+from searchkit.text import analysis as shared
 from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
@@ -43,7 +43,7 @@ class Analysis:
     word: "re.Pattern[str]"  # a word of folded text
 
 
-#: searchkit's analysis (:mod:`searchkit.analysis`): words, lower case, accents folded, Snowball stems.
+#: searchkit's analysis (:mod:`searchkit.text.analysis`): words, lower case, accents folded, Snowball stems.
 SHARED_ANALYSIS = Analysis(shared.analyze, shared.STEMMED.normalize, shared.fold, shared.WORD)
 
 

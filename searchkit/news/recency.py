@@ -12,7 +12,7 @@ scores (every score 0, as for ``*``) rank newer first.
 Engines rank by relevance, then call :func:`rank_recent` on their best :data:`WINDOW` hits; hits beyond
 the window keep their relevance order. Paging is consistent: the window is the same for every page. A
 query with no words to score (``*``, a date range, only exclusions) has no relevance to blend:
-``Index.search`` runs it as ``sort="newest"`` (see :func:`searchkit.search.has_scored_words`).
+``Index.search`` runs it as ``sort="newest"`` (see :func:`searchkit.index.request.has_scored_words`).
 """
 
 from __future__ import annotations

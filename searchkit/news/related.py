@@ -4,8 +4,8 @@ The article's distinctive words are picked by tf-idf: how often a word occurs in
 words count double) times how rare it is in the index (document frequencies come from the engine, one
 count per candidate word). The best of them become one OR query that must match a quarter of them,
 ranked by the engine as any query. The article itself and its near-duplicates (the other articles of
-its story, see :mod:`searchkit.stories`, and any other hit whose word shingles resemble it as much, see
-:mod:`searchkit.shingles`) are left out: a reader asking "what else do we have" wants other stories.
+its story, see :mod:`searchkit.news.stories`, and any other hit whose word shingles resemble it as much, see
+:mod:`searchkit.text.shingles`) are left out: a reader asking "what else do we have" wants other stories.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ import collections
 import math
 from typing import TYPE_CHECKING
 
-from searchkit.analysis import STEMMED, WORD
+from searchkit.text.analysis import STEMMED, WORD
 from searchkit.articles import Article
 from searchkit.query import tree as t
 from searchkit.results import Results
-from searchkit.shingles import NEAR_DUPLICATE, article_text, jaccard, shingles
+from searchkit.text.shingles import NEAR_DUPLICATE, article_text, jaccard, shingles
 
 if TYPE_CHECKING:  # only for annotations: index.py imports this module
-    from searchkit.index import Index
+    from searchkit.index.facade import Index
 
 #: Candidate words looked up in the index (by how often they occur in the article).
 CANDIDATE_WORDS = 40

@@ -1,12 +1,12 @@
 """Stories: which articles are one wire story rewritten (near-duplicates), kept beside the index.
 
-Every article's :class:`Signature` (its date and the sketch of its text, :func:`searchkit.shingles.sketch`)
+Every article's :class:`Signature` (its date and the sketch of its text, :func:`searchkit.text.shingles.sketch`)
 is stored in ``stories.sqlite`` in the generation folder, and the sketch's :data:`ANCHORS` smallest
 hashes in a look-up table. A new article's
 candidates are the articles sharing an anchor with it; an anchor that more than :data:`COMMON_ANCHOR`
 articles hold is boilerplate ("the company said it") and names no candidates. A candidate dated at
 most :data:`MAX_DAYS_APART` days from the article, whose sketch resembles the article's by
-:data:`~searchkit.shingles.NEAR_DUPLICATE` or more, is a near-duplicate
+:data:`~searchkit.text.shingles.NEAR_DUPLICATE` or more, is a near-duplicate
 (measured on Reuters: these settings find 676 of the 677 such pairs that eight anchors and a cap of 64
 find, from a third of the candidates).
 
@@ -16,7 +16,7 @@ article splits its old story again where the remaining members no longer connect
 
 The store is written after the engine's commit, by the writer holding the lock, and records the
 engine's commit token like the manifest; a writer that died in between leaves it behind, and the next
-write brings it in step with the engine's articles (see :func:`searchkit.updating.sync_stories`).
+write brings it in step with the engine's articles (see :func:`searchkit.index.updating.sync_stories`).
 Nothing here reads article text: signatures are made where the text is read.
 """
 
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping, NamedTuple, Optional
 
 from searchkit.articles import Article
-from searchkit.shingles import (
+from searchkit.text.shingles import (
     HASHING, NEAR_DUPLICATE, SHINGLE_WORDS, SKETCH_SIZE, Sketch, article_sketch, resemblance,
 )
 

@@ -1,6 +1,6 @@
 """The JSON API: ``/api/search``, ``/api/articles/{id}``, ``/api/stats`` and ``/healthz``.
 
-Every body is built by :mod:`searchkit.output`, the module behind the CLI's ``--json``, so a search over
+Every body is built by :mod:`searchkit.cli.output`, the module behind the CLI's ``--json``, so a search over
 HTTP answers exactly what ``searchkit query --json`` prints for the same options. The OpenAPI document
 describes them with the library's own dataclasses (``Results``, ``Article``, ``Stats``), whose fields
 are those keys.
@@ -15,9 +15,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from searchkit import output
+from searchkit.cli import output
 from searchkit.articles import Article
-from searchkit.index import Stats
+from searchkit.index.facade import Stats
 from searchkit.serve.state import ServerState, article_or_404, check_depth
 
 #: The most hits one API request or page may ask for.

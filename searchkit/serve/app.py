@@ -14,9 +14,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from searchkit import __version__, output
+from searchkit import __version__
+
+from searchkit.cli import output
 from searchkit.errors import InvalidOptionError, SearchkitError
-from searchkit.index import Index
+from searchkit.index.facade import Index
 from searchkit.serve import api, pages
 from searchkit.serve.budget import DEFAULT_BUDGET_SECONDS, DEFAULT_WORKERS, TimeBudget
 from searchkit.serve.state import ServerState, status_for

@@ -19,11 +19,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
-from searchkit import output
+from searchkit.cli import output
 from searchkit.errors import InvalidOptionError, SearchkitError
 from searchkit.results import Histogram, Results
-from searchkit.search import SORTS
-from searchkit.timeline import check_interval
+from searchkit.index.request import SORTS
+from searchkit.news.timeline import check_interval
 from searchkit.serve.api import MAX_API_LIMIT
 from searchkit.serve.state import MAX_DEPTH, ServerState, article_or_404, check_depth, status_for
 
@@ -65,7 +65,7 @@ class SearchForm:
     plain: bool = False
     page: int = 1
     limit: int = PAGE_SIZE
-    histogram: str = ""  # an interval of searchkit.timeline, or "" for no timeline
+    histogram: str = ""  # an interval of searchkit.news.timeline, or "" for no timeline
     collapse: bool = True  # near-duplicate rewrites under their story's best hit
 
     @classmethod

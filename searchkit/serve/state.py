@@ -22,7 +22,7 @@ from searchkit.errors import (
     SearchTimeoutError,
     UnsupportedQueryError,
 )
-from searchkit.index import Index
+from searchkit.index.facade import Index
 from searchkit.serve.budget import TimeBudget
 
 #: Hits past this depth are not served (as Elasticsearch's max_result_window): deep pages cost the

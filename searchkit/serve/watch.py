@@ -16,8 +16,8 @@ from typing import Optional
 import watchfiles
 
 from searchkit.errors import SearchkitError
-from searchkit.index import Index
-from searchkit.output import ALERT_HEADLINES
+from searchkit.index.facade import Index
+from searchkit.cli.output import ALERT_HEADLINES
 
 log = logging.getLogger("searchkit.serve")
 

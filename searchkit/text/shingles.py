@@ -8,7 +8,7 @@ few, even with the same vocabulary.
 A :func:`sketch` keeps a text's :data:`SKETCH_SIZE` smallest shingle hashes (Broder's bottom-k sketch):
 small and fixed in size, it estimates the resemblance of two texts without their shingles
 (:func:`resemblance`), exactly for texts shorter than the sketch. Computing it costs a C-level
-selection over the shingles, so every article gets one at index time (see :mod:`searchkit.stories`).
+selection over the shingles, so every article gets one at index time (see :mod:`searchkit.news.stories`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import array
 import sys
 import zlib
 
-from searchkit.analysis import analyze
+from searchkit.text.analysis import analyze
 from searchkit.articles import Article
 
 SHINGLE_WORDS = 4

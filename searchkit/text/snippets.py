@@ -11,7 +11,7 @@ import re
 from itertools import compress
 from typing import AbstractSet
 
-from searchkit.analysis import STEMMED, WORD, Analyzer
+from searchkit.text.analysis import STEMMED, WORD, Analyzer
 
 SNIPPET_CHARS = 240
 #: Context kept before the first and after the last match of a passage.

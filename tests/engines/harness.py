@@ -21,7 +21,7 @@ from searchkit.engines.base import RANKED_SORTS, Engine, EngineReader, SearchReq
 from searchkit.errors import EngineNotAvailableError, QuerySyntaxError, UnknownEngineError
 from searchkit.query import parse
 from searchkit.query import tree as t
-from searchkit.recency import DEFAULT_HALF_LIFE
+from searchkit.news.recency import DEFAULT_HALF_LIFE
 
 from . import strategies
 from .reference import ReferenceEngine

@@ -1,6 +1,6 @@
 """What a query tree matches, decided one article at a time: the reference engine's whole search.
 
-The matcher is the library's percolator (:mod:`searchkit.percolate`), written out from
+The matcher is the library's percolator (:mod:`searchkit.news.percolate`), written out from
 docs/query-language.md independently of every engine; this module adds the reference's scoring.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from searchkit.percolate import FIELDS, SHARED_ANALYSIS, Analysis, Doc, Matcher
+from searchkit.news.percolate import FIELDS, SHARED_ANALYSIS, Analysis, Doc, Matcher
 from searchkit.query import tree as t
 
 __all__ = ["Analysis", "Doc", "Matcher", "score", "whoosh_analysis", "FIELDS", "HEADLINE_WEIGHT"]

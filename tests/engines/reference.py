@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.building import index_seed_files
-from searchkit import recency
+from searchkit.engines.seeding import index_seed_files
+from searchkit.news import recency
 from searchkit.engines.base import (
     ALL_CAPABILITIES, RANKED_SORTS, DateSummary, Page, PageStories, Progress, SearchRequest, SeedOutcome,
 )

@@ -2,7 +2,7 @@
 
 Day counts are compared with the brute-force reference on every query of the main contract (see
 ``outcome`` in harness.py); here, that they count every match whatever the page. Recent sort: every
-engine ranks its best hits by the one blend in :mod:`searchkit.recency` applied to its *own* relevance
+engine ranks its best hits by the one blend in :mod:`searchkit.news.recency` applied to its *own* relevance
 scores (engines score differently, so orders are compared with the blend, not with the reference), pages
 consistently across the rerank window's edge, and shows the behaviour docs/news.md promises.
 """
@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from searchkit import recency
+from searchkit.news import recency
 from searchkit.articles import Article
 from searchkit.engines.base import EngineReader
 from searchkit.query import tree as t

@@ -15,7 +15,7 @@ import pytest
 
 from searchkit.articles import Article
 from searchkit.engines.rules import HEADLINE_BOOST
-from searchkit.percolate import SHARED_ANALYSIS
+from searchkit.news.percolate import SHARED_ANALYSIS
 
 from .harness import ask, new_index
 

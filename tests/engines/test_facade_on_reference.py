@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.engines import engine_names, register_engine, unregister_engine
 from searchkit.engines.base import ALL_CAPABILITIES, Capability
 from searchkit.errors import (

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 from serve.conftest import OIL_ARTICLES
 
@@ -100,7 +100,7 @@ def test_stats_and_health(client, news_index):
 
 
 def test_an_unusable_index_answers_503_with_the_rebuild_hint(client, news_index):
-    from searchkit import storage
+    from searchkit.index import storage
 
     generation = news_index.path / storage.current_generation(news_index.path)
     for path in generation.rglob("*"):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 from conftest import write_seed
 from serve.conftest import OIL_ARTICLES

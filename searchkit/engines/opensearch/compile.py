@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Optional
 
-from searchkit.analysis import STEMMED
+from searchkit.text.analysis import STEMMED
 from searchkit.engines.opensearch.schema import WORDS_FIELDS
 from searchkit.engines.rules import (
     split_and,

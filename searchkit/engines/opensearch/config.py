@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Mapping, Optional
 
-from searchkit import storage
+from searchkit.index import storage
 from searchkit.errors import IndexCorruptError, InvalidOptionError
 
 CONFIG_FILE = "opensearch.json"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint
-from searchkit import recency
+from searchkit.news import recency
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.opensearch import config
@@ -41,7 +41,7 @@ from searchkit.engines.opensearch.schema import (
 from searchkit.engines.opensearch.suggest import suggest
 from searchkit.errors import IndexCorruptError, StaleReaderError
 from searchkit.results import Hit
-from searchkit.snippets import snippet
+from searchkit.text.snippets import snippet
 
 #: How long an unused reader's PIT lives on the cluster (every request extends it).
 KEEP_ALIVE = "10m"

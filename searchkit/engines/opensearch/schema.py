@@ -1,6 +1,6 @@
 """The index's settings and mapping, and the conversion between ``Article`` and documents.
 
-searchkit analyses (:mod:`searchkit.analysis`) and OpenSearch only splits on spaces: ``headline`` and
+searchkit analyses (:mod:`searchkit.text.analysis`) and OpenSearch only splits on spaces: ``headline`` and
 ``body`` hold the analysed words joined by spaces, in ``text`` fields whose analyzer is a ``whitespace``
 tokenizer and nothing else, so position ``i`` is the ``i``-th word exactly as on every other engine (the
 analysis never yields a word with a space in it, in Python's sense or Java's). OpenSearch's own English
@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 from typing import Any, Optional
 
-from searchkit.analysis import STEMMED, UNSTEMMED
+from searchkit.text.analysis import STEMMED, UNSTEMMED
 from searchkit.articles import Article, Fingerprint
 
 TEXT_FIELDS = ("headline", "body")

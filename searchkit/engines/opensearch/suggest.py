@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Sequence
 
-from searchkit.analysis import fold
+from searchkit.text.analysis import fold
 from searchkit.engines.opensearch.compile import lucene_regex
 from searchkit.engines.opensearch.schema import VOCABULARY_FIELD
 from searchkit.engines.rules import MAX_EDITS, edit_distance

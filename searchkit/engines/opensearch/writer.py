@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.building import index_seed_files
+from searchkit.engines.seeding import index_seed_files
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.batch import PendingChanges
 from searchkit.engines.opensearch import config

@@ -1,7 +1,7 @@
 """The Tantivy engine (``pip install 'searchkit[fast]'``): ``tantivy`` is imported only inside this package.
 
 Tantivy (Rust, through the official bindings) stores, matches and ranks; searchkit's own analysis
-(:mod:`searchkit.analysis`) decides the words, handed over already analysed, so a word finds exactly the
+(:mod:`searchkit.text.analysis`) decides the words, handed over already analysed, so a word finds exactly the
 articles it finds on Whoosh. This module stays light: the commit token is read from ``meta.json`` without
 loading Tantivy. The parts:
 
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Collection, Mapping, Optional
 
 from searchkit.engines.base import ALL_CAPABILITIES, Progress
 from searchkit.errors import EngineNotAvailableError
-from searchkit.storage import read_small_file
+from searchkit.index.storage import read_small_file
 
 try:  # BLAKE2 itself: hashlib loads OpenSSL first, 3 ms of a cold query's start
     from _blake2 import blake2b

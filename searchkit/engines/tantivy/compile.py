@@ -16,7 +16,7 @@ from typing import Callable, Optional
 import tantivy
 from tantivy import Occur, Query
 
-from searchkit.analysis import STEMMED
+from searchkit.text.analysis import STEMMED
 from searchkit.engines.rules import (
     split_and,
     BONUS_BOOST,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterator, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.building import in_workers, index_seed_files
+from searchkit.engines.seeding import in_workers, index_seed_files
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.tantivy.schema import Prepared, prepare
 from searchkit.errors import BuildWorkerDiedError
@@ -29,7 +29,7 @@ def prepare_in_workers(
     progress: Optional[Progress],
 ) -> Iterator[tuple[SeedOutcome, list[Prepared]]]:
     """Each chunk's outcome and analysed articles, in order, as the workers finish them (a bounded
-    number ahead: see :func:`~searchkit.building.in_workers`)."""
+    number ahead: see :func:`~searchkit.engines.seeding.in_workers`)."""
     from concurrent.futures.process import BrokenProcessPool
 
     chunks = [list(seeds[start:start + CHUNK_FILES]) for start in range(0, len(seeds), CHUNK_FILES)]

@@ -11,7 +11,7 @@ import tantivy
 from tantivy import DocAddress, Query
 
 from searchkit.articles import Article, Fingerprint
-from searchkit import recency
+from searchkit.news import recency
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, PageStories, SearchRequest
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.tantivy import commit_record, token_of
@@ -30,8 +30,8 @@ from searchkit.engines.tantivy.suggest import suggest
 from searchkit.engines.tantivy.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError, UnsupportedQueryError
 from searchkit.results import Hit
-from searchkit.storage import folder_size
-from searchkit.snippets import snippet
+from searchkit.index.storage import folder_size
+from searchkit.text.snippets import snippet
 
 Result = TypeVar("Result")
 #: Documents fetched per batch when a reader walks the whole index (manifest rebuilds, carried articles).

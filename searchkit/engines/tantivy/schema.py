@@ -16,7 +16,7 @@ from typing import Iterable, NamedTuple, Optional
 
 import tantivy
 
-from searchkit.analysis import STEMMED, UNSTEMMED
+from searchkit.text.analysis import STEMMED, UNSTEMMED
 from searchkit.articles import Article, Fingerprint
 from searchkit.errors import IndexCorruptError
 

@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 
 import tantivy
 
-from searchkit.analysis import fold
+from searchkit.text.analysis import fold
 from searchkit.engines.rules import MAX_EDITS, edit_distance
 from searchkit.engines.tantivy.schema import VOCABULARY_FIELD
 

@@ -1,4 +1,4 @@
-"""searchkit's analysis (:mod:`searchkit.analysis`) in the shape Whoosh wants: an ``Analyzer``, and a
+"""searchkit's analysis (:mod:`searchkit.text.analysis`) in the shape Whoosh wants: an ``Analyzer``, and a
 postings format fed straight from it.
 
 Whoosh's composable chain (``RegexTokenizer() | LowercaseFilter() | ...``) runs a generator per stage
@@ -13,16 +13,16 @@ from typing import Any, Iterator
 from whoosh.analysis import Analyzer, Token
 from whoosh.formats import Positions
 
-from searchkit.analysis import STEMMED, UNSTEMMED, WORD
-from searchkit.analysis import Analyzer as WordAnalyzer
-from searchkit.analysis import analyze, fold
+from searchkit.text.analysis import STEMMED, UNSTEMMED, WORD
+from searchkit.text.analysis import Analyzer as WordAnalyzer
+from searchkit.text.analysis import analyze, fold
 
 __all__ = ["ANALYZER", "WORD", "FusedPositions", "NewsAnalyzer", "analyze", "fold"]
 
 
 class NewsAnalyzer(Analyzer):
     """Words -> lower case -> accents folded -> stem, in one pass (a Whoosh analyzer over
-    :data:`searchkit.analysis.STEMMED`).
+    :data:`searchkit.text.analysis.STEMMED`).
 
     ``stem=False`` leaves words unstemmed (the headline vocabulary "did you mean" draws from).
     """

@@ -1,4 +1,4 @@
-"""Which words a compiled query looks for in the body, for the shared snippets (``searchkit.snippets``)."""
+"""Which words a compiled query looks for in the body, for the shared snippets (``searchkit.text.snippets``)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from searchkit.articles import Article, Fingerprint
-from searchkit import recency
+from searchkit.news import recency
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
 from searchkit.engines.whoosh import store
 from searchkit.engines.whoosh.columns import Segment
@@ -26,8 +26,8 @@ from searchkit.engines.whoosh.suggest import suggest
 from searchkit.engines.whoosh.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError
 from searchkit.results import Hit
-from searchkit.storage import folder_size
-from searchkit.snippets import snippet
+from searchkit.index.storage import folder_size
+from searchkit.text.snippets import snippet
 
 Result = TypeVar("Result")
 #: Telling which of some articles match, per segment: looking an article's document number up costs

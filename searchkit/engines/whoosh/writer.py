@@ -8,7 +8,7 @@ from typing import Mapping, Optional, Sequence
 from whoosh.codec.whoosh3 import W3Segment
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.building import index_seed_files, worker_count
+from searchkit.engines.seeding import index_seed_files, worker_count
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.whoosh import parallel, store
 from searchkit.engines.batch import PendingChanges

@@ -1,0 +1,9 @@
+"""News features above the engine seam, the same on every engine.
+
+    stories.py   near-duplicate wires grouped into stories (stories.sqlite)
+    collapse.py  one hit per story, its rewrites named under it
+    recency.py   relevance blended with freshness (sort "recent")
+    timeline.py  per-day counts -> histogram bars
+    related.py   more like this
+    alerts.py    saved searches (alerts.sqlite)   percolate.py  a query matched against one article
+"""

@@ -1,0 +1,6 @@
+"""Text analysis every engine shares, so a word finds the same articles on each.
+
+    analysis.py  words, case, accents, Snowball stems
+    snippets.py  the body's best passages with the query's words marked
+    shingles.py  word shingles and sketches: how much two texts are one text
+"""
