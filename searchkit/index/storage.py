@@ -18,69 +18,27 @@ generation, where the engine's own commit is atomic.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
+from searchkit.engines.files import (
+    CURRENT_NAME,
+    current_generation,
+    folder_size,
+    read_json,
+    read_small_file,
+    write_atomically,
+)
 from searchkit.index.manifest import MANIFEST_NAME, Manifest
 
-__all__ = ["MANIFEST_NAME", "Manifest"]  # re-exported: the manifest lives in the generation folder too
+# Re-exported: the manifest lives in the generation folder; the file helpers are shared with engines.
+__all__ = ["CURRENT_NAME", "MANIFEST_NAME", "Manifest", "current_generation", "folder_size", "read_json",
+           "read_small_file", "write_atomically"]
 
-CURRENT_NAME = "CURRENT"
 META_NAME = "searchkit.json"
 _GENERATION = re.compile(r"gen-(\d{6})\Z")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old content or the new, never a mix."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def current_generation(index_dir: Path) -> Optional[str]:
-    """The name of the live generation, or ``None`` when no index has been built."""
-    data = read_small_file(os.path.join(index_dir, CURRENT_NAME))
-    name = data.decode("utf-8").strip() if data is not None else ""
-    return name or None
-
-
-def read_small_file(path: str) -> Optional[bytes]:
-    """The whole content of the file at ``path``, ``None`` when there is none.
-
-    Plain system calls: every search checks the live generation and the engine's commit this way, and
-    ``pathlib`` with a text wrapper cost ten times as much (a sixth of a warm Tantivy query).
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # no newline translation on Windows
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def generations(index_dir: Path) -> list[str]:
@@ -125,27 +83,6 @@ def remove_generation(index_dir: Path, name: str) -> None:
     shutil.rmtree(index_dir / name, ignore_errors=True)
 
 
-def read_json(path: Path) -> Optional[dict[str, Any]]:
-    """A JSON object from ``path``, or ``None`` when missing or unreadable."""
-    try:
-        value = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def write_json(path: Path, value: dict[str, Any]) -> None:
     """Write a JSON object atomically."""
     write_atomically(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-
-
-def folder_size(folder: Path) -> int:
-    """Bytes used by the files directly in ``folder`` (one a concurrent commit removes is not counted)."""
-    total = 0
-    for entry in os.scandir(folder):
-        try:
-            if entry.is_file(follow_symlinks=False):
-                total += entry.stat(follow_symlinks=False).st_size
-        except FileNotFoundError:  # removed since the listing
-            pass
-    return total

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Mapping, Optional
 
-from searchkit.index import storage
+from searchkit.engines import files
 from searchkit.errors import IndexCorruptError, InvalidOptionError
 
 CONFIG_FILE = "opensearch.json"
@@ -80,7 +80,7 @@ class Credentials:
 
 def read(folder: Path) -> Optional[Location]:
     """The generation's location, or ``None`` when it has none (not created yet)."""
-    data = storage.read_json(folder / CONFIG_FILE)
+    data = files.read_json(folder / CONFIG_FILE)
     if data is None:
         return None
     try:
@@ -97,7 +97,7 @@ def require(folder: Path) -> Location:
 
 
 def write(folder: Path, location: Location) -> None:
-    storage.write_atomically(folder / CONFIG_FILE, json.dumps(asdict(location), indent=2).encode("utf-8"))
+    files.write_atomically(folder / CONFIG_FILE, json.dumps(asdict(location), indent=2).encode("utf-8"))
 
 
 def bump(folder: Path) -> None:
@@ -170,7 +170,7 @@ def default_alias(index_dir: Path) -> str:
 
 
 def _live_location(index_dir: Path) -> Optional[Location]:
-    name = storage.current_generation(index_dir)
+    name = files.current_generation(index_dir)
     if name is None:
         return None
     try:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Collection, Mapping, Optional
 
 from searchkit.engines.base import ALL_CAPABILITIES, Progress
 from searchkit.errors import EngineNotAvailableError
-from searchkit.index.storage import read_small_file
+from searchkit.engines.files import read_small_file
 
 try:  # BLAKE2 itself: hashlib loads OpenSSL first, 3 ms of a cold query's start
     from _blake2 import blake2b

@@ -30,7 +30,7 @@ from searchkit.engines.tantivy.suggest import suggest
 from searchkit.engines.tantivy.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError, UnsupportedQueryError
 from searchkit.results import Hit
-from searchkit.index.storage import folder_size
+from searchkit.engines.files import folder_size
 from searchkit.text.snippets import snippet
 
 Result = TypeVar("Result")

@@ -34,7 +34,7 @@ from searchkit.engines.tantivy import stories_kept_for as _kept_for
 from searchkit.engines.tantivy.schema import (
     KEY_FIELD, STORY_FIELD, build_schema, id_key, ids_by_key, open_index, stored_text,
 )
-from searchkit.index.storage import write_atomically
+from searchkit.engines.files import write_atomically
 
 FOLDER, FOR_FILE = STORIES_FOLDER, STORIES_FOR_FILE
 #: Articles per task when analysing in worker processes.

@@ -26,7 +26,7 @@ from searchkit.engines.whoosh.suggest import suggest
 from searchkit.engines.whoosh.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError
 from searchkit.results import Hit
-from searchkit.index.storage import folder_size
+from searchkit.engines.files import folder_size
 from searchkit.text.snippets import snippet
 
 Result = TypeVar("Result")
