@@ -35,8 +35,8 @@ if __package__ in (None, ""):
 
 import searchkit  # noqa: E402
 from benchmarks import scale_corpus  # noqa: E402
-from searchkit.text.shingles import NEAR_DUPLICATE, article_text, jaccard, shingles  # noqa: E402
 from searchkit.news.stories import MAX_DAYS_APART, connected  # noqa: E402
+from searchkit.text.shingles import NEAR_DUPLICATE, article_text, jaccard, shingles  # noqa: E402
 
 DEFAULT_REUTERS = REPO_ROOT.parent / "shared" / "corpora" / "reuters21578"
 WORK = REPO_ROOT / "benchmarks" / ".work" / "duplicates"

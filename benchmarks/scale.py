@@ -29,7 +29,8 @@ if __package__ in (None, ""):  # run as a script: import this folder as the `ben
 from benchmarks import measure, scale_corpus, scale_report  # noqa: E402
 from benchmarks.queries import KINDS, generate  # noqa: E402
 from benchmarks.run import fresh_dir, log, measure_cold  # noqa: E402
-from benchmarks.systems import REPO_ROOT as _ROOT, System, SystemUnavailable, child_env, get_system  # noqa: E402
+from benchmarks.systems import REPO_ROOT as _ROOT  # noqa: E402
+from benchmarks.systems import System, SystemUnavailable, child_env, get_system  # noqa: E402
 from benchmarks.worker import encode_spec  # noqa: E402
 
 SYSTEMS = ("searchkit", "searchkit_tantivy", "sqlite_fts5")

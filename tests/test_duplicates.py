@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit.news import stories
 from searchkit.articles import Article, read_seed, scan_seeds
 from searchkit.cli.commands import main
+from searchkit.news import stories
 
 from conftest import write_seed
 

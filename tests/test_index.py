@@ -11,7 +11,6 @@ import time
 import pytest
 
 import searchkit
-from searchkit.index import storage
 from searchkit.errors import (
     ArticleNotFoundError,
     IndexCorruptError,
@@ -19,6 +18,7 @@ from searchkit.errors import (
     IndexNotFoundError,
     IndexVersionError,
 )
+from searchkit.index import storage
 from searchkit.index.lock import WriteLock
 
 from conftest import ARTICLES, REUTERS, write_seed

@@ -14,12 +14,12 @@ import pytest
 pytest.importorskip("tantivy")
 
 import searchkit  # noqa: E402
-from searchkit.news import collapse, stories  # noqa: E402
 from searchkit.articles import Article  # noqa: E402
 from searchkit.engines import get_engine  # noqa: E402
 from searchkit.engines.tantivy import stories as tantivy_stories  # noqa: E402
 from searchkit.engines.tantivy.stories import FOLDER, FOR_FILE  # noqa: E402
 from searchkit.index.request import build_request  # noqa: E402
+from searchkit.news import collapse, stories  # noqa: E402
 
 from conftest import write_seed  # noqa: E402
 from test_duplicates import TOPICS, newsroom, rewrite  # noqa: E402

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import searchkit
-from searchkit.index import storage
 from searchkit.articles import Fingerprint
+from searchkit.index import storage
 from searchkit.index.manifest import LEGACY_NAME, MANIFEST_NAME, Manifest
 
 

@@ -8,7 +8,6 @@ ranks CISI.
 from __future__ import annotations
 
 import importlib.util
-
 import json
 import math
 import subprocess

@@ -29,9 +29,9 @@ from helpers_reliability import (
     article_id,
     batch_marker,
     ids_for,
+    kill_group,
     run_cli,
     start_cli,
-    kill_group,
     wait_for,
     write_corpus,
 )

@@ -31,8 +31,8 @@ from typing import Callable, Optional
 import pytest
 
 import searchkit
-from searchkit.index import storage
 from searchkit.engines import DEFAULT_ENGINE, get_engine
+from searchkit.index import storage
 from searchkit.index.lock import LOCK_NAME, WriteLock
 
 from helpers_reliability import (

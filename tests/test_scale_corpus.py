@@ -25,7 +25,6 @@ if str(REPO) not in sys.path:
 from benchmarks import scale, scale_corpus  # noqa: E402
 from benchmarks.scale_corpus import CorpusError, Plan, generate  # noqa: E402
 from benchmarks.scale_model import build_model  # noqa: E402
-
 from searchkit.articles import Article, SeedFile, read_seed, scan_seeds  # noqa: E402
 from searchkit.text.shingles import article_text, jaccard, shingles  # noqa: E402
 

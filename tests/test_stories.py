@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.news import stories
 from searchkit.articles import Article
+from searchkit.news import stories
 from searchkit.text.shingles import NEAR_DUPLICATE, SKETCH_SIZE, jaccard, resemblance, shingles, sketch
 
 WORDS = ("oil copper wheat bank yen dollar port strike mine ship grain tariff rate bond loan cocoa sugar "

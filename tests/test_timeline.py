@@ -11,11 +11,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit.errors import InvalidOptionError
+from searchkit.news.timeline import (
+    INTERVALS,
+    MAX_BARS,
+    MAX_BUCKETS,
+    MIN_BARS,
+    bar_count,
+    bucket_start,
+    build,
+    check_interval,
+    choose_interval,
+)
 from searchkit.query import DateRange
 from searchkit.results import Bucket
-from searchkit.news.timeline import (
-    INTERVALS, MAX_BARS, MAX_BUCKETS, MIN_BARS, bar_count, bucket_start, build, check_interval, choose_interval,
-)
 
 day = dt.date.fromisoformat
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import searchkit
-from searchkit.index import storage
 from searchkit.engines.whoosh import store
+from searchkit.index import storage
 
 from conftest import write_seed
 
