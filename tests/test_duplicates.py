@@ -19,6 +19,7 @@ import searchkit
 from searchkit.articles import Article, read_seed, scan_seeds
 from searchkit.cli.commands import main
 from searchkit.news import stories
+from searchkit.text import shingles
 
 from conftest import write_seed
 
@@ -152,8 +153,8 @@ def test_the_first_update_of_an_index_made_empty_sketches_each_article_once(tmp_
     found = newsroom(tmp_path / "seeds")
     index = searchkit.open_index(tmp_path / "index", create=True)
     sketched: list[str] = []
-    real_sketch = stories.article_sketch
-    monkeypatch.setattr(stories, "article_sketch", lambda article: sketched.append(article.id) or
+    real_sketch = shingles.article_sketch
+    monkeypatch.setattr(shingles, "article_sketch", lambda article: sketched.append(article.id) or
                         real_sketch(article))
     index.update(tmp_path / "seeds")
     assert sorted(sketched) == sorted(i for ids in found.values() for i in ids)

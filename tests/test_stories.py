@@ -14,6 +14,7 @@ import pytest
 
 from searchkit.articles import Article
 from searchkit.news import stories
+from searchkit.text.shingles import Signature, signature
 from searchkit.text.shingles import NEAR_DUPLICATE, SKETCH_SIZE, jaccard, resemblance, shingles, sketch
 
 WORDS = ("oil copper wheat bank yen dollar port strike mine ship grain tariff rate bond loan cocoa sugar "
@@ -60,8 +61,8 @@ def groups_of(folder: Path) -> list[set[str]]:
     return sorted(members.values(), key=sorted)
 
 
-def signatures(articles: list[Article]) -> dict[str, stories.Signature]:
-    return {a.id: stories.signature(a) for a in articles}
+def signatures(articles: list[Article]) -> dict[str, Signature]:
+    return {a.id: signature(a) for a in articles}
 
 
 def test_a_sketch_estimates_the_resemblance_of_two_texts():

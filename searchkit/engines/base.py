@@ -39,7 +39,7 @@ from searchkit.errors import SeedError
 from searchkit.query.tree import DateRange, Node
 from searchkit.news.recency import DEFAULT_HALF_LIFE
 from searchkit.results import Hit
-from searchkit.news.stories import Signature
+from searchkit.text.shingles import Signature
 
 #: ``progress(done, total)`` is called while seed files are read.
 Progress = Callable[[int, int], None]

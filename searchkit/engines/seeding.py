@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, Ty
 from searchkit.articles import Article, Fingerprint, SeedFile, read_seed
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.errors import SeedError
-from searchkit.news.stories import Signature, signature
+from searchkit.text.shingles import Signature, signature
 
 #: How many files pass between two progress reports.
 PROGRESS_EVERY = 128

@@ -25,7 +25,7 @@ from searchkit.engines.seeding import sign_articles
 from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.reports import UpdateReport
-from searchkit.news.stories import Signature, signature
+from searchkit.text.shingles import Signature, signature
 from searchkit.errors import (
     ArticleNotFoundError,
     ArticlesWouldBeLostError,

@@ -29,11 +29,16 @@ import sqlite3
 from collections import defaultdict
 from contextlib import closing
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, NamedTuple, Optional
+from typing import Iterable, Iterator, Mapping, Optional
 
-from searchkit.articles import Article
 from searchkit.text.shingles import (
-    HASHING, NEAR_DUPLICATE, SHINGLE_WORDS, SKETCH_SIZE, Sketch, article_sketch, resemblance,
+    HASHING,
+    NEAR_DUPLICATE,
+    SHINGLE_WORDS,
+    SKETCH_SIZE,
+    Signature,
+    Sketch,
+    resemblance,
 )
 
 STORIES_NAME = "stories.sqlite"
@@ -60,18 +65,6 @@ CREATE TABLE IF NOT EXISTS anchors (value BLOB NOT NULL, id TEXT NOT NULL, day I
 CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, story INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS stories_by_number ON stories (story);
 """
-
-
-class Signature(NamedTuple):
-    """What stories are told apart by: an article's date (as an ordinal) and its text's sketch."""
-
-    day: int
-    sketch: Sketch
-
-
-def signature(article: Article) -> Signature:
-    """The signature of ``article`` (its headline and body, sketched)."""
-    return Signature(article.date.toordinal(), article_sketch(article))
 
 
 def near_duplicates(left: Signature, right: Signature) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import array
 import sys
 import zlib
+from typing import NamedTuple
 
 from searchkit.text.analysis import analyze
 from searchkit.articles import Article
@@ -137,3 +138,15 @@ def resemblance(left: Sketch, right: Sketch) -> float:
     both = mine.intersection(theirs)
     union = sorted(mine.union(theirs))[:SKETCH_SIZE]  # at most twice a sketch: a C sort beats a heap
     return sum(1 for value in union if value in both) / len(union)
+
+
+class Signature(NamedTuple):
+    """What stories are told apart by: an article's date (as an ordinal) and its text's sketch."""
+
+    day: int
+    sketch: Sketch
+
+
+def signature(article: Article) -> Signature:
+    """The signature of ``article`` (its headline and body, sketched)."""
+    return Signature(article.date.toordinal(), article_sketch(article))
