@@ -388,8 +388,8 @@ def searchkit_systems(ix: Any) -> list[System]:
         System("searchkit_headline_1", "searchkit, headline weight 1",
                "the default's words as `Or(Or(Term(w, 'headline'), Term(w, 'body')), ...)` (`And` for 5 "
                "words or fewer): per-field terms, so a headline match counts like a body match instead of "
-               f"{HEADLINE_BOOST:g} times as much (and without the headline-phrase bonus, which only unfielded "
-               "words get)",
+               f"{HEADLINE_BOOST:g} times as much (and without the headline-phrase bonus, which only "
+               "unfielded words get)",
                searchkit_ranker(ix, headline_weight_1)),
     ]
 

@@ -124,8 +124,9 @@ def rebuild_loop(index_dir: Path, seeds_dir: Path, stop: threading.Event, done: 
     while not stop.is_set():
         started = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "-m", "searchkit", "index", "--rebuild", "--wait", "60", "--index", str(index_dir),
-             "--seeds", str(seeds_dir)], env=child_env(), capture_output=True, text=True)
+            [sys.executable, "-m", "searchkit", "index", "--rebuild", "--wait", "60",
+             "--index", str(index_dir), "--seeds", str(seeds_dir)],
+            env=child_env(), capture_output=True, text=True)
         if result.returncode not in (0, 3):
             raise SystemExit(f"rebuild failed: {result.stderr}")
         done.append(time.monotonic() - started)
@@ -160,9 +161,9 @@ def report(result: dict) -> str:
         f"Measured {result['date']} by `python benchmarks/serve_load.py` on {result['articles']:,} articles "
         f"({result['seeds']}), engine **{result['engine']}**, {result['clients']} concurrent clients on "
         f"loopback for {result['seconds']:g} s per phase. The clients run on the same "
-        f"{result['machine'].get('cores', '?')} cores as the server, so latency includes queueing behind them. "
-        f"Load average when the run started: {result['load_average']} (other work on the machine shows "
-        "here).",
+        f"{result['machine'].get('cores', '?')} cores as the server, so latency includes queueing behind "
+        f"them. Load average when the run started: {result['load_average']} (other work on the machine "
+        "shows here).",
         "",
         "| phase | requests | per second | failed | p50 ms | p90 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",

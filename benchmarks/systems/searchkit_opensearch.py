@@ -31,7 +31,8 @@ class SearchkitOpenSearch(SearchkitSystem):
             raise SystemUnavailable("the OpenSearch engine is not installed: "
                                     "pip install 'searchkit[opensearch]'") from None
         if not os.environ.get("SEARCHKIT_OPENSEARCH_URL"):
-            raise SystemUnavailable("no cluster: set SEARCHKIT_OPENSEARCH_URL (tests/cluster/run up starts one)")
+            raise SystemUnavailable("no cluster: set SEARCHKIT_OPENSEARCH_URL "
+                                    "(tests/cluster/run up starts one)")
 
     def build(self, seeds_dir: Path, index_path: Path, single_process: bool = False) -> dict:
         import searchkit
