@@ -16,9 +16,9 @@ from searchkit.query import tree as t
 from searchkit.query.lexer import WORD_PIECE  # the parser's own split, so both agree on a word's parts
 
 #: What a headline match counts for against a body match (an article matching in both gets both).
-#: Weighing the headline's match less than the body's, 0.75 rather than 1.5, took MAP on CISI from 0.189
-#: and 0.197 (Whoosh, Tantivy) to 0.209 and 0.210 (benchmarks/relevance.md): there, the long text says
-#: more of what an article is about.
+#: The headline's match weighs less than the body's, 0.75 rather than 1.5, because the long text says
+#: more of what an article is about: it scored better on the CISI relevance evaluation, on Whoosh and
+#: Tantivy alike (docs/query-language.md, "Measurements behind the design").
 HEADLINE_BOOST = 0.75
 #: The headline-phrase bonus, relative to a body match: several words of a short query, in order, in the
 #: headline.
@@ -77,7 +77,8 @@ def scaled_minimum(node: t.Or, kept: int) -> int:
 
 def bonus_words(node: t.Node) -> Optional[list[str]]:
     """The words of a plain word query (``everybody hurts``) whose exact phrase in the headline earns a
-    bonus, or ``None``. (A body-phrase bonus was measured too: it doubled the cost of two-word queries.)"""
+    bonus, or ``None``. (A body-phrase bonus was tried too, and dropped: it made two-word queries much
+    costlier.)"""
     if isinstance(node, (t.And, t.Or)) and all(
         isinstance(child, t.Term) and child.field is None for child in node.children
     ):

@@ -97,8 +97,8 @@ def in_workers(task: Callable[[Job], Result], jobs: Iterable[Job], workers: int)
 def inherited_objects_frozen() -> Iterator[None]:
     """While worker processes are forked and run: this process's objects are out of the garbage
     collector's reach (:func:`gc.freeze`), so a forked worker's full collections neither walk nor write
-    to the objects it inherited (a million seed files' entries, at 1M), which would copy their pages.
-    Measured on 40,000 articles forked from a process holding 1M: 246 to 227 CPU-µs an article."""
+    to the objects it inherited (an entry per seed file of a big index), which would copy their pages
+    and cost every worker CPU time per article."""
     gc.freeze()
     try:
         yield
@@ -109,8 +109,8 @@ def inherited_objects_frozen() -> Iterator[None]:
 def sign_articles(articles: Iterable[Article], count: int, *,
                   progress: Optional[Progress] = None) -> dict[str, Signature]:
     """The signature of each of ``articles`` (``count`` of them), made in worker processes when there are
-    many (signing costs several times reading an article back from an index: at 1M articles, minutes).
-    Raises :class:`OSError` when a worker dies (killed, or out of memory)."""
+    many (signing costs several times reading an article back from an index: too long for a big index in
+    one process). Raises :class:`OSError` when a worker dies (killed, or out of memory)."""
     from concurrent.futures.process import BrokenProcessPool
 
     signed: dict[str, Signature] = {}

@@ -1,9 +1,9 @@
 """The manifest: what each indexed seed file looked like, so an update can skip an unchanged file after a
 stat, kept in a SQLite file in the generation folder.
 
-SQLite rather than JSON because of size: at a million files a JSON manifest took 5 to 10 s to read and
-3 s to rewrite on every update, most of a no-change ``searchkit index``. Here an update reads only the
-size and mtime columns (about a second for a million files), reads content digests only for the files
+SQLite rather than JSON because of size: a big JSON manifest is slow to read and rewritten whole on every
+update, and was most of a no-change ``searchkit index`` (docs/reliability.md, "Measurements behind the
+design"). Here an update reads only the size and mtime columns, reads content digests only for the files
 it re-reads, and writes only the rows that changed, in one transaction. A rebuilt manifest (a new
 generation, or one rebuilt from the engine's stored fingerprints) is written to a new file that replaces
 the old one atomically.

@@ -1,14 +1,14 @@
 """Stories: which articles are one wire story rewritten (near-duplicates), kept beside the index.
 
-Every article's :class:`Signature` (its date and the sketch of its text, :func:`searchkit.text.shingles.sketch`)
-is stored in ``stories.sqlite`` in the generation folder, and the sketch's :data:`ANCHORS` smallest
-hashes in a look-up table. A new article's
-candidates are the articles sharing an anchor with it; an anchor that more than :data:`COMMON_ANCHOR`
-articles hold is boilerplate ("the company said it") and names no candidates. A candidate dated at
-most :data:`MAX_DAYS_APART` days from the article, whose sketch resembles the article's by
-:data:`~searchkit.text.shingles.NEAR_DUPLICATE` or more, is a near-duplicate
-(measured on Reuters: these settings find 676 of the 677 such pairs that eight anchors and a cap of 64
-find, from a third of the candidates).
+Every article's :class:`Signature` (its date and the sketch of its text,
+:func:`searchkit.text.shingles.sketch`) is stored in ``stories.sqlite`` in the generation folder, and the
+sketch's :data:`ANCHORS` smallest hashes in a look-up table. A new article's candidates are the articles
+sharing an anchor with it; an anchor that more than :data:`COMMON_ANCHOR` articles hold is boilerplate
+("the company said it") and names no candidates. A candidate dated at most :data:`MAX_DAYS_APART` days
+from the article, whose sketch resembles the article's by :data:`~searchkit.text.shingles.NEAR_DUPLICATE`
+or more, is a near-duplicate. These settings find nearly every pair that more anchors and a higher cap
+would, from far fewer candidates (measured on Reuters: docs/duplicates.md, "Measurements behind the
+design").
 
 A story is a connected group of near-duplicates (single link: a rewrite of a rewrite is the same story).
 A story of two or more articles has a number; an article alone has no row. Removing or changing an
@@ -100,7 +100,7 @@ def read_labels(folder: Path) -> dict[str, int]:
         return {}
     try:
         with closing(_connect(path, readonly=True)) as db:
-            # Two JSON arrays parse faster than a row per article (a cold query at 1M reads 78,000).
+            # Two JSON arrays parse faster than a row per article, and a cold collapsed query reads them all.
             ids, numbers = db.execute(
                 "SELECT json_group_array(id), json_group_array(story) FROM stories").fetchone()
             return dict(zip(json.loads(ids), json.loads(numbers), strict=True))
@@ -124,7 +124,7 @@ def apply(folder: Path, put: Mapping[str, Signature], removed: Iterable[str], co
         return
     with closing(_connect(path)) as db, db:
         # Onto an empty store (a library's first update, after open_index(create=True)) as onto a new
-        # one: every article is new, so pairs are dropped by date first (at 200,000 articles, 7.2 s to 3.5 s).
+        # one: every article is new, so pairs are dropped by date first, before any sketch is compared.
         empty = not db.execute("SELECT EXISTS (SELECT 1 FROM sketches)").fetchone()[0]
         _Stories(db, everything_new=empty).change(put, () if empty else removed)
         _set_commit(db, commit)
@@ -148,9 +148,8 @@ class _Stories:
             self.db.executemany("INSERT INTO fresh VALUES (?)", ((article_id,) for article_id in put))
         self.db.executemany("INSERT INTO sketches VALUES (?, ?, ?)",
                             ((article_id, day, packed) for article_id, (day, packed) in sorted(put.items())))
-        # The anchors are cut from the sketches by SQLite itself, and sorted first: it then appends to the
-        # table's tree instead of inserting all over it (for 200,000 new articles, 1.5 s instead of 4.4 s
-        # in Python).
+        # The anchors are cut from the sketches by SQLite itself (cheaper than a Python loop per anchor),
+        # and sorted first: it then appends to the table's tree instead of inserting all over it.
         only_new = "" if self.everything_new else "AND id IN (SELECT id FROM fresh)"
         self.db.execute(f"WITH rank(n) AS (VALUES {', '.join(f'({n})' for n in range(ANCHORS))}) "
                         "INSERT OR IGNORE INTO anchors SELECT substr(sketch, 1 + 4 * n, 4), id, day "
@@ -181,8 +180,9 @@ class _Stories:
         if not put:
             return
         # The pairs of articles dated close enough that share an anchor held by 2 to COMMON_ANCHOR articles,
-        # by one self-join in SQLite (at 1M: 53,000 pairs out of 2.8 million sharing an anchor, 6 s in
-        # Python, 3 s this way). An update's pairs have an article of its own (in "fresh", see change).
+        # by one self-join in SQLite: few of the pairs sharing an anchor are dated close enough, and SQLite
+        # drops the others faster than Python would. An update's pairs have an article of its own (in
+        # "fresh", see change).
         among, only_new = "", ""
         if not self.everything_new:
             among = "WHERE value IN (SELECT value FROM anchors JOIN fresh USING (id)) "
@@ -287,7 +287,7 @@ def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode = DELETE")
     db.execute("PRAGMA synchronous = FULL")
-    # Sorting a new store's anchors (6 million at 1M articles) on a second thread: 8.5 s to 5.4 s.
+    # A new store's anchors (ANCHORS an article) are sorted on a second thread, which shortens a rebuild.
     db.execute("PRAGMA threads = 2")
     db.executescript(_SCHEMA)
     return db

@@ -37,7 +37,8 @@ def id_key(article_id: str) -> int:
 
 
 def ids_by_key(article_ids: Iterable[str]) -> dict[int, str]:
-    """``{id_key(id): id}`` for many ids, in C-level maps (a cold query at 1M keys 78,000 of them)."""
+    """``{id_key(id): id}`` for many ids, in C-level maps (a cold query collapsing by the labels keys every
+    labelled article's id)."""
     ids = list(article_ids)
     data = [article_id.encode("utf-8", "surrogatepass") for article_id in ids]
     high = map(operator.lshift, map(zlib.crc32, data), itertools.repeat(32))

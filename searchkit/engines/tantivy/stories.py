@@ -2,12 +2,13 @@
 their story number, so that collapsing asks Tantivy instead of reading labels.
 
 Collapsing a query needs how many of its matches share a story, and the story of each hit shown. From
-searchkit's labels that means reading 78,000 of them at 1M articles and restricting the query to a term
-set of their ids: about 200 ms cold, 80 ms warm, whatever the query. Tantivy cannot add a field to a
+searchkit's labels that means reading every labelled article's label and restricting the query to a term
+set of their ids, a cost that grows with the index whatever the query. Tantivy cannot add a field to a
 document in place, and the stories are known only once every article is indexed, so the labelled
 articles go into a small second index, ``stories-index/`` in the generation folder: the main index's
 schema (the same field numbers, so one compiled query runs on both) plus :data:`STORY_FIELD`, with only
-the fields a query reads. Asking it costs about a third of a microsecond a matching labelled article.
+the fields a query reads. Asking it costs a column read per matching labelled article, far less than a
+term set of them all (docs/duplicates.md, "Measurements behind the design").
 
 ``stories-index/FOR`` names the main commit the copy is for. A writer removes it before changing the
 copy and writes it once the copy is committed; a reader reads it before and after opening the copy, and
@@ -121,7 +122,7 @@ def _analysed(folder: Path, ids: Sequence[str], progress: Optional[Progress]) ->
     This process reads and the workers only analyse: a worker that opened the index itself could hang
     for ever on Tantivy's lock file, held through a descriptor it inherited from a fork made while one
     of this process's Tantivy threads held it."""
-    from concurrent.futures.process import BrokenProcessPool  # writes only: 17 ms of a cold query's start
+    from concurrent.futures.process import BrokenProcessPool  # writes only: a slow import for a cold query
 
     if not ids:
         return
@@ -143,8 +144,9 @@ def _stored_texts(folder: Path, ids: Sequence[str]) -> Iterator[tuple[str, int, 
     """The id, date, headline and body of each of ``ids`` found in the main index in ``folder``.
 
     The index is opened again for every :data:`_READ_BATCH` articles: its stored text is memory-mapped,
-    and every page read stays in this process's resident memory until the index is closed (at 1M,
-    reading 78,000 scattered articles through one opening took 650 MB, and a build's peak over 2 GB)."""
+    and every page read stays in this process's resident memory until the index is closed: through one
+    opening, the pages of every labelled article read back would stay, and raise a big build's peak
+    memory by far more than the copy needs."""
     for batch in chunks(ids, _READ_BATCH):
         main = open_index(folder)
         main.config_reader("manual")
@@ -198,7 +200,7 @@ class KeptStories:
         of_hits = self._stories_of(hit_ids)
         shown = set(of_hits.values())
         matching: dict[int, list[str]] = defaultdict(list)
-        if shown:  # C-level passes over every listed match: at 1M, "said" lists 69,000
+        if shown:  # C-level passes over every listed match: a common word lists a good part of the copy
             members = list(itertools.compress(listed, map(shown.__contains__, stories)))
             for address, story in zip(members, self._searcher.fast_field_values(STORY_FIELD, members),
                                       strict=True):

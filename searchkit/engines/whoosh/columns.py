@@ -47,8 +47,8 @@ def length_bytes(reader: IndexReader, fieldname: str) -> bytes:
 def install_fast_lengths(perdoc: W3PerDocReader) -> W3PerDocReader:
     """Give this one per-document reader a ``doc_field_length`` that reads each column once.
 
-    Flushing or merging a segment calls it once per posting; stock Whoosh's seek-and-read-a-byte made
-    it a fifth of indexing time. Set on the instance, so no other Whoosh user is affected.
+    Flushing or merging a segment calls it once per posting, so stock Whoosh's seek-and-read-a-byte was
+    a large part of indexing time. Set on the instance, so no other Whoosh user is affected.
     """
     cache: dict[str, bytes] = {}
     doccount = perdoc._doccount

@@ -33,8 +33,9 @@ Scores = dict[int, float]
 
 class LuceneBM25(BM25F):
     """Whoosh's BM25 with Lucene's idf, ``ln(1 + (N - n + 0.5) / (n + 0.5))``, which Tantivy and OpenSearch
-    use, instead of Whoosh's ``ln(N / (n + 1)) + 1``. (On CISI, Whoosh's idf with headlines normalised less,
-    ``b`` 0.3, scored MAP 0.198; this scores 0.209, Tantivy 0.210: benchmarks/relevance.md.)"""
+    use, instead of Whoosh's ``ln(N / (n + 1)) + 1``: it ranks as the other engines do, and on CISI it
+    scored better than Whoosh's idf with headlines normalised less (docs/query-language.md,
+    "Measurements behind the design")."""
 
     def idf(self, searcher: Searcher, fieldname: str, text: bytes) -> float:
         parent = searcher.get_parent()

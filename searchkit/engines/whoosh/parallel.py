@@ -3,7 +3,8 @@
 Each worker gets a contiguous share of the files (balanced by bytes), reads and parses them itself and
 writes its own Whoosh segments, so no article is pickled between processes; the parent adds the finished
 segments to its writer's single atomic commit. A worker starts a new segment whenever its posting pool is
-nearly full (about 40,000 news articles): a pool that spills to disk costs more the bigger the build.
+nearly full (``SEGMENT_WRITER_MB`` in ``store.py``): a pool that spills to disk costs more the bigger the
+build.
 """
 
 from __future__ import annotations

@@ -76,6 +76,6 @@ def _matcher_postings(
 
 
 def decode_positions(value: bytes) -> list[int]:
-    """What ``Positions.decode_positions`` returns, at half the cost: the value is the weight (4 bytes)
-    and the pickled position gaps, less pickle's final STOP byte."""
+    """What ``Positions.decode_positions`` returns, more cheaply (the gaps summed in C, not a Python loop):
+    the value is the weight (4 bytes) and the pickled position gaps, less pickle's final STOP byte."""
     return list(itertools.accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))

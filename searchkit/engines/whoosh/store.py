@@ -73,8 +73,8 @@ def segment_writer(folder: Path) -> FastSegmentWriter:
 
 def segment_is_full(segment_writer_: FastSegmentWriter) -> bool:
     """Whether the writer's posting pool is nine-tenths full. A full pool spills to disk and is merged
-    back a posting at a time through pickle: at 40,000 articles that was 40% of a build, and its share
-    grows with the size, so a worker starts a new segment instead."""
+    back a posting at a time through pickle, a large share of a build that grows with the size, so a
+    worker starts a new segment instead."""
     pool = segment_writer_.pool
     return bool(pool.currentsize > 0.9 * pool.limit)
 
