@@ -22,7 +22,7 @@ from searchkit.engines.base import ALL_CAPABILITIES, Progress
 from searchkit.errors import EngineNotAvailableError
 from searchkit.engines.files import read_small_file
 
-try:  # BLAKE2 itself: hashlib loads OpenSSL first, 3 ms of a cold query's start
+try:  # BLAKE2 itself: hashlib loads OpenSSL first, a cost on every cold query's start
     from _blake2 import blake2b
 except ImportError:  # a Python built without its own BLAKE2
     from hashlib import blake2b
