@@ -83,7 +83,8 @@ def test_alerts_survive_an_engine_change(tmp_path, seeds):
 
 def test_library_additions_are_percolated_too(index):
     index.add_alert("zinc", "zinc")
-    index.add(searchkit.Article(id="wire/1", date=dt.date(2020, 1, 1), headline="Zinc prices", body="Zinc rose."))
+    index.add(searchkit.Article(id="wire/1", date=dt.date(2020, 1, 1), headline="Zinc prices",
+                                body="Zinc rose."))
     assert ids(index.check_alerts()["zinc"]) == ["wire/1"]
 
 
@@ -113,7 +114,8 @@ def test_cli_alert_commands_and_index_output(tmp_path, seeds):
     assert [a["name"] for a in listed["alerts"]] == ["pop"]
     write_seed(seeds, "gig", "2019-05-05", "Pink plays Berlin", "A pink night.")
     indexed = run("index", "--seeds", str(seeds), *where)
-    assert indexed.stdout.splitlines()[1:] == ["alert pop: 1 new match", "  2019-05-05  Pink plays Berlin  [gig]"]
+    assert indexed.stdout.splitlines()[1:] == ["alert pop: 1 new match",
+                                               "  2019-05-05  Pink plays Berlin  [gig]"]
     checked = run("alert", "check", "--json", *where)
     assert checked.exit_code == 0
     assert [m["id"] for m in json.loads(checked.stdout)["alerts"]["pop"]] == ["gig"]

@@ -77,7 +77,8 @@ def story_of(found: dict[str, list[str]]) -> dict[str, str]:
     return {article_id: ids[0] for ids in found.values() for article_id in ids}
 
 
-def check_collapsed(index: searchkit.Index, query: str, found: dict[str, list[str]], **options: object) -> None:
+def check_collapsed(index: searchkit.Index, query: str, found: dict[str, list[str]],
+                    **options: object) -> None:
     """Collapsed results against the whole uncollapsed ranking, collapsed by hand: the same stories in the
     same order, each under its first hit, with the other matches of its story as ``similar``, and the
     counts of articles and stories."""
@@ -223,7 +224,8 @@ def test_lost_or_damaged_stories_are_made_again_by_the_next_index(news, damage):
 def test_duplicates_lists_each_story_published_more_than_once(news):
     index, _, found = news
     groups = index.duplicates()
-    expected = sorted((sorted(ids) for ids in found.values() if len(ids) > 1), key=lambda ids: (-len(ids), ids))
+    expected = sorted((sorted(ids) for ids in found.values() if len(ids) > 1),
+                      key=lambda ids: (-len(ids), ids))
     assert [[a.id for a in sorted(group, key=lambda a: a.id)] for group in groups] == expected
     assert all([a.date for a in group] == sorted(a.date for a in group) for group in groups)
     assert len(index.duplicates(limit=2)) == 2
@@ -258,8 +260,8 @@ def test_query_says_both_counts_and_names_the_rewrites(run, news):
     assert len(shown) == 2 and len(similar) == 1
     assert similar[0].startswith("+2 similar: ")
     named = similar[0].removeprefix("+2 similar: ").split(", ")
-    assert set(named) < set(story) and set(named) | {l.split()[1] for l in result.stdout.splitlines()
-                                                     if l.strip().startswith("2024-")} >= set(story)
+    listed = {line.split()[1] for line in result.stdout.splitlines() if line.strip().startswith("2024-")}
+    assert set(named) < set(story) and set(named) | listed >= set(story)
     uncollapsed = run("query", "copper", "--no-collapse")
     assert uncollapsed.stdout.startswith("showing 1-4 of 4\n") and "similar" not in uncollapsed.stdout
 

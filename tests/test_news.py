@@ -34,7 +34,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
                    " ".join(rng.choices(words, k=rng.randint(1, 12))) + ".")
     for i in range(20):
         date = dt.date(2021, 3, 1) + dt.timedelta(days=i + i % 2)
-        write_seed(folder, f"storm{i:02d}", date.isoformat(), "Hurricane season", "A hurricane made landfall.")
+        write_seed(folder, f"storm{i:02d}", date.isoformat(), "Hurricane season",
+                   "A hurricane made landfall.")
     return folder
 
 
@@ -99,8 +100,8 @@ def test_a_bad_interval_is_refused_with_the_accepted_ones(news):
 def stories(tmp_path: Path):
     seeds = tmp_path / "seeds"
     write_seed(seeds, "old-strong", "2019-01-02", "Oil", "Oil spill. Oil prices and oil supply. Oil again.")
-    write_seed(seeds, "old-fair", "2019-03-01", "Oil prices rise", "Crude oil prices rose. Crude traders cheered "
-                                                                     "crude.")
+    write_seed(seeds, "old-fair", "2019-03-01", "Oil prices rise",
+               "Crude oil prices rose. Crude traders cheered crude.")
     write_seed(seeds, "new-fair", "2019-06-01", "Oil prices rise", "Crude oil prices rose on Monday.")
     write_seed(seeds, "new-weak", "2019-06-02", "Market report",
                " ".join(f"word{i}" for i in range(60)) + " oil " + " ".join(f"more{i}" for i in range(60)))
@@ -142,7 +143,8 @@ def test_recent_scores_are_the_blend_and_explain_says_how(stories):
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"sort": "recent", "half_life": "fortnight"}, "half-life must be a number and a unit: 30d, 2w, 6m or 1y"),
+    ({"sort": "recent", "half_life": "fortnight"},
+     "half-life must be a number and a unit: 30d, 2w, 6m or 1y"),
     ({"sort": "recent", "half_life": "0d"}, "half-life must be more than 0 days"),
     ({"half_life": "30d"}, "half-life and now only apply to sort recent"),
     ({"sort": "newest", "now": "2019"}, "half-life and now only apply to sort recent"),
@@ -218,8 +220,9 @@ def test_cli_sort_recent_with_half_life_and_now(cli):
 def test_cli_limit_0_with_a_histogram_shows_the_count_and_the_chart(cli):
     result = cli("query", "oil", "--limit", "0", "--histogram", "year")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[:4] == ["4 matched", "", "matches per year", result.stdout.splitlines()[3]]
-    assert result.stdout.splitlines()[3].startswith("2019  ") and result.stdout.splitlines()[3].endswith("  4")
+    lines = result.stdout.splitlines()
+    assert lines[:4] == ["4 matched", "", "matches per year", lines[3]]
+    assert lines[3].startswith("2019  ") and lines[3].endswith("  4")
 
 
 def test_recent_without_words_to_score_is_newest_first(news):

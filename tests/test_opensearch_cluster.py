@@ -122,7 +122,8 @@ def test_an_index_of_two_shards_and_one_replica_turns_green_on_both_nodes(news):
 
 def test_analysis_common_gives_the_english_chain():
     answer = ok("POST", "/_analyze", {**ENGLISH, "text": "Café Running HURTS générations Mondays"})
-    # Snowball's English (Porter2), as PyStemmer in searchkit/text/analysis.py: "monday", not Porter's "mondai"
+    # Snowball's English (Porter2), as PyStemmer in searchkit/text/analysis.py: "monday", not Porter's
+    # "mondai"
     assert [token["token"] for token in answer["tokens"]] == ["cafe", "run", "hurt", "generat", "monday"]
 
 

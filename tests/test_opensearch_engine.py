@@ -17,7 +17,6 @@ import os
 import socket
 import subprocess
 import threading
-import time
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -94,8 +93,8 @@ def test_index_creates_the_index_on_the_cluster_and_keeps_only_metadata_locally(
     assert done.exit_code == 0, done.output
     assert done.output.startswith("added 5, updated 0, removed 0")
     (generation,) = [p for p in folder.iterdir() if p.name.startswith("gen-")]
-    assert sorted(p.name for p in generation.iterdir()) == ["manifest.sqlite", "opensearch.json", "searchkit.json",
-                                                           "stories.sqlite"]
+    assert sorted(p.name for p in generation.iterdir()) == [
+        "manifest.sqlite", "opensearch.json", "searchkit.json", "stories.sqlite"]
     recorded = json.loads((generation / "opensearch.json").read_text())
     assert (recorded["url"], recorded["alias"], recorded["shards"], recorded["replicas"]) == (
         URL, index_name, 2, 1)
@@ -129,7 +128,8 @@ def test_rebuild_swaps_the_alias_and_deletes_the_old_physical_index(tmp_path, se
 
 
 @live
-def test_an_update_after_a_crash_between_commit_and_manifest_rebuilds_the_manifest(tmp_path, seeds, index_name):
+def test_an_update_after_a_crash_between_commit_and_manifest_rebuilds_the_manifest(
+        tmp_path, seeds, index_name):
     folder = tmp_path / "index"
     index = searchkit.open_index(folder, create=True, engine="opensearch",
                                  engine_options={"url": URL, "index_name": index_name})

@@ -15,8 +15,8 @@ D = dt.timedelta
 NOW = dt.date(2020, 1, 31)
 
 
-@pytest.mark.parametrize(("text", "days"), [("30d", 30), ("2w", 14), ("6m", 180), ("1y", 365), ("1.5y", 547.5),
-                                            (" 12 D ", 12), ("0.5d", 0.5)])
+@pytest.mark.parametrize(("text", "days"), [("30d", 30), ("2w", 14), ("6m", 180), ("1y", 365),
+                                            ("1.5y", 547.5), (" 12 D ", 12), ("0.5d", 0.5)])
 def test_half_lives_in_days_weeks_months_and_years(text, days):
     assert parse_half_life(text) == D(days=days)
 
@@ -84,7 +84,8 @@ def test_equal_blended_scores_rank_newer_first_then_as_ranked():
 def test_the_first_hits_asked_for_are_the_first_of_the_whole_order(scores, ages, wanted, half_life):
     """Leaving out hits too weak to reach the page changes nothing: the first ``wanted`` are the first
     of the whole order, and only hits that could reach them are dated."""
-    ranked = [(score, (f"h{i}", NOW.toordinal() - ages[i])) for i, score in enumerate(sorted(scores, reverse=True))]
+    ranked = [(score, (f"h{i}", NOW.toordinal() - ages[i]))
+              for i, score in enumerate(sorted(scores, reverse=True))]
     asked: list[int] = []
 
     def dates(items: list[tuple[str, int]]) -> list[int]:

@@ -24,11 +24,11 @@ REWRITE = ("Peru zinc smelter strike halts output",
            "rose on the London Metal Exchange as stocks of refined metal fell.")
 RELATED = {
     "peru-talks": ("Peru smelter strike talks resume",
-                   "Union leaders and the owners of the Cajamarquilla zinc smelter met again to end the strike "
-                   "that halted refined zinc output."),
+                   "Union leaders and the owners of the Cajamarquilla zinc smelter met again to end the "
+                   "strike that halted refined zinc output."),
     "lme-zinc": ("Zinc climbs on the London Metal Exchange",
-                 "Zinc prices rose as refined metal stocks fell, with traders pointing to supply worries from "
-                 "smelter strikes in Peru."),
+                 "Zinc prices rose as refined metal stocks fell, with traders pointing to supply worries "
+                 "from smelter strikes in Peru."),
 }
 TOPICS = ["coffee", "wheat", "cocoa", "sugar", "oil", "gold", "copper", "rubber", "tin", "cotton",
           "soybeans", "barley", "rice", "silver", "lumber", "pork", "cattle", "corn", "oats", "palm"]

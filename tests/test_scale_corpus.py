@@ -95,8 +95,8 @@ def test_rewrites_follow_their_story_within_days_and_are_listed(source: Path, tm
 
     writer = scale_corpus.Writer(build_model(source), OneDay(), 5)  # type: ignore[arg-type]
     writer.write_shard(tmp_path / "seeds", 0, 0, 1000)
-    pairs = [tuple(map(int, line.split("\t"))) for line in
-             (tmp_path / scale_corpus.REWRITES / "seeds" / "00000.tsv").read_text(encoding="utf-8").splitlines()]
+    listing = tmp_path / scale_corpus.REWRITES / "seeds" / "00000.tsv"
+    pairs = [tuple(map(int, line.split("\t"))) for line in listing.read_text(encoding="utf-8").splitlines()]
     assert 20 <= len(pairs) <= 90
     articles = {number: read_seed_file(tmp_path / "seeds" / "00000" / f"{number:08d}.txt")
                 for number in range(1000)}
@@ -104,7 +104,8 @@ def test_rewrites_follow_their_story_within_days_and_are_listed(source: Path, tm
         return jaccard(shingles(article_text(articles[left])), shingles(article_text(articles[right])))
 
     for rewrite, story in pairs:
-        assert story < rewrite and (articles[rewrite].date - articles[story].date).days <= scale_corpus.REWRITE_DAYS
+        assert story < rewrite
+        assert (articles[rewrite].date - articles[story].date).days <= scale_corpus.REWRITE_DAYS
     # A rewrite keeps most of its story (some lose a paragraph and gain another: not all of it).
     assert statistics.median(alike(*pair) for pair in pairs) > 0.4
     assert statistics.median(alike(number, number - 1) for number in range(1, 200)) < 0.1

@@ -21,7 +21,8 @@ OIL_ARTICLES = 23
 def write_news(folder: Path) -> Path:
     """23 articles about oil on distinct days (three pages of ten), one cocoa report, one hostile one."""
     for number in range(OIL_ARTICLES):
-        write_seed(folder, f"oil-{number:02d}", f"1987-03-{number + 1:02d}", f"Oil prices report number {number}",
+        write_seed(folder, f"oil-{number:02d}", f"1987-03-{number + 1:02d}",
+                   f"Oil prices report number {number}",
                    f"Crude oil prices moved on day {number}.\n\nTraders in Houston watched OPEC closely.")
     write_seed(folder, "cocoa", "1987-02-26", "Bahia cocoa review",
                "Showers continued throughout the week in the Bahia cocoa zone.")

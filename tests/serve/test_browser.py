@@ -22,7 +22,8 @@ from conftest import write_seed
 from serve.conftest import OIL_ARTICLES, XSS_HEADLINE, write_news
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = os.environ.get("SEARCHKIT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = (os.environ.get("SEARCHKIT_CHROMIUM") or shutil.which("chromium")
+            or shutil.which("chromium-browser"))
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary (apt install chromium)")
 expect = playwright_api.expect
 #: How long the browser waits for something to appear before the test fails (a bound, not a target).
@@ -114,13 +115,14 @@ def test_slash_focuses_the_box_and_typing_shows_hits_with_the_query_in_the_url(p
 
 def test_paging_forward_and_the_back_button(page):
     search(page, "oil")
+    first = page.locator(".hit .headline").first
     page.select_option("#sort", "oldest")
-    expect(page.locator(".hit .headline").first).to_have_text("Oil prices report number 0", timeout=PATIENCE_MS)
+    expect(first).to_have_text("Oil prices report number 0", timeout=PATIENCE_MS)
     page.click("a[rel=next]")
-    expect(page.locator(".hit .headline").first).to_have_text("Oil prices report number 10", timeout=PATIENCE_MS)
+    expect(first).to_have_text("Oil prices report number 10", timeout=PATIENCE_MS)
     expect(page).to_have_url(re.compile(r"page=2"))
     page.go_back()
-    expect(page.locator(".hit .headline").first).to_have_text("Oil prices report number 0", timeout=PATIENCE_MS)
+    expect(first).to_have_text("Oil prices report number 0", timeout=PATIENCE_MS)
     expect(page).not_to_have_url(re.compile(r"page=2"))
 
 

@@ -24,7 +24,8 @@ def cli_json(index_dir: Path, *args: str) -> object:
 
 @pytest.mark.parametrize("params, cli_args", [
     ({"q": "oil", "histogram": "auto"}, ["oil", "--histogram"]),
-    ({"q": "oil OR cocoa", "histogram": "week", "limit": "0"}, ["oil OR cocoa", "--histogram", "week", "--limit", "0"]),
+    ({"q": "oil OR cocoa", "histogram": "week", "limit": "0"},
+     ["oil OR cocoa", "--histogram", "week", "--limit", "0"]),
     ({"q": "oil", "sort": "recent", "half_life": "2w", "now": "1987-03-20"},
      ["oil", "--sort", "recent", "--half-life", "2w", "--now", "1987-03-20"]),
 ])
@@ -100,7 +101,8 @@ def test_the_api_collapses_rewrites_as_the_cli_does(client, rewritten):
 def test_the_page_folds_rewrites_under_their_story_and_links_to_every_article(client, rewritten):
     page = client.get("/", params={"q": "cocoa"}).text
     assert re.search(r'<strong id="total">3</strong> articles, <strong id="stories">1</strong> story', page)
-    similar = re.search(r'<details class="similar"><summary>\+2 similar</summary>(.*?)</details>', page, re.DOTALL)
+    similar = re.search(r'<details class="similar"><summary>\+2 similar</summary>(.*?)</details>', page,
+                        re.DOTALL)
     assert similar is not None and len(re.findall(r'<a href="/articles/cocoa', similar.group(1))) == 2
     every_url = html.unescape(re.search(r'<a href="([^"]+)" data-soft>show every article</a>', page).group(1))
     assert "collapse=0" in every_url

@@ -34,7 +34,8 @@ def test_search_pages_through_all_hits_with_links_that_keep_the_query(client):
 
 
 def test_the_form_shows_back_what_was_asked(client):
-    page = client.get("/", params={"q": 'crude "oil"', "since": "1987-03", "sort": "oldest", "plain": "1"}).text
+    asked = {"q": 'crude "oil"', "since": "1987-03", "sort": "oldest", "plain": "1"}
+    page = client.get("/", params=asked).text
     assert 'value="crude &#34;oil&#34;"' in page
     assert 'value="1987-03"' in page
     assert '<option value="oldest" selected>' in page

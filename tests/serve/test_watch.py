@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
 import pytest
 
@@ -85,5 +84,5 @@ def test_new_matches_of_saved_searches_are_logged(watching, news_index, news_see
     caplog.set_level(logging.INFO, logger="searchkit")
     news_index.add_alert("metals", "zinc OR copper")
     write_seed(news_seeds, "mine", "1987-05-02", "Zinc mine reopens", "Zinc.")
-    eventually(lambda: any(r.getMessage() == "alert metals: 1 new: Zinc mine reopens" for r in caplog.records),
-               "the alert in the log")
+    logged = "alert metals: 1 new: Zinc mine reopens"
+    eventually(lambda: any(r.getMessage() == logged for r in caplog.records), "the alert in the log")
