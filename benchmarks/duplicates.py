@@ -35,6 +35,7 @@ if __package__ in (None, ""):
 
 import searchkit  # noqa: E402
 from benchmarks import scale_corpus  # noqa: E402
+from benchmarks.measure import machine_info  # noqa: E402
 from searchkit.news.stories import MAX_DAYS_APART, connected  # noqa: E402
 from searchkit.text.shingles import NEAR_DUPLICATE, article_text, jaccard, shingles  # noqa: E402
 
@@ -116,11 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuters", type=Path, default=DEFAULT_REUTERS)
     parser.add_argument("--sample", type=int, default=25, help="Reuters groups to show (default 25)")
     parser.add_argument("--seed", type=int, default=1987)
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "duplicates.json")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results" / "duplicates.json")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"generated": measure_generated(args.articles, args.engine, args.seed),
-                               "cpus": os.cpu_count(), "load": os.getloadavg()[0]}
+                               "cpus": os.cpu_count(), "load": os.getloadavg()[0], "machine": machine_info()}
     if args.reuters.is_dir():
         results["reuters"] = reuters_sample(args.reuters, args.engine, args.sample, args.seed)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

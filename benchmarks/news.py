@@ -29,6 +29,7 @@ if __package__ in (None, ""):
     sys.path[0:0] = [str(REPO_ROOT)]
 
 import searchkit  # noqa: E402
+from benchmarks.measure import machine_info  # noqa: E402
 from benchmarks.queries import generate  # noqa: E402
 from benchmarks.systems.searchkit_system import query_string  # noqa: E402
 
@@ -86,10 +87,13 @@ def measure_engine(index: searchkit.Index, queries: dict[str, list[str]], rounds
 
 
 def report(results: dict[str, Any], meta: dict[str, Any]) -> str:
+    machine = meta["machine"]
     lines = ["# News features: cost against the query alone", "",
              f"{meta['articles']:,} articles ({meta['seeds']}), {meta['queries']} queries per kind, "
              f"{meta['rounds']} rounds each (median), top 10; {meta['cpus']} CPUs, load average "
-             f"{meta['load']} at the start. Run `python benchmarks/news.py` to reproduce.", ""]
+             f"{meta['load']} at the start. Run `python benchmarks/news.py` to reproduce.", "",
+             f"Machine: {machine['cpu']}, {machine['usable_cores']} usable cores, {machine['python']}, "
+             f"commit {machine['git_commit']}, {machine['date']}.", ""]
     for feature in FEATURES:
         columns = " | ".join(f"{engine} alone | {engine} with | {engine} ratio" for engine in results)
         lines += [f"## {feature}", "", f"| kind | matches (median) | {columns} |",
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=50, help="queries per kind (default 50)")
     parser.add_argument("--rounds", type=int, default=5, help="timed runs of each query (default 5)")
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "benchmarks" / ".work" / "news")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "news.md")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results" / "news.md")
     parser.add_argument("--seed", type=int, default=1987)
     args = parser.parse_args(argv)
 
@@ -134,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         index.close()
     meta = {"articles": len(files), "seeds": os.path.relpath(args.seeds, REPO_ROOT),
             "queries": args.queries, "rounds": args.rounds, "cpus": os.cpu_count(),
-            "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
+            "load": " ".join(f"{x:.1f}" for x in os.getloadavg()), "machine": machine_info()}
     args.out.write_text(report(results, meta) + "\n", encoding="utf-8")
     args.out.with_suffix(".json").write_text(json.dumps({"meta": meta, "results": results}, indent=1) + "\n")
     print(report(results, meta))

@@ -1,6 +1,7 @@
 """Ranking quality on the CISI test collection: searchkit, plain Whoosh and SQLite FTS5, in one run.
 
-    python benchmarks/relevance.py [--cisi DIR] [--out benchmarks/relevance.md] [--queries N] [--work DIR]
+    python benchmarks/relevance.py [--cisi DIR] [--out benchmarks/results/relevance.md] [--queries N]
+                                   [--work DIR]
 
 CISI (1,460 library-science abstracts, 112 queries, relevance judgements for 76 of them) becomes seed
 files (``date 1980-01-01 <title>``, then the abstract; the id is the CISI number zero-padded, ``0042``);
@@ -35,7 +36,7 @@ if __package__ in (None, ""):  # run as a script: import this folder as the `ben
         sys.path.insert(0, str(REPO_ROOT))
 
 DEFAULT_CISI = REPO_ROOT.parent / "shared" / "corpora" / "cisi"
-DEFAULT_OUT = REPO_ROOT / "benchmarks" / "relevance.md"
+DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results" / "relevance.md"
 DEFAULT_WORK = REPO_ROOT / "benchmarks" / ".work"
 CISI_FILES = ("CISI.ALL", "CISI.QRY", "CISI.REL")
 #: CISI has no dates; every document gets this one.
@@ -647,7 +648,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--cisi", type=Path, default=DEFAULT_CISI,
                         help="folder with CISI.ALL, CISI.QRY and CISI.REL (default: ../shared/corpora/cisi)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="markdown report (default: benchmarks/relevance.md); the JSON goes next to it")
+                        help="markdown report (default: benchmarks/results/relevance.md); the JSON goes next "
+                             "to it")
     parser.add_argument("--json", type=Path, default=None, help="JSON results (default: --out with .json)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
                         help="scratch folder for the seed files and indexes (default: benchmarks/.work)")

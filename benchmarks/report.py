@@ -1,4 +1,4 @@
-"""Turning a run's measurements into ``results.json`` and the ``results.md`` tables.
+"""Turning a run's measurements into ``results/run.json`` and the ``results/run.md`` tables.
 
 Ratios compare searchkit with each baseline measured in the same run on the same articles; they survive
 a noisy machine better than absolute numbers. "x faster" = baseline time / searchkit time (or searchkit
@@ -20,7 +20,7 @@ LABELS = {"searchkit": "searchkit", "searchkit_tantivy": "searchkit (Tantivy)",
 
 
 #: Written by hand from profiles (``run.py --profile KIND``) and appended to every report.
-ANALYSIS = Path(__file__).with_name("analysis.md")
+ANALYSIS = Path(__file__).with_name("results") / "analysis.md"
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:

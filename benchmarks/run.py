@@ -1,6 +1,6 @@
 """Benchmark searchkit against plain Whoosh and SQLite FTS5 on the same articles, in one run.
 
-    python benchmarks/run.py [--seeds DIR] [--out benchmarks/results.md] [--quick]
+    python benchmarks/run.py [--seeds DIR] [--out benchmarks/results/run.md] [--quick]
     python benchmarks/run.py --profile word          # pyinstrument report for one query kind (or "build")
 
 Writes a markdown report (``--out``) and the raw numbers next to it as JSON. See benchmarks/README.md.
@@ -62,8 +62,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seeds", type=Path, default=None,
                         help=f"seed articles folder (default: {display_path(DEFAULT_CORPUS)} if it exists, "
                              "else seeds/)")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results.md",
-                        help="markdown report to write (default: benchmarks/results.md)")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results" / "run.md",
+                        help="markdown report to write (default: benchmarks/results/run.md)")
     parser.add_argument("--json", type=Path, default=None, help="JSON results (default: --out with .json)")
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "benchmarks" / ".work",
                         help="scratch folder (default: benchmarks/.work)")

@@ -58,7 +58,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "size (default 1800)")
     parser.add_argument("--work", type=Path, default=scale_corpus.DEFAULT_WORK,
                         help="corpora and indexes (default benchmarks/.work/scale)")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "scale.md")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results" / "scale.md",
+                        help="markdown report, rewritten after every size; the JSON and the plot go next to "
+                             "it, replacing the last run's (default: benchmarks/results/scale.md)")
     parser.add_argument("--note", default="", help="a line for the report (e.g. what else the machine ran)")
     args = parser.parse_args(argv)
     args.sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())

@@ -243,7 +243,8 @@ def plot(results: dict, path: Path) -> bool:
 
 
 def write(results: dict, out: Path) -> None:
-    """``out`` (markdown), the JSON beside it, and the plot beside it (when matplotlib is installed)."""
+    """``out`` (markdown), the JSON beside it, and the plot beside it (when matplotlib is installed), each
+    replacing the last run's: earlier runs are kept by git history, not as numbered files."""
     if len(results["sizes"]) >= 2:
         results["exponents"] = exponents(results)
     results["targets"] = targets(results)
@@ -251,49 +252,3 @@ def write(results: dict, out: Path) -> None:
     has_plot = plot(results, png)
     out.write_text(markdown(results, png.name if has_plot else None) + "\n", encoding="utf-8")
     out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
-
-
-def combine(runs: list[tuple[str, dict]], out: Path, preface: str = "") -> None:
-    """One report from several runs (``(title, results)``, e.g. after a fix re-measured one system): each
-    run's own report, with its plot, under its title; every ratio stays within its run. ``preface``
-    (markdown) goes first."""
-    parts = ["# Scale benchmark", "",
-             f"{len(runs)} runs, each reported whole below; compare a system with the FTS5 of its own run.",
-             ""]
-    if preface:
-        parts += [preface.strip(), ""]
-    for number, (title, results) in enumerate(runs, start=1):
-        png = out.with_name(f"{out.stem}-{number}.png")
-        has_plot = plot(results, png)
-        if len(results["sizes"]) >= 2:
-            results["exponents"] = exponents(results)
-        results["targets"] = targets(results)
-        body = markdown(results, png.name if has_plot else None).split("\n")[2:]  # its own title dropped
-        parts += [f"## Run {number}: {title}", ""]
-        parts += [("#" + line) if line.startswith("#") else line for line in body]
-        dump = json.dumps(results, indent=1, default=str) + "\n"
-        out.with_name(f"{out.stem}-{number}.json").write_text(dump, encoding="utf-8")
-    out.write_text("\n".join(parts) + "\n", encoding="utf-8")
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    """``python -m benchmarks.scale_report OUT.md [--preface FILE.md] TITLE=RUN.json ...``: :func:`combine`
-    several runs."""
-    import sys
-
-    args = sys.argv[1:] if argv is None else argv
-    preface = ""
-    if len(args) > 2 and args[1] == "--preface":
-        preface = Path(args[2]).read_text(encoding="utf-8")
-        args = [args[0], *args[3:]]
-    if len(args) < 2 or not all("=" in a for a in args[1:]):
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    pairs = (a.rsplit("=", 1) for a in args[1:])
-    runs = [(title, json.loads(Path(path).read_text())) for title, path in pairs]
-    combine(runs, Path(args[0]), preface)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -10,8 +10,9 @@ Three phases against one server (``searchkit serve --watch`` in its own process,
    (the atomic swap must not fail a single request);
 3. watch: new seed files written one at a time; the time from the write to the first search that finds
    the article.
-A failed request is a connection error or any status but 200. Writes ``benchmarks/serve.md`` and
-``serve.json``; the clients share the machine's cores with the server, so latency includes queueing.
+A failed request is a connection error or any status but 200. Writes ``benchmarks/results/serve.md`` and
+``serve.json`` (``--out``); the clients share the machine's cores with the server, so latency includes
+queueing.
 """
 
 from __future__ import annotations
@@ -155,15 +156,19 @@ def watch_latency(url: str, seeds_dir: Path, count: int) -> dict:
 
 
 def report(result: dict) -> str:
+    machine = result["machine"]
     lines = [
         "# searchkit serve under load",
         "",
         f"Measured {result['date']} by `python benchmarks/serve_load.py` on {result['articles']:,} articles "
         f"({result['seeds']}), engine **{result['engine']}**, {result['clients']} concurrent clients on "
         f"loopback for {result['seconds']:g} s per phase. The clients run on the same "
-        f"{result['machine'].get('cores', '?')} cores as the server, so latency includes queueing behind "
+        f"{machine.get('cores', '?')} cores as the server, so latency includes queueing behind "
         f"them. Load average when the run started: {result['load_average']} (other work on the machine "
         "shows here).",
+        "",
+        f"Machine: {machine.get('cpu')}, {machine.get('usable_cores')} usable cores, "
+        f"{machine.get('python')}, commit {machine.get('git_commit')}.",
         "",
         "| phase | requests | per second | failed | p50 ms | p90 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -185,7 +190,7 @@ def report(result: dict) -> str:
         f"{watch['p50_s']} s (median) and at most {watch['max_s']} s after the write (target: 2 s).",
         "",
         "For comparison, the same query kinds in-process (`Index.search`, no HTTP) are in "
-        "[results.md](results.md); a whole `searchkit query` process costs the cold-start figure there.",
+        "[run.md](run.md); a whole `searchkit query` process costs the cold-start figure there.",
         "",
     ]
     return "\n".join(lines)
@@ -200,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit-docs", type=int)
     parser.add_argument("--seed", type=int, default=1987)
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "benchmarks" / ".work")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "serve.md")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results" / "serve.md")
     args = parser.parse_args(argv)
 
     load_average = " / ".join(f"{value:.1f}" for value in os.getloadavg())

@@ -55,7 +55,7 @@ def write_corpus(folder: Path, count: int = 30) -> Path:
 
 def run_benchmark(tmp_path: Path, systems: str) -> tuple[str, dict]:
     seeds = write_corpus(tmp_path / "seeds")
-    out = tmp_path / "report" / "results.md"
+    out = tmp_path / "report" / "run.md"
     proc = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--seeds", str(seeds),
          "--out", str(out), "--work", str(tmp_path / "work"), "--systems", systems],

@@ -204,7 +204,7 @@ def test_python_dash_m_and_the_first_command_of_the_readme(tmp_path):
 
 def test_a_query_starts_without_the_code_that_writes(run, tmp_path):
     """A cold `searchkit query` pays for every module it imports: writing, saved searches and the
-    percolator are left to the commands that use them (benchmarks/scale.md times the cold query)."""
+    percolator are left to the commands that use them (benchmarks/results/scale.md times the cold query)."""
     assert run("index").exit_code == 0
     script = ("import sys\nfrom searchkit.cli.commands import main\n"
               "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
