@@ -10,9 +10,14 @@ Everything public is listed in ``__all__``; the rest is private.
 """
 
 from searchkit.articles import Article
+from searchkit.engines.base import Progress
 from searchkit.errors import (
+    AlertExistsError,
+    AlertNotFoundError,
+    AlertStateError,
     ArticleNotFoundError,
     ArticlesWouldBeLostError,
+    BuildWorkerDiedError,
     EngineNotAvailableError,
     EngineRejectedError,
     EngineUnreachableError,
@@ -25,6 +30,7 @@ from searchkit.errors import (
     InvalidOptionError,
     QuerySyntaxError,
     SearchkitError,
+    SearchTimeoutError,
     SeedError,
     SeedsNotFoundError,
     StaleReaderError,
@@ -46,12 +52,12 @@ from searchkit.query import (
     parse,
 )
 from searchkit.results import Bucket, DuplicateGroup, Explanation, Histogram, Hit, Results
-from searchkit.reports import UpdateReport
+from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Article", "Index", "open_index", "UpdateReport", "Stats",
+    "Article", "Index", "open_index", "UpdateReport", "Stats", "Progress", "SavedSearch", "AlertMatch",
     "Hit", "Results", "Explanation", "Histogram", "Bucket", "DuplicateGroup",
     "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "DateRange", "MatchAll", "And",
     "Or", "Not",
@@ -59,5 +65,6 @@ __all__ = [
     "IndexVersionError", "IndexLockedError", "ArticleNotFoundError", "InvalidArticleError",
     "InvalidDateError", "InvalidOptionError", "QuerySyntaxError", "ArticlesWouldBeLostError",
     "EngineNotAvailableError", "UnknownEngineError", "UnsupportedQueryError", "EngineUnreachableError",
-    "EngineRejectedError", "StaleReaderError",
+    "EngineRejectedError", "StaleReaderError", "BuildWorkerDiedError", "SearchTimeoutError",
+    "AlertExistsError", "AlertNotFoundError", "AlertStateError",
 ]

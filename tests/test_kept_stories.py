@@ -18,7 +18,7 @@ from searchkit.articles import Article  # noqa: E402
 from searchkit.engines import get_engine  # noqa: E402
 from searchkit.engines.tantivy import stories as tantivy_stories  # noqa: E402
 from searchkit.engines.tantivy.stories import FOLDER, FOR_FILE  # noqa: E402
-from searchkit.index.request import build_request  # noqa: E402
+from searchkit.index.request import plan_search  # noqa: E402
 from searchkit.news import collapse, stories  # noqa: E402
 
 from conftest import write_seed  # noqa: E402
@@ -28,6 +28,19 @@ QUERIES = ["*", "copper", "wheat OR yen", "lead", "updated", "story", "bond -coc
            "\"story 3\"", "price*"]
 PAGES = [(10, 0), (3, 0), (3, 3), (2, 7), (5, 20)]
 SORTS = ["relevance", "newest", "oldest"]
+
+
+class GivenLabels(collapse.LabelCache):
+    """Labels handed to collapsing as they are; ``None``: reading them fails the test."""
+
+    def __init__(self, labels: "collapse.StoryLabels | None" = None) -> None:
+        super().__init__()
+        self.given = labels
+
+    def labels(self, folder: Path) -> collapse.StoryLabels:
+        if self.given is None:
+            pytest.fail("labels read")
+        return self.given
 
 
 def live_folder(index: searchkit.Index) -> Path:
@@ -40,8 +53,8 @@ def both_ways(folder: Path, request) -> tuple[object, object]:
     try:
         assert reader.keeps_stories(), "the copy is out of step with the commit"
         labels = collapse.StoryLabels(stories.read_labels(folder))
-        by_copy = collapse.search(reader.search, request, lambda: pytest.fail("labels read"), kept=True)
-        by_labels = collapse.search(reader.search, request, lambda: labels, kept=False)
+        by_copy = collapse.search(reader, request, labels=GivenLabels(), folder=folder, kept=True)
+        by_labels = collapse.search(reader, request, labels=GivenLabels(labels), folder=folder, kept=False)
     finally:
         reader.close()
     return tuple(([(h.id, h.similar, h.snippet) for h in answer.hits], answer.stories, answer.first.total)
@@ -53,7 +66,7 @@ def assert_same_collapse(folder: Path, queries=QUERIES) -> int:
     first query's answer hid rewrites of (so a test can tell the comparison was not vacuous)."""
     hidden = 0
     for query, (limit, offset), sort, since in itertools.product(queries, PAGES, SORTS, [None, "2024-03-20"]):
-        request = build_request(query, limit=limit, offset=offset, sort=sort, since=since)
+        request = plan_search(query, limit=limit, offset=offset, sort=sort, since=since).request
         by_copy, by_labels = both_ways(folder, request)
         assert by_copy == by_labels, (query, limit, offset, sort, since)
         hidden = max(hidden, by_copy[2] - by_copy[1])
@@ -149,19 +162,19 @@ def test_a_reader_keeps_the_copy_of_its_own_commit(wire):
     index, folder, found = wire
     live = live_folder(index)
     engine = get_engine("tantivy")
-    request = build_request("story", limit=50)
+    request = plan_search("story", limit=50).request
     pinned, unopened = engine.open_reader(live), engine.open_reader(live)
     try:
         assert pinned.keeps_stories()
-        unused = lambda: pytest.fail("labels read")  # noqa: E731
-        before = collapse.search(pinned.search, request, unused, kept=True)
+        unused = GivenLabels()
+        before = collapse.search(pinned, request, labels=unused, folder=live, kept=True)
         # A new rewrite of story 3 joins its story in the next commit's copy.
         body = (folder / "story03.txt").read_text(encoding="utf-8").split("\n", 1)[1]
         write_seed(folder, "story03-late", "2024-03-11", "LATE: story 3", rewrite(random.Random(3), body))
         index.update(folder)
         assert "story03-late" in index.story_of("story03")
         assert not unopened.keeps_stories()  # the copy now names the newer commit
-        after = collapse.search(pinned.search, request, unused, kept=True)  # the copy of its commit
+        after = collapse.search(pinned, request, labels=unused, folder=live, kept=True)  # its commit's copy
         assert [(hit.id, hit.similar) for hit in after.hits] == [(hit.id, hit.similar) for hit in before.hits]
         assert after.stories == before.stories
     finally:
@@ -176,18 +189,18 @@ def test_a_copy_that_fails_while_searched_gives_way_to_the_labels(wire, monkeypa
 
     index, _, _ = wire
     live = live_folder(index)
-    request = build_request("story", limit=20)
+    request = plan_search("story", limit=20).request
     reader = get_engine("tantivy").open_reader(live)
     try:
         assert reader.keeps_stories()
-        expected = collapse.search(reader.search, request, lambda: pytest.fail("labels read"), kept=True)
+        expected = collapse.search(reader, request, labels=GivenLabels(), folder=live, kept=True)
 
         def unreadable(*args, **kwargs):
             raise ValueError("Failed to open file for read: 'gone.idx'")
 
         monkeypatch.setattr(KeptStories, "tell", unreadable)
         labels = collapse.StoryLabels(stories.read_labels(live))
-        found = collapse.search(reader.search, request, lambda: labels, kept=True)
+        found = collapse.search(reader, request, labels=GivenLabels(labels), folder=live, kept=True)
         assert [(h.id, h.similar) for h in found.hits] == [(h.id, h.similar) for h in expected.hits]
         assert found.stories == expected.stories < found.first.total
         assert not reader.keeps_stories()

@@ -29,6 +29,8 @@ _REGISTRY: dict[str, _Entry] = {
     "tantivy": _Entry("searchkit.engines.tantivy", "TantivyEngine", "pip install 'searchkit[fast]'"),
     "opensearch": _Entry("searchkit.engines.opensearch", "OpenSearchEngine",
                          "pip install 'searchkit[opensearch]'"),
+    # In this process's memory, by brute force: for applications' own tests (engines/memory.py).
+    "memory": _Entry("searchkit.engines.memory", "MemoryEngine", "pip install searchkit"),
 }
 _LOADED: dict[str, Engine] = {}
 

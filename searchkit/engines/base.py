@@ -32,17 +32,27 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Collection, Iterator, Mapping, Optional, Protocol, Sequence, runtime_checkable
+from typing import (
+    Callable,
+    Collection,
+    Iterator,
+    Mapping,
+    Optional,
+    Protocol,
+    Sequence,
+    TypeVar,
+    runtime_checkable,
+)
 
 from searchkit.articles import Article, Fingerprint, SeedFile
 from searchkit.errors import SeedError
 from searchkit.query.tree import DateRange, Node
-from searchkit.news.recency import DEFAULT_HALF_LIFE
 from searchkit.results import Hit
 from searchkit.text.shingles import Signature
 
 #: ``progress(done, total)`` is called while seed files are read.
 Progress = Callable[[int, int], None]
+Ranked = TypeVar("Ranked")
 
 
 class Capability(enum.Enum):
@@ -55,13 +65,13 @@ class Capability(enum.Enum):
     MINIMUM_MATCH = "groups with a minimum ((a b c)@2)"
     SUGGEST = "did-you-mean suggestions"
     DAY_COUNTS = "histograms (matches per day)"
-    RECENT = "sort recent (relevance blended with freshness)"
 
 
 ALL_CAPABILITIES = frozenset(Capability)
-SORTS = ("relevance", "newest", "oldest", "recent")
+#: The orders an engine ranks in ("recent" is searchkit's: it reorders the relevance ranking).
+SORTS = ("relevance", "newest", "oldest")
 #: The sorts that rank by relevance (and so run relevance-only clauses such as the headline bonus).
-RANKED_SORTS = ("relevance", "recent")
+RANKED_SORTS = ("relevance",)
 
 
 @dataclass(frozen=True)
@@ -72,26 +82,21 @@ class SearchRequest:
     ``date_filter`` restricts without scoring. ``sort`` is one of :data:`SORTS`; with a date sort,
     hits carry score 0.0 and no relevance-only clauses run. ``total`` must be exact.
 
-    ``sort="recent"`` (engines with :attr:`Capability.RECENT`): rank by relevance as for
-    ``"relevance"``, then hand the best ``max(recency.WINDOW, offset + limit)`` hits (or fewer, once
-    :func:`searchkit.news.recency.enough`), best first, as ``(score, item)`` to
-    :func:`searchkit.news.recency.rank_recent` with a function dating items, ``now``, ``half_life`` and
-    ``wanted=offset + limit``, and page through its answer; each hit's score is its blended score.
-    ``now=None`` means the newest article date in this committed state (of the whole index, not of the
-    matches). ``half_life`` and ``now`` are only read for ``"recent"``.
+    ``at`` (when not empty) asks for the hits at these positions of the ranking (0 is the best), in
+    this order, instead of the ``offset``/``limit`` slice; a position past the last match has no hit.
+    ``window`` asks for the first ``window`` matches of the ranking as
+    :attr:`Page.ranking` too: searchkit reorders them itself (``sort="recent"``, see
+    :mod:`searchkit.news.recency`) and then asks for the hits it shows by ``at``.
 
     ``count_days`` (engines with :attr:`Capability.DAY_COUNTS`): also count every match (all of them,
     not the page; the date filter applies) per article date into :attr:`Page.day_counts`.
 
-    ``find_ids`` (every engine): also say which of these articles match (anywhere in the ranking; the
-    date filter applies) in :attr:`Page.found_ids`. searchkit passes the same set (the articles that
-    have near-duplicates, see :mod:`searchkit.news.stories`) with every search on one committed state, so an
+    ``find_ids``: also say which of these articles match (anywhere in the ranking; the date filter
+    applies) in :attr:`Page.found_ids`. searchkit passes the same set (the articles that have
+    near-duplicates, see :mod:`searchkit.news.stories`) with every search on one committed state, so an
     engine may keep what it looked up for it while the reader lives.
 
-    ``with_stories`` (only asked of a reader whose :meth:`EngineReader.keeps_stories` is true): also tell
-    the stories of the page's hits in :attr:`Page.stories`, and with ``count_collapsed`` how many matches
-    collapsing hides (the date filter applies), from the labels last given to :meth:`Engine.keep_stories`;
-    or ``None`` when it finds its copy of them unreadable (``keeps_stories()`` is false from then on).
+    ``with_stories`` and ``count_collapsed`` are only asked of a :class:`StoryKeepingReader`.
     """
 
     tree: Node
@@ -102,11 +107,21 @@ class SearchRequest:
     date_filter: Optional[DateRange] = None
     snippets: bool = True
     count_days: bool = False
-    half_life: dt.timedelta = DEFAULT_HALF_LIFE
-    now: Optional[dt.date] = None
     find_ids: frozenset[str] = frozenset()
+    window: int = 0
+    at: tuple[int, ...] = ()
     with_stories: bool = False
     count_collapsed: bool = False
+
+    def depth(self) -> int:
+        """How many of the best matches the engine must rank to answer (at least 1)."""
+        return max(1, self.offset + self.limit, self.window, max(self.at, default=-1) + 1)
+
+    def pick(self, ranking: Sequence[Ranked]) -> list[Ranked]:
+        """The page's entries of a ranking of at least :meth:`depth` entries (or of every match)."""
+        if self.at:
+            return [ranking[at] for at in self.at if at < len(ranking)]
+        return list(ranking[self.offset:self.offset + self.limit])
 
 
 @dataclass(frozen=True)
@@ -126,12 +141,15 @@ class Page:
     """An engine's answer: the exact number of matches and the requested slice of hits, in order; with
     ``count_days``, ``day_counts`` maps each date on which something matched to how many matched (the
     counts add up to ``total``); else ``None``. ``found_ids`` holds the ids of
-    :attr:`SearchRequest.find_ids` that match; ``stories`` what :attr:`SearchRequest.with_stories` asks."""
+    :attr:`SearchRequest.find_ids` that match; ``ranking`` the score and date (as an ordinal) of each of
+    the first :attr:`SearchRequest.window` matches, best first; ``stories`` what
+    :attr:`SearchRequest.with_stories` asks."""
 
     total: int
     hits: tuple[Hit, ...]
     day_counts: Optional[Mapping[dt.date, int]] = None
     found_ids: frozenset[str] = frozenset()
+    ranking: tuple[tuple[float, int], ...] = ()
     stories: Optional[PageStories] = None
 
 
@@ -167,6 +185,14 @@ class SeedOutcome:
         self.signatures.update(other.signatures)
 
 
+class Searcher(Protocol):
+    """What collapsing and the recency blend ask of a reader: one search."""
+
+    def search(self, request: SearchRequest) -> Page:
+        """Run ``request`` (see :meth:`EngineReader.search`)."""
+        ...
+
+
 class EngineReader(Protocol):
     """One committed state of an index. Not thread-safe: one reader per thread."""
 
@@ -196,11 +222,6 @@ class EngineReader(Protocol):
 
     def size_bytes(self) -> int:
         """What the index takes on disk (or on the cluster)."""
-        ...
-
-    def keeps_stories(self) -> bool:
-        """Whether this commit's story labels are kept in the engine, in step with it (then searches
-        may ask ``with_stories``); false for an engine that never keeps them."""
         ...
 
     def search(self, request: SearchRequest) -> Page:
@@ -269,6 +290,11 @@ class Engine(Protocol):
     #: Bumped whenever an index written by older code cannot serve this code; recorded per generation.
     schema_version: int
     capabilities: frozenset[Capability]
+    #: Whether a rebuild keeps the previous generation until the next write, for the readers still on
+    #: it. False when those readers recover on their own (they raise
+    #: :class:`~searchkit.errors.StaleReaderError` and are reopened): the previous generation is then
+    #: discarded right after the swap.
+    keeps_previous: bool
 
     def create(self, folder: Path) -> None:
         """Create an empty index for the new generation ``folder`` (an existing, empty folder)."""
@@ -288,17 +314,6 @@ class Engine(Protocol):
         """A writer for the next commit (the caller holds searchkit's write lock)."""
         ...
 
-    def keep_stories(self, folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Optional[str],
-                     changed: Collection[str], progress: Optional[Progress] = None) -> None:
-        """Called (by the writer, holding the lock) once the stories of ``folder``'s latest commit are
-        stored: ``labels()`` reads them, every article with near-duplicates mapped to its story (about 50 ms
-        at 1M articles: an engine that keeps no copy need not call it). An engine that answers
-        ``with_stories`` keeps a copy for that commit; others do nothing. ``since`` is the commit the
-        previous call was for, when this write followed it (``None`` after a rebuild or a resync), and
-        ``changed`` the ids this write put or removed since then. Failing leaves the copy out of step:
-        readers then answer ``keeps_stories()`` false, and the next call makes it again."""
-        ...
-
     def publish(self, folder: Path) -> None:
         """Called just before generation ``folder`` becomes the live one (a remote engine swaps its
         alias here; a local engine has nothing to do)."""
@@ -306,10 +321,7 @@ class Engine(Protocol):
 
     def discard(self, folder: Path) -> None:
         """Called before an old or abandoned generation folder is deleted (a remote engine deletes its
-        data; a local engine has nothing to do). An engine may set a class attribute ``keeps_previous =
-        False`` (optional; default true) when its readers of the previous generation recover on their own
-        (they raise :class:`~searchkit.errors.StaleReaderError` and are reopened): a rebuild then
-        discards the previous generation right after the swap instead of at the next write."""
+        data; a local engine has nothing to do)."""
         ...
 
 
@@ -324,4 +336,48 @@ class ConfigurableEngine(Engine, Protocol):
 
     def configured(self, options: Mapping[str, str]) -> Engine:
         """This engine, creating new generations as ``options`` say."""
+        ...
+
+
+class LocalEngine:
+    """What an engine that keeps its index in the generation folder itself gets for free: nothing to
+    publish or discard (searchkit swaps ``CURRENT`` and deletes the folder), and readers of the previous
+    generation keep it until the next write."""
+
+    keeps_previous = True
+
+    def publish(self, folder: Path) -> None:
+        """Nothing to do: the files are in the folder."""
+
+    def discard(self, folder: Path) -> None:
+        """Nothing to do: searchkit deletes the folder."""
+
+
+@runtime_checkable
+class StoryKeepingEngine(Engine, Protocol):
+    """An engine that keeps its own copy of the stories, to collapse results while it ranks (optional:
+    the Tantivy engine, for speed at a million articles). Its readers are :class:`StoryKeepingReader`\\ s.
+    Engines without it collapse by searchkit's labels and :attr:`SearchRequest.find_ids`."""
+
+    def keep_stories(self, folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Optional[str],
+                     changed: Collection[str], progress: Optional[Progress] = None) -> None:
+        """Called (by the writer, holding the lock) once the stories of ``folder``'s latest commit are
+        stored: ``labels()`` reads them, every article with near-duplicates mapped to its story (call it
+        only when the copy needs them: it reads the whole stories table). ``since`` is the commit the
+        previous call was for, when this write followed it (``None`` after a rebuild or a resync), and
+        ``changed`` the ids this write put or removed since then. Failing leaves the copy out of step:
+        readers then answer ``keeps_stories()`` false, and the next call makes it again."""
+        ...
+
+
+@runtime_checkable
+class StoryKeepingReader(EngineReader, Protocol):
+    """The reader of a :class:`StoryKeepingEngine`: it answers :attr:`SearchRequest.with_stories` in
+    :attr:`Page.stories`: the stories of the page's hits and, with ``count_collapsed``, how many
+    matches collapsing hides (the date filter applies), from the labels last given to
+    :meth:`StoryKeepingEngine.keep_stories`; or ``None`` when it finds its copy of them unreadable."""
+
+    def keeps_stories(self) -> bool:
+        """Whether this commit's story labels are kept in the engine, in step with it (then searches may
+        ask ``with_stories``); false once the copy is out of step or unreadable."""
         ...

@@ -49,7 +49,8 @@ def read_small_file(path: str) -> Optional[bytes]:
     """The whole content of the file at ``path``, ``None`` when there is none.
 
     Plain system calls: every search checks the live generation and the engine's commit this way, and
-    ``pathlib`` with a text wrapper cost ten times as much (a sixth of a warm Tantivy query).
+    ``pathlib`` with a text wrapper costs several times as much, a visible share of a warm query
+    (docs/reliability.md).
     """
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # no newline translation on Windows

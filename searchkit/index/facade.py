@@ -8,7 +8,6 @@ recorded in each generation and looked up in :mod:`searchkit.engines`.
 
 from __future__ import annotations
 
-import functools
 import datetime as dt
 import os
 import time
@@ -16,22 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Union
 
-from searchkit.index import generations, storage
-
-from searchkit.news import related
-from searchkit.news.collapse import LabelCache
-from searchkit.news.collapse import search as collapse_search
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
 from searchkit.engines import DEFAULT_ENGINE, get_engine
-from searchkit.engines.base import Capability, Engine, EngineReader, Progress
+from searchkit.engines.base import Engine, Progress
 from searchkit.errors import ArticleNotFoundError, IndexCorruptError, IndexNotFoundError, InvalidOptionError
+from searchkit.index import generations, searching, storage
 from searchkit.index.lock import WriteLock
+from searchkit.index.readers import OpenReader, ReaderCache
+from searchkit.index.request import DateLike, HalfLife, SearchPlan, check_supported, plan_search
+from searchkit.news import recency, related
+from searchkit.news.collapse import LabelCache
 from searchkit.query import Node
-from searchkit.index.readers import ReaderCache
-from searchkit.results import DuplicateGroup, Explanation, Results
-from searchkit.news import recency, timeline
-from searchkit.index.request import DateLike, HalfLife, build_request, check_supported, words_to_suggest
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
+from searchkit.results import DuplicateGroup, Explanation, Results
 
 if TYPE_CHECKING:
     from searchkit.news.alerts import Alerts
@@ -222,21 +218,21 @@ class Index:
 
     def get(self, article_id: str) -> Article:
         """The article ``article_id``; raises :class:`ArticleNotFoundError`."""
-        article = self._readers.read(lambda reader, _: reader.get(article_id))
+        article = self._readers.read(_get, article_id)
         if article is None:
             raise ArticleNotFoundError(article_id)
         return article
 
     def __contains__(self, article_id: object) -> bool:
-        return isinstance(article_id, str) and self._readers.read(
-            lambda reader, _: reader.get(article_id)) is not None
+        return isinstance(article_id, str) and self._readers.read(_get, article_id) is not None
 
     def __len__(self) -> int:
-        return self._readers.read(lambda reader, _: reader.count())
+        return self._readers.read(lambda opened: opened.reader.count())
 
     def stats(self) -> Stats:
         """Article count, date span, articles per year, size on disk, last update, seeds folder."""
-        def collect(reader: EngineReader, generation: generations.Generation) -> Stats:
+        def collect(opened: OpenReader) -> Stats:
+            reader, generation = opened.reader, opened.generation
             dates = reader.date_summary()
             manifest = storage.Manifest.load(generation.folder)
             return Stats(
@@ -284,35 +280,10 @@ class Index:
         docs/duplicates.md. Raises :class:`QuerySyntaxError` for a bad query string,
         :class:`InvalidOptionError` for a bad option.
         """
-        request = build_request(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
-                                plain=plain, snippets=snippets, histogram=histogram, half_life=half_life,
-                                now=now)
-
-        def run(reader: EngineReader, generation: generations.Generation) -> Results:
-            check_supported(request, generation.engine)
-            story_count: Optional[int] = None
-            if collapse:
-                collapsed = collapse_search(reader.search, request,
-                                            functools.partial(self._labels.labels, generation.folder),
-                                            kept=reader.keeps_stories())
-                page, hits, story_count = collapsed.first, collapsed.hits, collapsed.stories
-            else:
-                page = reader.search(request)
-                hits = page.hits
-            suggestion = None
-            if page.total == 0:
-                words = words_to_suggest(request.tree)
-                if words and Capability.SUGGEST in generation.engine.capabilities:
-                    suggestion = reader.suggest(words)
-            chart = None
-            if histogram is not None:
-                if page.day_counts is None:
-                    raise RuntimeError(f"the {generation.engine.name} engine answered no day counts")
-                chart = timeline.build(page.day_counts, histogram, request.date_filter)
-            return Results(query=request.query_text, total=page.total, offset=offset, hits=hits,
-                           suggestion=suggestion, histogram=chart, stories=story_count)
-
-        return self._readers.read(run)
+        plan = plan_search(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
+                           plain=plain, snippets=snippets, histogram=histogram, half_life=half_life, now=now,
+                           collapse=collapse)
+        return self._readers.read(searching.search, plan, self._labels)
 
     def duplicates(self, *, limit: Optional[int] = None) -> list[DuplicateGroup]:
         """The stories that were published more than once (near-duplicate rewrites, see
@@ -320,11 +291,11 @@ class Index:
         if limit is not None and limit < 0:
             raise InvalidOptionError("limit must be >= 0")
 
-        def collect(reader: EngineReader, generation: generations.Generation) -> list[DuplicateGroup]:
+        def collect(opened: OpenReader) -> list[DuplicateGroup]:
             found = []
-            members = self._labels.labels(generation.folder).members.values()
+            members = self._labels.labels(opened.generation.folder).members.values()
             for ids in sorted(members, key=lambda ids: (-len(ids), ids[0]))[:limit]:
-                articles = [article for article in map(reader.get, ids) if article is not None]
+                articles = [article for article in map(opened.reader.get, ids) if article is not None]
                 if len(articles) > 1:
                     found.append(DuplicateGroup(tuple(sorted(articles, key=lambda a: (a.date, a.id)))))
             return found
@@ -334,10 +305,10 @@ class Index:
     def story_of(self, article_id: str) -> tuple[str, ...]:
         """The ids of the other articles that are the same story as ``article_id`` (its near-duplicate
         rewrites; empty when it has none). Raises :class:`ArticleNotFoundError` for an unknown id."""
-        def collect(reader: EngineReader, generation: generations.Generation) -> tuple[str, ...]:
-            if reader.get(article_id) is None:
+        def collect(opened: OpenReader) -> tuple[str, ...]:
+            if opened.reader.get(article_id) is None:
                 raise ArticleNotFoundError(article_id)
-            labels = self._labels.labels(generation.folder)
+            labels = self._labels.labels(opened.generation.folder)
             story = labels.by_id.get(article_id)
             if story is None:
                 return ()
@@ -355,21 +326,9 @@ class Index:
                 now: DateLike = None) -> Explanation:
         """The parsed tree and the engine query that :meth:`search` would run with these options (and,
         for ``sort="recent"``, how relevance is blended with freshness)."""
-        request = build_request(query, sort=sort, since=since, until=until, plain=plain,
-                                half_life=half_life, now=now)
-        ranking = None
-        if request.sort == "recent":
-            ranking = recency.describe(request.half_life, request.now)
-        elif sort == "recent":
-            ranking = "no words to score, so newest first (as sort newest)"
-
-        def compile_(reader: EngineReader, generation: generations.Generation) -> Explanation:
-            check_supported(request, generation.engine)
-            return Explanation(tree=str(request.tree), engine_query=reader.explain(request),
-                               date_filter=str(request.date_filter) if request.date_filter else None,
-                               engine=generation.engine.name, ranking=ranking)
-
-        return self._readers.read(compile_)
+        plan = plan_search(query, sort=sort, since=since, until=until, plain=plain, half_life=half_life,
+                           now=now)
+        return self._readers.read(_explain, plan)
 
     def close(self) -> None:
         """Release this thread's open reader (other threads release theirs when they end)."""
@@ -410,7 +369,9 @@ class Index:
         return generations.live(self.path)
 
     def _alerts(self) -> Alerts:
-        from searchkit.news.alerts import Alerts  # and its percolator: only writes and saved searches need them
+        from searchkit.news.alerts import (
+            Alerts,  # and its percolator: only writes and saved searches need them
+        )
 
         return Alerts(self.path)
 
@@ -418,3 +379,21 @@ class Index:
 def _other_engine(path: Path, found: str, wanted: str) -> InvalidOptionError:
     return InvalidOptionError(f"index at {path} uses the {found} engine, not {wanted}; "
                               f"rebuild it to convert ('searchkit index --rebuild --engine {wanted}')")
+
+
+def _get(opened: OpenReader, article_id: str) -> Optional[Article]:
+    return opened.reader.get(article_id)
+
+
+def _explain(opened: OpenReader, plan: SearchPlan) -> Explanation:
+    """What :meth:`Index.explain` says: the tree, the engine's query, the filter and the blend."""
+    request, engine = plan.request, opened.generation.engine
+    check_supported(request, engine)
+    ranking = None
+    if plan.recency is not None:
+        ranking = recency.describe(plan.recency.half_life, plan.recency.now)
+    elif plan.sort == "recent":
+        ranking = "no words to score, so newest first (as sort newest)"
+    return Explanation(tree=str(request.tree), engine_query=opened.reader.explain(request),
+                       date_filter=str(request.date_filter) if request.date_filter else None,
+                       engine=engine.name, ranking=ranking)

@@ -9,23 +9,36 @@ holding its shard copies left) is retried the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, TypeVar
+from typing import Callable, Concatenate, Optional, ParamSpec, TypeVar
 
-from searchkit.index import generations, storage
-from searchkit.engines.base import EngineReader
+from searchkit.engines.base import EngineReader, StoryKeepingReader
 from searchkit.errors import IndexCorruptError, StaleReaderError
+from searchkit.index import generations, storage
 
 Result = TypeVar("Result")
+Arguments = ParamSpec("Arguments")
 _READ_RETRIES = 3
 
 
-@dataclass
-class _Open:
-    generation: generations.Generation
-    reader: EngineReader
+class OpenReader:
+    """An engine reader on one generation, with what searches ask of it more than once."""
+
+    def __init__(self, generation: generations.Generation, reader: EngineReader) -> None:
+        self.generation = generation
+        self.reader = reader
+        #: The reader keeps its engine's copy of the stories (checked once: a protocol check is slow).
+        self.story_keeping: Optional[StoryKeepingReader] = \
+            reader if isinstance(reader, StoryKeepingReader) else None
+        self._newest: Optional[tuple[Optional[dt.date]]] = None
+
+    def newest(self) -> Optional[dt.date]:
+        """The newest article date of this commit (``None`` for an empty index); asked of the engine once."""
+        if self._newest is None:
+            self._newest = (self.reader.date_summary().last,)
+        return self._newest[0]
 
 
 class ReaderCache:
@@ -35,13 +48,13 @@ class ReaderCache:
         self.index_dir = index_dir
         self._local = threading.local()
 
-    def read(self, action: Callable[[EngineReader, generations.Generation], Result]) -> Result:
-        """``action(reader, generation)`` on the newest committed state."""
+    def read(self, action: Callable[Concatenate[OpenReader, Arguments], Result], *args: Arguments.args,
+             **kwargs: Arguments.kwargs) -> Result:
+        """``action(open_reader, *args, **kwargs)`` on the newest committed state."""
         failure: Optional[IndexCorruptError | StaleReaderError] = None
         for attempt in range(_READ_RETRIES):
             try:
-                current = self._current(fresh=attempt > 0)
-                return action(current.reader, current.generation)
+                return action(self._current(fresh=attempt > 0), *args, **kwargs)
             except (IndexCorruptError, StaleReaderError) as error:  # a fresh reader may not see it
                 failure = error
         assert failure is not None
@@ -49,19 +62,19 @@ class ReaderCache:
 
     def close(self) -> None:
         """Release this thread's reader (other threads release theirs when they end)."""
-        current: Optional[_Open] = getattr(self._local, "current", None)
+        current: Optional[OpenReader] = getattr(self._local, "current", None)
         if current is not None:
             self._local.current = None
             current.reader.close()
 
-    def _current(self, *, fresh: bool) -> _Open:
-        current: Optional[_Open] = getattr(self._local, "current", None)
+    def _current(self, *, fresh: bool) -> OpenReader:
+        current: Optional[OpenReader] = getattr(self._local, "current", None)
         if current is not None and not fresh:
             live = storage.current_generation(self.index_dir)
             if live == current.generation.name and current.reader.is_current():
                 return current
         self.close()
         generation = generations.live(self.index_dir)
-        current = _Open(generation, generation.engine.open_reader(generation.folder))
+        current = OpenReader(generation, generation.engine.open_reader(generation.folder))
         self._local.current = current
         return current

@@ -1,16 +1,21 @@
-"""Turning what a caller passes to ``Index.search`` into a :class:`~searchkit.engines.base.SearchRequest`."""
+"""Turning what a caller passes to ``Index.search`` into a :class:`SearchPlan`: the engine's
+:class:`~searchkit.engines.base.SearchRequest` and what searchkit does around it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Optional, Union
 
-from searchkit.engines.base import SORTS, Capability, Engine, SearchRequest
+from searchkit.engines.base import Capability, Engine, SearchRequest
 from searchkit.errors import InvalidOptionError, UnsupportedQueryError
-from searchkit.query import DateRange, Node, parse, parse_date_bound
-from searchkit.query import tree as t
 from searchkit.news.recency import DEFAULT_HALF_LIFE, parse_half_life
 from searchkit.news.timeline import check_interval
+from searchkit.query import DateRange, Node, parse, parse_date_bound
+from searchkit.query import tree as t
+
+#: The orders a caller may ask for: an engine's, and ``"recent"`` (relevance blended with freshness).
+SORTS = ("relevance", "newest", "oldest", "recent")
 
 MAX_LIMIT = 1_000_000
 #: Zero-hit queries of up to this many words get a "did you mean" suggestion.
@@ -46,7 +51,29 @@ def check_page(limit: int, offset: int, sort: str) -> None:
         raise InvalidOptionError("offset must be >= 0")
 
 
-def build_request(
+@dataclass(frozen=True)
+class Recency:
+    """``sort="recent"``: the blend's half-life, and the day ages count back from (``None``: the newest
+    article in the index)."""
+
+    half_life: dt.timedelta
+    now: Optional[dt.date]
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """One search: what the engine runs, and what searchkit does around it (the recency blend, the
+    histogram's interval, collapsing stories)."""
+
+    request: SearchRequest
+    recency: Optional[Recency] = None
+    histogram: Optional[str] = None
+    collapse: bool = False
+    #: The order asked for, as given (``"recent"`` runs as ``"newest"`` without words to score).
+    sort: str = "relevance"
+
+
+def plan_search(
     query: Union[str, Node],
     *,
     limit: int = 10,
@@ -59,7 +86,8 @@ def build_request(
     histogram: Optional[str] = None,
     half_life: HalfLife = None,
     now: DateLike = None,
-) -> SearchRequest:
+    collapse: bool = False,
+) -> SearchPlan:
     """Check the options and parse the query; raises :class:`QuerySyntaxError`,
     :class:`InvalidOptionError` or :class:`InvalidDateError`."""
     check_page(limit, offset, sort)
@@ -68,25 +96,26 @@ def build_request(
     if sort != "recent" and (half_life is not None or now is not None):
         raise InvalidOptionError("half-life and now only apply to sort recent")
     tree = to_tree(query, plain=plain)
-    return SearchRequest(
+    recency = None
+    if sort == "recent" and has_scored_words(tree):
+        recency = Recency(parse_half_life(half_life) if half_life is not None else DEFAULT_HALF_LIFE,
+                          parse_date_bound(now, end=True) if now is not None else None)
+    request = SearchRequest(
         tree=tree,
         query_text=query if isinstance(query, str) else str(query),
         limit=limit,
         offset=offset,
-        sort="newest" if sort == "recent" and not has_scored_words(tree) else sort,
+        sort="relevance" if recency is not None else "newest" if sort == "recent" else sort,
         date_filter=date_filter(since, until),
         snippets=snippets,
         count_days=histogram is not None,
-        half_life=parse_half_life(half_life) if half_life is not None else DEFAULT_HALF_LIFE,
-        now=parse_date_bound(now, end=True) if now is not None else None,
     )
+    return SearchPlan(request, recency, histogram, collapse, sort)
 
 
 def check_supported(request: SearchRequest, engine: Engine) -> None:
     """Raise :class:`UnsupportedQueryError` when ``request`` uses a feature ``engine`` lacks."""
     needs = [_needs(node) for node in t.walk(request.tree)]
-    if request.sort == "recent":
-        needs.append(Capability.RECENT)
     if request.count_days:
         needs.append(Capability.DAY_COUNTS)
     for needed in needs:

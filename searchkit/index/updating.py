@@ -22,7 +22,7 @@ from searchkit.index import generations, storage
 from searchkit.news import stories
 from searchkit.articles import Article, SeedFile
 from searchkit.engines.seeding import sign_articles
-from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome
+from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome, StoryKeepingEngine
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.reports import UpdateReport
 from searchkit.text.shingles import Signature, signature
@@ -130,7 +130,7 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
     generations.publish(index_dir, generation)
     # A local engine keeps the previous generation for readers that opened it just before the swap; a
     # remote engine's readers reopen on the new one, so its old data goes at once (Engine.keeps_previous).
-    generations.remove_old(index_dir, keep=1 if getattr(engine, "keeps_previous", True) else 0)
+    generations.remove_old(index_dir, keep=1 if engine.keeps_previous else 0)
     return UpdateReport(
         added=len(outcome.indexed),
         skipped=tuple(problems) + tuple(outcome.skipped),
@@ -211,8 +211,11 @@ def record_stories(generation: generations.Generation, put: Mapping[str, Signatu
 
 def _keep_stories(generation: generations.Generation, *, since: Optional[str], changed: Collection[str],
                   progress: Optional[Progress] = None) -> Optional[str]:
-    """Hand the stories just stored to the engine (:meth:`~searchkit.engines.base.Engine.keep_stories`);
-    why that failed, when it did (searches then collapse by the stored labels)."""
+    """Hand the stories just stored to an engine that keeps its own copy
+    (:meth:`~searchkit.engines.base.StoryKeepingEngine.keep_stories`); why that failed, when it did
+    (searches then collapse by the stored labels)."""
+    if not isinstance(generation.engine, StoryKeepingEngine):
+        return None
     try:
         labels = functools.partial(stories.read_labels, generation.folder)
         generation.engine.keep_stories(generation.folder, labels, since=since, changed=changed,

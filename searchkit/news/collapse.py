@@ -3,10 +3,10 @@
 The engine ranks as always and also says which articles with near-duplicates match
 (:attr:`~searchkit.engines.base.SearchRequest.find_ids`), with the story of each read from
 :mod:`searchkit.news.stories`; or, when the engine keeps the stories itself
-(:meth:`~searchkit.engines.base.EngineReader.keeps_stories`: Tantivy), it tells the stories of the hits
+(:class:`~searchkit.engines.base.StoryKeepingReader`: Tantivy), it tells the stories of the hits
 and how many matches collapse away (:attr:`~searchkit.engines.base.SearchRequest.with_stories`), and
-no labels are read at all: at 1M articles reading and looking up 78,000 labels costs more than the
-query. Either way follow exactly:
+no labels are read at all: at a million articles reading and looking up the labels costs more than
+the query (docs/duplicates.md). Either way follow exactly:
 
 - how many stories matched: every match, less the matches that share a story with a better one;
 - each shown hit's ``similar`` ids: the other matches of its story, wherever they rank;
@@ -17,8 +17,8 @@ The first request ranks from the top to the last hit wanted (with snippets on th
 hits are the page's). Only when some of them are collapsed away and more matches exist does the ranking
 reach further (without snippets): to :data:`NEAR_REACH` times the hits wanted, then to the full reach if
 that was not enough. A page whose hits came without snippets gets them from one more request for its
-span. Snippets cost more than a repeated query on most engines, so snippets for every hit ranked above
-a page would not pay. The best hit of a story is the first in the requested order:
+hits' positions (:attr:`~searchkit.engines.base.SearchRequest.at`). Snippets cost more than a repeated
+query on most engines, so snippets for every hit ranked above a page would not pay. The best hit of a story is the first in the requested order:
 the most relevant, or the newest with ``sort="newest"``.
 """
 
@@ -30,10 +30,10 @@ import os
 import threading
 from collections import defaultdict
 from pathlib import Path
-from typing import Callable, Mapping, Optional
+from typing import Mapping, Optional
 
+from searchkit.engines.base import Page, PageStories, Searcher, SearchRequest
 from searchkit.news import stories
-from searchkit.engines.base import Page, PageStories, SearchRequest
 from searchkit.results import Hit
 
 #: How far past the hits wanted (as a multiple of them) a page looks first for hits of other stories.
@@ -141,39 +141,37 @@ def _stories(page: Page) -> PageStories:
     return page.stories
 
 
-def search(run: Callable[[SearchRequest], Page], request: SearchRequest,
-           labels: Callable[[], StoryLabels], *, kept: bool) -> Collapsed:
-    """Run ``request`` through ``run`` (an engine reader's search) with results collapsed by story: by
-    the stories the engine keeps when ``kept``
-    (:meth:`~searchkit.engines.base.EngineReader.keeps_stories`), else (or when the engine cannot tell
-    them after all) by ``labels()``."""
+def search(reader: Searcher, request: SearchRequest, *, labels: LabelCache, folder: Path,
+           kept: bool) -> Collapsed:
+    """Run ``request`` on ``reader`` with results collapsed by story: by the stories the engine keeps
+    when ``kept`` (a :class:`~searchkit.engines.base.StoryKeepingReader` that keeps them), else (or
+    when the engine cannot tell them after all) by the labels of generation ``folder``."""
     if kept:
         try:
-            return _collapse(run, request, None)
+            return _collapse(reader, request, None)
         except _CannotTell:
             pass
-    return _collapse(run, request, labels())
+    return _collapse(reader, request, labels.labels(folder))
 
 
-def _collapse(run: Callable[[SearchRequest], Page], request: SearchRequest,
-              labels: Optional[StoryLabels]) -> Collapsed:
+def _collapse(reader: Searcher, request: SearchRequest, labels: Optional[StoryLabels]) -> Collapsed:
     """:func:`search` by ``labels``, or with ``labels=None`` by the engine's stories."""
     if labels is not None and not labels.ids:
-        first = run(dataclasses.replace(request, find_ids=frozenset()))
+        first = reader.search(dataclasses.replace(request, find_ids=frozenset()))
         return Collapsed(first, first.hits, first.total)
     kept = labels is None
     wanted = request.offset + request.limit
     # From the top, whatever the page: which hits a page of stories shows depends on the hits above it.
     ask = dataclasses.replace(request, offset=0, limit=wanted, snippets=False, with_stories=kept)
     first_snippets = request.snippets and not request.offset  # page 1: the hits fetched are the page's
-    first = run(dataclasses.replace(ask, find_ids=labels.ids if labels is not None else frozenset(),
-                                    count_collapsed=kept, snippets=first_snippets))
+    first = reader.search(dataclasses.replace(ask, find_ids=labels.ids if labels is not None else frozenset(),
+                                              count_collapsed=kept, snippets=first_snippets))
     told: _ByLabels | _ByEngine = _ByLabels(first, labels) if labels is not None else _ByEngine(first)
     ranking, positions = first.hits, _best_of_each_story(first.hits, told.story_of)
     if len(positions) < wanted and len(ranking) < first.total:
         # Collapsed rewrites cluster near the top for some queries only: reach a little further first.
         for reach in sorted({min(wanted + told.hidden, NEAR_REACH * wanted), wanted + told.hidden}):
-            further = run(dataclasses.replace(ask, limit=reach, count_days=False))
+            further = reader.search(dataclasses.replace(ask, limit=reach, count_days=False))
             told.learn(further)
             ranking = further.hits
             positions = _best_of_each_story(ranking, told.story_of)
@@ -182,18 +180,9 @@ def _collapse(run: Callable[[SearchRequest], Page], request: SearchRequest,
     page = positions[request.offset:wanted]
     hits = [ranking[at] for at in page]
     if request.snippets and page and not (first_snippets and ranking is first.hits):
-        hits = _with_snippets(run, dataclasses.replace(ask, with_stories=False), hits, page)
+        hits = list(reader.search(dataclasses.replace(ask, limit=len(page), at=tuple(page), snippets=True,
+                                                      with_stories=False, count_days=False)).hits)
     return Collapsed(first, tuple(_with_similar(hit, told) for hit in hits), first.total - told.hidden)
-
-
-def _with_snippets(run: Callable[[SearchRequest], Page], ask: SearchRequest, hits: list[Hit],
-                   positions: list[int]) -> list[Hit]:
-    """``hits`` (at ``positions`` of the ranking, ascending) with their snippets: the span from the first
-    to the last fetched again with them, rather than snippets for every hit ranked above the page."""
-    start, end = positions[0], positions[-1] + 1
-    span = run(dataclasses.replace(ask, offset=start, limit=end - start, snippets=True)).hits
-    with_snippets = {hit.id: hit for hit in span}
-    return [with_snippets.get(hit.id, hit) for hit in hits]
 
 
 def _best_of_each_story(hits: tuple[Hit, ...], story_of: Mapping[str, int]) -> list[int]:

@@ -17,10 +17,12 @@ query with no words to score (``*``, a date range, only exclusions) has no relev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from typing import Callable, Optional, Sequence, TypeVar, Union
 
+from searchkit.engines.base import Page, PageStories, Searcher, SearchRequest
 from searchkit.errors import InvalidOptionError
 
 #: The freshness factor of a very old article: the most that freshness can be worth is 1/FLOOR times.
@@ -28,6 +30,9 @@ FLOOR = 0.5
 DEFAULT_HALF_LIFE = dt.timedelta(days=30)
 #: How many of the most relevant hits are reranked by the blend.
 WINDOW = 1000
+#: How many of the best hits are asked for first; the whole window only when one of those after them
+#: could still be lifted onto the page (:func:`enough`). Most queries' scores fall fast enough.
+FIRST_WINDOW = 100
 #: Days per half-life unit: ``30d``, ``2w``, ``6m`` (a month is 30 days), ``1y`` (a year is 365 days).
 UNITS = {"d": 1, "w": 7, "m": 30, "y": 365}
 ACCEPTED = "a number and a unit: 30d, 2w, 6m or 1y (days, weeks, 30-day months, 365-day years)"
@@ -109,3 +114,49 @@ def describe(half_life: dt.timedelta, now: Optional[dt.date]) -> str:
     since = now.isoformat() if now is not None else "the newest article in the index"
     return (f"relevance x ({FLOOR:g} + {1 - FLOOR:g} x 2^(-age/{days:g} days)), age counted back from "
             f"{since}; the best {WINDOW:,} by relevance reranked, the rest in relevance order")
+
+
+class RecentRanking:
+    """A reader's relevance ranking reordered by the blend: ``search`` answers a request as the reader
+    would with ``sort="recent"``. ``now`` of ``None`` is the newest article date of the reader's commit
+    (``newest()``, asked only then)."""
+
+    def __init__(self, reader: Searcher, *, half_life: dt.timedelta, now: Optional[dt.date],
+                 newest: Callable[[], Optional[dt.date]]) -> None:
+        self.reader = reader
+        self.half_life = half_life
+        self.now = now
+        self._newest = newest
+
+    def search(self, request: SearchRequest) -> Page:
+        wanted = request.depth() if request.at else request.offset + request.limit
+        first = self.reader.search(dataclasses.replace(
+            request, offset=0, limit=0, at=(), window=max(FIRST_WINDOW, wanted), snippets=False))
+        ranking = first.ranking
+        if len(ranking) < min(first.total, max(WINDOW, wanted)) and not enough(
+                [score for score, _ in ranking], wanted):
+            ranking = self.reader.search(dataclasses.replace(
+                request, offset=0, limit=0, at=(), window=max(WINDOW, wanted), snippets=False,
+                count_days=False, find_ids=frozenset(), with_stories=False, count_collapsed=False)).ranking
+        now = self.now or self._newest()
+        if now is None or not wanted:  # an empty index matches nothing; a page of nothing needs no hits
+            return dataclasses.replace(first, hits=(), ranking=())
+        reranked = rank_recent([(score, at) for at, (score, _) in enumerate(ranking)],
+                               lambda positions: [ranking[at][1] for at in positions],
+                               now=now, half_life=self.half_life, wanted=wanted)
+        shown = request.pick(reranked) if request.at else reranked[request.offset:]
+        if not shown:
+            return dataclasses.replace(first, hits=(), ranking=())
+        page = self.reader.search(dataclasses.replace(
+            request, offset=0, limit=len(shown), at=tuple(at for _, at in shown), window=0,
+            count_days=False, find_ids=frozenset(), count_collapsed=False))
+        hits = tuple(dataclasses.replace(hit, score=round(score, 4))
+                     for hit, (score, _) in zip(page.hits, shown, strict=True))
+        return dataclasses.replace(first, hits=hits, ranking=(), stories=_both(first, page))
+
+
+def _both(first: Page, page: Page) -> Optional[PageStories]:
+    """The stories of ``page``'s hits, with how many collapse away as counted by ``first``."""
+    if first.stories is None or page.stories is None:  # not asked, or the engine could not tell
+        return None
+    return dataclasses.replace(page.stories, hidden=first.stories.hidden)

@@ -11,25 +11,32 @@ import itertools
 import os
 import random
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Iterable, Optional, Union
 
 import pytest
 
 from searchkit.articles import Article, Fingerprint
 from searchkit.engines import get_engine
-from searchkit.engines.base import RANKED_SORTS, Engine, EngineReader, SearchRequest
+from searchkit.engines.base import Engine, EngineReader, SearchRequest
 from searchkit.errors import EngineNotAvailableError, QuerySyntaxError, UnknownEngineError
 from searchkit.query import parse
 from searchkit.query import tree as t
-from searchkit.news.recency import DEFAULT_HALF_LIFE
+from searchkit.engines.base import Page
+from searchkit.news.recency import DEFAULT_HALF_LIFE, RecentRanking
 
 from . import strategies
-from .reference import ReferenceEngine
+from .reference import MemoryEngine, ReferenceEngine
 
-#: Every engine the contract runs on; "reference" is the brute-force oracle the others are compared with.
-ENGINE_NAMES = ("reference", "whoosh", "tantivy") + (("opensearch",) if os.environ.get("SEARCHKIT_OPENSEARCH_URL") else ())
-#: The engines compared with the reference (comparing the reference with itself could not fail).
-REAL_ENGINES = tuple(name for name in ENGINE_NAMES if name != "reference")
+#: Every engine the contract runs on; "reference" is the brute-force oracle the others are compared with
+#: (the memory engine, which also runs as an engine of its own).
+ENGINE_NAMES = ("reference", "memory", "whoosh", "tantivy") + (
+    ("opensearch",) if os.environ.get("SEARCHKIT_OPENSEARCH_URL") else ())
+#: The engines compared with the reference (comparing the reference with itself, or with the memory
+#: engine it is, could not fail).
+REAL_ENGINES = tuple(name for name in ENGINE_NAMES if name not in ("reference", "memory"))
+#: The sorts a caller may ask for that rank by relevance (recent: searchkit's blend over it).
+RANKED_SORTS = ("relevance", "recent")
 #: More hits than any test index holds: one page is all of them.
 ALL = 10_000
 
@@ -39,9 +46,12 @@ CREATED: list[tuple[Engine, Path]] = []
 
 
 def load_engine(name: str) -> Engine:
-    """A fresh reference engine, or the registered engine ``name``; skips when it cannot be loaded."""
+    """A fresh reference or memory engine, or the registered engine ``name``; skips when it cannot be
+    loaded."""
     if name == "reference":
         return ReferenceEngine()
+    if name == "memory":
+        return MemoryEngine()
     try:
         return get_engine(name)
     except (UnknownEngineError, EngineNotAvailableError) as error:
@@ -77,27 +87,57 @@ def put_all(engine: Engine, folder: Path, articles: Iterable[Article],
 Query = Union[str, t.Node]
 
 
+@dataclass(frozen=True)
+class Recent:
+    """A ``sort="recent"`` search: the engine's relevance request and the blend searchkit puts on it."""
+
+    request: SearchRequest
+    now: Optional[dt.date]
+    half_life: dt.timedelta
+
+    @property
+    def sort(self) -> str:
+        return "recent"
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.request, name)
+
+
+Asked = Union[SearchRequest, Recent]
+
+
 def ask(query: Query, *, plain: bool = False, sort: str = "relevance", limit: int = ALL, offset: int = 0,
         date_filter: Optional[t.DateRange] = None, snippets: bool = False, count_days: bool = False,
         now: Optional[dt.date] = None, half_life: dt.timedelta = DEFAULT_HALF_LIFE,
-        find_ids: Iterable[str] = (), with_stories: bool = False) -> SearchRequest:
-    """The request ``Index.search`` would hand the engine (a string is parsed as the library parses it);
-    ``with_stories`` asks for the page's stories and the matches collapsed away."""
+        find_ids: Iterable[str] = (), with_stories: bool = False) -> Asked:
+    """What ``Index.search`` would hand the engine (a string is parsed as the library parses it), with
+    the blend around it for ``sort="recent"``; ``with_stories`` asks for the page's stories and the
+    matches collapsed away."""
     tree = parse(query, plain=plain) if isinstance(query, str) else query
     text = query if isinstance(query, str) else str(query)
-    return SearchRequest(tree, text, limit=limit, offset=offset, sort=sort, date_filter=date_filter,
-                         snippets=snippets, count_days=count_days, now=now, half_life=half_life,
-                         find_ids=frozenset(find_ids), with_stories=with_stories,
-                         count_collapsed=with_stories)
+    request = SearchRequest(tree, text, limit=limit, offset=offset,
+                            sort="relevance" if sort == "recent" else sort, date_filter=date_filter,
+                            snippets=snippets, count_days=count_days, find_ids=frozenset(find_ids),
+                            with_stories=with_stories, count_collapsed=with_stories)
+    return Recent(request, now, half_life) if sort == "recent" else request
 
 
-def outcome(reader: EngineReader, wanted: SearchRequest) -> tuple[object, ...]:
+def run(reader: EngineReader, wanted: Asked) -> Page:
+    """``reader``'s answer to ``wanted``, through searchkit's blend for a recent search."""
+    if isinstance(wanted, Recent):
+        ranking = RecentRanking(reader, half_life=wanted.half_life, now=wanted.now,
+                                newest=lambda: reader.date_summary().last)
+        return ranking.search(wanted.request)
+    return reader.search(wanted)
+
+
+def outcome(reader: EngineReader, wanted: Asked) -> tuple[object, ...]:
     """What a user can compare between engines: the total and hit set (relevance and recent: engines
     score differently), or the total, hit set and dates in page order (date sorts: ties may come in any
     order), the matches per day and which of ``find_ids`` match when asked for; or the error and its
     position."""
     try:
-        page = reader.search(wanted)
+        page = run(reader, wanted)
     except QuerySyntaxError as error:
         return ("QuerySyntaxError", error.position)
     ids = sorted(hit.id for hit in page.hits)
@@ -107,17 +147,18 @@ def outcome(reader: EngineReader, wanted: SearchRequest) -> tuple[object, ...]:
         assert days is not None and sum(days.values()) == page.total, f"day counts {days} for {page.total}"
     else:
         assert days is None, "day counts nobody asked for"
-    found = (page.total, ids) if wanted.sort in RANKED_SORTS else (page.total, ids, [h.date for h in page.hits])
+    ranked = wanted.sort in RANKED_SORTS
+    found = (page.total, ids) if ranked else (page.total, ids, [h.date for h in page.hits])
     if wanted.count_days:
         found = (*found, days)
     assert page.found_ids <= wanted.find_ids, f"found ids nobody asked about: {page.found_ids - wanted.find_ids}"
     return (*found, sorted(page.found_ids)) if wanted.find_ids else found
 
 
-def stories_told(reader: EngineReader, wanted: SearchRequest) -> object:
+def stories_told(reader: EngineReader, wanted: Asked) -> object:
     """The stories a ``with_stories`` search tells (``Page.stories``), or the error position."""
     try:
-        return reader.search(wanted).stories
+        return run(reader, wanted).stories
     except QuerySyntaxError as error:
         return ("QuerySyntaxError", error.position)
 

@@ -22,7 +22,7 @@ from searchkit.engines.base import EngineReader
 from searchkit.query import tree as t
 
 from .corpus import CORPUS
-from .harness import ALL, apply, ask, day, new_index, outcome, random_articles
+from .harness import ALL, apply, ask, day, new_index, outcome, random_articles, run
 from .reference import ReferenceEngine
 
 D = dt.timedelta
@@ -35,13 +35,13 @@ def body_of(words: int, oil_at: int = -1) -> str:
 
 
 def ids(reader: EngineReader, query: str, **options: object) -> list[str]:
-    return [hit.id for hit in reader.search(ask(query, **options)).hits]  # type: ignore[arg-type]
+    return [hit.id for hit in run(reader, ask(query, **options)).hits]  # type: ignore[arg-type]
 
 
 def check_blend(reader: EngineReader, query: str, now: dt.date, half_life: dt.timedelta) -> None:
     """The recent ranking is the engine's relevance ranking reranked by the blend of its own scores."""
-    relevance = reader.search(ask(query))
-    recent = reader.search(ask(query, sort="recent", now=now, half_life=half_life))
+    relevance = run(reader, ask(query))
+    recent = run(reader, ask(query, sort="recent", now=now, half_life=half_life))
     assert recent.total == relevance.total
     assert sorted(h.id for h in recent.hits) == sorted(h.id for h in relevance.hits)
     by_id = {hit.id: hit for hit in relevance.hits}
@@ -58,17 +58,17 @@ def check_blend(reader: EngineReader, query: str, now: dt.date, half_life: dt.ti
 
 def test_day_counts_count_every_match_whatever_the_page_and_sort(engine, tmp_path):
     reader = engine.open_reader(new_index(engine, tmp_path, CORPUS))
-    whole = reader.search(ask("pink OR kelly OR the", sort="relevance"))
+    whole = run(reader, ask("pink OR kelly OR the", sort="relevance"))
     expected = Counter(hit.date for hit in whole.hits)
     assert sum(expected.values()) == whole.total > 3
     for sort in ("relevance", "newest", "oldest", "recent"):
         for limit, offset in ((0, 0), (1, 0), (2, 3), (5, 100)):
-            page = reader.search(ask("pink OR kelly OR the", sort=sort, limit=limit, offset=offset,
+            page = run(reader, ask("pink OR kelly OR the", sort=sort, limit=limit, offset=offset,
                                      count_days=True))
             assert page.total == whole.total and dict(page.day_counts or {}) == expected, (sort, limit)
-    nothing = reader.search(ask("zzzunknown", count_days=True))
+    nothing = run(reader, ask("zzzunknown", count_days=True))
     assert (nothing.total, dict(nothing.day_counts or {})) == (0, {})
-    assert reader.search(ask("pink")).day_counts is None
+    assert run(reader, ask("pink")).day_counts is None
 
 
 # Recent sort: the blend of the engine's own relevance ---------------------------------------------------

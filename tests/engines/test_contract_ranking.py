@@ -15,9 +15,9 @@ import pytest
 
 from searchkit.articles import Article
 from searchkit.engines.rules import HEADLINE_BOOST
-from searchkit.news.percolate import SHARED_ANALYSIS
+from searchkit.query.matching import SHARED_ANALYSIS
 
-from .harness import ask, new_index
+from .harness import ask, new_index, run
 
 K1, B = 1.2, 0.75
 
@@ -59,7 +59,7 @@ def test_a_word_is_scored_by_the_same_bm25_on_every_engine(real_engine, tmp_path
     expected = bm25("flood")
     reader = real_engine.open_reader(new_index(real_engine, tmp_path, ARTICLES))
     try:
-        hits = reader.search(ask("flood")).hits
+        hits = run(reader, ask("flood")).hits
     finally:
         reader.close()
     assert [hit.id for hit in hits] == sorted(expected, key=lambda key: -expected[key])

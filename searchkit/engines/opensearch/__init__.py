@@ -20,9 +20,9 @@ import importlib.util
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Collection, Mapping, Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
-from searchkit.engines.base import ALL_CAPABILITIES, Progress
+from searchkit.engines.base import ALL_CAPABILITIES
 from searchkit.engines.opensearch import config
 from searchkit.errors import EngineNotAvailableError
 
@@ -85,10 +85,6 @@ class OpenSearchEngine:
         from searchkit.engines.opensearch.writer import OpenSearchWriter
 
         return OpenSearchWriter(self._cluster(config.require(folder).url), folder)
-
-    def keep_stories(self, folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Optional[str],
-                     changed: Collection[str], progress: Optional[Progress] = None) -> None:
-        """Nothing to do: searches collapse by searchkit's labels (found_ids)."""
 
     def publish(self, folder: Path) -> None:
         """Point the alias at this generation's index, taking it off the others, in one atomic call."""

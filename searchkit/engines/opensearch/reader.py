@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint
-from searchkit.news import recency
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.opensearch import config
@@ -80,9 +79,6 @@ class OpenSearchReader:
         # A reader dropped without close() still frees its PIT (the cluster caps how many are open).
         self._finalizer = weakref.finalize(self, _delete_pit, cluster, self._pit)
 
-    def keeps_stories(self) -> bool:
-        return False
-
     def is_current(self) -> bool:
         return config.commit_token(self.folder) == self._token
 
@@ -130,20 +126,22 @@ class OpenSearchReader:
         query = compile_query(request.tree, request.query_text, expansions,
                               ranked=ranked, date_filter=request.date_filter)
         fields = HIT_FIELDS + (["body_text"] if request.snippets else [])
-        sort = SORTS["relevance" if request.sort == "recent" else request.sort]
         params = {"search_type": "dfs_query_then_fetch"} if ranked else {}
-        base: dict[str, Any] = {"query": query, "sort": sort, "track_total_hits": True}
-        wanted = request.offset + request.limit
-        if request.sort == "recent":
-            total, scored = self._rank_recent(base, request, fields, params)
+        base: dict[str, Any] = {"query": query, "sort": SORTS[request.sort], "track_total_hits": True}
+        ranking: tuple[tuple[float, int], ...] = ()
+        if request.window:
+            total, rows = self._slice(base, 0, request.window, ["date"], params)
+            ranking = tuple((float(row["_score"] or 0.0) if ranked else 0.0,
+                             dt.date.fromisoformat(row["_source"]["date"]).toordinal()) for row in rows)
+        start, stop = ((min(request.at), max(request.at) + 1) if request.at
+                       else (request.offset, request.offset + request.limit))
+        if stop > start or not request.window:
+            total, rows = self._slice(base, start, stop - start, fields, params)
         else:
-            if wanted <= WINDOW:
-                answer = self._search({**base, "from": request.offset, "size": request.limit,
-                                       "_source": fields}, params)
-                total, rows = answer["hits"]["total"]["value"], answer["hits"]["hits"]
-            else:
-                total, rows = self._deep_page(base, request.offset, request.limit, fields, params)
-            scored = [(float(row["_score"] or 0.0) if ranked else 0.0, row) for row in rows]
+            rows = []
+        if request.at:
+            rows = [rows[at - start] for at in request.at if at - start < len(rows)]
+        scored = [(float(row["_score"] or 0.0) if ranked else 0.0, row) for row in rows]
         terms = body_words(request.tree, expansions) if request.snippets else frozenset()
         hits = tuple(Hit(
             id=row["_source"]["id"],
@@ -154,7 +152,15 @@ class OpenSearchReader:
             path=row["_source"]["path"] or None,
         ) for score, row in scored)
         day_counts = self._day_counts(query) if request.count_days else None
-        return Page(int(total), hits, day_counts, self._found(query, request.find_ids))
+        return Page(int(total), hits, day_counts, self._found(query, request.find_ids), ranking)
+
+    def _slice(self, base: dict[str, Any], offset: int, size: int, fields: list[str],
+               params: dict[str, str]) -> tuple[int, list[dict[str, Any]]]:
+        """The total, and the rows ``offset`` to ``offset + size`` of the ranking ``base`` asks for."""
+        if offset + size <= WINDOW:
+            answer = self._search({**base, "from": offset, "size": size, "_source": fields}, params)
+            return int(answer["hits"]["total"]["value"]), answer["hits"]["hits"]
+        return self._deep_page(base, offset, size, fields, params)
 
     def _found(self, query: dict[str, Any], ids: frozenset[str]) -> frozenset[str]:
         """The articles of ``ids`` that ``query`` matches: searches restricted to a window of them each
@@ -168,27 +174,6 @@ class OpenSearchReader:
             found.update(row["_source"]["id"] for row in answer["hits"]["hits"])
         return frozenset(found)
 
-    def _rank_recent(self, base: dict[str, Any], request: SearchRequest, fields: list[str],
-                     params: dict[str, str]) -> tuple[int, list[tuple[float, Any]]]:
-        """The total, and the page of hits reranked by :func:`recency.rank_recent` (blended scores)."""
-        wanted = request.offset + request.limit
-        fetch = max(recency.WINDOW, wanted)
-        if fetch <= WINDOW:
-            answer = self._search({**base, "from": 0, "size": fetch, "_source": fields}, params)
-            total, rows = answer["hits"]["total"]["value"], answer["hits"]["hits"]
-        else:
-            total, rows = self._deep_page(base, 0, fetch, fields, params)
-        now = request.now or self.date_summary().last
-        if now is None:  # an empty index: nothing matched
-            return int(total), []
-
-        def dates(found: list[Any]) -> list[int]:
-            return [dt.date.fromisoformat(row["_source"]["date"]).toordinal() for row in found]
-
-        ranked = [(float(row["_score"] or 0.0), row) for row in rows]
-        return int(total), recency.rank_recent(ranked, dates, now=now, half_life=request.half_life,
-                                               wanted=wanted)[request.offset:wanted]
-
     def _day_counts(self, query: dict[str, Any]) -> dict[dt.date, int]:
         """Every match counted per date, by a date histogram aggregation (only days with matches)."""
         answer = self._search({"query": query, "size": 0, "track_total_hits": False, "aggs": {"days": {
@@ -200,10 +185,7 @@ class OpenSearchReader:
     def explain(self, request: SearchRequest) -> str:
         query = compile_query(request.tree, request.query_text, self._expansions(request),
                               ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter)
-        sort = SORTS["relevance" if request.sort == "recent" else request.sort]
-        shown: dict[str, Any] = {"query": query, "sort": sort, "track_total_hits": True}
-        if request.sort == "recent":
-            shown["rerank"] = recency.describe(request.half_life, request.now)
+        shown: dict[str, Any] = {"query": query, "sort": SORTS[request.sort], "track_total_hits": True}
         if request.sort in RANKED_SORTS:
             shown["search_type"] = "dfs_query_then_fetch"
         return json.dumps(shown, ensure_ascii=False)

@@ -18,9 +18,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Collection, Mapping, Optional
 
-from searchkit.engines.base import ALL_CAPABILITIES, Progress
-from searchkit.errors import EngineNotAvailableError
+from searchkit.engines.base import ALL_CAPABILITIES, LocalEngine, Progress
 from searchkit.engines.files import read_small_file
+from searchkit.errors import EngineNotAvailableError
 
 try:  # BLAKE2 itself: hashlib loads OpenSSL first, a cost on every cold query's start
     from _blake2 import blake2b
@@ -71,7 +71,7 @@ def stories_kept_for(folder: Path) -> Optional[str]:
     return commit if form == STORIES_FORMAT else None
 
 
-class TantivyEngine:
+class TantivyEngine(LocalEngine):
     """Tantivy, fed searchkit's analysis; files in the generation folder."""
 
     name = "tantivy"
@@ -108,9 +108,3 @@ class TantivyEngine:
         from searchkit.engines.tantivy import stories
 
         stories.keep(folder, labels, since=since, changed=changed, progress=progress)
-
-    def publish(self, folder: Path) -> None:
-        """Nothing to do: the files are in the folder that becomes live."""
-
-    def discard(self, folder: Path) -> None:
-        """Nothing to do: the files go with the folder."""

@@ -11,7 +11,6 @@ import tantivy
 from tantivy import DocAddress, Query
 
 from searchkit.articles import Article, Fingerprint
-from searchkit.news import recency
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, PageStories, SearchRequest
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.tantivy import commit_record, token_of
@@ -39,12 +38,9 @@ _BATCH = 10_000
 #: The most distinct dates a histogram's terms aggregation returns (Tantivy's default bucket limit).
 _MAX_DAYS = 65_000
 _PER_DAY = {"days": {"terms": {"field": "date", "size": _MAX_DAYS}}}
-#: Sorting recent fetches this many hits by relevance first, and the whole rerank window only when
-#: one of them could still be lifted onto the page (recency.enough).
-_FIRST_FETCH = 100
 #: To say which of some articles match, a query with at most this many matches per article asked about
-#: lists them all; one with more searches again restricted to a term set of the articles. Measured at
-#: 1M articles: a term set costs about 1 µs an id, listing a match and reading its id hash 0.3 µs.
+#: lists them all; one with more searches again restricted to a term set of the articles (a term set
+#: costs about three times as much per id as listing a match; docs/duplicates.md has the figures).
 _LIST_PER_ID = 3
 #: Addresses whose ids a reader remembers (about 100 bytes each).
 _IDS_REMEMBERED = 200_000
@@ -147,20 +143,16 @@ class TantivyReader:
         ranked = request.sort in RANKED_SORTS
         compiled = compile_query(self._searcher, self._schema, request.tree, request.query_text,
                                  ranked=ranked, date_filter=request.date_filter)
-        wanted = max(1, request.limit)
-        if request.sort == "recent":
-            total, ranking = self._rank_recent(compiled.query, request)
+        count = not request.count_days  # the day counts add up to the total
+        if ranked:
+            result = self._searcher.search(compiled.query, request.depth(), count=count)
         else:
-            count = not request.count_days  # the day counts add up to the total
-            if ranked:
-                result = self._searcher.search(compiled.query, wanted, count=count, offset=request.offset)
-            else:
-                order = tantivy.Order.Desc if request.sort == "newest" else tantivy.Order.Asc
-                result = self._searcher.search(compiled.query, wanted, count=count, offset=request.offset,
-                                               order_by_field="date", order=order)
-            total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
-            ranking = [(float(key) if ranked else 0.0, address) for key, address in result.hits]
-        page = ranking[: request.limit]
+            order = tantivy.Order.Desc if request.sort == "newest" else tantivy.Order.Asc
+            result = self._searcher.search(compiled.query, request.depth(), count=count,
+                                           order_by_field="date", order=order)
+        total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
+        ranking = [(float(key) if ranked else 0.0, address) for key, address in result.hits]
+        page = request.pick(ranking) if request.limit or request.at else []
         terms = self._body_terms(request) if request.snippets and page else frozenset()
         hits = []
         for score, address in page:
@@ -177,7 +169,14 @@ class TantivyReader:
         total = sum(day_counts.values()) if day_counts is not None else total
         stories = self._tell_stories(compiled.query, hits, request) if request.with_stories else None
         return Page(total, tuple(hits), day_counts, self._found(compiled.query, request.find_ids, total),
-                    stories)
+                    self._window(ranking[:request.window]), stories)
+
+    def _window(self, ranking: list[tuple[float, DocAddress]]) -> tuple[tuple[float, int], ...]:
+        """The scores and date ordinals of the first matches, the dates read from their fast field."""
+        if not ranking:
+            return ()
+        dates = self._searcher.fast_field_values("date", [address for _, address in ranking])
+        return tuple((score, int(date or 0)) for (score, _), date in zip(ranking, dates, strict=True))
 
     def _tell_stories(self, query: Query, hits: list[Hit], request: SearchRequest) -> Optional[PageStories]:
         """The stories of ``hits`` from the copy (None, and never asked again, when it is unreadable)."""
@@ -213,33 +212,6 @@ class TantivyReader:
                                                                           count=False).hits]
         keys = self._searcher.fast_field_values(KEY_FIELD, addresses) if addresses else []
         return frozenset(by_key[int(key)] for key in keys if key in by_key)
-
-    def _rank_recent(self, query: Query,
-                     request: SearchRequest) -> tuple[int, list[tuple[float, DocAddress]]]:
-        """The total, and the hits from ``request.offset`` on, reranked by :func:`recency.rank_recent`."""
-        wanted = request.offset + request.limit
-        result = self._searcher.search(query, max(_FIRST_FETCH, wanted), count=True)
-        total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
-        if wanted and len(result.hits) < min(total, max(recency.WINDOW, wanted)) and not recency.enough(
-                [float(score) for score, _ in result.hits], wanted):
-            result = self._searcher.search(query, max(recency.WINDOW, wanted), count=False)
-        now = request.now or self._newest()
-        if now is None:  # an empty index: nothing matched
-            return total, []
-
-        def dates(addresses: list[DocAddress]) -> list[int]:
-            return [int(value or 0) for value in self._searcher.fast_field_values("date", addresses)] \
-                if addresses else []
-
-        ranked = [(float(score), address) for score, address in result.hits]
-        return total, recency.rank_recent(ranked, dates, now=now, half_life=request.half_life,
-                                          wanted=request.offset + request.limit)[request.offset:]
-
-    def _newest(self) -> Optional[dt.date]:
-        """The newest article date of this commit (asked once per reader)."""
-        if self._summary is None:
-            self._summary = self.date_summary()
-        return self._summary.last
 
     def _day_counts(self, query: Query) -> dict[dt.date, int]:
         """Every match of ``query`` counted per date, by a terms aggregation over the date fast field."""

@@ -18,9 +18,9 @@ import importlib.util
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Optional
+from typing import TYPE_CHECKING, Any
 
-from searchkit.engines.base import ALL_CAPABILITIES, Progress
+from searchkit.engines.base import ALL_CAPABILITIES, LocalEngine
 from searchkit.errors import EngineNotAvailableError
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ SCHEMA_VERSION = 3  # 3: the id in a column too (collapsing tells which of many 
 _TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc\Z")
 
 
-class WhooshEngine:
+class WhooshEngine(LocalEngine):
     """Whoosh, with searchkit's analysis and term-at-a-time evaluation; files in the generation folder."""
 
     name = "whoosh"
@@ -68,15 +68,6 @@ class WhooshEngine:
 
         return WhooshWriter(folder)
 
-    def keep_stories(self, folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Optional[str],
-                     changed: Collection[str], progress: Optional[Progress] = None) -> None:
-        """Nothing to do: searches collapse by searchkit's labels (found_ids)."""
-
-    def publish(self, folder: Path) -> None:
-        """Nothing to do: the files are in the folder that becomes live."""
-
-    def discard(self, folder: Path) -> None:
-        """Nothing to do: the files go with the folder."""
 
 
 def __getattr__(name: str) -> Any:

@@ -13,25 +13,24 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from searchkit.articles import Article, Fingerprint
-from searchkit.news import recency
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
+from searchkit.engines.batch import indexable_id
+from searchkit.engines.files import folder_size
 from searchkit.engines.whoosh import store
 from searchkit.engines.whoosh.columns import Segment
 from searchkit.engines.whoosh.compile import compile_query
 from searchkit.engines.whoosh.evaluate import Scores, top, weighting
 from searchkit.engines.whoosh.highlight import body_terms
-from searchkit.engines.batch import indexable_id
 from searchkit.engines.whoosh.schema import article_from_fields, fingerprint_from_fields
 from searchkit.engines.whoosh.suggest import suggest
 from searchkit.engines.whoosh.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError
 from searchkit.results import Hit
-from searchkit.engines.files import folder_size
 from searchkit.text.snippets import snippet
 
 Result = TypeVar("Result")
-#: Telling which of some articles match, per segment: looking an article's document number up costs
-#: about 33 µs, reading a match's id from the id column 0.9 µs (a stored document took 16 µs; Reuters).
+#: Telling which of some articles match, per segment: the cost in µs of looking an article's document
+#: number up, and of reading a match's id from the id column (measured: docs/duplicates.md).
 _LOOKUP_US, _COLUMN_US = 33.0, 0.9
 
 
@@ -72,10 +71,6 @@ class WhooshReader:
     def _open(self) -> Searcher:
         searcher: Searcher = store.open_folder(self.folder).searcher(weighting=weighting())
         return searcher
-
-    @_reads_files
-    def keeps_stories(self) -> bool:
-        return False
 
     def is_current(self) -> bool:
         return bool(self._searcher.up_to_date())
@@ -127,17 +122,11 @@ class WhooshReader:
         ranked = request.sort in RANKED_SORTS
         query = compile_query(self._searcher.reader(), request.tree, request.query_text, ranked=ranked,
                               date_filter=request.date_filter)
-        wanted = max(1, request.offset + request.limit)
-        if request.sort == "recent":
-            wanted = max(wanted, recency.WINDOW)
         each, found_ids = self._matching(request.find_ids)
-        found = top(self._segments, query, self._searcher.weighting, wanted=wanted, sort=request.sort,
-                    count_days=request.count_days, each=each)
-        if request.sort == "recent":
-            ranking = self._rank_recent(found.best, request)
-        else:
-            ranking = [(-key if ranked else 0.0, docnum) for key, docnum in found.best]
-        page = ranking[request.offset: request.offset + request.limit] if request.limit else []
+        found = top(self._segments, query, self._searcher.weighting, wanted=request.depth(),
+                    sort=request.sort, count_days=request.count_days, each=each)
+        ranking = [(-key if ranked else 0.0, docnum) for key, docnum in found.best]
+        page = request.pick(ranking) if request.limit or request.at else []
         terms = body_terms(query, self._searcher.reader()) if request.snippets else frozenset()
         hits = []
         for score, docnum in page:
@@ -153,7 +142,10 @@ class WhooshReader:
             ))
         days = found.day_counts
         day_counts = {dt.date.fromordinal(day): n for day, n in days.items()} if days is not None else None
-        return Page(found.total, tuple(hits), day_counts, frozenset(found_ids))
+        window = ranking[:request.window]
+        dates = self._ordinals([docnum for _, docnum in window])
+        return Page(found.total, tuple(hits), day_counts, frozenset(found_ids),
+                    tuple(zip((score for score, _ in window), dates, strict=True)))
 
     def _matching(self, ids: frozenset[str]) -> tuple[Optional[Callable[[Segment, Scores], None]], set[str]]:
         """A function shown each segment's matches that adds the ones among ``ids`` to the set returned.
@@ -181,23 +173,14 @@ class WhooshReader:
 
         return each, found
 
-    def _rank_recent(self, best: list[tuple[float, int]], request: SearchRequest) -> list[tuple[float, int]]:
-        """``best`` (relevance keys and docnums) reranked by :func:`recency.rank_recent`."""
-        newest = [o for o in (segment.dates().newest() for segment in self._segments) if o is not None]
-        now = request.now or (dt.date.fromordinal(max(newest)) if newest else None)
-        if now is None:  # an empty index: nothing matched
-            return []
+    def _ordinals(self, docnums: list[int]) -> list[int]:
+        """The date ordinals of these documents, from the segments' date columns."""
         bases = [segment.base for segment in self._segments]
-
-        def ordinals(docnums: list[int]) -> list[int]:
-            found = []
-            for docnum in docnums:
-                segment = self._segments[bisect.bisect_right(bases, docnum) - 1]
-                found.append(segment.dates().ordinals_by_docnum()[docnum - segment.base])
-            return found
-
-        return recency.rank_recent([(-key, docnum) for key, docnum in best], ordinals, now=now,
-                                   half_life=request.half_life, wanted=request.offset + request.limit)
+        found = []
+        for docnum in docnums:
+            segment = self._segments[bisect.bisect_right(bases, docnum) - 1]
+            found.append(segment.dates().ordinals_by_docnum()[docnum - segment.base])
+        return found
 
     @_reads_files
     def explain(self, request: SearchRequest) -> str:

@@ -1,0 +1,298 @@
+"""An engine that keeps every index in this process's memory and answers by brute force.
+
+``open_index(folder, create=True, engine="memory")`` gives an application's own tests a real index
+without files to build or an engine to install, as django-haystack ships its simple backend. It is also
+the engine contract suite's reference: every query scans every article with the query matcher
+(:mod:`searchkit.query.matching`, written out from docs/query-language.md independently of every other
+engine); nothing is indexed or optimised. Relevance is a plain weighted word count, not BM25: compare
+engines on what they match, never on scores. The index lives in the engine object, that is in this
+process: another process finds the folder but no articles (it raises
+:class:`~searchkit.errors.IndexCorruptError`).
+
+It keeps its own copy of the stories (:class:`~searchkit.engines.base.StoryKeepingEngine`), brute
+force, so the optional protocol has a reference too.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Collection, Iterator, Mapping, Optional, Sequence
+
+from searchkit.articles import Article, Fingerprint, SeedFile
+from searchkit.engines.base import (
+    ALL_CAPABILITIES,
+    RANKED_SORTS,
+    DateSummary,
+    LocalEngine,
+    Page,
+    PageStories,
+    Progress,
+    SearchRequest,
+    SeedOutcome,
+)
+from searchkit.engines.seeding import index_seed_files
+from searchkit.errors import IndexCorruptError
+from searchkit.query import tree as t
+from searchkit.query.matching import FIELDS, SHARED_ANALYSIS, Analysis, Doc, Matcher
+from searchkit.results import Hit
+
+#: How much a headline occurrence counts against a body one, as the engines weigh them.
+HEADLINE_WEIGHT = 0.75
+
+
+@dataclass(frozen=True)
+class _Stored:
+    article: Article
+    fingerprint: Optional[Fingerprint]
+
+
+@dataclass(frozen=True)
+class _Committed:
+    """One committed state of a generation folder (replaced whole by each commit, never changed)."""
+
+    commits: int = 0
+    articles: Mapping[str, _Stored] = field(default_factory=dict)
+
+
+class MemoryEngine(LocalEngine):
+    """The brute-force engine; its committed states live in this object, keyed by folder path."""
+
+    name = "memory"
+    schema_version = 1
+    capabilities = ALL_CAPABILITIES
+
+    def __init__(self, analysis: Analysis = SHARED_ANALYSIS) -> None:
+        self.analysis = analysis
+        self._states: dict[str, _Committed] = {}
+        self._stories: dict[str, tuple[str, dict[str, int]]] = {}  # per folder: (commit token, labels)
+        self._lock = threading.Lock()
+
+    def create(self, folder: Path) -> None:
+        with self._lock:
+            self._states[_key(folder)] = _Committed()
+
+    def commit_token(self, folder: Path) -> str:
+        state = self._states.get(_key(folder))
+        return "" if state is None else str(state.commits)
+
+    def open_reader(self, folder: Path) -> MemoryReader:
+        return MemoryReader(self, folder, self.state(folder))
+
+    def open_writer(self, folder: Path) -> MemoryWriter:
+        self.state(folder)
+        return MemoryWriter(self, folder)
+
+    def keep_stories(self, folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Optional[str],
+                     changed: Collection[str], progress: Optional[Progress] = None) -> None:
+        """Keep ``labels()`` for the folder's latest commit (brute force: the whole mapping, every time)."""
+        with self._lock:
+            self._stories[_key(folder)] = (self.commit_token(folder), dict(labels()))
+
+    def kept_stories(self, folder: Path, commits: int) -> Optional[Mapping[str, int]]:
+        """The labels kept for commit number ``commits`` of ``folder``, if they are the latest kept."""
+        kept = self._stories.get(_key(folder))
+        return kept[1] if kept is not None and kept[0] == str(commits) else None
+
+    def discard(self, folder: Path) -> None:
+        with self._lock:
+            self._states.pop(_key(folder), None)
+
+    def folders(self) -> set[str]:
+        """The generation folders this engine holds an index for (created and not yet discarded)."""
+        return set(self._states)
+
+    def state(self, folder: Path) -> _Committed:
+        """The latest committed state of ``folder``."""
+        state = self._states.get(_key(folder))
+        if state is None:
+            raise IndexCorruptError(folder, "no in-memory index was created in this folder by this process")
+        return state
+
+    def _commit(self, folder: Path, changes: Mapping[str, Optional[_Stored]]) -> None:
+        with self._lock:
+            state = self.state(folder)
+            articles = dict(state.articles)
+            for article_id, stored in changes.items():
+                if stored is None:
+                    articles.pop(article_id, None)
+                else:
+                    articles[article_id] = stored
+            self._states[_key(folder)] = _Committed(state.commits + 1, articles)
+
+
+def _key(folder: Path) -> str:
+    return os.path.abspath(folder)
+
+
+class MemoryWriter:
+    """Collects puts and deletes (the last per id wins) and applies them all at once on commit."""
+
+    def __init__(self, engine: MemoryEngine, folder: Path) -> None:
+        self._engine = engine
+        self._folder = folder
+        self._changes: dict[str, Optional[_Stored]] = {}
+        self._from_seeds: set[str] = set()
+        self._done = False
+
+    def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
+        self._check_open(article.id)
+        self._changes[article.id] = _Stored(article, fingerprint)
+
+    def delete(self, article_id: str) -> bool:
+        self._check_open(article_id)
+        if article_id in self._changes:
+            existed = self._changes[article_id] is not None
+        else:
+            existed = article_id in self._engine.state(self._folder).articles
+        self._changes[article_id] = None
+        return existed
+
+    def put_seeds(self, seeds: Sequence[SeedFile], *, known_digests: Mapping[str, str], max_bytes: int,
+                  progress: Optional[Progress] = None, workers: Optional[int] = None) -> SeedOutcome:
+        self._check_open()
+
+        def put(article: Article, fingerprint: Optional[Fingerprint]) -> None:
+            self._changes[article.id] = _Stored(article, fingerprint)
+
+        outcome = index_seed_files(put, seeds, known_digests=known_digests, max_bytes=max_bytes,
+                                   progress=progress)
+        self._from_seeds.update(outcome.indexed)
+        return outcome
+
+    def commit(self) -> None:
+        self._check_open()
+        self._done = True
+        self._engine._commit(self._folder, self._changes)
+
+    def cancel(self) -> None:
+        self._done = True
+
+    def _check_open(self, article_id: Optional[str] = None) -> None:
+        if self._done:
+            raise RuntimeError("this writer has already committed or cancelled")
+        if article_id in self._from_seeds:
+            raise RuntimeError(f"article {article_id!r} was written from its seed file in this batch")
+
+
+class MemoryReader:
+    """A snapshot of one commit; every search reads every article of it."""
+
+    def __init__(self, engine: MemoryEngine, folder: Path, state: _Committed) -> None:
+        self._engine = engine
+        self._folder = folder
+        self._state = state
+        self._analysis = engine.analysis
+        self._docs = [Doc.of(stored.article, self._analysis) for _, stored in sorted(state.articles.items())]
+
+    def keeps_stories(self) -> bool:
+        return self._engine.kept_stories(self._folder, self._state.commits) is not None
+
+    def is_current(self) -> bool:
+        state = self._engine._states.get(_key(self._folder))
+        return state is not None and state.commits == self._state.commits
+
+    def count(self) -> int:
+        return len(self._state.articles)
+
+    def get(self, article_id: str) -> Optional[Article]:
+        stored = self._state.articles.get(article_id)
+        return stored.article if stored is not None else None
+
+    def fingerprints(self) -> dict[str, Fingerprint]:
+        return {i: s.fingerprint for i, s in self._state.articles.items() if s.fingerprint is not None}
+
+    def articles_without_seed(self) -> Iterator[Article]:
+        return iter([s.article for s in self._state.articles.values() if s.fingerprint is None])
+
+    def date_summary(self) -> DateSummary:
+        dates = [s.article.date for s in self._state.articles.values()]
+        if not dates:
+            return DateSummary(None, None, {})
+        return DateSummary(min(dates), max(dates), dict(sorted(Counter(d.year for d in dates).items())))
+
+    def size_bytes(self) -> int:
+        return sum(len(s.article.headline.encode()) + len(s.article.body.encode())
+                   for s in self._state.articles.values())
+
+    def search(self, request: SearchRequest) -> Page:
+        matcher = Matcher(self._analysis, request.query_text)
+        wanted = [matcher.compile(request.tree)]
+        if request.date_filter is not None:
+            wanted.append(matcher.compile(request.date_filter))
+        found = [doc for doc in self._docs if all(p is not None and p(doc) for p in wanted)]
+        ranked = request.sort in RANKED_SORTS
+        scores = {doc.article.id: score(self._analysis, request.tree, doc) if ranked else 0.0
+                  for doc in found}
+        if ranked:
+            found.sort(key=lambda doc: (-scores[doc.article.id], doc.article.id))
+        else:
+            sign = -1 if request.sort == "newest" else 1
+            found.sort(key=lambda doc: (sign * doc.article.date.toordinal(), doc.article.id))
+        day_counts = Counter(doc.article.date for doc in found) if request.count_days else None
+        found_ids = frozenset(doc.article.id for doc in found) & request.find_ids
+        page = request.pick(found)
+        stories = self._stories([doc.article.id for doc in found], [doc.article.id for doc in page],
+                                request.count_collapsed) if request.with_stories else None
+        ranking = tuple((scores[doc.article.id], doc.article.date.toordinal())
+                        for doc in found[:request.window])
+        hits = tuple(Hit(id=doc.article.id, date=doc.article.date, headline=doc.article.headline,
+                         score=round(scores[doc.article.id], 4),
+                         snippet=doc.article.body[:120] if request.snippets else "",
+                         path=doc.article.path or None)
+                     for doc in page)
+        return Page(len(found), hits, day_counts, found_ids, ranking, stories)
+
+    def _stories(self, matches: list[str], page: list[str], count: bool) -> PageStories:
+        labels = self._engine.kept_stories(self._folder, self._state.commits)
+        if labels is None:
+            raise RuntimeError("with_stories asked of a reader that keeps no stories")
+        of_hits = {i: labels[i] for i in page if i in labels}
+        matching = {story: tuple(sorted(i for i in matches if labels.get(i) == story))
+                    for story in set(of_hits.values())}
+        stories = [labels[i] for i in matches if i in labels]
+        return PageStories(of_hits, matching, len(stories) - len(set(stories)) if count else None)
+
+    def explain(self, request: SearchRequest) -> str:
+        where = f" within {request.date_filter}" if request.date_filter is not None else ""
+        return f"scan every article for {request.tree}{where}, sorted by {request.sort}"
+
+    def suggest(self, words: Sequence[str]) -> Optional[str]:
+        return None
+
+    def close(self) -> None:
+        """Nothing to release: the snapshot is plain Python objects."""
+
+
+def score(analysis: Analysis, node: t.Node, doc: Doc) -> float:
+    """How often the query's words (not those under a NOT) occur, a headline occurrence weighted as the
+    engines weigh it."""
+    total = 0.0
+    for leaf in _scored_leaves(node):
+        hit: Callable[[str], bool]
+        if isinstance(leaf, (t.Term, t.Phrase)):
+            hit = set(analysis.analyze(leaf.text)).__contains__
+        elif isinstance(leaf, t.Prefix):
+            start = (analysis.word.findall(analysis.fold(leaf.text)) or [""])[-1]
+            hit = _starts_with(start)
+        else:
+            continue
+        for name in (leaf.field,) if leaf.field else FIELDS:
+            weight = HEADLINE_WEIGHT if name == "headline" else 1.0
+            total += weight * sum(1 for word in doc.words[name] if hit(word))
+    return total
+
+
+def _starts_with(start: str) -> Callable[[str], bool]:
+    return lambda word: bool(start) and word.startswith(start)
+
+
+def _scored_leaves(node: t.Node) -> Iterator[t.Node]:
+    if isinstance(node, (t.And, t.Or)):
+        for child in node.children:
+            yield from _scored_leaves(child)
+    elif not isinstance(node, t.Not):
+        yield node

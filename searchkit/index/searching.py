@@ -1,0 +1,47 @@
+"""The one search path: a :class:`~searchkit.index.request.SearchPlan` run on an open engine reader,
+answered as :class:`~searchkit.results.Results`.
+
+Read top-down, a query goes: the engine's capabilities checked; the recency blend wrapped around the
+reader when the plan sorts ``"recent"`` (:class:`~searchkit.news.recency.RecentRanking`); collapsing
+by story (:func:`searchkit.news.collapse.search`) or one plain search; a "did you mean" for a query
+that found nothing; the histogram's bars from the engine's per-day counts.
+"""
+
+from __future__ import annotations
+
+from searchkit.engines.base import Capability, Searcher
+from searchkit.index.readers import OpenReader
+from searchkit.index.request import SearchPlan, check_supported, words_to_suggest
+from searchkit.news import collapse, timeline
+from searchkit.news.recency import RecentRanking
+from searchkit.results import Results
+
+
+def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> Results:
+    """Run ``plan`` on ``opened``, collapsing by the stories in ``labels`` when it asks to."""
+    request, engine = plan.request, opened.generation.engine
+    check_supported(request, engine)
+    reader: Searcher = opened.reader
+    if plan.recency is not None:
+        reader = RecentRanking(opened.reader, half_life=plan.recency.half_life, now=plan.recency.now,
+                               newest=opened.newest)
+    stories = None
+    if plan.collapse:
+        kept = opened.story_keeping is not None and opened.story_keeping.keeps_stories()
+        collapsed = collapse.search(reader, request, labels=labels, folder=opened.generation.folder, kept=kept)
+        page, hits, stories = collapsed.first, collapsed.hits, collapsed.stories
+    else:
+        page = reader.search(request)
+        hits = page.hits
+    suggestion = None
+    if page.total == 0:
+        words = words_to_suggest(request.tree)
+        if words and Capability.SUGGEST in engine.capabilities:
+            suggestion = opened.reader.suggest(words)
+    chart = None
+    if plan.histogram is not None:
+        if page.day_counts is None:
+            raise RuntimeError(f"the {engine.name} engine answered no day counts")
+        chart = timeline.build(page.day_counts, plan.histogram, request.date_filter)
+    return Results(query=request.query_text, total=page.total, offset=request.offset, hits=hits,
+                   suggestion=suggestion, histogram=chart, stories=stories)

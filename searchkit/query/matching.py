@@ -1,0 +1,174 @@
+"""Percolation: which saved queries an article matches, decided for one article at a time, in Python.
+
+Alerts need this for the articles an update adds or changes: running every saved query against the
+engine would cost a search over the whole index each. The rules are the query language's
+(docs/query-language.md), written out independently of any engine:
+
+- a word or phrase is analysed into indexed words; several words are a phrase, each next word 1 to
+  ``slop + 1`` positions after the previous one (exactly 1 for a plain word);
+- no field means "headline or body";
+- prefixes and wildcards match their unstemmed, folded pattern against the *indexed* (stemmed) words of
+  the field, and the other words of their text must be in the field as they are;
+- a child that analyses to nothing constrains nothing: it is dropped from AND and OR (an OR's minimum is
+  scaled to the children left), a NOT of it matches everything, and a query of only such words matches
+  nothing.
+
+The engine contract suite's reference engine searches with this matcher, so every engine is checked to
+agree with it, query kind by query kind (tests/engines/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping, Optional, Sequence
+
+from searchkit.text import analysis as shared
+from searchkit.articles import Article
+from searchkit.errors import QuerySyntaxError
+from searchkit.query import tree as t
+
+FIELDS = ("headline", "body")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """How text becomes indexed words (every engine indexes searchkit's one analysis)."""
+
+    analyze: Callable[[str], list[str]]  # text -> its indexed words; a word's position is its index
+    normalize: Callable[[str], str]  # one word as typed -> its indexed form
+    fold: Callable[[str], str]  # lower case, accents stripped (prefixes and wildcards are not stemmed)
+    word: "re.Pattern[str]"  # a word of folded text
+
+
+#: searchkit's analysis (:mod:`searchkit.text.analysis`): words, lower case, accents folded, Snowball stems.
+SHARED_ANALYSIS = Analysis(shared.analyze, shared.STEMMED.normalize, shared.fold, shared.WORD)
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One article as the matcher sees it: each field's indexed words, and where each word is."""
+
+    article: Article
+    words: Mapping[str, Sequence[str]]
+    positions: Mapping[str, Mapping[str, Sequence[int]]]
+
+    @classmethod
+    def of(cls, article: Article, analysis: Analysis) -> "Doc":
+        words = {name: analysis.analyze(getattr(article, name)) for name in FIELDS}
+        positions: dict[str, dict[str, list[int]]] = {name: {} for name in FIELDS}
+        for name, found in words.items():
+            for position, word in enumerate(found):
+                positions[name].setdefault(word, []).append(position)
+        return cls(article, words, positions)
+
+
+Predicate = Callable[[Doc], bool]
+
+
+class Matcher:
+    """Turns a query tree into a predicate on one :class:`Doc`, or ``None`` when it analyses to nothing."""
+
+    def __init__(self, analysis: Analysis, query_text: str = "") -> None:
+        self.analysis = analysis
+        self.query_text = query_text
+
+    def compile(self, node: t.Node) -> Optional[Predicate]:
+        a = self.analysis
+        if isinstance(node, t.Term):
+            return self._in_fields(node.field, lambda name: _words(name, a.analyze(node.text), gap=1))
+        if isinstance(node, t.Phrase):
+            return self._in_fields(node.field,
+                                   lambda name: _words(name, a.analyze(node.text), gap=node.slop + 1))
+        if isinstance(node, t.Prefix):
+            return self._in_fields(node.field, lambda name: self._prefix(name, node.text))
+        if isinstance(node, t.Wildcard):
+            return self._in_fields(node.field, lambda name: self._wildcard(name, node.text))
+        if isinstance(node, t.DateRange):
+            start, end = node.start or dt.date.min, node.end or dt.date.max
+            return lambda doc: start <= doc.article.date <= end
+        if isinstance(node, t.MatchAll):
+            return lambda doc: True
+        if isinstance(node, t.Not):
+            inner = self.compile(node.child)
+            return (lambda doc: True) if inner is None else (lambda doc: not inner(doc))
+        if isinstance(node, t.And):
+            wanted = [p for c in node.children if not isinstance(c, t.Not) if (p := self.compile(c))]
+            unwanted = [p for c in node.children if isinstance(c, t.Not) if (p := self.compile(c.child))]
+            if not wanted and not unwanted:
+                return None
+            return lambda doc: all(p(doc) for p in wanted) and not any(p(doc) for p in unwanted)
+        if isinstance(node, t.Or):
+            left = [p for c in node.children if (p := self.compile(c))]
+            if not left:
+                return None
+            minimum = max(1, math.ceil(node.minimum * len(left) / len(node.children)))
+            return lambda doc: sum(1 for p in left if p(doc)) >= minimum
+        raise TypeError(f"not a query node: {node!r}")
+
+    def _in_fields(self, name: Optional[str],
+                   make: Callable[[str], Optional[Predicate]]) -> Optional[Predicate]:
+        if name is not None:
+            return make(name)
+        headline, body = make("headline"), make("body")
+        if headline is None or body is None:
+            return None
+        return lambda doc: headline(doc) or body(doc)
+
+    def _prefix(self, name: str, text: str) -> Optional[Predicate]:
+        words = self.analysis.word.findall(self.analysis.fold(text))
+        if not words:
+            return None
+        start = words[-1]
+        return _also(name, [self.analysis.normalize(w) for w in words[:-1]],
+                     lambda doc: any(w.startswith(start) for w in doc.words[name]))
+
+    def _wildcard(self, name: str, text: str) -> Optional[Predicate]:
+        pieces = re.findall(r"[\w?*]+(?:\.[\w?*]+)*", self.analysis.fold(text))
+        patterns = [piece for piece in pieces if "?" in piece or "*" in piece]
+        if not patterns:
+            return None
+        pattern = patterns[-1]
+        if pattern[0] in "?*":
+            at = self.query_text.find(text)
+            raise QuerySyntaxError(self.query_text, max(at, 0),
+                                   f"wildcard '{text}' needs a letter or digit before its first ? or *")
+        regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
+                           re.DOTALL)
+        others = [self.analysis.normalize(piece) for piece in pieces if piece != pattern]
+        return _also(name, others, lambda doc: any(regex.fullmatch(w) for w in doc.words[name]))
+
+
+def _words(name: str, words: list[str], *, gap: int) -> Optional[Predicate]:
+    """The words in ``name`` in this order, each 1 to ``gap`` positions after the one before."""
+    if not words:
+        return None
+
+    def holds(doc: Doc) -> bool:
+        where = doc.positions[name]
+        ends = set(where.get(words[0], ()))
+        for word in words[1:]:
+            ends = {p for p in where.get(word, ()) if any(e < p <= e + gap for e in ends)}
+        return bool(ends)
+
+    return holds
+
+
+def _also(name: str, words: list[str], predicate: Predicate) -> Predicate:
+    """``predicate``, with every one of ``words`` somewhere in field ``name``."""
+    return lambda doc: all(w in doc.positions[name] for w in words) and predicate(doc)
+
+
+class Percolator:
+    """Named query trees, matched against one article at a time."""
+
+    def __init__(self, queries: Mapping[str, t.Node], analysis: Analysis = SHARED_ANALYSIS) -> None:
+        self.analysis = analysis
+        self._predicates = {name: Matcher(analysis).compile(tree) for name, tree in queries.items()}
+
+    def matches(self, article: Article) -> list[str]:
+        """The names of the queries ``article`` matches (a query that analyses to nothing matches none)."""
+        doc = Doc.of(article, self.analysis)
+        return [name for name, holds in self._predicates.items() if holds is not None and holds(doc)]
