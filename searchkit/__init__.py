@@ -51,8 +51,8 @@ from searchkit.query import (
     Wildcard,
     parse,
 )
-from searchkit.results import Bucket, DuplicateGroup, Explanation, Histogram, Hit, Results
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
+from searchkit.results import Bucket, DuplicateGroup, Explanation, Histogram, Hit, Results
 
 __version__ = "0.1.0"
 

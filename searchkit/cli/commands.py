@@ -15,6 +15,20 @@ from typing import Any, Callable, Optional
 import click
 
 from searchkit.cli import news, output
+from searchkit.cli.options import (
+    EXIT_ERROR,
+    EXIT_NO_MATCH,
+    EXIT_OK,
+    EXIT_SKIPPED,
+    PROGRESS_MIN_FILES,
+    can_draw_blocks,
+    color,
+    index_option,
+    json_option,
+    reports_errors,
+    seeds_option,
+    wait_option,
+)
 from searchkit.engines import engine_names
 from searchkit.errors import (
     IndexNotFoundError,
@@ -22,14 +36,9 @@ from searchkit.errors import (
     SeedsNotFoundError,
 )
 from searchkit.index.facade import Index, open_index
-from searchkit.reports import UpdateReport
 from searchkit.index.request import SORTS
 from searchkit.news.timeline import HISTOGRAM_CHOICES
-
-from searchkit.cli.options import (
-    EXIT_ERROR, EXIT_NO_MATCH, EXIT_OK, EXIT_SKIPPED, PROGRESS_MIN_FILES, can_draw_blocks, color,
-    index_option, json_option, reports_errors, seeds_option, wait_option,
-)
+from searchkit.reports import UpdateReport
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

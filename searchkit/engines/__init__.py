@@ -68,7 +68,8 @@ def get_engine(name: str, options: Optional[Mapping[str, str]] = None) -> Engine
 def configure(engine: Engine, options: Mapping[str, str]) -> Engine:
     """``engine`` configured with ``options`` (see :class:`~searchkit.engines.base.ConfigurableEngine`)."""
     if not isinstance(engine, ConfigurableEngine):
-        raise InvalidOptionError(f"the {engine.name} engine takes no options (got {', '.join(sorted(options))})")
+        given = ", ".join(sorted(options))
+        raise InvalidOptionError(f"the {engine.name} engine takes no options (got {given})")
     return engine.configured(options)
 
 

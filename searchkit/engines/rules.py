@@ -10,10 +10,10 @@ import math
 import re
 from typing import Callable, NamedTuple, Optional, TypeVar
 
-from searchkit.text.analysis import STEMMED, WORD, fold
 from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
 from searchkit.query.lexer import WORD_PIECE  # the parser's own split, so both agree on a word's parts
+from searchkit.text.analysis import STEMMED, WORD, fold
 
 #: What a headline match counts for against a body match (an article matching in both gets both).
 #: The headline's match weighs less than the body's, 0.75 rather than 1.5, because the long text says

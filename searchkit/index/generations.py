@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from searchkit.index import storage
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.engines.base import Engine
 from searchkit.errors import IndexCorruptError, IndexNotFoundError, IndexVersionError, SearchkitError
+from searchkit.index import storage
 
 
 @dataclass(frozen=True)

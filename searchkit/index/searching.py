@@ -28,7 +28,8 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
     stories = None
     if plan.collapse:
         kept = opened.story_keeping is not None and opened.story_keeping.keeps_stories()
-        collapsed = collapse.search(reader, request, labels=labels, folder=opened.generation.folder, kept=kept)
+        collapsed = collapse.search(reader, request, labels=labels, folder=opened.generation.folder,
+                                    kept=kept)
         page, hits, stories = collapsed.first, collapsed.hits, collapsed.stories
     else:
         page = reader.search(request)

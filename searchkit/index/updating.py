@@ -17,15 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator, Mapping, Optional
 
-from searchkit.index import generations, storage
-
-from searchkit.news import stories
 from searchkit.articles import Article, SeedFile
-from searchkit.engines.seeding import sign_articles
-from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome, StoryKeepingEngine
 from searchkit.engines import DEFAULT_ENGINE, get_engine
-from searchkit.reports import UpdateReport
-from searchkit.text.shingles import Signature, signature
+from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome, StoryKeepingEngine
+from searchkit.engines.seeding import sign_articles
 from searchkit.errors import (
     ArticleNotFoundError,
     ArticlesWouldBeLostError,
@@ -35,6 +30,10 @@ from searchkit.errors import (
     SeedError,
     UnknownEngineError,
 )
+from searchkit.index import generations, storage
+from searchkit.news import stories
+from searchkit.reports import UpdateReport
+from searchkit.text.shingles import Signature, signature
 
 
 @dataclass(frozen=True)

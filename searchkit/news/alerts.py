@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from searchkit.articles import Article
 from searchkit.errors import AlertExistsError, AlertNotFoundError, AlertStateError, InvalidOptionError
-from searchkit.query.matching import Percolator
 from searchkit.query import parse
+from searchkit.query.matching import Percolator
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 
 if TYPE_CHECKING:  # only for annotations: both import this module
@@ -160,7 +160,8 @@ class Alerts:
             if not store.searches() or not report.changed_ids:
                 return report
             ids = report.changed_ids
-            articles = readers.read(lambda opened: [a for i in ids if (a := opened.reader.get(i)) is not None])
+            articles = readers.read(
+                lambda opened: [a for i in ids if (a := opened.reader.get(i)) is not None])
             matches = store.percolate(articles)
         except AlertStateError as error:
             return dataclasses.replace(report, alerts_problem=str(error))

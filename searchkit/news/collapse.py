@@ -18,7 +18,8 @@ hits are the page's). Only when some of them are collapsed away and more matches
 reach further (without snippets): to :data:`NEAR_REACH` times the hits wanted, then to the full reach if
 that was not enough. A page whose hits came without snippets gets them from one more request for its
 hits' positions (:attr:`~searchkit.engines.base.SearchRequest.at`). Snippets cost more than a repeated
-query on most engines, so snippets for every hit ranked above a page would not pay. The best hit of a story is the first in the requested order:
+query on most engines, so snippets for every hit ranked above a page would not pay. The best hit of a
+story is the first in the requested order:
 the most relevant, or the newest with ``sort="newest"``.
 """
 

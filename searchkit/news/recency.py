@@ -97,7 +97,8 @@ def rank_recent(ranked: Sequence[tuple[float, Item]], dates: Callable[[list[Item
 
     blended = [(score * fresh(ordinal), ordinal, item)
                for (score, item), ordinal in zip(window + rest, ordinals, strict=True)]
-    reranked = sorted(blended[:len(window)], key=lambda entry: (-entry[0], -entry[1]))  # stable: ties as ranked
+    # Sorting is stable: equal blended scores of one date stay as ranked.
+    reranked = sorted(blended[:len(window)], key=lambda entry: (-entry[0], -entry[1]))
     return [(score, item) for score, _, item in reranked + blended[len(window):]][:wanted]
 
 

@@ -14,10 +14,10 @@ import collections
 import math
 from typing import TYPE_CHECKING
 
-from searchkit.text.analysis import STEMMED, WORD
 from searchkit.articles import Article
 from searchkit.query import tree as t
 from searchkit.results import Results
+from searchkit.text.analysis import STEMMED, WORD
 from searchkit.text.shingles import NEAR_DUPLICATE, article_text, jaccard, shingles
 
 if TYPE_CHECKING:  # only for annotations: index.py imports this module

@@ -25,10 +25,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Sequence
 
-from searchkit.text import analysis as shared
 from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
+from searchkit.text import analysis as shared
 
 FIELDS = ("headline", "body")
 

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from searchkit.cli import output
 from searchkit.articles import Article
+from searchkit.cli import output
 from searchkit.index.facade import Stats
 from searchkit.serve.state import ServerState, article_or_404, check_depth
 

@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from searchkit import __version__
-
 from searchkit.cli import output
 from searchkit.errors import InvalidOptionError, SearchkitError
 from searchkit.index.facade import Index

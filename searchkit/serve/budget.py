@@ -31,7 +31,8 @@ class TimeBudget:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="searchkit-search")
 
     async def run(self, call: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
-        """``call(*args, **kwargs)`` on a worker thread; raises :class:`SearchTimeoutError` past the budget."""
+        """``call(*args, **kwargs)`` on a worker thread; raises :class:`SearchTimeoutError` past the
+        budget."""
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._pool, functools.partial(call, *args, **kwargs))
         try:

@@ -21,9 +21,9 @@ from markupsafe import Markup, escape
 
 from searchkit.cli import output
 from searchkit.errors import InvalidOptionError, SearchkitError
-from searchkit.results import Histogram, Results
 from searchkit.index.request import SORTS
 from searchkit.news.timeline import check_interval
+from searchkit.results import Histogram, Results
 from searchkit.serve.api import MAX_API_LIMIT
 from searchkit.serve.state import MAX_DEPTH, ServerState, article_or_404, check_depth, status_for
 

@@ -15,9 +15,9 @@ from typing import Optional
 
 import watchfiles
 
+from searchkit.cli.output import ALERT_HEADLINES
 from searchkit.errors import SearchkitError
 from searchkit.index.facade import Index
-from searchkit.cli.output import ALERT_HEADLINES
 
 log = logging.getLogger("searchkit.serve")
 

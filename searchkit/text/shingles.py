@@ -18,8 +18,8 @@ import sys
 import zlib
 from typing import NamedTuple
 
-from searchkit.text.analysis import analyze
 from searchkit.articles import Article
+from searchkit.text.analysis import analyze
 
 SHINGLE_WORDS = 4
 #: Texts at least this alike are near-duplicates (the same story rewritten).

@@ -10,6 +10,7 @@ batch whole, lets the last change of an id in a batch win, and reads seed files 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import os
 import random
@@ -20,14 +21,28 @@ from hypothesis import HealthCheck, given, settings
 
 from searchkit.articles import Article, Fingerprint, scan_seeds
 from searchkit.engines.base import DateSummary, StoryKeepingEngine
-from searchkit.index.request import SORTS  # the recent sort too: the blend over each engine
 from searchkit.errors import IndexCorruptError, SeedError
+from searchkit.index.request import SORTS  # the recent sort too: the blend over each engine
 
 from . import strategies
 from .corpus import CORPUS, DATE_FILTERS, EXTRA_QUERIES, TREE_QUERIES, doc_queries
 from .harness import (
-    CREATED, RANKED_SORTS, REAL_ENGINES, Listing, apply, ask, day, describe, load_engine, new_index, outcome, put_all,
-    random_articles, run, state, stories_told,
+    CREATED,
+    RANKED_SORTS,
+    REAL_ENGINES,
+    Listing,
+    apply,
+    ask,
+    day,
+    describe,
+    load_engine,
+    new_index,
+    outcome,
+    put_all,
+    random_articles,
+    run,
+    state,
+    stories_told,
 )
 from .reference import ReferenceEngine
 
@@ -130,7 +145,8 @@ def large_readers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 @given(query=strategies.queries, date_filter=strategies.date_filters)
 def test_a_larger_index_in_several_commits_answers_as_the_reference(large_readers, query, date_filter):
     for sort, dates in itertools.product(SORTS, (None, date_filter)):
-        wanted = ask(query, sort=sort, date_filter=dates, count_days=sort == "relevance", find_ids=LARGE_FIND_IDS)
+        wanted = ask(query, sort=sort, date_filter=dates, count_days=sort == "relevance",
+                     find_ids=LARGE_FIND_IDS)
         assert outcome(large_readers[0], wanted) == outcome(large_readers[1], wanted), (query, sort, dates)
 
 
@@ -162,7 +178,9 @@ def storied_readers(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
         for e, folder in folders.items():
             since = e.commit_token(folder) if round_number else None
             apply(e, folder, [("put", a, None) for a in puts] + [("delete", i) for i in deletes], "commit")
-            e.keep_stories(folder, lambda: labels, since=since, changed={a.id for a in puts} | set(deletes))
+            # Bound now: an engine may call labels() after this round's loop variable has moved on.
+            e.keep_stories(folder, functools.partial(dict, labels), since=since,
+                           changed={a.id for a in puts} | set(deletes))
     readers = [e.open_reader(folder) for e, folder in folders.items()]
     yield readers
     for reader in readers:

@@ -16,9 +16,9 @@ from collections import Counter
 
 import pytest
 
-from searchkit.news import recency
 from searchkit.articles import Article
 from searchkit.engines.base import EngineReader
+from searchkit.news import recency
 from searchkit.query import tree as t
 
 from .corpus import CORPUS
@@ -48,7 +48,7 @@ def check_blend(reader: EngineReader, query: str, now: dt.date, half_life: dt.ti
     for hit in recent.hits:
         expected = recency.blend(by_id[hit.id].score, hit.date, now=now, half_life=half_life)
         assert math.isclose(hit.score, expected, rel_tol=1e-3, abs_tol=2e-4), (query, hit)
-    for first, second in zip(recent.hits, recent.hits[1:]):
+    for first, second in zip(recent.hits, recent.hits[1:], strict=False):
         assert first.score >= second.score - 1e-4, (query, first, second)
         if by_id[first.id].score == by_id[second.id].score == 0.0:
             assert first.date >= second.date, (query, "equal scores rank newer first", first, second)
@@ -125,8 +125,8 @@ def test_recent_on_random_articles_is_the_blend(engine, tmp_path):
 
 def test_among_equally_relevant_stories_the_fresher_ranks_first(engine, tmp_path):
     same = "Oil prices rose on Monday as supply fell."
-    stories = [Article(f"story-{year}", day(f"{year}-06-01"), "Oil prices rise", same) for year in (2015, 2019,
-                                                                                                   2017)]
+    stories = [Article(f"story-{year}", day(f"{year}-06-01"), "Oil prices rise", same)
+               for year in (2015, 2019, 2017)]
     reader = engine.open_reader(new_index(engine, tmp_path, stories + FILLER))
     assert ids(reader, "oil prices", sort="recent") == ["story-2019", "story-2017", "story-2015"]
 

@@ -41,7 +41,7 @@ def bm25(word: str) -> dict[str, float]:
         holding = sum(1 for words in texts if word in words)
         idf = math.log(1 + (len(texts) - holding + 0.5) / (holding + 0.5))
         weight = HEADLINE_BOOST if name == "headline" else 1.0
-        for article, words in zip(ARTICLES, texts):
+        for article, words in zip(ARTICLES, texts, strict=True):
             count = words.count(word)
             if count:
                 norm = 1 - B + B * len(words) / average

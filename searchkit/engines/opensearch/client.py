@@ -37,7 +37,8 @@ RETRIED = frozenset({429, 503})
 class Refused(EngineRejectedError):
     """An error status from the cluster; ``types`` are the error types its answer names."""
 
-    def __init__(self, url: str, status: int | None, reason: str, types: frozenset[str] = frozenset()) -> None:
+    def __init__(self, url: str, status: int | None, reason: str,
+                 types: frozenset[str] = frozenset()) -> None:
         super().__init__(url, status, reason)
         self.types = types
 
@@ -84,7 +85,7 @@ class Cluster:
     def rejected(self, status: Optional[int], error: opensearchpy.TransportError) -> Refused:
         if status in (401, 403):
             return Refused(self.url, status, "authentication failed or not allowed; check "
-                                             f"{USER_VARIABLE} and {PASSWORD_VARIABLE} (or {API_KEY_VARIABLE})")
+                           f"{USER_VARIABLE} and {PASSWORD_VARIABLE} (or {API_KEY_VARIABLE})")
         reason = error_reason(error.info) or str(error.error)
         types = frozenset(error_types(error.info))
         return (Missing if status == 404 else Refused)(self.url, status, reason, types)

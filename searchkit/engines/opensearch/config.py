@@ -38,7 +38,8 @@ SHARDS_VARIABLE = "SEARCHKIT_OPENSEARCH_SHARDS"
 REPLICAS_VARIABLE = "SEARCHKIT_OPENSEARCH_REPLICAS"
 DEFAULT_SHARDS = 2
 DEFAULT_REPLICAS = 1
-#: The engine options a new index takes (``open_index(..., engine_options=...)``, ``--url``, ``--index-name``).
+#: The engine options a new index takes (``open_index(..., engine_options=...)``, ``--url``,
+#: ``--index-name``).
 OPTIONS = ("url", "index_name", "shards", "replicas")
 _INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}\Z")
 

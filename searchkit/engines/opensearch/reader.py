@@ -113,7 +113,8 @@ class OpenSearchReader:
         aggs = answer["aggregations"]
         per_year = {int(bucket["key"]): int(bucket["doc_count"]) for bucket in aggs["years"]["buckets"]}
         return DateSummary(dt.date.fromisoformat(aggs["first"]["value_as_string"]),
-                           dt.date.fromisoformat(aggs["last"]["value_as_string"]), dict(sorted(per_year.items())))
+                           dt.date.fromisoformat(aggs["last"]["value_as_string"]),
+                           dict(sorted(per_year.items())))
 
     def size_bytes(self) -> int:
         """The store size of every copy (primaries and replicas) on the cluster, now."""

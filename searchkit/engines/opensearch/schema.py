@@ -19,8 +19,8 @@ import datetime as dt
 import hashlib
 from typing import Any, Optional
 
-from searchkit.text.analysis import STEMMED, UNSTEMMED
 from searchkit.articles import Article, Fingerprint
+from searchkit.text.analysis import STEMMED, UNSTEMMED
 
 TEXT_FIELDS = ("headline", "body")
 WORDS_FIELDS = {"headline": "headline_words", "body": "body_words"}

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Sequence
 
-from searchkit.text.analysis import fold
 from searchkit.engines.opensearch.compile import lucene_regex
 from searchkit.engines.opensearch.schema import VOCABULARY_FIELD
 from searchkit.engines.rules import MAX_EDITS, edit_distance
+from searchkit.text.analysis import fold
 
 #: At most this many candidate words per unknown word (a headline vocabulary per first letter is smaller).
 MAX_CANDIDATES = 20_000

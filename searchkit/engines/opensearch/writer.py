@@ -26,13 +26,18 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.engines.seeding import index_seed_files
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.batch import PendingChanges
 from searchkit.engines.opensearch import config
 from searchkit.engines.opensearch.client import FIRST_WAIT, TRIES, Cluster
-from searchkit.engines.opensearch.schema import ARTICLE_FIELDS, article_from, document, document_id, \
-    fingerprint_from
+from searchkit.engines.opensearch.schema import (
+    ARTICLE_FIELDS,
+    article_from,
+    document,
+    document_id,
+    fingerprint_from,
+)
+from searchkit.engines.seeding import index_seed_files
 from searchkit.errors import EngineRejectedError, SeedError
 
 #: A bulk request carries at most this many documents, or about this many bytes of JSON.
@@ -110,15 +115,18 @@ class OpenSearchWriter:
             raise RuntimeError("this batch was already committed or cancelled")
         try:
             operations: list[Operation] = [
-                ("index", article_id, document(*change)) if change is not None else ("delete", article_id, None)
+                ("index", article_id, document(*change)) if change is not None
+                else ("delete", article_id, None)
                 for article_id, change in self._changes.items()]
             refused: dict[str, str] = {}
             for start in range(0, len(operations), CHUNK_DOCS):
                 refused.update(self._bulk(operations[start:start + CHUNK_DOCS]))
             if refused:
-                named = "; ".join(f"{article_id!r}: {reason}" for article_id, reason in sorted(refused.items()))
+                named = "; ".join(f"{article_id!r}: {reason}"
+                                  for article_id, reason in sorted(refused.items()))
                 raise EngineRejectedError(self._cluster.url, None,
-                                          f"{len(refused)} article(s) were refused, nothing committed: {named}")
+                                          f"{len(refused)} article(s) were refused, nothing committed: "
+                                          f"{named}")
             self._refresh()
         except BaseException:
             self.cancel()
@@ -194,7 +202,8 @@ class OpenSearchWriter:
                                        document(article_from(source), fingerprint_from(source))))
             refused = self._bulk(operations)
             if refused:
-                raise EngineRejectedError(self._cluster.url, None, "a cancelled batch could not be taken back "
+                raise EngineRejectedError(self._cluster.url, None,
+                                          "a cancelled batch could not be taken back "
                                           f"for {len(refused)} article(s); rebuild the index "
                                           "('searchkit index --rebuild')")
 

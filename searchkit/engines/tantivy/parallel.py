@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Iterator, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.engines.seeding import in_workers, index_seed_files
 from searchkit.engines.base import Progress, SeedOutcome
+from searchkit.engines.seeding import in_workers, index_seed_files
 from searchkit.engines.tantivy.schema import Prepared, prepare
 from searchkit.errors import BuildWorkerDiedError
 

@@ -13,9 +13,9 @@ from tantivy import DocAddress, Query
 from searchkit.articles import Article, Fingerprint
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, PageStories, SearchRequest
 from searchkit.engines.batch import indexable_id
+from searchkit.engines.files import folder_size
 from searchkit.engines.tantivy import commit_record, token_of
 from searchkit.engines.tantivy.compile import compile_query
-from searchkit.engines.tantivy.stories import KeptStories
 from searchkit.engines.tantivy.schema import (
     KEY_FIELD,
     LIBRARY,
@@ -25,11 +25,11 @@ from searchkit.engines.tantivy.schema import (
     open_index,
     stored_text,
 )
+from searchkit.engines.tantivy.stories import KeptStories
 from searchkit.engines.tantivy.suggest import suggest
 from searchkit.engines.tantivy.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError, UnsupportedQueryError
 from searchkit.results import Hit
-from searchkit.engines.files import folder_size
 from searchkit.text.snippets import snippet
 
 Result = TypeVar("Result")

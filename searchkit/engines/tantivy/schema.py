@@ -16,9 +16,9 @@ from typing import Iterable, NamedTuple, Optional
 
 import tantivy
 
-from searchkit.text.analysis import STEMMED, UNSTEMMED
 from searchkit.articles import Article, Fingerprint
 from searchkit.errors import IndexCorruptError
+from searchkit.text.analysis import STEMMED, UNSTEMMED
 
 TEXT_FIELDS = ("headline", "body")
 #: The unstemmed headline words, for "did you mean".

@@ -27,15 +27,21 @@ from typing import Callable, Collection, Iterator, Mapping, Optional, Sequence
 import tantivy
 from tantivy import Query
 
-from searchkit.text.analysis import STEMMED
-from searchkit.engines.seeding import chunks, in_workers, worker_count
 from searchkit.engines.base import PageStories, Progress
+from searchkit.engines.files import write_atomically
+from searchkit.engines.seeding import chunks, in_workers, worker_count
 from searchkit.engines.tantivy import STORIES_FOLDER, STORIES_FOR_FILE, STORIES_FORMAT, commit_token
 from searchkit.engines.tantivy import stories_kept_for as _kept_for
 from searchkit.engines.tantivy.schema import (
-    KEY_FIELD, STORY_FIELD, build_schema, id_key, ids_by_key, open_index, stored_text,
+    KEY_FIELD,
+    STORY_FIELD,
+    build_schema,
+    id_key,
+    ids_by_key,
+    open_index,
+    stored_text,
 )
-from searchkit.engines.files import write_atomically
+from searchkit.text.analysis import STEMMED
 
 FOLDER, FOR_FILE = STORIES_FOLDER, STORIES_FOR_FILE
 #: Articles per task when analysing in worker processes.

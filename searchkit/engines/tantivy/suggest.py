@@ -11,9 +11,9 @@ from typing import Optional, Sequence
 
 import tantivy
 
-from searchkit.text.analysis import fold
 from searchkit.engines.rules import MAX_EDITS, edit_distance
 from searchkit.engines.tantivy.schema import VOCABULARY_FIELD
+from searchkit.text.analysis import fold
 
 
 def suggest(searcher: tantivy.Searcher, words: Sequence[str]) -> Optional[str]:

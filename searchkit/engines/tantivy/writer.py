@@ -15,9 +15,9 @@ import tantivy
 from tantivy import Query
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.engines.seeding import index_seed_files, worker_count
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.batch import PendingChanges
+from searchkit.engines.seeding import index_seed_files, worker_count
 from searchkit.engines.tantivy import parallel
 from searchkit.engines.tantivy.schema import (
     Prepared,

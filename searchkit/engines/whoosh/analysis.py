@@ -13,9 +13,8 @@ from typing import Any, Iterator
 from whoosh.analysis import Analyzer, Token
 from whoosh.formats import Positions
 
-from searchkit.text.analysis import STEMMED, UNSTEMMED, WORD
+from searchkit.text.analysis import STEMMED, UNSTEMMED, WORD, analyze, fold
 from searchkit.text.analysis import Analyzer as WordAnalyzer
-from searchkit.text.analysis import analyze, fold
 
 __all__ = ["ANALYZER", "WORD", "FusedPositions", "NewsAnalyzer", "analyze", "fold"]
 

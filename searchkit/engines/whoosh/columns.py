@@ -14,11 +14,10 @@ import sys
 from collections import Counter
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from whoosh.searching import Searcher
-
 from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 #: Whoosh stores a field's length in a document as one byte; this decodes it.

@@ -19,8 +19,8 @@ from typing import Callable, NamedTuple, Optional
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
-from whoosh.searching import Searcher
 from whoosh.scoring import BM25F, bm25
+from whoosh.searching import Searcher
 
 from searchkit.engines.base import RANKED_SORTS
 from searchkit.engines.whoosh.columns import BYTE_TO_LENGTH, Segment

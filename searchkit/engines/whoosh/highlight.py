@@ -1,4 +1,5 @@
-"""Which words a compiled query looks for in the body, for the shared snippets (``searchkit.text.snippets``)."""
+"""Which words a compiled query looks for in the body, for the shared snippets
+(``searchkit.text.snippets``)."""
 
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ from typing import Any, Mapping, Optional, Sequence
 from whoosh.codec.whoosh3 import W3Segment
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.engines.seeding import index_seed_files, inherited_objects_frozen
 from searchkit.engines.base import Progress, SeedOutcome
+from searchkit.engines.seeding import index_seed_files, inherited_objects_frozen
 from searchkit.engines.whoosh import store
 from searchkit.engines.whoosh.schema import document
 from searchkit.errors import BuildWorkerDiedError

@@ -8,10 +8,10 @@ from typing import Mapping, Optional, Sequence
 from whoosh.codec.whoosh3 import W3Segment
 
 from searchkit.articles import Article, Fingerprint, SeedFile
-from searchkit.engines.seeding import index_seed_files, worker_count
 from searchkit.engines.base import Progress, SeedOutcome
-from searchkit.engines.whoosh import parallel, store
 from searchkit.engines.batch import PendingChanges
+from searchkit.engines.seeding import index_seed_files, worker_count
+from searchkit.engines.whoosh import parallel, store
 from searchkit.engines.whoosh.schema import ID_FIELD, document
 
 
