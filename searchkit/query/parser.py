@@ -92,7 +92,8 @@ def _words_node(words: list[tuple[Node, bool]]) -> Node:
     More than LONG_QUERY_WORDS of them is pasted text rather than a query: the required words must all
     match, and any one of the others will do, less their :data:`STOP_WORDS` (all of them are kept when
     every one is a stop word). No minimum: on the CISI relevance evaluation a percentage minimum lost
-    most of the relevant articles of long queries, and dropping stop words helped (benchmarks/relevance.md).
+    most of the relevant articles of long queries, and dropping stop words helped
+    (benchmarks/results/relevance.md).
     """
     nodes = [node for node, _ in words]
     optional = [node for node, required in words if not required]
