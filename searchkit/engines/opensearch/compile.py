@@ -20,10 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Optional
 
-from searchkit.text.analysis import STEMMED
 from searchkit.engines.opensearch.schema import WORDS_FIELDS
 from searchkit.engines.rules import (
-    split_and,
     BONUS_BOOST,
     HEADLINE_BOOST,
     MAX_PREFIX_TERMS,
@@ -32,10 +30,12 @@ from searchkit.engines.rules import (
     bonus_words,
     literal_prefix,
     scaled_minimum,
+    split_and,
     split_prefix,
     split_wildcard,
 )
 from searchkit.query import tree as t
+from searchkit.text.analysis import STEMMED
 
 Query = dict[str, Any]
 #: (kind, field, pattern): one prefix ("prefix") or wildcard ("wildcard") pattern in one field.
@@ -190,7 +190,8 @@ class Compiler:
             return None
         found = self.expansions[("prefix", field, split.pattern)]
         self.budget.spend(text, f"prefix '{text}*'", len(found))
-        return self._after_words(field, split, {"prefix": {field: {"value": split.pattern}}} if found else NOTHING)
+        matching = {"prefix": {field: {"value": split.pattern}}} if found else NOTHING
+        return self._after_words(field, split, matching)
 
     def _wildcard(self, field: str, text: str) -> Optional[Query]:
         split = split_wildcard(text)
@@ -199,7 +200,8 @@ class Compiler:
         self.budget.check_wildcard(text, split.pattern)
         found = self.expansions[("wildcard", field, split.pattern)]
         self.budget.spend(text, f"wildcard '{text}'", len(found))
-        return self._after_words(field, split, {"wildcard": {field: {"value": split.pattern}}} if found else NOTHING)
+        matching = {"wildcard": {field: {"value": split.pattern}}} if found else NOTHING
+        return self._after_words(field, split, matching)
 
     def _after_words(self, field: str, split: Pattern, pattern: Query) -> Query:
         if not split.others:

@@ -16,9 +16,7 @@ from typing import Callable, Optional
 import tantivy
 from tantivy import Occur, Query
 
-from searchkit.text.analysis import STEMMED
 from searchkit.engines.rules import (
-    split_and,
     BONUS_BOOST,
     HEADLINE_BOOST,
     MAX_PREFIX_TERMS,
@@ -26,12 +24,14 @@ from searchkit.engines.rules import (
     bonus_words,
     literal_prefix,
     scaled_minimum,
+    split_and,
     split_prefix,
     split_wildcard,
     wildcard_matcher,
 )
 from searchkit.errors import UnsupportedQueryError
 from searchkit.query import tree as t
+from searchkit.text.analysis import STEMMED
 
 #: A sloppy phrase becomes one exact phrase per gap pattern: (slop + 1) ** (words - 1) of them.
 MAX_PHRASE_PATTERNS = 256

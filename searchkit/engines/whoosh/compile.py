@@ -16,7 +16,6 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from searchkit.engines.rules import (
-    split_and,
     BONUS_BOOST,
     HEADLINE_BOOST,
     MAX_PREFIX_TERMS,
@@ -24,6 +23,7 @@ from searchkit.engines.rules import (
     bonus_words,
     literal_prefix,
     scaled_minimum,
+    split_and,
     split_prefix,
     split_wildcard,
     wildcard_matcher,
@@ -39,7 +39,6 @@ from searchkit.engines.whoosh.queries import (
     or_of,
 )
 from searchkit.query import tree as t
-
 
 
 def compile_query(reader: IndexReader, node: t.Node, query_text: str = "", *, ranked: bool = True,
