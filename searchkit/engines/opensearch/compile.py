@@ -1,12 +1,13 @@
 """Compiling searchkit's query tree into OpenSearch's query DSL (a dict, shown as JSON by explain).
 
-The rules are the other engines' (``engines/rules.py``): a word without a field searches the headline
-(boosted :data:`HEADLINE_BOOST`) and the body; a group keeps its minimum (``minimum_should_match``),
-scaled when children analyse to nothing; prefixes and wildcards match the unstemmed pattern against the
-indexed words, under the same caps. The words a prefix or wildcard expands to are looked up first (one
-terms aggregation per pattern and field, :func:`expansion_request`), so the caps raise the same errors
-as elsewhere and snippets mark the same words; the query itself then uses OpenSearch's ``prefix`` and
-``wildcard`` queries, which match exactly those words (constant score per match, as OpenSearch does).
+The walk and its rules are the other engines' (:class:`~searchkit.engines.walk.TreeCompiler`,
+``engines/rules.py``): a word without a field searches the headline (boosted :data:`HEADLINE_BOOST`) and
+the body; a group keeps its minimum (``minimum_should_match``), scaled when children analyse to nothing;
+prefixes and wildcards match the unstemmed pattern against the indexed words, under the same caps. The
+words a prefix or wildcard expands to are looked up first (one terms aggregation per pattern and field,
+:func:`expansion_request`), so the caps raise the same errors as elsewhere and snippets mark the same
+words; the query itself then uses OpenSearch's ``prefix`` and ``wildcard`` queries, which match exactly
+those words (constant score per match, as OpenSearch does).
 
 Phrases: an exact phrase is ``match_phrase`` on the words joined by spaces. A sloppy phrase means here
 "each next word 1 to slop+1 positions after the one before"; Lucene's ``match_phrase`` slop is an edit
@@ -18,22 +19,17 @@ position of a word the nearest following start of a valid rest is the one to che
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from searchkit.engines.opensearch.schema import WORDS_FIELDS
 from searchkit.engines.rules import (
     BONUS_BOOST,
-    HEADLINE_BOOST,
     MAX_PREFIX_TERMS,
-    ExpansionBudget,
-    Pattern,
-    bonus_words,
     literal_prefix,
-    scaled_minimum,
-    split_and,
     split_prefix,
     split_wildcard,
 )
+from searchkit.engines.walk import TreeCompiler
 from searchkit.query import tree as t
 from searchkit.text.analysis import STEMMED
 
@@ -93,120 +89,71 @@ def lucene_regex(pattern: str) -> str:
 def compile_query(node: t.Node, query_text: str, expansions: Expansions, *, ranked: bool = True,
                   date_filter: Optional[t.DateRange] = None) -> Query:
     """The query that runs for ``node``: with the headline bonus when ``ranked``, filtered by date."""
-    compiler = Compiler(query_text, expansions)
-    query = compiler.compile(node)
-    if ranked:
-        words = bonus_words(node)
-        if words:
-            bonus = {"match_phrase": {"headline": {"query": " ".join(words), "boost": BONUS_BOOST}}}
-            query = {"bool": {"must": [query], "should": [bonus]}}
-    if date_filter is not None:
-        query = {"bool": {"must": [query], "filter": [date_range(date_filter)]}}
-    return query
+    return Compiler(query_text, expansions).compile_search(node, ranked=ranked, date_filter=date_filter)
 
 
-def date_range(node: t.DateRange) -> Query:
-    """Articles dated in ``node`` (both ends inclusive), scoring nothing."""
-    if node.is_empty:
-        return NOTHING
-    if node.start is None and node.end is None:
-        return every()
-    bounds: dict[str, str] = {"format": "strict_date"}
-    if node.start is not None:
-        bounds["gte"] = node.start.isoformat()
-    if node.end is not None:
-        bounds["lte"] = node.end.isoformat()
-    return {"constant_score": {"filter": {"range": {"date": bounds}}, "boost": 0.0}}
+class Compiler(TreeCompiler[Query]):
+    """Turns a query tree into a query DSL dict, with the words its patterns expand to looked up."""
 
-
-class Compiler:
     def __init__(self, query_text: str, expansions: Expansions) -> None:
-        self.budget = ExpansionBudget(query_text)
+        super().__init__(query_text)
         self.expansions = expansions
 
-    def compile(self, node: t.Node) -> Query:
-        return self._compile(node) or NOTHING
+    def term(self, field: str, word: str) -> Query:
+        return {"term": {field: {"value": word}}}
 
-    def _compile(self, node: t.Node) -> Optional[Query]:
-        if isinstance(node, t.Term):
-            return self._each_field(node.field, lambda f: self._words(f, node.text, 0))
-        if isinstance(node, t.Phrase):
-            return self._each_field(node.field, lambda f: self._words(f, node.text, node.slop))
-        if isinstance(node, t.Prefix):
-            return self._each_field(node.field, lambda f: self._prefix(f, node.text))
-        if isinstance(node, t.Wildcard):
-            return self._each_field(node.field, lambda f: self._wildcard(f, node.text))
-        if isinstance(node, t.DateRange):
-            return date_range(node)
-        if isinstance(node, t.MatchAll):
-            return every()
-        if isinstance(node, t.Not):
-            inner = self._compile(node.child)
-            return every() if inner is None else {"bool": {"must": [every()], "must_not": [inner]}}
-        if isinstance(node, t.And):
-            return self._and(node)
-        if isinstance(node, t.Or):
-            return self._or(node)
-        raise TypeError(f"not a query node: {node!r}")
-
-    def _and(self, node: t.And) -> Optional[Query]:
-        positives, negatives = split_and(node, self._compile)
-        if not positives and not negatives:
-            return None
-        if not negatives and len(positives) == 1:
-            return positives[0]
-        query: dict[str, Any] = {"must": positives or [every()]}
-        if negatives:
-            query["must_not"] = negatives
-        return {"bool": query}
-
-    def _or(self, node: t.Or) -> Optional[Query]:
-        compiled = [c for c in (self._compile(child) for child in node.children) if c is not None]
-        if not compiled:
-            return None
-        return _any_of(compiled, scaled_minimum(node, len(compiled)))
-
-    def _each_field(self, field: Optional[str], make: Callable[[str], Optional[Query]]) -> Optional[Query]:
-        if field is not None:
-            return make(field)
-        headline, body = make("headline"), make("body")
-        if headline is None or body is None:
-            return None
-        return _any_of([_boosted(headline, HEADLINE_BOOST), body], 1)
-
-    def _words(self, field: str, text: str, slop: int) -> Optional[Query]:
-        words = STEMMED.words(text)
-        if not words:
-            return None
-        if len(words) == 1:
-            return {"term": {field: {"value": words[0]}}}
+    def phrase(self, field: str, words: list[str], slop: int, text: str) -> Query:
         if slop == 0:
             return {"match_phrase": {field: {"query": " ".join(words)}}}
         return _span_chain(field, words, slop)
 
-    def _prefix(self, field: str, text: str) -> Optional[Query]:
-        split = split_prefix(text)
-        if split is None:
-            return None
-        found = self.expansions[("prefix", field, split.pattern)]
-        self.budget.spend(text, f"prefix '{text}*'", len(found))
-        matching = {"prefix": {field: {"value": split.pattern}}} if found else NOTHING
-        return self._after_words(field, split, matching)
+    def any_of(self, parts: list[Query], minimum: int) -> Query:
+        if len(parts) == 1:
+            return parts[0]
+        return {"bool": {"should": parts, "minimum_should_match": minimum}}
 
-    def _wildcard(self, field: str, text: str) -> Optional[Query]:
-        split = split_wildcard(text)
-        if split is None:
-            return None
-        self.budget.check_wildcard(text, split.pattern)
-        found = self.expansions[("wildcard", field, split.pattern)]
-        self.budget.spend(text, f"wildcard '{text}'", len(found))
-        matching = {"wildcard": {field: {"value": split.pattern}}} if found else NOTHING
-        return self._after_words(field, split, matching)
+    def all_of(self, parts: list[Query]) -> Query:
+        return parts[0] if len(parts) == 1 else {"bool": {"must": parts}}
 
-    def _after_words(self, field: str, split: Pattern, pattern: Query) -> Query:
-        if not split.others:
-            return pattern
-        return {"bool": {"must": [*({"term": {field: {"value": w}}} for w in split.others), pattern]}}
+    def exclude(self, required: list[Query], excluded: list[Query]) -> Query:
+        return {"bool": {"must": required, "must_not": excluded}}
+
+    def boost(self, query: Query, boost: float) -> Query:
+        return {"bool": {"must": [query], "boost": boost}}
+
+    def range(self, node: t.DateRange) -> Query:
+        if node.is_empty:
+            return NOTHING
+        bounds: dict[str, str] = {"format": "strict_date"}
+        if node.start is not None:
+            bounds["gte"] = node.start.isoformat()
+        if node.end is not None:
+            bounds["lte"] = node.end.isoformat()
+        return {"constant_score": {"filter": {"range": {"date": bounds}}, "boost": 0.0}}
+
+    def every(self) -> Query:
+        return every()
+
+    def nothing(self) -> Query:
+        return NOTHING
+
+    def expand_prefix(self, field: str, prefix: str) -> tuple[int, Query]:
+        found = self.expansions[("prefix", field, prefix)]
+        return len(found), {"prefix": {field: {"value": prefix}}} if found else NOTHING
+
+    def expand_wildcard(self, field: str, pattern: str) -> tuple[int, Query]:
+        found = self.expansions[("wildcard", field, pattern)]
+        return len(found), {"wildcard": {field: {"value": pattern}}} if found else NOTHING
+
+    def bonus(self, words: list[str]) -> Query:
+        # The boost goes inside match_phrase, not around it.
+        return {"match_phrase": {"headline": {"query": " ".join(words), "boost": BONUS_BOOST}}}
+
+    def with_bonus(self, query: Query, bonus: Query) -> Query:
+        return {"bool": {"must": [query], "should": [bonus]}}
+
+    def filtered(self, query: Query, dates: Query) -> Query:
+        return {"bool": {"must": [query], "filter": [dates]}}
 
 
 def _span_chain(field: str, words: list[str], slop: int) -> Query:
@@ -216,16 +163,6 @@ def _span_chain(field: str, words: list[str], slop: int) -> Query:
         rest = {"span_near": {"clauses": [{"span_term": {field: {"value": word}}}, rest],
                               "slop": slop, "in_order": True}}
     return rest
-
-
-def _boosted(query: Query, boost: float) -> Query:
-    return {"bool": {"must": [query], "boost": boost}}
-
-
-def _any_of(parts: list[Query], minimum: int) -> Query:
-    if len(parts) == 1:
-        return parts[0]
-    return {"bool": {"should": parts, "minimum_should_match": minimum}}
 
 
 def body_words(node: t.Node, expansions: Expansions) -> frozenset[str]:

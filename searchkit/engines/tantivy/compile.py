@@ -1,34 +1,30 @@
 """Compiling searchkit's query tree into a Tantivy query, with a readable description for explain.
 
-The rules are shared with the Whoosh engine (``engines/rules.py``), so both find the same articles: a word
-without a field searches the headline (weighted :data:`HEADLINE_BOOST`) and the body; prefixes and
-wildcards are expanded here against the term dictionary, matched unstemmed against the indexed words,
-under the same caps. Tantivy's own sloppy phrases follow another rule (one slop budget for the whole
-phrase, transpositions allowed), so ``"a b c"~N`` becomes the exact phrases of every allowed gap pattern.
+The walk and its rules are shared with the other engines (:class:`~searchkit.engines.walk.TreeCompiler`,
+``engines/rules.py``), so all find the same articles: a word without a field searches the headline
+(weighted :data:`HEADLINE_BOOST`) and the body; prefixes and wildcards are expanded here against the term
+dictionary, matched unstemmed against the indexed words, under the same caps. Tantivy's own sloppy
+phrases follow another rule (one slop budget for the whole phrase, transpositions allowed), so
+``"a b c"~N`` becomes the exact phrases of every allowed gap pattern (in :meth:`Compiler.phrase`).
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import tantivy
 from tantivy import Occur, Query
 
 from searchkit.engines.rules import (
-    BONUS_BOOST,
-    HEADLINE_BOOST,
     MAX_PREFIX_TERMS,
-    ExpansionBudget,
-    bonus_words,
     literal_prefix,
-    scaled_minimum,
-    split_and,
     split_prefix,
     split_wildcard,
     wildcard_matcher,
 )
+from searchkit.engines.walk import TreeCompiler
 from searchkit.errors import UnsupportedQueryError
 from searchkit.query import tree as t
 from searchkit.text.analysis import STEMMED
@@ -48,89 +44,21 @@ class Compiled:
 def compile_query(searcher: tantivy.Searcher, schema: tantivy.Schema, node: t.Node, query_text: str = "", *,
                   ranked: bool = True, date_filter: Optional[t.DateRange] = None) -> Compiled:
     """The query that runs for ``node``: with the headline bonus when ``ranked``, filtered by date."""
-    compiler = Compiler(searcher, schema, query_text)
-    compiled = compiler.compile(node)
-    bonus = compiler.headline_phrase_bonus(node) if ranked else None
-    if bonus is not None:
-        compiled = Compiled(Query.boolean_query([(Occur.Must, compiled.query), (Occur.Should, bonus.query)]),
-                            f"({compiled.text} ANDMAYBE {bonus.text})")
-    if date_filter is not None:
-        dates = compiler.date_range(date_filter)
-        compiled = Compiled(Query.boolean_query([(Occur.Must, compiled.query), (Occur.Must, dates.query)]),
-                            f"({compiled.text} AND {dates.text})")
-    return compiled
+    return Compiler(searcher, schema, query_text).compile_search(node, ranked=ranked, date_filter=date_filter)
 
 
-class Compiler:
+class Compiler(TreeCompiler[Compiled]):
     """Turns a query tree into a Tantivy query against one searcher (expansion needs its terms)."""
 
     def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema, query_text: str) -> None:
+        super().__init__(query_text)
         self.searcher = searcher
         self.schema = schema
-        self.budget = ExpansionBudget(query_text)
 
-    def compile(self, node: t.Node) -> Compiled:
-        return self._compile(node) or Compiled(Query.empty_query(), "<nothing>")
-
-    def _compile(self, node: t.Node) -> Optional[Compiled]:
-        if isinstance(node, t.Term):
-            return self._each_field(node.field, lambda f: self._words(f, node.text, 0))
-        if isinstance(node, t.Phrase):
-            return self._each_field(node.field, lambda f: self._words(f, node.text, node.slop))
-        if isinstance(node, t.Prefix):
-            return self._each_field(node.field, lambda f: self._prefix(f, node.text))
-        if isinstance(node, t.Wildcard):
-            return self._each_field(node.field, lambda f: self._wildcard(f, node.text))
-        if isinstance(node, t.DateRange):
-            return self.date_range(node)
-        if isinstance(node, t.MatchAll):
-            return _every()
-        if isinstance(node, t.Not):
-            inner = self._compile(node.child)
-            return _every() if inner is None else _without(_every(), [inner])
-        if isinstance(node, t.And):
-            return self._and(node)
-        if isinstance(node, t.Or):
-            return self._or(node)
-        raise TypeError(f"not a query node: {node!r}")
-
-    def _and(self, node: t.And) -> Optional[Compiled]:
-        positives, negatives = split_and(node, self._compile)
-        if not positives and not negatives:
-            return None
-        required = _all_of(positives) if positives else _every()
-        return _without(required, negatives) if negatives else required
-
-    def _or(self, node: t.Or) -> Optional[Compiled]:
-        compiled = [c for c in (self._compile(child) for child in node.children) if c is not None]
-        if not compiled:
-            return None
-        # Children that analyse to nothing cannot match: scale the minimum to what is left.
-        minimum = scaled_minimum(node, len(compiled))
-        return _any_of(compiled, minimum)
-
-    def _each_field(
-        self, field: Optional[str], make: Callable[[str], Optional[Compiled]]
-    ) -> Optional[Compiled]:
-        if field is not None:
-            return make(field)
-        headline, body = make("headline"), make("body")
-        if headline is None or body is None:
-            return None
-        return _any_of([_boosted(headline, HEADLINE_BOOST), body], 1)
-
-    def _words(self, field: str, text: str, slop: int) -> Optional[Compiled]:
-        words = STEMMED.words(text)
-        if not words:
-            return None
-        if len(words) == 1:
-            return self._term(field, words[0])
-        return self._phrase(field, words, slop, text)
-
-    def _term(self, field: str, word: str) -> Compiled:
+    def term(self, field: str, word: str) -> Compiled:
         return Compiled(Query.term_query(self.schema, field, word), f"{field}:{word}")
 
-    def _phrase(self, field: str, words: list[str], slop: int, text: str) -> Compiled:
+    def phrase(self, field: str, words: list[str], slop: int, text: str) -> Compiled:
         shown = f'{field}:"{" ".join(words)}"' + (f"~{slop}" if slop else "")
         if slop == 0:
             return Compiled(Query.phrase_query(self.schema, field, list[str | tuple[int, str]](words)), shown)
@@ -145,24 +73,51 @@ class Compiler:
                  for gaps in itertools.product(range(1, slop + 2), repeat=len(words) - 1)]
         return Compiled(Query.boolean_query([(Occur.Should, q) for q in exact]), shown)
 
-    def _prefix(self, field: str, text: str) -> Optional[Compiled]:
-        split = split_prefix(text)
-        if split is None:
-            return None
-        found = prefix_terms(self.searcher, field, split.pattern, limit=MAX_PREFIX_TERMS + 1)
-        self.budget.spend(text, f"prefix '{text}*'", len(found))
-        expansion = self._expansion(field, found, f"{field}:{split.pattern}*")
-        return self._after_words(field, split.others, expansion)
+    def any_of(self, parts: list[Compiled], minimum: int) -> Compiled:
+        if len(parts) == 1:
+            return parts[0]
+        clauses = [(Occur.Should, p.query) for p in parts]
+        text = "(" + " OR ".join(p.text for p in parts) + ")"
+        if minimum <= 1:
+            return Compiled(Query.boolean_query(clauses), text)
+        return Compiled(Query.boolean_query(clauses, minimum), f"{text}@{minimum}")
 
-    def _wildcard(self, field: str, text: str) -> Optional[Compiled]:
-        split = split_wildcard(text)
-        if split is None:
-            return None
-        self.budget.check_wildcard(text, split.pattern)
-        found = wildcard_terms(self.searcher, field, split.pattern)
-        self.budget.spend(text, f"wildcard '{text}'", len(found))
-        expansion = self._expansion(field, found, f"{field}:{split.pattern}")
-        return self._after_words(field, split.others, expansion)
+    def all_of(self, parts: list[Compiled]) -> Compiled:
+        if len(parts) == 1:
+            return parts[0]
+        return Compiled(Query.boolean_query([(Occur.Must, p.query) for p in parts]),
+                        "(" + " AND ".join(p.text for p in parts) + ")")
+
+    def exclude(self, required: list[Compiled], excluded: list[Compiled]) -> Compiled:
+        kept = self.all_of(required)
+        clauses = [(Occur.Must, kept.query), *((Occur.MustNot, e.query) for e in excluded)]
+        return Compiled(Query.boolean_query(clauses),
+                        f"({kept.text} " + " ".join(f"-{e.text}" for e in excluded) + ")")
+
+    def boost(self, query: Compiled, boost: float) -> Compiled:
+        return Compiled(Query.boost_query(query.query, boost), f"{query.text}^{boost:g}")
+
+    def range(self, node: t.DateRange) -> Compiled:
+        if node.is_empty:
+            return Compiled(Query.empty_query(), f"{node} (empty)")
+        start = node.start.toordinal() if node.start else None
+        end = node.end.toordinal() if node.end else None
+        dates = Query.range_query(self.schema, "date", tantivy.FieldType.Integer, start, end)
+        return Compiled(Query.const_score_query(dates, 0.0), str(node))
+
+    def every(self) -> Compiled:
+        return Compiled(Query.const_score_query(Query.all_query(), 0.0), "*")
+
+    def nothing(self) -> Compiled:
+        return Compiled(Query.empty_query(), "<nothing>")
+
+    def expand_prefix(self, field: str, prefix: str) -> tuple[int, Compiled]:
+        found = prefix_terms(self.searcher, field, prefix, limit=MAX_PREFIX_TERMS + 1)
+        return len(found), self._expansion(field, found, f"{field}:{prefix}*")
+
+    def expand_wildcard(self, field: str, pattern: str) -> tuple[int, Compiled]:
+        found = wildcard_terms(self.searcher, field, pattern)
+        return len(found), self._expansion(field, found, f"{field}:{pattern}")
 
     def _expansion(self, field: str, words: list[str], shown: str) -> Compiled:
         if not words:
@@ -170,57 +125,13 @@ class Compiler:
         return Compiled(Query.boolean_query([(Occur.Should, Query.term_query(self.schema, field, w))
                                              for w in sorted(words)]), shown)
 
-    def _after_words(self, field: str, words: list[str], pattern: Compiled) -> Compiled:
-        if not words:
-            return pattern
-        return _all_of([*(self._term(field, w) for w in words), pattern])
+    def with_bonus(self, query: Compiled, bonus: Compiled) -> Compiled:
+        return Compiled(Query.boolean_query([(Occur.Must, query.query), (Occur.Should, bonus.query)]),
+                        f"({query.text} ANDMAYBE {bonus.text})")
 
-    def date_range(self, node: t.DateRange) -> Compiled:
-        """Articles dated in ``node`` (inclusive); scores nothing, so it filters."""
-        if node.is_empty:
-            return Compiled(Query.empty_query(), f"{node} (empty)")
-        if node.start is None and node.end is None:
-            return _every()
-        start = node.start.toordinal() if node.start else None
-        end = node.end.toordinal() if node.end else None
-        dates = Query.range_query(self.schema, "date", tantivy.FieldType.Integer, start, end)
-        return Compiled(Query.const_score_query(dates, 0.0), str(node))
-
-    def headline_phrase_bonus(self, node: t.Node) -> Optional[Compiled]:
-        """An optional clause lifting articles whose headline holds a plain word query's words in order."""
-        words = bonus_words(node)
-        return _boosted(self._phrase("headline", words, 0, ""), BONUS_BOOST) if words else None
-
-
-def _every() -> Compiled:
-    return Compiled(Query.const_score_query(Query.all_query(), 0.0), "*")
-
-
-def _boosted(compiled: Compiled, boost: float) -> Compiled:
-    return Compiled(Query.boost_query(compiled.query, boost), f"{compiled.text}^{boost:g}")
-
-
-def _all_of(parts: list[Compiled]) -> Compiled:
-    if len(parts) == 1:
-        return parts[0]
-    return Compiled(Query.boolean_query([(Occur.Must, p.query) for p in parts]),
-                    "(" + " AND ".join(p.text for p in parts) + ")")
-
-
-def _any_of(parts: list[Compiled], minimum: int) -> Compiled:
-    if len(parts) == 1:
-        return parts[0]
-    clauses = [(Occur.Should, p.query) for p in parts]
-    text = "(" + " OR ".join(p.text for p in parts) + ")"
-    if minimum <= 1:
-        return Compiled(Query.boolean_query(clauses), text)
-    return Compiled(Query.boolean_query(clauses, minimum), f"{text}@{minimum}")
-
-
-def _without(required: Compiled, excluded: list[Compiled]) -> Compiled:
-    clauses = [(Occur.Must, required.query), *((Occur.MustNot, e.query) for e in excluded)]
-    return Compiled(Query.boolean_query(clauses),
-                    f"({required.text} " + " ".join(f"-{e.text}" for e in excluded) + ")")
+    def filtered(self, query: Compiled, dates: Compiled) -> Compiled:
+        return Compiled(Query.boolean_query([(Occur.Must, query.query), (Occur.Must, dates.query)]),
+                        f"({query.text} AND {dates.text})")
 
 
 def body_words(searcher: tantivy.Searcher, node: t.Node) -> frozenset[str]:

@@ -1,0 +1,194 @@
+"""One walk of searchkit's query tree, shared by every engine's query compiler.
+
+:class:`TreeCompiler` holds what the rules (``engines/rules.py``) make the same on every engine: the
+dispatch over node kinds; the field fan-out (a word without a field searches the headline, weighted
+:data:`HEADLINE_BOOST`, or the body); AND with its exclusions (:func:`split_and`), OR with its scaled
+minimum, NOT as all-but; the split, caps and leftover words of prefixes and wildcards; whether the
+headline-phrase bonus applies; and where the date filter goes. A subclass only says how its engine builds
+query objects, in the hooks: :meth:`~TreeCompiler.term`, :meth:`~TreeCompiler.phrase`,
+:meth:`~TreeCompiler.any_of`, :meth:`~TreeCompiler.all_of`, :meth:`~TreeCompiler.exclude`,
+:meth:`~TreeCompiler.boost`, :meth:`~TreeCompiler.range`, :meth:`~TreeCompiler.every`,
+:meth:`~TreeCompiler.nothing`, :meth:`~TreeCompiler.expand_prefix`, :meth:`~TreeCompiler.expand_wildcard`,
+:meth:`~TreeCompiler.with_bonus` and :meth:`~TreeCompiler.filtered` (and :meth:`~TreeCompiler.bonus`,
+whose default is the boosted exact headline phrase).
+
+What genuinely differs stays in an engine's hooks: Whoosh counts a phrase's slop from 1 and uses its own
+query classes (``engines/whoosh/queries.py``: ``AtLeast``, ``Without``, ``WithBonus``, the date column);
+Tantivy expands a sloppy phrase into the exact phrases of its gap patterns, expands prefixes and
+wildcards into the words of its term dictionary, and carries explain's text beside each query; OpenSearch
+builds JSON dicts, a sloppy phrase as ``span_near`` chains, looks expansions up before compiling, and
+boosts its bonus phrase inside ``match_phrase``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Callable, Generic, Optional, TypeVar
+
+from searchkit.engines.rules import (
+    BONUS_BOOST,
+    HEADLINE_BOOST,
+    ExpansionBudget,
+    bonus_words,
+    scaled_minimum,
+    split_and,
+    split_prefix,
+    split_wildcard,
+)
+from searchkit.query import tree as t
+from searchkit.text.analysis import STEMMED
+
+#: An engine's query type.
+Q = TypeVar("Q")
+
+
+class TreeCompiler(ABC, Generic[Q]):
+    """Compiles a query tree into queries of type ``Q``; a subclass fills in the hooks below."""
+
+    def __init__(self, query_text: str = "") -> None:
+        self.budget = ExpansionBudget(query_text)
+
+    def compile_search(self, node: t.Node, *, ranked: bool = True,
+                       date_filter: Optional[t.DateRange] = None) -> Q:
+        """The query that runs for ``node``: with the headline bonus when ``ranked`` (a relevance sort),
+        and filtered by ``date_filter``, which scores nothing."""
+        query = self.compile(node)
+        bonus = self.headline_phrase_bonus(node) if ranked else None
+        if bonus is not None:
+            query = self.with_bonus(query, bonus)
+        if date_filter is not None:
+            query = self.filtered(query, self.date_range(date_filter))
+        return query
+
+    def compile(self, node: t.Node) -> Q:
+        """The query for ``node``; :meth:`nothing` when nothing can match."""
+        compiled = self._compile(node)
+        return self.nothing() if compiled is None else compiled
+
+    def headline_phrase_bonus(self, node: t.Node) -> Optional[Q]:
+        """An optional clause lifting articles whose headline holds a plain word query's words in order."""
+        words = bonus_words(node)
+        return self.bonus(words) if words else None
+
+    def date_range(self, node: t.DateRange) -> Q:
+        """Articles dated in ``node`` (both ends inclusive), scoring nothing."""
+        if node.start is None and node.end is None:
+            return self.every()
+        return self.range(node)
+
+    def _compile(self, node: t.Node) -> Optional[Q]:
+        if isinstance(node, t.Term):
+            return self._each_field(node.field, lambda f: self._words(f, node.text, 0))
+        if isinstance(node, t.Phrase):
+            return self._each_field(node.field, lambda f: self._words(f, node.text, node.slop))
+        if isinstance(node, t.Prefix):
+            return self._each_field(node.field, lambda f: self._pattern(f, node.text, wildcard=False))
+        if isinstance(node, t.Wildcard):
+            return self._each_field(node.field, lambda f: self._pattern(f, node.text, wildcard=True))
+        if isinstance(node, t.DateRange):
+            return self.date_range(node)
+        if isinstance(node, t.MatchAll):
+            return self.every()
+        if isinstance(node, t.Not):
+            inner = self._compile(node.child)
+            return self.every() if inner is None else self.exclude([self.every()], [inner])
+        if isinstance(node, t.And):
+            required, excluded = split_and(node, self._compile)
+            if not excluded:
+                return self.all_of(required) if required else None
+            return self.exclude(required or [self.every()], excluded)
+        if isinstance(node, t.Or):
+            compiled = [c for c in (self._compile(child) for child in node.children) if c is not None]
+            if not compiled:
+                return None
+            # Children that analyse to nothing cannot match: scale the minimum to what is left.
+            return self.any_of(compiled, scaled_minimum(node, len(compiled)))
+        raise TypeError(f"not a query node: {node!r}")
+
+    def _each_field(self, field: Optional[str], make: Callable[[str], Optional[Q]]) -> Optional[Q]:
+        if field is not None:
+            return make(field)
+        headline, body = make("headline"), make("body")
+        if headline is None or body is None:
+            return None
+        return self.any_of([self.boost(headline, HEADLINE_BOOST), body], 1)
+
+    def _words(self, field: str, text: str, slop: int) -> Optional[Q]:
+        words = STEMMED.words(text)
+        if not words:
+            return None
+        if len(words) == 1:
+            return self.term(field, words[0])
+        return self.phrase(field, words, slop, text)
+
+    def _pattern(self, field: str, text: str, *, wildcard: bool) -> Optional[Q]:
+        split = split_wildcard(text) if wildcard else split_prefix(text)
+        if split is None:
+            return None
+        if wildcard:
+            self.budget.check_wildcard(text, split.pattern)
+        found, query = (self.expand_wildcard if wildcard else self.expand_prefix)(field, split.pattern)
+        self.budget.spend(text, f"wildcard '{text}'" if wildcard else f"prefix '{text}*'", found)
+        if not split.others:
+            return query
+        # The other words of its text ("u.s-bo*": u.s) must match as they are.
+        return self.all_of([*(self.term(field, w) for w in split.others), query])
+
+    def bonus(self, words: list[str]) -> Q:
+        """The bonus clause for ``words``: their exact phrase in the headline, boosted :data:`BONUS_BOOST`."""
+        return self.boost(self.phrase("headline", words, 0, ""), BONUS_BOOST)
+
+    @abstractmethod
+    def term(self, field: str, word: str) -> Q:
+        """One analysed word in ``field``."""
+
+    @abstractmethod
+    def phrase(self, field: str, words: list[str], slop: int, text: str) -> Q:
+        """Two or more analysed words in order, each at most ``slop`` positions after the one before
+        (0: adjacent); ``text`` is the phrase as typed, for errors."""
+
+    @abstractmethod
+    def any_of(self, parts: list[Q], minimum: int) -> Q:
+        """At least ``minimum`` of ``parts`` (one or more), their scores summed."""
+
+    @abstractmethod
+    def all_of(self, parts: list[Q]) -> Q:
+        """Every one of ``parts`` (one or more)."""
+
+    @abstractmethod
+    def exclude(self, required: list[Q], excluded: list[Q]) -> Q:
+        """Every one of ``required`` (one or more) and none of ``excluded`` (one or more)."""
+
+    @abstractmethod
+    def boost(self, query: Q, boost: float) -> Q:
+        """``query`` with its score multiplied by ``boost``."""
+
+    @abstractmethod
+    def range(self, node: t.DateRange) -> Q:
+        """Articles dated in ``node``, which has at least one end and may be empty; scores nothing."""
+
+    @abstractmethod
+    def every(self) -> Q:
+        """Every article, scoring nothing."""
+
+    @abstractmethod
+    def nothing(self) -> Q:
+        """No article."""
+
+    @abstractmethod
+    def expand_prefix(self, field: str, prefix: str) -> tuple[int, Q]:
+        """How many indexed words of ``field`` start with ``prefix`` (counting at least to one past
+        :data:`~searchkit.engines.rules.MAX_PREFIX_TERMS`), and the query matching them."""
+
+    @abstractmethod
+    def expand_wildcard(self, field: str, pattern: str) -> tuple[int, Q]:
+        """How many indexed words of ``field`` the wildcard ``pattern`` matches (as for a prefix), and
+        the query matching them."""
+
+    @abstractmethod
+    def with_bonus(self, query: Q, bonus: Q) -> Q:
+        """``query``'s matches, each scoring extra what the optional ``bonus`` scores on it."""
+
+    @abstractmethod
+    def filtered(self, query: Q, dates: Q) -> Q:
+        """``query``'s matches that ``dates`` (which scores nothing) matches too."""
