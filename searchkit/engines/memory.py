@@ -20,9 +20,9 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Collection, Iterator, Mapping, Optional, Sequence
+from typing import Callable, Collection, Iterable, Iterator, Mapping, Optional, Sequence
 
-from searchkit.articles import Article, Fingerprint, SeedFile
+from searchkit.articles import Article, Fingerprint
 from searchkit.engines.base import (
     ALL_CAPABILITIES,
     RANKED_SORTS,
@@ -32,9 +32,8 @@ from searchkit.engines.base import (
     PageStories,
     Progress,
     SearchRequest,
-    SeedOutcome,
 )
-from searchkit.engines.seeding import index_seed_files
+from searchkit.engines.batch import BatchWriter, Change
 from searchkit.errors import IndexCorruptError
 from searchkit.query import tree as t
 from searchkit.query.matching import FIELDS, SHARED_ANALYSIS, Analysis, Doc, Matcher
@@ -128,54 +127,24 @@ def _key(folder: Path) -> str:
     return os.path.abspath(folder)
 
 
-class MemoryWriter:
-    """Collects puts and deletes (the last per id wins) and applies them all at once on commit."""
+class MemoryWriter(BatchWriter):
+    """Collects puts and deletes (the last per id wins) and applies them all at once on commit; seed
+    files are read by the writer base, one after another."""
 
     def __init__(self, engine: MemoryEngine, folder: Path) -> None:
         self._engine = engine
         self._folder = folder
-        self._changes: dict[str, Optional[_Stored]] = {}
-        self._from_seeds: set[str] = set()
-        self._done = False
+        super().__init__()
 
-    def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
-        self._check_open(article.id)
-        self._changes[article.id] = _Stored(article, fingerprint)
+    def is_committed(self, article_id: str) -> bool:
+        return article_id in self._engine.state(self._folder).articles
 
-    def delete(self, article_id: str) -> bool:
-        self._check_open(article_id)
-        if article_id in self._changes:
-            existed = self._changes[article_id] is not None
-        else:
-            existed = article_id in self._engine.state(self._folder).articles
-        self._changes[article_id] = None
-        return existed
-
-    def put_seeds(self, seeds: Sequence[SeedFile], *, known_digests: Mapping[str, str], max_bytes: int,
-                  progress: Optional[Progress] = None, workers: Optional[int] = None) -> SeedOutcome:
-        self._check_open()
-
-        def put(article: Article, fingerprint: Optional[Fingerprint]) -> None:
-            self._changes[article.id] = _Stored(article, fingerprint)
-
-        outcome = index_seed_files(put, seeds, known_digests=known_digests, max_bytes=max_bytes,
-                                   progress=progress)
-        self._from_seeds.update(outcome.indexed)
-        return outcome
-
-    def commit(self) -> None:
-        self._check_open()
-        self._done = True
-        self._engine._commit(self._folder, self._changes)
+    def apply(self, changes: Iterable[tuple[str, Change]]) -> None:
+        self._engine._commit(self._folder, {article_id: _Stored(*change) if change is not None else None
+                                            for article_id, change in changes})
 
     def cancel(self) -> None:
-        self._done = True
-
-    def _check_open(self, article_id: Optional[str] = None) -> None:
-        if self._done:
-            raise RuntimeError("this writer has already committed or cancelled")
-        if article_id in self._from_seeds:
-            raise RuntimeError(f"article {article_id!r} was written from its seed file in this batch")
+        """Nothing to take back: the batch lived in this object."""
 
 
 class MemoryReader:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint, SeedFile
 from searchkit.engines.base import Progress, SeedOutcome
-from searchkit.engines.batch import PendingChanges
+from searchkit.engines.batch import BatchWriter, Change
 from searchkit.engines.opensearch import config
 from searchkit.engines.opensearch.client import FIRST_WAIT, TRIES, Cluster
 from searchkit.engines.opensearch.schema import (
@@ -49,7 +49,7 @@ LOOKUP_IDS = 1_000
 Operation = tuple[str, str, Optional[dict[str, Any]]]  # ("index" | "delete", article id, document)
 
 
-class OpenSearchWriter:
+class OpenSearchWriter(BatchWriter):
     """One batch for one generation's physical index (the caller holds searchkit's write lock)."""
 
     def __init__(self, cluster: Cluster, folder: Path, sleep: Callable[[float], None] = time.sleep) -> None:
@@ -57,25 +57,12 @@ class OpenSearchWriter:
         self.location = config.require(folder)
         self._cluster = cluster
         self._sleep = sleep
-        self._changes = PendingChanges(self._is_committed)
         self._written: set[str] = set()  # ids whose documents this batch may have changed on the cluster
         self._closed = False
+        super().__init__()
 
-    def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
-        self._changes.put(article, fingerprint)
-
-    def delete(self, article_id: str) -> bool:
-        return self._changes.delete(article_id)
-
-    def put_seeds(
-        self,
-        seeds: Sequence[SeedFile],
-        *,
-        known_digests: Mapping[str, str],
-        max_bytes: int,
-        progress: Optional[Progress] = None,
-        workers: Optional[int] = None,
-    ) -> SeedOutcome:
+    def write_seeds(self, seeds: Sequence[SeedFile], *, known_digests: Mapping[str, str], max_bytes: int,
+                    progress: Optional[Progress], workers: Optional[int]) -> SeedOutcome:
         """Read, analyse and send ``seeds`` in chunks, in this process (``workers`` is not used: the
         cluster's indexing, not the analysis, bounds the speed here)."""
         chunk: list[Operation] = []
@@ -107,30 +94,25 @@ class OpenSearchWriter:
             outcome.signatures.pop(article_id, None)
             outcome.skipped.append(SeedError(paths[article_id], f"refused by the search cluster ({reason}); "
                                                                 "it is sent again at the next update"))
-        self._changes.written_from_seeds(outcome.indexed)
         return outcome
 
     def commit(self) -> None:
         if self._closed:
             raise RuntimeError("this batch was already committed or cancelled")
-        try:
-            operations: list[Operation] = [
-                ("index", article_id, document(*change)) if change is not None
-                else ("delete", article_id, None)
-                for article_id, change in self._changes.items()]
-            refused: dict[str, str] = {}
-            for start in range(0, len(operations), CHUNK_DOCS):
-                refused.update(self._bulk(operations[start:start + CHUNK_DOCS]))
-            if refused:
-                named = "; ".join(f"{article_id!r}: {reason}"
-                                  for article_id, reason in sorted(refused.items()))
-                raise EngineRejectedError(self._cluster.url, None,
-                                          f"{len(refused)} article(s) were refused, nothing committed: "
-                                          f"{named}")
-            self._refresh()
-        except BaseException:
-            self.cancel()
-            raise
+        super().commit()
+
+    def apply(self, changes: Iterable[tuple[str, Change]]) -> None:
+        operations: list[Operation] = [
+            ("index", article_id, document(*change)) if change is not None else ("delete", article_id, None)
+            for article_id, change in changes]
+        refused: dict[str, str] = {}
+        for start in range(0, len(operations), CHUNK_DOCS):
+            refused.update(self._bulk(operations[start:start + CHUNK_DOCS]))
+        if refused:
+            named = "; ".join(f"{article_id!r}: {reason}" for article_id, reason in sorted(refused.items()))
+            raise EngineRejectedError(self._cluster.url, None,
+                                      f"{len(refused)} article(s) were refused, nothing committed: {named}")
+        self._refresh()
         self._closed = True
         config.bump(self.folder)
 
@@ -178,7 +160,7 @@ class OpenSearchWriter:
             raise EngineRejectedError(self._cluster.url, None, f"the refresh failed on {shards['failed']} of "
                                                                f"{shards.get('total')} shard copies")
 
-    def _is_committed(self, article_id: str) -> bool:
+    def is_committed(self, article_id: str) -> bool:
         """Whether the last commit holds ``article_id`` (a search sees only what was refreshed)."""
         answer = self._cluster.call("POST", f"/{self.location.index}/_search", body={
             "size": 0, "track_total_hits": True, "query": {"term": {"id": article_id}}})

@@ -9,14 +9,14 @@ last one per id winning. Seed files are read and analysed in worker processes wh
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 import tantivy
 from tantivy import Query
 
-from searchkit.articles import Article, Fingerprint, SeedFile
+from searchkit.articles import SeedFile
 from searchkit.engines.base import Progress, SeedOutcome
-from searchkit.engines.batch import PendingChanges
+from searchkit.engines.batch import BatchWriter, Change
 from searchkit.engines.seeding import index_seed_files, worker_count
 from searchkit.engines.tantivy import parallel
 from searchkit.engines.tantivy.schema import (
@@ -31,7 +31,7 @@ from searchkit.engines.tantivy.schema import (
 WRITER_HEAP_BYTES = 256_000_000
 
 
-class TantivyWriter:
+class TantivyWriter(BatchWriter):
     """Tantivy's writer for one generation folder; holds Tantivy's own lock until commit or cancel."""
 
     def __init__(self, folder: Path) -> None:
@@ -42,26 +42,13 @@ class TantivyWriter:
         # Files of a writer killed before its commit's meta.json, which this batch's would collide with
         # (a delete of the same articles at the same opstamp: "FileAlreadyExists(<segment>.<op>.del)").
         self._writer.garbage_collect_files()
-        self._changes = PendingChanges(self._is_committed)
         self._searcher: Optional[tantivy.Searcher] = None
         self._closed = False
         self._replaces = True
+        super().__init__()
 
-    def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
-        self._changes.put(article, fingerprint)
-
-    def delete(self, article_id: str) -> bool:
-        return self._changes.delete(article_id)
-
-    def put_seeds(
-        self,
-        seeds: Sequence[SeedFile],
-        *,
-        known_digests: Mapping[str, str],
-        max_bytes: int,
-        progress: Optional[Progress] = None,
-        workers: Optional[int] = None,
-    ) -> SeedOutcome:
+    def write_seeds(self, seeds: Sequence[SeedFile], *, known_digests: Mapping[str, str], max_bytes: int,
+                    progress: Optional[Progress], workers: Optional[int]) -> SeedOutcome:
         workers = worker_count(workers, len(seeds))
         # Seed ids are unique within one call, so only a committed version can need replacing.
         self._replaces = self._committed().num_docs > 0
@@ -76,7 +63,6 @@ class TantivyWriter:
             outcome = index_seed_files(lambda article, fingerprint: self._add(prepare(article, fingerprint)),
                                        seeds, known_digests=known_digests, max_bytes=max_bytes,
                                        progress=progress)
-        self._changes.written_from_seeds(outcome.indexed)
         return outcome
 
     def _add(self, article: Prepared) -> None:
@@ -84,16 +70,12 @@ class TantivyWriter:
             self._writer.delete_documents_by_term("id", article.id)  # only what was added before it
         self._writer.add_document(to_document(article))
 
-    def commit(self) -> None:
-        try:
-            for article_id, pending in self._changes.items():
-                self._writer.delete_documents_by_term("id", article_id)
-                if pending is not None:
-                    self._writer.add_document(document(*pending))
-            self._writer.commit()
-        except BaseException:
-            self.cancel()
-            raise
+    def apply(self, changes: Iterable[tuple[str, Change]]) -> None:
+        for article_id, pending in changes:
+            self._writer.delete_documents_by_term("id", article_id)
+            if pending is not None:
+                self._writer.add_document(document(*pending))
+        self._writer.commit()
         self._closed = True
         self._writer.wait_merging_threads()  # and releases Tantivy's writer lock
 
@@ -104,7 +86,7 @@ class TantivyWriter:
         self._writer.rollback()
         self._writer.wait_merging_threads()
 
-    def _is_committed(self, article_id: str) -> bool:
+    def is_committed(self, article_id: str) -> bool:
         return bool(self._committed().search(Query.term_query(self._schema, "id", article_id), 1).hits)
 
     def _committed(self) -> tantivy.Searcher:

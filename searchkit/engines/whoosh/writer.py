@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from whoosh.codec.whoosh3 import W3Segment
 
-from searchkit.articles import Article, Fingerprint, SeedFile
+from searchkit.articles import SeedFile
 from searchkit.engines.base import Progress, SeedOutcome
-from searchkit.engines.batch import PendingChanges
+from searchkit.engines.batch import BatchWriter, Change
 from searchkit.engines.seeding import index_seed_files, worker_count
 from searchkit.engines.whoosh import parallel, store
 from searchkit.engines.whoosh.schema import ID_FIELD, document
 
 
-class WhooshWriter:
+class WhooshWriter(BatchWriter):
     """Whoosh's writer for one generation folder; holds Whoosh's own lock until commit or cancel.
 
     Whoosh deletes only from committed segments, never a document added earlier in the same batch, so
@@ -26,25 +26,14 @@ class WhooshWriter:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._writer = store.writer(store.open_folder(folder))
-        self._changes = PendingChanges(
-            lambda article_id: self._writer.searcher().document_number(id=article_id) is not None)
         self._worker_segments: list[W3Segment] = []
+        super().__init__()
 
-    def put(self, article: Article, fingerprint: Optional[Fingerprint] = None) -> None:
-        self._changes.put(article, fingerprint)
+    def is_committed(self, article_id: str) -> bool:
+        return self._writer.searcher().document_number(id=article_id) is not None
 
-    def delete(self, article_id: str) -> bool:
-        return self._changes.delete(article_id)
-
-    def put_seeds(
-        self,
-        seeds: Sequence[SeedFile],
-        *,
-        known_digests: Mapping[str, str],
-        max_bytes: int,
-        progress: Optional[Progress] = None,
-        workers: Optional[int] = None,
-    ) -> SeedOutcome:
+    def write_seeds(self, seeds: Sequence[SeedFile], *, known_digests: Mapping[str, str], max_bytes: int,
+                    progress: Optional[Progress], workers: Optional[int]) -> SeedOutcome:
         workers = worker_count(workers, len(seeds))
         if workers > 1:
             outcome, segments = parallel.index_in_workers(
@@ -58,19 +47,14 @@ class WhooshWriter:
             for article_id in outcome.indexed:
                 # Reaches only the segments committed before this writer: the new version stays.
                 self._writer.delete_by_term(ID_FIELD, article_id)
-        self._changes.written_from_seeds(outcome.indexed)
         return outcome
 
-    def commit(self) -> None:
-        try:
-            for article_id, pending in self._changes.items():
-                self._writer.delete_by_term(ID_FIELD, article_id)
-                if pending is not None:
-                    self._writer.add_document(**document(*pending))
-            store.commit(self._writer, self._worker_segments)
-        except BaseException:
-            self.cancel()  # a commit that failed half-way (a full disk) must not keep Whoosh's lock
-            raise
+    def apply(self, changes: Iterable[tuple[str, Change]]) -> None:
+        for article_id, pending in changes:
+            self._writer.delete_by_term(ID_FIELD, article_id)
+            if pending is not None:
+                self._writer.add_document(**document(*pending))
+        store.commit(self._writer, self._worker_segments)
 
     def cancel(self) -> None:
         if not self._writer.is_closed:
