@@ -30,9 +30,6 @@ FLOOR = 0.5
 DEFAULT_HALF_LIFE = dt.timedelta(days=30)
 #: How many of the most relevant hits are reranked by the blend.
 WINDOW = 1000
-#: How many of the best hits are asked for first; the whole window only when one of those after them
-#: could still be lifted onto the page (:func:`enough`). Most queries' scores fall fast enough.
-FIRST_WINDOW = 100
 #: Days per half-life unit: ``30d``, ``2w``, ``6m`` (a month is 30 days), ``1y`` (a year is 365 days).
 UNITS = {"d": 1, "w": 7, "m": 30, "y": 365}
 ACCEPTED = "a number and a unit: 30d, 2w, 6m or 1y (days, weeks, 30-day months, 365-day years)"
@@ -71,8 +68,8 @@ def rank_recent(ranked: Sequence[tuple[float, Item]], dates: Callable[[list[Item
     """The first ``wanted`` hits in recency order, as ``(blended score, item)``.
 
     ``ranked`` is an engine's relevance ranking, best first, as ``(score, item)``, holding at least the
-    best ``max(WINDOW, wanted)`` or, if shorter, every one of those that :func:`enough` says may still
-    matter; ``dates`` gives the date ordinals of a list of its items (asked once).
+    best ``max(WINDOW, wanted)`` (or every match, when there are fewer); ``dates`` gives the date
+    ordinals of a list of its items (asked once).
     The order: the first :data:`WINDOW` by blended score (newer first on equal scores, then as ranked),
     then the rest in relevance order. Only hits that can still reach the first ``wanted`` are dated and
     blended: a hit under FLOOR times the ``wanted``-th best score can never get there, since at least
@@ -102,13 +99,6 @@ def rank_recent(ranked: Sequence[tuple[float, Item]], dates: Callable[[list[Item
     return [(score, item) for score, _, item in reranked + blended[len(window):]][:wanted]
 
 
-def enough(scores: Sequence[float], wanted: int) -> bool:
-    """Whether the best hits fetched so far (their relevance ``scores``, best first) are all that
-    :func:`rank_recent` needs for the first ``wanted``: the last one fetched scores under FLOOR times the
-    ``wanted``-th, so no hit after it can reach them. Lets an engine fetch a few hits, not WINDOW."""
-    return 0 < wanted <= len(scores) and scores[-1] < FLOOR * scores[wanted - 1]
-
-
 def describe(half_life: dt.timedelta, now: Optional[dt.date]) -> str:
     """The blend in one line, for ``explain``."""
     days = half_life.total_seconds() / 86400
@@ -131,14 +121,11 @@ class RecentRanking:
 
     def search(self, request: SearchRequest) -> Page:
         wanted = request.depth() if request.at else request.offset + request.limit
+        # The whole window at once: an engine's cost hardly depends on how many of the best it ranks, and
+        # a reader keeps this ranking for the request of the page's hits that follows (engines/reuse.py).
         first = self.reader.search(dataclasses.replace(
-            request, offset=0, limit=0, at=(), window=max(FIRST_WINDOW, wanted), snippets=False))
+            request, offset=0, limit=0, at=(), window=max(WINDOW, wanted), snippets=False))
         ranking = first.ranking
-        if len(ranking) < min(first.total, max(WINDOW, wanted)) and not enough(
-                [score for score, _ in ranking], wanted):
-            ranking = self.reader.search(dataclasses.replace(
-                request, offset=0, limit=0, at=(), window=max(WINDOW, wanted), snippets=False,
-                count_days=False, find_ids=frozenset(), with_stories=False, count_collapsed=False)).ranking
         now = self.now or self._newest()
         if now is None or not wanted:  # an empty index matches nothing; a page of nothing needs no hits
             return dataclasses.replace(first, hits=(), ranking=())

@@ -20,9 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from searchkit.articles import Article, Fingerprint, scan_seeds
-from searchkit.engines.base import DateSummary, StoryKeepingEngine
+from searchkit.engines.base import DateSummary, SearchRequest, StoryKeepingEngine
 from searchkit.errors import IndexCorruptError, SeedError
 from searchkit.index.request import SORTS  # the recent sort too: the blend over each engine
+from searchkit.query import parse
 
 from . import strategies
 from .corpus import CORPUS, DATE_FILTERS, EXTRA_QUERIES, TREE_QUERIES, doc_queries
@@ -245,6 +246,31 @@ def test_pages_put_together_are_the_one_big_page(engine, tmp_path, sort):
                 page = run(reader, ask(query, sort=sort, limit=limit, offset=offset))
                 assert page.total == total
                 assert [hit.id for hit in page.hits] == ids[offset:offset + limit], (query, limit, offset)
+
+
+def test_a_reader_answers_each_request_as_a_fresh_reader_would_whatever_it_answered_before(engine, tmp_path):
+    """Readers may keep their last ranking for the next request (engines/reuse.py): what follows another
+    query, filter, sort, depth or a request for day counts or found ids must not be answered from it."""
+    folder = new_index(engine, tmp_path, CORPUS)
+    kept, fresh = engine.open_reader(folder), engine.open_reader(folder)
+    base = [SearchRequest(parse(query), query, limit=limit, sort=sort, date_filter=dates, window=window,
+                          at=at, count_days=days, find_ids=CORPUS_FIND_IDS if days else frozenset())
+            for query in ("pink OR kelly OR the OR a", "pink")
+            for sort in ("relevance", "newest")
+            for dates in (None, DATE_FILTERS[1])
+            for limit, window, at, days in ((3, 0, (), False), (0, 5, (), True), (2, 0, (4, 0), False),
+                                             (1, 0, (9,), False))]
+    rng = random.Random(24)
+    for request in [base[0], *rng.choices(base, k=120)]:
+        assert answer(kept, request) == answer(fresh, request), request
+        fresh.close()
+        fresh = engine.open_reader(folder)
+
+
+def answer(reader, request: SearchRequest) -> tuple[object, ...]:
+    page = reader.search(request)
+    return (page.total, [(hit.id, hit.score) for hit in page.hits], page.day_counts, page.found_ids,
+            [round(score, 4) for score, _ in page.ranking], [ordinal for _, ordinal in page.ranking])
 
 
 # (d) One commit per reader ------------------------------------------------------------------------------

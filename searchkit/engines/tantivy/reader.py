@@ -14,8 +14,9 @@ from searchkit.articles import Article, Fingerprint
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, PageStories, SearchRequest
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.files import folder_size
+from searchkit.engines.reuse import LastRanking
 from searchkit.engines.tantivy import commit_record, token_of
-from searchkit.engines.tantivy.compile import compile_query
+from searchkit.engines.tantivy.compile import Compiled, compile_query
 from searchkit.engines.tantivy.schema import (
     KEY_FIELD,
     LIBRARY,
@@ -83,6 +84,7 @@ class TantivyReader:
         self._keys: Optional[tuple[frozenset[str], dict[int, str], Optional[Query]]] = None
         self._stories: Optional[KeptStories] = None  # the stories' copy for this commit, once found
         self._copy_unreadable = False
+        self._last: LastRanking[tuple[Compiled, list[tuple[float, DocAddress]], int]] = LastRanking()
 
     @_reads_files
     def _open(self) -> tantivy.Searcher:
@@ -141,17 +143,23 @@ class TantivyReader:
     @_reads_files
     def search(self, request: SearchRequest) -> Page:
         ranked = request.sort in RANKED_SORTS
-        compiled = compile_query(self._searcher, self._schema, request.tree, request.query_text,
-                                 ranked=ranked, date_filter=request.date_filter)
-        count = not request.count_days  # the day counts add up to the total
-        if ranked:
-            result = self._searcher.search(compiled.query, request.depth(), count=count)
+        kept = self._last.get(request)
+        if kept is not None:
+            compiled, ranking, total = kept
         else:
-            order = tantivy.Order.Desc if request.sort == "newest" else tantivy.Order.Asc
-            result = self._searcher.search(compiled.query, request.depth(), count=count,
-                                           order_by_field="date", order=order)
-        total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
-        ranking = [(float(key) if ranked else 0.0, address) for key, address in result.hits]
+            compiled = compile_query(self._searcher, self._schema, request.tree, request.query_text,
+                                     ranked=ranked, date_filter=request.date_filter)
+            count = not request.count_days  # the day counts add up to the total
+            if ranked:
+                result = self._searcher.search(compiled.query, request.depth(), count=count)
+            else:
+                order = tantivy.Order.Desc if request.sort == "newest" else tantivy.Order.Asc
+                result = self._searcher.search(compiled.query, request.depth(), count=count,
+                                               order_by_field="date", order=order)
+            total = int(result.count or 0)  # type: ignore[attr-defined]  # tantivy 0.27's stub omits it
+            ranking = [(float(key) if ranked else 0.0, address) for key, address in result.hits]
+            if count:  # with day counts the total comes from them, after this
+                self._last.keep(request, (compiled, ranking, total), ranked=len(ranking), total=total)
         page = request.pick(ranking) if request.limit or request.at else []
         terms = self._body_terms(request) if request.snippets and page else frozenset()
         hits = []

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence, TypeVar
 
+from whoosh.query import Query
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
@@ -16,10 +17,11 @@ from searchkit.articles import Article, Fingerprint
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.files import folder_size
+from searchkit.engines.reuse import LastRanking
 from searchkit.engines.whoosh import store
 from searchkit.engines.whoosh.columns import Segment
 from searchkit.engines.whoosh.compile import compile_query
-from searchkit.engines.whoosh.evaluate import Scores, top, weighting
+from searchkit.engines.whoosh.evaluate import Scores, Top, top, weighting
 from searchkit.engines.whoosh.highlight import body_terms
 from searchkit.engines.whoosh.schema import article_from_fields, fingerprint_from_fields
 from searchkit.engines.whoosh.suggest import suggest
@@ -66,6 +68,7 @@ class WhooshReader:
         self._segments = [Segment(leaf, base) for leaf, base in self._searcher.leaf_searchers()]
         # The last find_ids, and per segment (by base) the document numbers of those articles.
         self._looked_up: Optional[tuple[frozenset[str], dict[int, dict[int, str]], dict[int, float]]] = None
+        self._last: LastRanking[tuple[Query, Top]] = LastRanking()
 
     @_reads_files
     def _open(self) -> Searcher:
@@ -120,11 +123,16 @@ class WhooshReader:
     @_reads_files
     def search(self, request: SearchRequest) -> Page:
         ranked = request.sort in RANKED_SORTS
-        query = compile_query(self._searcher.reader(), request.tree, request.query_text, ranked=ranked,
-                              date_filter=request.date_filter)
         each, found_ids = self._matching(request.find_ids)
-        found = top(self._segments, query, self._searcher.weighting, wanted=request.depth(),
-                    sort=request.sort, count_days=request.count_days, each=each)
+        kept = self._last.get(request)
+        if kept is not None:
+            query, found = kept
+        else:
+            query = compile_query(self._searcher.reader(), request.tree, request.query_text, ranked=ranked,
+                                  date_filter=request.date_filter)
+            found = top(self._segments, query, self._searcher.weighting, wanted=request.depth(),
+                        sort=request.sort, count_days=request.count_days, each=each)
+            self._last.keep(request, (query, found), ranked=len(found.best), total=found.total)
         ranking = [(-key if ranked else 0.0, docnum) for key, docnum in found.best]
         page = request.pick(ranking) if request.limit or request.at else []
         terms = body_terms(query, self._searcher.reader()) if request.snippets else frozenset()
@@ -140,7 +148,7 @@ class WhooshReader:
                 snippet=snippet(body, terms) if request.snippets else "",
                 path=fields.get("path") or None,
             ))
-        days = found.day_counts
+        days = found.day_counts if request.count_days else None  # a kept ranking may have counted
         day_counts = {dt.date.fromordinal(day): n for day, n in days.items()} if days is not None else None
         window = ranking[:request.window]
         dates = self._ordinals([docnum for _, docnum in window])
