@@ -23,8 +23,14 @@ BETWEEN = " … "
 
 
 def snippet(body: str, terms: AbstractSet[str], analyzer: Analyzer = STEMMED) -> str:
-    """Up to two passages of ``body`` around the words whose indexed form is in ``terms``, matches
-    marked; the body's start when none of them is in it."""
+    """Up to two passages of ``body`` around the words whose indexed form is in ``terms``, every such
+    word inside them marked; the body's start when none of them is in it.
+
+    The best passages hold the most distinct query words, then the most matches, then the closest
+    together. Passages never overlap: a later one's context stops where an earlier one's ends, one whose
+    matches an earlier passage already shows is dropped, and passages that touch are joined without
+    ``…``.
+    """
     if terms and body:
         # One pass of the word pattern, then C-level steps only: a page of results makes ten snippets.
         found = list(WORD.finditer(body))
@@ -33,10 +39,49 @@ def snippet(body: str, terms: AbstractSet[str], analyzer: Analyzer = STEMMED) ->
         if any(wanted):
             matches = list(map(re.Match.span, compress(found, wanted)))
             word_at = dict(zip(matches, compress(indexed, wanted), strict=True))
-            best = sorted(_passages(matches), key=lambda p: (-len({word_at[span] for span in p}),
-                                                             -len(p), p[0][0]))[:PASSAGES]
-            return BETWEEN.join(_marked(body, passage) for passage in sorted(best))
+            ranked = sorted(_passages(matches), key=lambda p: (-len({word_at[span] for span in p}), -len(p),
+                                                               p[-1][1] - p[0][0], p[0][0]))
+            windows = _windows(body, ranked)
+            return _joined(body, windows, matches)
     return _start(body)
+
+
+def _windows(body: str, ranked: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """The spans of text shown for the best :data:`PASSAGES` passages of ``ranked``, none overlapping
+    another, in order of position."""
+    chosen: list[tuple[int, int]] = []
+    for passage in ranked:
+        first, last = passage[0][0], passage[-1][1]
+        begin = _word_start(body, max(0, first - CONTEXT_CHARS), first)
+        finish = _word_end(body, min(len(body), last + CONTEXT_CHARS), last)
+        for shown_begin, shown_finish in chosen:  # give way to the better passages shown already
+            if shown_begin < finish and begin < shown_finish:
+                if shown_begin <= first:
+                    begin = max(begin, shown_finish)
+                else:
+                    finish = min(finish, shown_begin)
+        if any(begin <= start and end <= finish for start, end in passage):  # something not shown yet
+            chosen.append((begin, finish))
+            if len(chosen) == PASSAGES:
+                break
+    return sorted(chosen)
+
+
+def _joined(body: str, windows: list[tuple[int, int]], matches: list[tuple[int, int]]) -> str:
+    """The windows' text with every match inside them marked; windows that touch read as one."""
+    pieces: list[str] = []
+    previous_finish = None
+    for begin, finish in windows:
+        if previous_finish is not None:
+            pieces.append(" " if begin <= previous_finish else BETWEEN)
+        at = begin
+        for start, end in matches:
+            if begin <= start and end <= finish:
+                pieces += [body[at:start], "**", body[start:end], "**"]
+                at = end
+        pieces.append(body[at:finish])
+        previous_finish = finish
+    return " ".join("".join(pieces).split())
 
 
 def _passages(matches: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
@@ -47,18 +92,6 @@ def _passages(matches: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
         else:
             passages.append([(start, end)])
     return passages
-
-
-def _marked(body: str, passage: list[tuple[int, int]]) -> str:
-    first, last = passage[0][0], passage[-1][1]
-    begin = _word_start(body, max(0, first - CONTEXT_CHARS), first)
-    finish = _word_end(body, min(len(body), last + CONTEXT_CHARS), last)
-    pieces, at = [], begin
-    for start, end in passage:
-        pieces += [body[at:start], "**", body[start:end], "**"]
-        at = end
-    pieces.append(body[at:finish])
-    return " ".join("".join(pieces).split())
 
 
 def _word_start(body: str, at: int, limit: int) -> int:
