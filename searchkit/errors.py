@@ -10,6 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+#: How many of an ambiguous id prefix's candidates a message names.
+_CANDIDATES_SHOWN = 5
+
 
 class SearchkitError(Exception):
     """The root of every error searchkit raises on purpose."""
@@ -83,11 +86,19 @@ class IndexLockedError(SearchkitError):
 
 
 class ArticleNotFoundError(SearchkitError, LookupError):
-    """No article with id ``article_id`` is in the index."""
+    """No article with id ``article_id`` is in the index; ``candidates`` (when it was looked up as a
+    prefix) are the first ids that start with it, which it does not tell apart."""
 
-    def __init__(self, article_id: str) -> None:
+    def __init__(self, article_id: str, candidates: tuple[str, ...] = ()) -> None:
         self.article_id = article_id
-        super().__init__(f"no article with id {article_id!r}")
+        self.candidates = tuple(candidates)
+        message = f"no article with id {article_id!r}"
+        if self.candidates:
+            shown = ", ".join(self.candidates[:_CANDIDATES_SHOWN])
+            more = ", ..." if len(self.candidates) > _CANDIDATES_SHOWN else ""
+            message = f"several articles have ids starting with {article_id!r} ({shown}{more}); " \
+                      "give more of the id"
+        super().__init__(message)
 
 
 class InvalidArticleError(SearchkitError, ValueError):

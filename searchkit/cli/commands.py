@@ -170,8 +170,9 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
 @json_option
 @reports_errors
 def show_command(article_id: str, index_dir: Path, as_json: bool) -> None:
-    """Print one whole article by its id."""
-    article = open_index(index_dir).get(article_id)  # unknown id: exit 1, as grep
+    """Print one whole article by its id, or by the start of its id when only one article's id starts
+    so."""
+    article = open_index(index_dir).get(article_id, prefix=True)  # unknown id: exit 1, as grep
     click.echo(output.to_json(output.article_json(article)) if as_json else output.article_text(article))
 
 

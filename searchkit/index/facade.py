@@ -216,9 +216,13 @@ class Index:
         """The name of the engine the live index runs on."""
         return generations.live(self.path).engine.name
 
-    def get(self, article_id: str) -> Article:
-        """The article ``article_id``; raises :class:`ArticleNotFoundError`."""
+    def get(self, article_id: str, *, prefix: bool = False) -> Article:
+        """The article ``article_id``; raises :class:`ArticleNotFoundError`. With ``prefix=True`` an id
+        that no article has may be the start of exactly one article's id (``"03189"``); when it starts
+        several, the error's ``candidates`` name them."""
         article = self._readers.read(_get, article_id)
+        if article is None and prefix and article_id:
+            article = self._readers.read(_by_prefix, article_id)
         if article is None:
             raise ArticleNotFoundError(article_id)
         return article
@@ -256,6 +260,7 @@ class Index:
         *,
         limit: int = 10,
         offset: int = 0,
+        page: Optional[int] = None,
         sort: str = "relevance",
         since: DateLike = None,
         until: DateLike = None,
@@ -276,10 +281,16 @@ class Index:
         :attr:`Results.histogram`: every match counted per interval. ``snippets=False`` leaves
         ``Hit.snippet`` empty, for callers that only need ids and fields. ``collapse`` (the default)
         shows each story once: near-duplicate rewrites go under their best hit (``Hit.similar``),
-        ``Results.stories`` counts the stories, and ``offset``/``limit`` count stories; see
-        docs/duplicates.md. Raises :class:`QuerySyntaxError` for a bad query string,
+        ``Results.stories`` counts the stories, and ``offset``/``limit`` (or ``page``, from 1) count
+        stories; see docs/duplicates.md. Raises :class:`QuerySyntaxError` for a bad query string,
         :class:`InvalidOptionError` for a bad option.
         """
+        if page is not None:  # as the CLI and the API count: page 1 is the first `limit` hits
+            if offset:
+                raise InvalidOptionError("give page or offset, not both")
+            if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+                raise InvalidOptionError(f"page must be a whole number >= 1, not {page!r}")
+            offset = (page - 1) * limit
         plan = plan_search(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
                            plain=plain, snippets=snippets, histogram=histogram, half_life=half_life, now=now,
                            collapse=collapse)
@@ -383,6 +394,23 @@ def _other_engine(path: Path, found: str, wanted: str) -> InvalidOptionError:
 
 def _get(opened: OpenReader, article_id: str) -> Optional[Article]:
     return opened.reader.get(article_id)
+
+
+#: How many ids starting with a prefix are looked for (more than one is enough to refuse it).
+_PREFIX_CANDIDATES = 20
+
+
+def _by_prefix(opened: OpenReader, prefix: str) -> Optional[Article]:
+    """The one article whose id starts with ``prefix``: seed articles by the manifest, library articles
+    by the engine; raises :class:`ArticleNotFoundError` with the candidates when several do."""
+    manifest = storage.Manifest.load(opened.generation.folder)
+    ids = set(manifest.ids_starting(prefix, _PREFIX_CANDIDATES) if manifest is not None else ())
+    ids.update(article.id for article in opened.reader.articles_without_seed()
+               if article.id.startswith(prefix))
+    found = [article for article in map(opened.reader.get, sorted(ids)[:_PREFIX_CANDIDATES]) if article]
+    if len(found) > 1:
+        raise ArticleNotFoundError(prefix, tuple(article.id for article in found))
+    return found[0] if found else None
 
 
 def _explain(opened: OpenReader, plan: SearchPlan) -> Explanation:

@@ -113,6 +113,16 @@ class Manifest:
         existed = self._stored_digests(list(self._changes))
         return stored - len(existed) + sum(1 for fp in self._changes.values() if fp is not None)
 
+    def ids_starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids of indexed seed files that start with ``prefix``, in order (stored ones:
+        a loaded manifest's, not its pending changes)."""
+        if self._source is None or not prefix:
+            return []
+        with _connect(self._source, readonly=True) as db:
+            rows = db.execute("SELECT id FROM files WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                              (prefix, prefix + "\U0010ffff", limit))
+            return [row[0] for row in rows if row[0].startswith(prefix)]
+
     def _stored_digests(self, wanted: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         if self._source is not None and wanted:

@@ -11,10 +11,10 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
@@ -122,6 +122,9 @@ async def search_page(request: Request) -> Response:
 async def article_page(request: Request, article_id: str) -> Response:
     state = ServerState.of(request)
     article = await state.budget.run(article_or_404, state.index, article_id)
+    if article.id != article_id:  # found by the start of its id: to the article's own address
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(quote(article.id, safe="") + query, status_code=307)  # relative: same folder
     return _render(request, "article.html", {"article": article})
 
 

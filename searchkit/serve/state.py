@@ -54,11 +54,12 @@ def check_depth(offset: int, limit: int) -> None:
 
 
 def article_or_404(index: Index, article_id: str) -> Article:
-    """The article ``article_id``; :class:`ArticleNotFoundError` for an unknown id, and without a lookup
-    for one no article can have (too long, or holding NUL or other control characters)."""
+    """The article ``article_id``, or the one article whose id starts with it; :class:`ArticleNotFoundError`
+    for an unknown or ambiguous id, and without a lookup for one no article can have (too long, or
+    holding NUL or other control characters)."""
     if len(article_id) > MAX_ID_CHARS or not article_id.isprintable():
         raise ArticleNotFoundError(article_id[:40] + ("..." if len(article_id) > 40 else ""))
-    return index.get(article_id)
+    return index.get(article_id, prefix=True)
 
 
 def status_for(error: SearchkitError) -> int:

@@ -168,3 +168,12 @@ def test_openapi_document_describes_the_api(client):
     assert {p["name"] for p in search["parameters"]} == {
         "q", "limit", "page", "sort", "since", "until", "plain", "histogram", "half_life", "now", "collapse"}
     assert {"200", "400", "503"} <= set(search["responses"])
+
+
+def test_an_article_by_the_start_of_its_id_and_an_ambiguous_start_is_404_naming_candidates(client):
+    found = client.get("/api/articles/coc")
+    assert found.status_code == 200 and found.json()["id"] == "cocoa"
+    ambiguous = client.get("/api/articles/oil-0")
+    assert ambiguous.status_code == 404
+    assert ambiguous.json()["error"].startswith(
+        "several articles have ids starting with 'oil-0' (oil-00, oil-01, oil-02, oil-03, oil-04, ...)")

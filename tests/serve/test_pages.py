@@ -85,3 +85,11 @@ def test_an_empty_query_shows_the_archive_size_and_the_cheat_sheet(client):
     page = client.get("/").text
     assert f"Search {OIL_ARTICLES + 2:,} articles." in page
     assert "Query language" in page
+
+
+def test_an_article_page_by_the_start_of_its_id_redirects_to_the_article_s_own_address(client):
+    response = client.get("/articles/coc?q=cocoa", follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"] == "cocoa?q=cocoa"
+    followed = client.get("/articles/coc?q=cocoa")
+    assert followed.status_code == 200 and str(followed.url).endswith("/articles/cocoa?q=cocoa")
+    assert "Bahia cocoa review" in followed.text
