@@ -29,6 +29,7 @@ from searchkit.errors import (
     InvalidDateError,
     InvalidOptionError,
     QuerySyntaxError,
+    RemovalsNotAllowedError,
     SearchkitError,
     SearchTimeoutError,
     SeedError,
@@ -66,5 +67,5 @@ __all__ = [
     "InvalidDateError", "InvalidOptionError", "QuerySyntaxError", "ArticlesWouldBeLostError",
     "EngineNotAvailableError", "UnknownEngineError", "UnsupportedQueryError", "EngineUnreachableError",
     "EngineRejectedError", "StaleReaderError", "BuildWorkerDiedError", "SearchTimeoutError",
-    "AlertExistsError", "AlertNotFoundError", "AlertStateError",
+    "AlertExistsError", "AlertNotFoundError", "AlertStateError", "RemovalsNotAllowedError",
 ]

@@ -101,6 +101,19 @@ class ArticleNotFoundError(SearchkitError, LookupError):
         super().__init__(message)
 
 
+class RemovalsNotAllowedError(SearchkitError):
+    """A write would remove more than half of the articles indexed from seed files (their files are not
+    in the seeds folder, which is often a mistyped or unmounted folder); nothing was written."""
+
+    def __init__(self, seeds_dir: Path, removing: int, indexed: int) -> None:
+        self.seeds_dir = Path(seeds_dir)
+        self.removing = removing
+        self.indexed = indexed
+        super().__init__(f"{shown_path(self.seeds_dir)}: this would remove {removing:,} of the {indexed:,} "
+                         "articles indexed from seed files, whose files are not there; check the seeds "
+                         "folder, or allow it with --allow-removals (allow_removals=True)")
+
+
 class InvalidArticleError(SearchkitError, ValueError):
     """An article given through the API is not valid (empty id, bad date type, ...)."""
 

@@ -37,6 +37,8 @@ class UpdateReport:
     #: Why the duplicate-wire stories could not be brought up to date, when they could not (the index
     #: is; results are collapsed by the stories before, and the next write makes them again).
     stories_problem: Optional[str] = None
+    #: How many seed files the seeds folder held (``None`` for writes that read no folder).
+    seed_files: Optional[int] = None
 
     @property
     def changed(self) -> bool:

@@ -34,6 +34,7 @@ from searchkit.errors import (
     IndexNotFoundError,
     InvalidOptionError,
     SeedsNotFoundError,
+    shown_path,
 )
 from searchkit.index.facade import Index, open_index
 from searchkit.index.request import SORTS
@@ -64,6 +65,9 @@ def main() -> None:
 @click.option("--index-name", default=None, metavar="NAME",
               help="With --engine opensearch: the alias searched on the cluster (default searchkit-<digest "
                    "of the index folder's path>).")
+@click.option("--allow-removals", is_flag=True,
+              help="Go ahead even if more than half of the articles indexed from seed files would be removed "
+                   "(their files are gone: a mistyped or unmounted seeds folder looks the same).")
 @click.option("--discard-unreadable", is_flag=True,
               help="With --rebuild: go ahead even if articles added through the library cannot be read "
                    "from the old index (the summary says how many were lost).")
@@ -73,8 +77,8 @@ def main() -> None:
 @json_option
 @reports_errors
 def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, engine: Optional[str], url: Optional[str],
-                  index_name: Optional[str], discard_unreadable: bool, wait: float, max_bytes: int,
-                  as_json: bool) -> None:
+                  index_name: Optional[str], allow_removals: bool, discard_unreadable: bool, wait: float,
+                  max_bytes: int, as_json: bool) -> None:
     """Bring the index in step with the seeds folder (new, changed and removed files)."""
     if discard_unreadable and not rebuild:
         raise click.UsageError("--discard-unreadable only applies with --rebuild")
@@ -83,15 +87,18 @@ def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, engine: Optio
     with _progress_bar() as progress:
         if rebuild:
             report = index.rebuild(seeds_dir, wait=wait, max_bytes=max_bytes, progress=progress,
-                                   discard_unreadable=discard_unreadable)
+                                   discard_unreadable=discard_unreadable, allow_removals=allow_removals)
         else:
-            report = index.update(seeds_dir, wait=wait, max_bytes=max_bytes, progress=progress)
-    _finish_index(report, as_json)
+            report = index.update(seeds_dir, wait=wait, max_bytes=max_bytes, progress=progress,
+                                  allow_removals=allow_removals)
+    _finish_index(report, as_json, seeds_dir)
 
 
-def _finish_index(report: UpdateReport, as_json: bool) -> None:
+def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
     for problem in report.skipped:
         click.echo(f"skipped {problem}", err=True)
+    if report.seed_files == 0:
+        click.echo(f"warning: no seed files (*.txt) under {shown_path(seeds_dir)}", err=True)
     for warning in (report.alerts_problem, report.stories_problem):
         if warning:
             click.echo(f"warning: {warning}", err=True)

@@ -99,17 +99,22 @@ class Index:
         max_bytes: int = DEFAULT_MAX_BYTES,
         progress: Optional[Progress] = None,
         procs: Optional[int] = None,
+        allow_removals: bool = False,
     ) -> UpdateReport:
         """Bring the index in step with ``seeds_dir``: add new files, re-index changed ones, remove
         articles whose file is gone. Unchanged files cost a stat. Builds the index if there is none,
         and rebuilds it if it was written by an incompatible version.
+
+        An update that would remove more than half of the articles indexed from seed files (a mistyped,
+        emptied or unmounted folder looks just like that) raises :class:`RemovalsNotAllowedError` and
+        writes nothing, unless ``allow_removals=True``.
         """
         from searchkit.index import updating  # writing code stays out of a process that only searches
 
         started = time.monotonic()
         seeds = Path(seeds_dir)
         found, problems = scan_seeds(seeds)
-        options = updating.WriteOptions(max_bytes, progress, procs)
+        options = updating.WriteOptions(max_bytes, progress, procs, allow_removals)
         alerts = self._alerts()
         with WriteLock(self._ensure_dir(), wait=wait, purpose="update"):
             generations.remove_old(self.path, keep=1)  # and any left half-written by a crash
@@ -136,19 +141,22 @@ class Index:
         progress: Optional[Progress] = None,
         procs: Optional[int] = None,
         discard_unreadable: bool = False,
+        allow_removals: bool = False,
     ) -> UpdateReport:
         """Build a fresh index from ``seeds_dir`` beside the live one and swap it in atomically.
 
         Articles added through :meth:`add` (they have no seed file) are carried over. When the old index
         cannot be read they cannot be: that raises :class:`ArticlesWouldBeLostError` unless
-        ``discard_unreadable=True``, and the report's ``lost`` says how many were dropped.
+        ``discard_unreadable=True``, and the report's ``lost`` says how many were dropped. A rebuild that
+        would leave out more than half of the live index's seed articles raises
+        :class:`RemovalsNotAllowedError` unless ``allow_removals=True``, as :meth:`update` does.
         """
         from searchkit.index import updating  # writing code stays out of a process that only searches
 
         started = time.monotonic()
         seeds = Path(seeds_dir)
         found, problems = scan_seeds(seeds)
-        options = updating.WriteOptions(max_bytes, progress, procs)
+        options = updating.WriteOptions(max_bytes, progress, procs, allow_removals)
         alerts = self._alerts()
         with WriteLock(self._ensure_dir(), wait=wait, purpose="rebuild"):
             report = updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems, options,
@@ -403,6 +411,10 @@ _PREFIX_CANDIDATES = 20
 def _by_prefix(opened: OpenReader, prefix: str) -> Optional[Article]:
     """The one article whose id starts with ``prefix``: seed articles by the manifest, library articles
     by the engine; raises :class:`ArticleNotFoundError` with the candidates when several do."""
+    try:
+        prefix.encode("utf-8")
+    except UnicodeEncodeError:  # typed on a terminal that is not UTF-8: no id starts so
+        return None
     manifest = storage.Manifest.load(opened.generation.folder)
     ids = set(manifest.ids_starting(prefix, _PREFIX_CANDIDATES) if manifest is not None else ())
     ids.update(article.id for article in opened.reader.articles_without_seed()

@@ -26,6 +26,7 @@ from searchkit.errors import (
     ArticlesWouldBeLostError,
     EngineNotAvailableError,
     IndexCorruptError,
+    RemovalsNotAllowedError,
     SearchkitError,
     SeedError,
     UnknownEngineError,
@@ -43,6 +44,8 @@ class WriteOptions:
     max_bytes: int
     progress: Optional[Progress] = None
     workers: Optional[int] = None
+    #: Whether a write may remove more than half of the articles indexed from seed files.
+    allow_removals: bool = False
 
 
 @dataclass
@@ -79,6 +82,7 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
     """Apply the new, changed and removed files to the live generation in one commit."""
     manifest = load_manifest(generation)
     todo = plan(manifest, found)
+    check_removals(seeds, len(todo.removed), len(manifest.stamps()), options)
     outcome = SeedOutcome.empty()
     in_step = stories_in_step(generation)
     since = generation.engine.commit_token(generation.folder)
@@ -101,6 +105,7 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
         seconds=time.monotonic() - started,
         changed_ids=tuple(outcome.indexed),
         stories_problem=stories_problem,
+        seed_files=len(found),
     )
 
 
@@ -111,8 +116,13 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
 
     With ``find_changes`` the report's ``changed_ids`` holds the articles that are new or whose content
     differs from the old generation's (by the manifests' digests), rather than nothing."""
+    before = _live_manifest(index_dir)
+    if before is not None:
+        present = {seed.id for seed in found}
+        indexed = before.stamps()
+        check_removals(seeds, sum(1 for article_id in indexed if article_id not in present), len(indexed),
+                       options)
     carried, lost = _library_articles(index_dir, discard_unreadable=discard_unreadable)
-    before = _live_manifest(index_dir) if find_changes else None
     generations.remove_old(index_dir, keep=1)
     generation = generations.create(index_dir, engine)
     manifest = storage.Manifest()
@@ -138,6 +148,7 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
         lost=lost,
         changed_ids=changed,
         stories_problem=stories_problem,
+        seed_files=len(found),
     )
 
 
@@ -312,6 +323,13 @@ def _write(generation: generations.Generation, manifest: storage.Manifest, to_in
         for article_id, fingerprint in changed.items():
             manifest.put(article_id, fingerprint)
     return outcome
+
+
+def check_removals(seeds: Path, removing: int, indexed: int, options: WriteOptions) -> None:
+    """Refuse (:class:`RemovalsNotAllowedError`) a write that would remove more than half of the
+    ``indexed`` seed articles, all of them included, unless ``options.allow_removals``."""
+    if removing and removing * 2 > indexed and not options.allow_removals:
+        raise RemovalsNotAllowedError(seeds, removing, indexed)
 
 
 def _live_manifest(index_dir: Path) -> Optional[storage.Manifest]:
