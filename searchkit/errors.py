@@ -119,17 +119,20 @@ class InvalidArticleError(SearchkitError, ValueError):
 
 
 class QuerySyntaxError(SearchkitError, ValueError):
-    """A query could not be parsed; ``position`` is the 0-based character offset of the problem."""
+    """A query could not be parsed. ``position`` is where, counted from 1 as people count columns (the
+    message, the CLI's JSON and the HTTP API say the same number); ``offset`` is the same place as a
+    0-based index into ``query``."""
 
-    def __init__(self, query: str, position: int, message: str) -> None:
+    def __init__(self, query: str, offset: int, message: str) -> None:
         self.query = query
-        self.position = max(0, min(position, len(query)))
+        self.offset = max(0, min(offset, len(query)))
+        self.position = self.offset + 1
         self.message = message
-        super().__init__(f"{message} at position {self.position + 1}")
+        super().__init__(f"{message} at position {self.position}")
 
     def caret_lines(self) -> str:
         """The query and a caret under the offending character, for a terminal."""
-        return f"{self.query}\n{' ' * self.position}^"
+        return f"{self.query}\n{' ' * self.offset}^"
 
 
 class EngineNotAvailableError(SearchkitError):

@@ -103,7 +103,7 @@ def test_json_errors_are_one_object_on_stdout_with_the_same_exit_codes(run, tmp_
     run("index")
     syntax = run("query", "--json", 'pink "oops')
     assert syntax.exit_code == 2
-    assert json.loads(syntax.stdout) == {"error": "unbalanced quote at position 6", "position": 5}
+    assert json.loads(syntax.stdout) == {"error": "unbalanced quote at position 6", "position": 6}
     assert syntax.stderr.startswith("error: unbalanced quote at position 6\n")  # humans still see it
     bad_date = run("query", "--json", "pink", "--since", "01/02/2017")
     assert bad_date.exit_code == 2

@@ -1,7 +1,7 @@
 """docs/query-language.md cannot rot: every example row and the caret example are checked against the parser.
 
 A row is ``| `QUERY` | `PARSED` | meaning |`` (PARSED is ``str(parse(QUERY))``) or
-``| `QUERY` | error at N: message | meaning |`` (N is ``QuerySyntaxError.position``, counted from 0).
+``| `QUERY` | error at N: message | meaning |`` (N is ``QuerySyntaxError.position``, counted from 1).
 Rows under a heading that mentions ``--plain`` are parsed with ``plain=True``. A ``|`` in a query is written
 ``\\|``, as a GitHub table needs even inside backticks.
 """

@@ -57,7 +57,7 @@ def test_period(text, first, last):
 def test_period_errors(text, message):
     with pytest.raises(QuerySyntaxError) as caught:
         period(text)
-    assert (caught.value.position, caught.value.message) == (0, message)
+    assert (caught.value.offset, caught.value.message) == (0, message)
 
 
 def test_period_error_points_into_the_query():
@@ -65,7 +65,7 @@ def test_period_error_points_into_the_query():
     with pytest.raises(QuerySyntaxError) as caught:
         period("2017-02-30", query=query, offset=10)
     assert caught.value.query == query
-    assert caught.value.position == 10
+    assert caught.value.offset == 10
 
 
 # read_date_value: what follows "date:"
@@ -141,7 +141,7 @@ def test_read_date_value_stops_at_a_parenthesis_or_quote():
 def test_read_date_value_errors(query, position, message):
     with pytest.raises(QuerySyntaxError) as caught:
         read_date_value(query, 5)
-    assert (caught.value.position, caught.value.message) == (position, message)
+    assert (caught.value.offset, caught.value.message) == (position, message)
     assert caught.value.query == query
 
 

@@ -34,7 +34,7 @@ def error_of(query: str, *, plain: bool = False) -> tuple[int, str]:
     with pytest.raises(QuerySyntaxError) as caught:
         parse(query, plain=plain)
     assert caught.value.query == query
-    return caught.value.position, caught.value.message
+    return caught.value.offset, caught.value.message  # the index into the query; position is it + 1
 
 
 def leaves(node):
@@ -597,7 +597,7 @@ def check_parses_or_raises(query: str, *, plain: bool = False) -> None:
     try:
         tree = parse(query, plain=plain)
     except QuerySyntaxError as error:
-        assert 0 <= error.position <= len(query)
+        assert 0 <= error.offset <= len(query) and error.position == error.offset + 1
         assert error.message and error.query == query
     else:
         assert isinstance(tree, NODE_TYPES)

@@ -86,7 +86,7 @@ def search_or_syntax_error(index, query: str, **options):
         results = index.search(query, **options)
     except searchkit.QuerySyntaxError as error:
         outcome = error
-        assert 0 <= error.position <= len(query)
+        assert 0 <= error.offset <= len(query) and error.position == error.offset + 1
         assert error.message and str(error)
         error.caret_lines()
     else:
@@ -211,7 +211,7 @@ def test_prefix_over_the_expansion_limit_is_a_syntax_error_naming_the_limit(inde
     with pytest.raises(searchkit.QuerySyntaxError) as caught:
         index.search("a*")
     assert f"matches more than {PREFIX_LIMIT} words" in str(caught.value)
-    assert caught.value.position == 0
+    assert caught.value.offset == 0
     with pytest.raises(searchkit.QuerySyntaxError, match=f"more than {PREFIX_LIMIT} words"):
         index.search(f"{EVERYONE} OR (lexicon a*)")
 

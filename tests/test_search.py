@@ -143,7 +143,7 @@ def test_zero_hits_suggests_a_spelling(index):
 def test_bad_syntax_raises_with_position(index):
     with pytest.raises(QuerySyntaxError) as caught:
         index.search('pink "unfinished')
-    assert caught.value.position == 5
+    assert (caught.value.position, caught.value.offset) == (6, 5)  # as in its message: 1-based
     assert ids(index.search('pink "unfinished', plain=True)) == []  # words as typed, no error
 
 

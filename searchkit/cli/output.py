@@ -51,7 +51,8 @@ def results_json(results: Results) -> dict[str, Any]:
 
 def error_json(error: SearchkitError) -> dict[str, Any]:
     """The JSON shape of an error, shared by ``--json`` and the HTTP API: the one-line message and, for
-    a query syntax error, the 0-based character ``position`` of the problem (else ``null``)."""
+    a query syntax error, the ``position`` of the problem, counted from 1 as in the message (else
+    ``null``)."""
     position = error.position if isinstance(error, QuerySyntaxError) else None
     return {"error": str(error), "position": position}
 

@@ -27,8 +27,8 @@ router = APIRouter()
 
 
 class ErrorBody(BaseModel):
-    """What every error answers: the one-line message and, for a query syntax error, the 0-based
-    character position of the problem."""
+    """What every error answers: the one-line message and, for a query syntax error, the position of the
+    problem, counted from 1 as in the message."""
 
     error: str
     position: Optional[int]

@@ -65,7 +65,7 @@ def test_every_engine_finds_what_a_person_reads_off_the_corpus(engine, tmp_path,
 
 def test_a_wildcard_left_without_a_letter_before_it_is_a_syntax_error_at_its_position(engine, tmp_path):
     reader = engine.open_reader(new_index(engine, tmp_path, CORPUS))
-    assert outcome(reader, ask("pink e-?x")) == ("QuerySyntaxError", 5)
+    assert outcome(reader, ask("pink e-?x")) == ("QuerySyntaxError", 6)
 
 
 def test_every_docs_example_but_star_matches_some_articles_of_the_corpus_and_misses_others(tmp_path):
