@@ -409,3 +409,10 @@ def test_a_bug_in_searchkit_is_not_reported_as_a_damaged_index(index, monkeypatc
         monkeypatch.setattr(reader, "snippet", broken)
     with pytest.raises(bug, match="a bug in searchkit's own code"):
         index.search("clarkson")
+
+
+def test_a_pasted_run_of_letters_gets_no_spelling_suggestion(index):
+    # Edit distances grow with the square of a word's length: a 4,000-letter "word" took seconds to
+    # compare with every word of the index, for a suggestion no one could use.
+    assert index.search("k" * 4000).suggestion is None
+    assert index.search("clarksom").suggestion == "clarkson"

@@ -20,6 +20,9 @@ SORTS = ("relevance", "newest", "oldest", "recent")
 MAX_LIMIT = 1_000_000
 #: Zero-hit queries of up to this many words get a "did you mean" suggestion.
 SUGGEST_MAX_WORDS = 8
+#: ... and none for a word longer than this: no misspelt word is, and edit distances grow with the
+#: square of a word's length (a pasted 4,000-letter word took seconds on every engine's vocabulary).
+SUGGEST_MAX_CHARS = 40
 
 DateLike = Union[str, dt.date, dt.datetime, None]
 HalfLife = Union[str, dt.timedelta, None]
@@ -149,4 +152,6 @@ def has_scored_words(tree: Node) -> bool:
 def words_to_suggest(tree: Node) -> list[str]:
     """The words a zero-hit query would get spelling help for; none for long pasted text."""
     words = [node.text for node in t.walk(tree) if isinstance(node, t.Term)]
-    return words if len(words) <= SUGGEST_MAX_WORDS else []
+    if len(words) > SUGGEST_MAX_WORDS or any(len(word) > SUGGEST_MAX_CHARS for word in words):
+        return []
+    return words
