@@ -75,7 +75,7 @@ class SeedFile(NamedTuple):
     """A seed file found by :func:`scan_seeds`, with the stat facts that tell whether it changed."""
 
     id: str
-    location: str  # absolute path as a string: scanning 19,000 files is no place for pathlib
+    location: str  # an absolute path as a string: a Path per file of a large folder costs more than the scan
     size: int
     mtime_ns: int
 
