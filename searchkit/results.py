@@ -64,7 +64,8 @@ class Results:
 
     Collapsed results (the default) show one hit per story: ``stories`` counts the stories among the
     ``total`` articles, and ``offset`` and the page count stories. ``stories`` is ``None`` when the
-    results are not collapsed.
+    results are not collapsed. ``index_dates`` is set when nothing matched and the query's dates lie
+    outside the articles the index holds: the first and last article date it does hold.
     """
 
     query: str
@@ -74,6 +75,7 @@ class Results:
     suggestion: Optional[str] = None
     histogram: Optional[Histogram] = None
     stories: Optional[int] = None
+    index_dates: Optional[tuple[dt.date, dt.date]] = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

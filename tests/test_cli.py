@@ -239,3 +239,13 @@ def test_serve_on_a_port_in_use_is_one_line_and_exit_2(run):
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (f"error: cannot listen on 127.0.0.1:{port}: "
                                               "Address already in use")
+
+
+def test_no_match_outside_the_index_s_dates_says_the_dates_it_holds(run):
+    assert run("index").exit_code == 0
+    text = run("query", "pink", "--since", "2030")
+    assert (text.exit_code, text.output) == (
+        1, "no articles matched: the index holds articles dated 1987-02-26 to 2018-01-05\n")
+    as_json = json.loads(run("query", "--json", "pink date:1950").stdout)
+    assert as_json["index_dates"] == {"first": "1987-02-26", "last": "2018-01-05"}
+    assert "index_dates" not in json.loads(run("query", "--json", "zzzunknown").stdout)

@@ -416,3 +416,13 @@ def test_a_pasted_run_of_letters_gets_no_spelling_suggestion(index):
     # compare with every word of the index, for a suggestion no one could use.
     assert index.search("k" * 4000).suggestion is None
     assert index.search("clarksom").suggestion == "clarkson"
+
+
+def test_nothing_matched_because_the_dates_lie_outside_the_index_says_what_it_holds(index):
+    holds = (dt.date(1987, 2, 26), dt.date(2018, 1, 5))
+    assert index.search("pink date:2020").index_dates == holds
+    assert index.search("pink", since="2019").index_dates == holds
+    assert index.search("pink", until="1980-05").index_dates == holds
+    assert index.search("zzzunknown date:2017").index_dates is None  # the dates were not the reason
+    assert index.search("zzzunknown -date:2030").index_dates is None  # an exclusion restricts nothing
+    assert index.search("pink date:2017").index_dates is None  # it matched

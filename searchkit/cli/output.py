@@ -32,8 +32,9 @@ def _json_default(value: Any) -> Any:
 
 def results_json(results: Results) -> dict[str, Any]:
     """The ``--json`` shape of a search: query, total (articles), stories (when collapsed, else null),
-    offset, hits (each with ``similar``: the ids collapsed under it), suggestion; and when a histogram
-    was asked for, ``histogram`` (``[{"start", "count"}]``) and ``histogram_interval``."""
+    offset, hits (each with ``similar``: the ids collapsed under it), suggestion; when nothing matched
+    because the query's dates lie outside the index's, ``index_dates`` (``{"first", "last"}``); and when
+    a histogram was asked for, ``histogram`` (``[{"start", "count"}]``) and ``histogram_interval``."""
     value = {
         "query": results.query,
         "total": results.total,
@@ -42,6 +43,9 @@ def results_json(results: Results) -> dict[str, Any]:
         "hits": [hit_json(hit) for hit in results.hits],
         "suggestion": results.suggestion,
     }
+    if results.index_dates is not None:
+        value["index_dates"] = {"first": results.index_dates[0].isoformat(),
+                                "last": results.index_dates[1].isoformat()}
     if results.histogram is not None:
         value["histogram"] = [{"start": bucket.start.isoformat(), "count": bucket.count}
                               for bucket in results.histogram]
@@ -73,6 +77,9 @@ def results_text(results: Results, *, color: bool) -> str:
     """Human output: "showing 1-10 of 243", then headline, date and id, and snippet per hit."""
     if results.total == 0:
         lines = ["no articles matched"]
+        if results.index_dates is not None:
+            earliest, latest = results.index_dates
+            lines[0] += f": the index holds articles dated {earliest.isoformat()} to {latest.isoformat()}"
         if results.suggestion:
             lines.append(f"did you mean: {results.suggestion}")
         return "\n".join(lines)

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Callable, Concatenate, Optional, ParamSpec, TypeVar
 
-from searchkit.engines.base import EngineReader, StoryKeepingReader
+from searchkit.engines.base import DateSummary, EngineReader, StoryKeepingReader
 from searchkit.errors import IndexCorruptError, StaleReaderError
 from searchkit.index import generations, storage
 
@@ -32,13 +32,17 @@ class OpenReader:
         #: The reader keeps its engine's copy of the stories (checked once: a protocol check is slow).
         self.story_keeping: Optional[StoryKeepingReader] = \
             reader if isinstance(reader, StoryKeepingReader) else None
-        self._newest: Optional[tuple[Optional[dt.date]]] = None
+        self._dates: Optional[DateSummary] = None
+
+    def dates(self) -> DateSummary:
+        """The date bounds of this commit's articles; asked of the engine once."""
+        if self._dates is None:
+            self._dates = self.reader.date_summary()
+        return self._dates
 
     def newest(self) -> Optional[dt.date]:
-        """The newest article date of this commit (``None`` for an empty index); asked of the engine once."""
-        if self._newest is None:
-            self._newest = (self.reader.date_summary().last,)
-        return self._newest[0]
+        """The newest article date of this commit (``None`` for an empty index)."""
+        return self.dates().last
 
 
 class ReaderCache:

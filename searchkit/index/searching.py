@@ -9,11 +9,15 @@ that found nothing; the histogram's bars from the engine's per-day counts.
 
 from __future__ import annotations
 
-from searchkit.engines.base import Capability, Searcher
+import datetime as dt
+from typing import Iterator, Optional
+
+from searchkit.engines.base import Capability, Searcher, SearchRequest
 from searchkit.index.readers import OpenReader
 from searchkit.index.request import SearchPlan, check_supported, words_to_suggest
 from searchkit.news import collapse, timeline
 from searchkit.news.recency import RecentRanking
+from searchkit.query import tree as t
 from searchkit.results import Results
 
 
@@ -39,10 +43,37 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
         words = words_to_suggest(request.tree)
         if words and Capability.SUGGEST in engine.capabilities:
             suggestion = opened.reader.suggest(words)
+    index_dates = _index_dates(opened, request) if page.total == 0 else None
     chart = None
     if plan.histogram is not None:
         if page.day_counts is None:
             raise RuntimeError(f"the {engine.name} engine answered no day counts")
         chart = timeline.build(page.day_counts, plan.histogram, request.date_filter)
     return Results(query=request.query_text, total=page.total, offset=request.offset, hits=hits,
-                   suggestion=suggestion, histogram=chart, stories=stories)
+                   suggestion=suggestion, histogram=chart, stories=stories, index_dates=index_dates)
+
+
+def _index_dates(opened: OpenReader, request: SearchRequest) -> Optional[tuple[dt.date, dt.date]]:
+    """The index's first and last article dates, when a date the query asks for (a ``date:`` clause or
+    the since/until filter) lies wholly outside them: the reason nothing matched, worth telling."""
+    asked = list(_dates_asked(request.tree))
+    if request.date_filter is not None:
+        asked.append(request.date_filter)
+    if not asked:
+        return None
+    dates = opened.dates()
+    if dates.first is None or dates.last is None:
+        return None
+    first, last = dates.first, dates.last
+    outside = any((wanted.end is not None and wanted.end < first) or
+                  (wanted.start is not None and wanted.start > last) for wanted in asked)
+    return (first, last) if outside else None
+
+
+def _dates_asked(node: t.Node) -> Iterator[t.DateRange]:
+    """The date clauses of a tree that restrict it (not those under a NOT)."""
+    if isinstance(node, t.DateRange):
+        yield node
+    elif isinstance(node, (t.And, t.Or)):
+        for child in node.children:
+            yield from _dates_asked(child)

@@ -52,6 +52,11 @@ class BucketBody(BaseModel):
 Interval = Literal["auto", "day", "week", "month", "quarter", "year"]
 
 
+class IndexDatesBody(BaseModel):
+    first: dt.date
+    last: dt.date
+
+
 class SearchBody(BaseModel):
     query: str
     total: int
@@ -59,6 +64,8 @@ class SearchBody(BaseModel):
     offset: int
     hits: list[HitBody]
     suggestion: Optional[str]
+    # Only when nothing matched because the query's dates lie outside the articles the index holds.
+    index_dates: Optional[IndexDatesBody] = None
     histogram: Optional[list[BucketBody]] = None  # only when histogram= was given, as with --histogram
     histogram_interval: Optional[Literal["day", "week", "month", "quarter", "year"]] = None
 

@@ -93,3 +93,10 @@ def test_an_article_page_by_the_start_of_its_id_redirects_to_the_article_s_own_a
     followed = client.get("/articles/coc?q=cocoa")
     assert followed.status_code == 200 and str(followed.url).endswith("/articles/cocoa?q=cocoa")
     assert "Bahia cocoa review" in followed.text
+
+
+def test_no_match_outside_the_index_s_dates_says_the_dates_it_holds(client):
+    page = client.get("/", params={"q": "oil", "since": "2001"})
+    assert "No articles matched. The index holds articles dated 1987-02-26 to 1987-04-01." in page.text
+    api = client.get("/api/search", params={"q": "oil", "since": "2001"}).json()
+    assert api["index_dates"] == {"first": "1987-02-26", "last": "1987-04-01"}
