@@ -9,6 +9,7 @@ one committed state and one thread, so what it keeps never goes stale.
 
 from __future__ import annotations
 
+import math
 from typing import Generic, Optional, TypeVar
 
 from searchkit.engines.base import SearchRequest
@@ -26,7 +27,7 @@ class LastRanking(Generic[State]):
     def __init__(self) -> None:
         self._key: Optional[tuple[object, ...]] = None
         self._state: Optional[State] = None
-        self._covers = 0
+        self._covers = 0.0  # how deep a request it answers: every depth once it holds every match
 
     def get(self, request: SearchRequest) -> Optional[State]:
         """The kept state if it answers ``request``: the same query, filter and sort, ranked deep enough,
@@ -38,4 +39,4 @@ class LastRanking(Generic[State]):
     def keep(self, request: SearchRequest, state: State, *, ranked: int, total: int) -> None:
         """Keep ``state``, a ranking of its first ``ranked`` matches out of ``total``."""
         self._key, self._state = _key(request), state
-        self._covers = ranked if ranked < total else max(ranked, 1 << 62)  # every match: any depth
+        self._covers = ranked if ranked < total else math.inf

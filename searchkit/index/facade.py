@@ -245,7 +245,7 @@ class Index:
         """Article count, date span, articles per year, size on disk, last update, seeds folder."""
         def collect(opened: OpenReader) -> Stats:
             reader, generation = opened.reader, opened.generation
-            dates = reader.date_summary()
+            dates = opened.dates()
             manifest = storage.Manifest.load(generation.folder)
             return Stats(
                 articles=reader.count(),
@@ -417,8 +417,9 @@ def _by_prefix(opened: OpenReader, prefix: str) -> Optional[Article]:
         return None
     manifest = storage.Manifest.load(opened.generation.folder)
     ids = set(manifest.ids_starting(prefix, _PREFIX_CANDIDATES) if manifest is not None else ())
-    ids.update(article.id for article in opened.reader.articles_without_seed()
-               if article.id.startswith(prefix))
+    if manifest is None or manifest.library_articles != 0:  # reading them all is the engine's slow path
+        ids.update(article.id for article in opened.reader.articles_without_seed()
+                   if article.id.startswith(prefix))
     found = [article for article in map(opened.reader.get, sorted(ids)[:_PREFIX_CANDIDATES]) if article]
     if len(found) > 1:
         raise ArticleNotFoundError(prefix, tuple(article.id for article in found))

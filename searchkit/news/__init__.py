@@ -5,5 +5,5 @@
     recency.py   relevance blended with freshness (sort "recent")
     timeline.py  per-day counts -> histogram bars
     related.py   more like this
-    alerts.py    saved searches (alerts.sqlite)   percolate.py  a query matched against one article
+    alerts.py    saved searches (alerts.sqlite), matched against each new article by query/matching.py
 """

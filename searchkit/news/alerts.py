@@ -2,7 +2,7 @@
 
 The file sits beside the generations, not in one, so alerts survive rebuilds and engine changes. Every
 write to the index percolates the articles it added or changed through the saved searches
-(:mod:`searchkit.news.percolate`) and records the matches as unchecked; :meth:`AlertStore.check` hands them
+(:mod:`searchkit.query.matching`) and records the matches as unchecked; :meth:`AlertStore.check` hands them
 out once. A saved search's query is parsed when it is added, so a bad one is refused then, never at
 index time.
 """
