@@ -42,6 +42,7 @@ from searchkit.index.facade import Index, Stats, open_index
 from searchkit.query import (
     And,
     DateRange,
+    Fuzzy,
     MatchAll,
     Node,
     Not,
@@ -60,7 +61,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Article", "Index", "open_index", "UpdateReport", "Stats", "Progress", "SavedSearch", "AlertMatch",
     "Hit", "Results", "Explanation", "Histogram", "Bucket", "DuplicateGroup",
-    "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "DateRange", "MatchAll", "And",
+    "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "Fuzzy", "DateRange", "MatchAll", "And",
     "Or", "Not",
     "SearchkitError", "SeedError", "SeedsNotFoundError", "IndexNotFoundError", "IndexCorruptError",
     "IndexVersionError", "IndexLockedError", "ArticleNotFoundError", "InvalidArticleError",

@@ -66,6 +66,10 @@ class Results:
     ``total`` articles, and ``offset`` and the page count stories. ``stories`` is ``None`` when the
     results are not collapsed. ``index_dates`` is set when nothing matched and the query's dates lie
     outside the articles the index holds: the first and last article date it does hold.
+
+    ``corrected`` is true when nothing matched ``query`` as typed and the hits are the ``suggestion``'s
+    (search engines' "showing results for"); search again with ``autocorrect=False`` for the query as
+    typed.
     """
 
     query: str
@@ -76,6 +80,7 @@ class Results:
     histogram: Optional[Histogram] = None
     stories: Optional[int] = None
     index_dates: Optional[tuple[dt.date, dt.date]] = None
+    corrected: bool = False
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

@@ -67,7 +67,7 @@ def test_query_json_is_one_object_with_the_documented_keys(run):
     run("index")
     result = run("query", "clarkson", "--json", "--limit", "1")
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "stories", "offset", "hits", "suggestion"}
+    assert set(data) == {"query", "total", "stories", "offset", "hits", "suggestion", "corrected"}
     assert (data["query"], data["total"], data["stories"], data["offset"], data["suggestion"]) == (
         "clarkson", 2, 2, 0, None)
     (hit,) = data["hits"]
@@ -79,10 +79,24 @@ def test_query_json_is_one_object_with_the_documented_keys(run):
 def test_query_exit_status_like_grep(run):
     run("index")
     assert run("query", "cocoa").exit_code == 0
-    nothing = run("query", "clarksn")
+    nothing = run("query", "clarksn", "--no-autocorrect")
     assert nothing.exit_code == 1
     assert nothing.stdout == "no articles matched\ndid you mean: clarkson\n"
-    assert json.loads(run("query", "clarksn", "--json").stdout)["suggestion"] == "clarkson"
+    offered = json.loads(run("query", "clarksn", "--json", "--no-autocorrect").stdout)
+    assert offered["suggestion"] == "clarkson"
+    assert run("query", "zzqx").exit_code == 1
+
+
+def test_a_misspelt_query_shows_the_suggestions_results_and_says_so(run):
+    run("index")
+    shown = run("query", "clarksn")
+    assert shown.exit_code == 0
+    assert shown.stdout.splitlines()[:2] == ["no articles matched clarksn; showing results for: clarkson",
+                                             "(search for the query as typed with --no-autocorrect)"]
+    assert "Kelly Clarkson" in shown.stdout
+    data = json.loads(run("query", "clarksn", "--json").stdout)
+    assert (data["query"], data["suggestion"], data["corrected"], data["total"]) == (
+        "clarksn", "clarkson", True, 2)
 
 
 def test_syntax_error_shows_a_caret_and_exits_2(run):

@@ -187,7 +187,7 @@ def test_cli_histogram_auto_and_json(cli):
     assert sum(bucket["count"] for bucket in body["histogram"]) == body["total"] == 4
     assert body["histogram"][0] == {"start": "2018-12-31", "count": 1}  # the Monday of 2019-01-02's week
     assert set(json.loads(cli("query", "oil", "--json").stdout)) == {"query", "total", "stories", "offset",
-                                                                     "hits", "suggestion"}
+                                                                     "hits", "suggestion", "corrected"}
 
 
 def test_cli_bad_interval_or_half_life_is_one_line_and_exit_2(cli):

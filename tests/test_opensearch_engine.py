@@ -107,7 +107,8 @@ def test_index_creates_the_index_on_the_cluster_and_keeps_only_metadata_locally(
     assert "**Everybody** **Hurts**" in next(h["snippet"] for h in answer["hits"] if h["id"] == "pink")
     stats = json.loads(cli("stats", "--index", str(folder), "--json").output)
     assert (stats["articles"], stats["engine"]) == (5, "opensearch")
-    nothing = json.loads(cli("query", "--index", str(folder), "--json", "clarksen").output)
+    nothing = json.loads(
+        cli("query", "--index", str(folder), "--json", "--no-autocorrect", "clarksen").output)
     assert (nothing["total"], nothing["suggestion"]) == (0, "clarkson")
 
 

@@ -19,10 +19,22 @@ from searchkit.query.parser import (
     STOP_WORDS,
     parse,
 )
-from searchkit.query.tree import And, DateRange, MatchAll, Not, Or, Phrase, Prefix, Term, Wildcard, walk
+from searchkit.query.tree import (
+    And,
+    DateRange,
+    Fuzzy,
+    MatchAll,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Term,
+    Wildcard,
+    walk,
+)
 
 D = dt.date
-NODE_TYPES = (Term, Phrase, Prefix, Wildcard, DateRange, MatchAll, And, Or, Not)
+NODE_TYPES = (Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, MatchAll, And, Or, Not)
 T, P, W = Term, Phrase, Wildcard
 
 

@@ -133,18 +133,21 @@ def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
               help="With --sort recent: the day ages are counted from (default: the newest article).")
 @click.option("--no-collapse", is_flag=True,
               help="Show every article: do not fold near-duplicate rewrites of a story under its best hit.")
+@click.option("--no-autocorrect", is_flag=True,
+              help="When nothing matches, only suggest a spelling: do not show the suggestion's results.")
 @json_option
 @reports_errors
 def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limit: int, page: int,
                   sort: str, since: Optional[str], until: Optional[str], plain: bool, explain: bool,
                   histogram: Optional[str], half_life: Optional[str], now: Optional[str],
-                  no_collapse: bool, as_json: bool) -> None:
+                  no_collapse: bool, no_autocorrect: bool, as_json: bool) -> None:
     """Search the index. QUERY is words, "phrases", field:word, date:2017-11, AND/OR/NOT ...
 
     Builds the index from the seeds folder first when there is none yet. Use '--' before a query that
     starts with '-'. '--sort recent' ranks by relevance blended with freshness (docs/news.md).
     Near-duplicate rewrites of a story are shown once, as "+N similar" under its best hit
-    (docs/duplicates.md); --page and --limit then count stories.
+    (docs/duplicates.md); --page and --limit then count stories. When nothing matches, misspelt words
+    get a suggestion, and its results are shown when it has some (unless --no-autocorrect).
     """
     text = " ".join(words)
     if histogram is not None and histogram not in HISTOGRAM_CHOICES:
@@ -159,7 +162,7 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
         return
     results = index.search(text, limit=limit, offset=(page - 1) * limit, sort=sort, since=since,
                            until=until, plain=plain, histogram=histogram, half_life=half_life, now=now,
-                           collapse=not no_collapse)
+                           collapse=not no_collapse, autocorrect=not no_autocorrect)
     if as_json:
         click.echo(output.to_json(output.results_json(results)))
     else:

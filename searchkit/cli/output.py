@@ -32,7 +32,8 @@ def _json_default(value: Any) -> Any:
 
 def results_json(results: Results) -> dict[str, Any]:
     """The ``--json`` shape of a search: query, total (articles), stories (when collapsed, else null),
-    offset, hits (each with ``similar``: the ids collapsed under it), suggestion; when nothing matched
+    offset, hits (each with ``similar``: the ids collapsed under it), suggestion, corrected (true when
+    nothing matched the query as typed and the hits are the suggestion's); when nothing matched
     because the query's dates lie outside the index's, ``index_dates`` (``{"first", "last"}``); and when
     a histogram was asked for, ``histogram`` (``[{"start", "count"}]``) and ``histogram_interval``."""
     value = {
@@ -42,6 +43,7 @@ def results_json(results: Results) -> dict[str, Any]:
         "offset": results.offset,
         "hits": [hit_json(hit) for hit in results.hits],
         "suggestion": results.suggestion,
+        "corrected": results.corrected,
     }
     if results.index_dates is not None:
         value["index_dates"] = {"first": results.index_dates[0].isoformat(),
@@ -91,6 +93,9 @@ def results_text(results: Results, *, color: bool) -> str:
     first = results.offset + 1
     last = results.offset + len(results.hits)
     lines = [f"showing {first:,}-{last:,} of {of}"]
+    if results.corrected:
+        lines[:0] = [f"no articles matched {results.query}; showing results for: {results.suggestion}",
+                     "(search for the query as typed with --no-autocorrect)", ""]
     for number, hit in enumerate(results.hits, start=first):
         headline = click.style(hit.headline, bold=True) if color else hit.headline
         lines.append("")

@@ -34,10 +34,13 @@ from searchkit.engines.base import (
     SearchRequest,
 )
 from searchkit.engines.batch import BatchWriter, Change
+from searchkit.engines.rules import MAX_EDITS
 from searchkit.errors import IndexCorruptError
 from searchkit.query import tree as t
 from searchkit.query.matching import FIELDS, SHARED_ANALYSIS, Analysis, Doc, Matcher
 from searchkit.results import Hit
+from searchkit.text.analysis import UNSTEMMED
+from searchkit.text.edits import edit_distance, within_edits
 
 #: How much a headline occurrence counts against a body one, as the engines weigh them.
 HEADLINE_WEIGHT = 0.75
@@ -229,8 +232,12 @@ class MemoryReader:
         where = f" within {request.date_filter}" if request.date_filter is not None else ""
         return f"scan every article for {request.tree}{where}, sorted by {request.sort}"
 
-    def suggest(self, words: Sequence[str]) -> Optional[str]:
-        return None
+    def spelling_candidates(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        vocabulary = {w for doc in self._docs for w in UNSTEMMED.words(doc.article.headline)}
+        return {word: within_edits(word, MAX_EDITS, vocabulary) for word in words if word}
+
+    def document_frequencies(self, field: str, words: Sequence[str]) -> Mapping[str, int]:
+        return {word: sum(1 for doc in self._docs if word in doc.positions[field]) for word in words}
 
     def close(self) -> None:
         """Nothing to release: the snapshot is plain Python objects."""
@@ -247,6 +254,9 @@ def score(analysis: Analysis, node: t.Node, doc: Doc) -> float:
         elif isinstance(leaf, t.Prefix):
             start = (analysis.word.findall(analysis.fold(leaf.text)) or [""])[-1]
             hit = _starts_with(start)
+        elif isinstance(leaf, t.Fuzzy):
+            words = analysis.analyze(leaf.text)
+            hit = _near(words[-1], leaf.edits_for(words[-1])) if words else _starts_with("")
         else:
             continue
         for name in (leaf.field,) if leaf.field else FIELDS:
@@ -257,6 +267,10 @@ def score(analysis: Analysis, node: t.Node, doc: Doc) -> float:
 
 def _starts_with(start: str) -> Callable[[str], bool]:
     return lambda word: bool(start) and word.startswith(start)
+
+
+def _near(wanted: str, distance: int) -> Callable[[str], bool]:
+    return lambda word: word[:1] == wanted[:1] and edit_distance(word, wanted) <= distance
 
 
 def _scored_leaves(node: t.Node) -> Iterator[t.Node]:

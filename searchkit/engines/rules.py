@@ -55,6 +55,13 @@ def split_wildcard(text: str) -> Optional[Pattern]:
     return Pattern(pattern, [STEMMED.normalize(piece) for piece in pieces if piece != pattern])
 
 
+def split_fuzzy(text: str) -> Optional[Pattern]:
+    """A fuzzy word's text ("petrolium", "u.s-trade") as its analysed last word, the one matched within
+    some edits, and its other words; ``None`` if it has no word (a stop word alone)."""
+    words = STEMMED.words(text)
+    return Pattern(words[-1], words[:-1]) if words else None
+
+
 def is_pattern(piece: str) -> bool:
     return "?" in piece or "*" in piece
 
@@ -113,22 +120,6 @@ class ExpansionBudget:
     def error(self, text: str, message: str) -> QuerySyntaxError:
         at = self.query_text.find(text)
         return QuerySyntaxError(self.query_text, at if at >= 0 else 0, message)
-
-
-def edit_distance(a: str, b: str) -> int:
-    """For "did you mean": the optimal-string-alignment distance (insertions, deletions, substitutions,
-    adjacent swaps)."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, 1):
-            cost = 0 if char_a == char_b else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[len(b)]
 
 
 Compiled = TypeVar("Compiled")

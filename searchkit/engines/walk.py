@@ -9,6 +9,7 @@ query objects, in the hooks: :meth:`~TreeCompiler.term`, :meth:`~TreeCompiler.ph
 :meth:`~TreeCompiler.any_of`, :meth:`~TreeCompiler.all_of`, :meth:`~TreeCompiler.exclude`,
 :meth:`~TreeCompiler.boost`, :meth:`~TreeCompiler.range`, :meth:`~TreeCompiler.every`,
 :meth:`~TreeCompiler.nothing`, :meth:`~TreeCompiler.expand_prefix`, :meth:`~TreeCompiler.expand_wildcard`,
+:meth:`~TreeCompiler.expand_fuzzy`,
 :meth:`~TreeCompiler.with_bonus` and :meth:`~TreeCompiler.filtered` (and :meth:`~TreeCompiler.bonus`,
 whose default is the boosted exact headline phrase).
 
@@ -32,6 +33,7 @@ from searchkit.engines.rules import (
     bonus_words,
     scaled_minimum,
     split_and,
+    split_fuzzy,
     split_prefix,
     split_wildcard,
 )
@@ -85,6 +87,8 @@ class TreeCompiler(ABC, Generic[Q]):
             return self._each_field(node.field, lambda f: self._pattern(f, node.text, wildcard=False))
         if isinstance(node, t.Wildcard):
             return self._each_field(node.field, lambda f: self._pattern(f, node.text, wildcard=True))
+        if isinstance(node, t.Fuzzy):
+            return self._each_field(node.field, lambda f: self._fuzzy(f, node))
         if isinstance(node, t.DateRange):
             return self.date_range(node)
         if isinstance(node, t.MatchAll):
@@ -132,6 +136,20 @@ class TreeCompiler(ABC, Generic[Q]):
         if not split.others:
             return query
         # The other words of its text ("u.s-bo*": u.s) must match as they are.
+        return self.all_of([*(self.term(field, w) for w in split.others), query])
+
+    def _fuzzy(self, field: str, node: t.Fuzzy) -> Optional[Q]:
+        split = split_fuzzy(node.text)
+        if split is None:
+            return None
+        distance = node.edits_for(split.pattern)
+        if distance == 0:
+            query = self.term(field, split.pattern)
+        else:
+            found, query = self.expand_fuzzy(field, split.pattern, distance)
+            self.budget.spend(node.text, f"fuzzy word '{node.text}~'", found)
+        if not split.others:
+            return query
         return self.all_of([*(self.term(field, w) for w in split.others), query])
 
     def bonus(self, words: list[str]) -> Q:
@@ -184,6 +202,12 @@ class TreeCompiler(ABC, Generic[Q]):
     def expand_wildcard(self, field: str, pattern: str) -> tuple[int, Q]:
         """How many indexed words of ``field`` the wildcard ``pattern`` matches (as for a prefix), and
         the query matching them."""
+
+    @abstractmethod
+    def expand_fuzzy(self, field: str, word: str, distance: int) -> tuple[int, Q]:
+        """How many indexed words of ``field`` lie within ``distance`` edits of the analysed ``word``
+        (:func:`~searchkit.engines.rules.within_edits`; counting as for a prefix), and the query
+        matching any of them."""
 
     @abstractmethod
     def with_bonus(self, query: Q, bonus: Q) -> Q:

@@ -278,6 +278,7 @@ class Index:
         half_life: HalfLife = None,
         now: DateLike = None,
         collapse: bool = True,
+        autocorrect: bool = True,
     ) -> Results:
         """Run ``query`` (a query string or a tree) and return a page of ranked hits.
 
@@ -290,8 +291,10 @@ class Index:
         ``Hit.snippet`` empty, for callers that only need ids and fields. ``collapse`` (the default)
         shows each story once: near-duplicate rewrites go under their best hit (``Hit.similar``),
         ``Results.stories`` counts the stories, and ``offset``/``limit`` (or ``page``, from 1) count
-        stories; see docs/duplicates.md. Raises :class:`QuerySyntaxError` for a bad query string,
-        :class:`InvalidOptionError` for a bad option.
+        stories; see docs/duplicates.md. When nothing matches, ``Results.suggestion`` rewrites the
+        misspelt words of the query as typed, and with ``autocorrect`` (the default) the results are the
+        suggestion's when it finds some (``Results.corrected``). Raises :class:`QuerySyntaxError` for a
+        bad query string, :class:`InvalidOptionError` for a bad option.
         """
         if page is not None:  # as the CLI and the API count: page 1 is the first `limit` hits
             if offset:
@@ -301,7 +304,7 @@ class Index:
             offset = (page - 1) * limit
         plan = plan_search(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
                            plain=plain, snippets=snippets, histogram=histogram, half_life=half_life, now=now,
-                           collapse=collapse)
+                           collapse=collapse, autocorrect=autocorrect)
         return self._readers.read(searching.search, plan, self._labels)
 
     def duplicates(self, *, limit: Optional[int] = None) -> list[DuplicateGroup]:

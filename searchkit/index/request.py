@@ -18,12 +18,6 @@ from searchkit.query import tree as t
 SORTS = ("relevance", "newest", "oldest", "recent")
 
 MAX_LIMIT = 1_000_000
-#: Zero-hit queries of up to this many words get a "did you mean" suggestion.
-SUGGEST_MAX_WORDS = 8
-#: ... and none for a word longer than this: no misspelt word is, and edit distances grow with the
-#: square of a word's length (a pasted 4,000-letter word took seconds on every engine's vocabulary).
-SUGGEST_MAX_CHARS = 40
-
 DateLike = Union[str, dt.date, dt.datetime, None]
 HalfLife = Union[str, dt.timedelta, None]
 
@@ -74,6 +68,10 @@ class SearchPlan:
     collapse: bool = False
     #: The order asked for, as given (``"recent"`` runs as ``"newest"`` without words to score).
     sort: str = "relevance"
+    #: The query was plain words (no syntax), as the suggestion must read it.
+    plain: bool = False
+    #: On zero hits, show the suggestion's hits when it has some.
+    autocorrect: bool = True
 
 
 def plan_search(
@@ -90,6 +88,7 @@ def plan_search(
     half_life: HalfLife = None,
     now: DateLike = None,
     collapse: bool = False,
+    autocorrect: bool = True,
 ) -> SearchPlan:
     """Check the options and parse the query; raises :class:`QuerySyntaxError`,
     :class:`InvalidOptionError` or :class:`InvalidDateError`."""
@@ -113,7 +112,7 @@ def plan_search(
         snippets=snippets,
         count_days=histogram is not None,
     )
-    return SearchPlan(request, recency, histogram, collapse, sort)
+    return SearchPlan(request, recency, histogram, collapse, sort, plain, autocorrect)
 
 
 def check_supported(request: SearchRequest, engine: Engine) -> None:
@@ -142,16 +141,8 @@ def has_scored_words(tree: Node) -> bool:
     """Whether ``tree`` has a word, phrase, prefix or wildcard that scores (one not under a NOT). Without
     one (``*``, a date range, only exclusions) every match is equally relevant, so ``sort="recent"`` is
     newest first, and is run as ``"newest"``: exactly, on every match, not only within the rerank window."""
-    if isinstance(tree, (t.Term, t.Phrase, t.Prefix, t.Wildcard)):
+    if isinstance(tree, (t.Term, t.Phrase, t.Prefix, t.Wildcard, t.Fuzzy)):
         return True
     if isinstance(tree, (t.And, t.Or)):
         return any(has_scored_words(child) for child in tree.children)
     return False
-
-
-def words_to_suggest(tree: Node) -> list[str]:
-    """The words a zero-hit query would get spelling help for; none for long pasted text."""
-    words = [node.text for node in t.walk(tree) if isinstance(node, t.Term)]
-    if len(words) > SUGGEST_MAX_WORDS or any(len(word) > SUGGEST_MAX_CHARS for word in words):
-        return []
-    return words

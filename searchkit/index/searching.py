@@ -3,28 +3,55 @@ answered as :class:`~searchkit.results.Results`.
 
 Read top-down, a query goes: the engine's capabilities checked; the recency blend wrapped around the
 reader when the plan sorts ``"recent"`` (:class:`~searchkit.news.recency.RecentRanking`); collapsing
-by story (:func:`searchkit.news.collapse.search`) or one plain search; a "did you mean" for a query
-that found nothing; the histogram's bars from the engine's per-day counts.
+by story (:func:`searchkit.news.collapse.search`) or one plain search; the histogram's bars from the
+engine's per-day counts; and for a query that found nothing, a "did you mean"
+(:mod:`searchkit.index.suggestions`), whose results are shown instead when it finds some.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Iterator, Optional
 
 from searchkit.engines.base import Capability, Searcher, SearchRequest
+from searchkit.errors import QuerySyntaxError
+from searchkit.index import suggestions
 from searchkit.index.readers import OpenReader
-from searchkit.index.request import SearchPlan, check_supported, words_to_suggest
+from searchkit.index.request import SearchPlan, check_supported
 from searchkit.news import collapse, timeline
 from searchkit.news.recency import RecentRanking
+from searchkit.query import parse
 from searchkit.query import tree as t
 from searchkit.results import Results
 
 
 def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> Results:
-    """Run ``plan`` on ``opened``, collapsing by the stories in ``labels`` when it asks to."""
+    """Run ``plan`` on ``opened``, collapsing by the stories in ``labels`` when it asks to; when nothing
+    matches, with a spelling suggestion, and the suggestion's results when the plan autocorrects."""
+    check_supported(plan.request, opened.generation.engine)
+    results = _run(opened, plan, labels)
+    if results.total > 0 or Capability.SUGGEST not in opened.generation.engine.capabilities:
+        return results
+    suggestion = suggestions.suggest(opened.reader, plan.request.query_text, plain=plan.plain)
+    if suggestion is None:
+        return results
+    if plan.autocorrect:
+        try:
+            tree = parse(suggestion, plain=plan.plain)
+        except QuerySyntaxError:  # a rewrite that no longer parses is only offered
+            tree = None
+        if tree is not None:
+            fixed = replace(plan, request=replace(plan.request, tree=tree, query_text=suggestion))
+            corrected = _run(opened, fixed, labels)
+            if corrected.total > 0:
+                return replace(corrected, query=plan.request.query_text, suggestion=suggestion,
+                               corrected=True)
+    return replace(results, suggestion=suggestion)
+
+
+def _run(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> Results:
     request, engine = plan.request, opened.generation.engine
-    check_supported(request, engine)
     reader: Searcher = opened.reader
     if plan.recency is not None:
         reader = RecentRanking(opened.reader, half_life=plan.recency.half_life, now=plan.recency.now,
@@ -38,11 +65,6 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
     else:
         page = reader.search(request)
         hits = page.hits
-    suggestion = None
-    if page.total == 0:
-        words = words_to_suggest(request.tree)
-        if words and Capability.SUGGEST in engine.capabilities:
-            suggestion = opened.reader.suggest(words)
     index_dates = _index_dates(opened, request) if page.total == 0 else None
     chart = None
     if plan.histogram is not None:
@@ -50,7 +72,7 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
             raise RuntimeError(f"the {engine.name} engine answered no day counts")
         chart = timeline.build(page.day_counts, plan.histogram, request.date_filter)
     return Results(query=request.query_text, total=page.total, offset=request.offset, hits=hits,
-                   suggestion=suggestion, histogram=chart, stories=stories, index_dates=index_dates)
+                   histogram=chart, stories=stories, index_dates=index_dates)
 
 
 def _index_dates(opened: OpenReader, request: SearchRequest) -> Optional[tuple[dt.date, dt.date]]:

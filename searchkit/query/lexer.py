@@ -26,9 +26,10 @@ MAX_CLAUSES = 512
 FIELD_NAMES = {"headline": "headline", "title": "headline", "body": "body", "date": "date"}
 
 # Token kinds. Leaves become tree leaves; the rest is structure.
-WORD, PREFIX, WILDCARD, STAR, PHRASE, DATE = "word", "prefix", "wildcard", "star", "phrase", "date"
+WORD, PREFIX, WILDCARD, FUZZY, STAR, PHRASE, DATE = (
+    "word", "prefix", "wildcard", "fuzzy", "star", "phrase", "date")
 FIELD, LPAREN, RPAREN, AND, OR, NOT, PLUS, MINUS = "field", "(", ")", "AND", "OR", "NOT", "+", "-"
-LEAVES = frozenset({WORD, PREFIX, WILDCARD, STAR, PHRASE, DATE})
+LEAVES = frozenset({WORD, PREFIX, WILDCARD, FUZZY, STAR, PHRASE, DATE})
 OPERAND_STARTS = LEAVES | {FIELD, LPAREN, NOT, PLUS, MINUS}
 
 #: Words that are operators when they stand alone, and the operator each one is (Lucene's && and ||).
@@ -43,6 +44,9 @@ _WILDCARD_EXAMPLES = {"?": "g?ld", "*": "col*r"}
 _WORD_END = re.compile(r'[\s"()]')  # a word runs until whitespace, a quote or a parenthesis
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # exactly the characters str.isalnum() accepts
 _DIGITS = re.compile(r"[0-9]+")
+_FUZZY = re.compile(r"(.*[^\W_])~([0-9]*)\Z", re.DOTALL)  # "petrolium~", "petrolium~1"
+#: The largest edit distance a fuzzy word may ask for, as in Lucene.
+MAX_FUZZY_DISTANCE = 2
 
 
 def has_letter_or_digit(text: str) -> bool:
@@ -54,7 +58,7 @@ class Token:
     kind: str
     pos: int
     text: str = ""  # the word, prefix stem, wildcard, phrase text, canonical field name or operator as typed
-    number: int = 0  # a phrase's slop, or N in ")@N"
+    number: int = 0  # a phrase's slop, N in ")@N", or a fuzzy word's distance (-1: automatic)
     number_pos: int = -1  # where "@N" starts; -1 when there is none
     date: Optional[DateRange] = None
 
@@ -205,6 +209,10 @@ class _Lexer:
             return True
         if not has_letter_or_digit(word):
             return False
+        fuzzy = _FUZZY.match(word)
+        if fuzzy is not None and "?" not in word and "*" not in word:
+            self._emit(Token(FUZZY, pos, fuzzy[1], number=self._distance(fuzzy[2], pos + fuzzy.start(2))))
+            return True
         unquestioned = word.rstrip("?")
         if "?" not in unquestioned and "*" not in unquestioned:
             self._emit(Token(WORD, pos, word))
@@ -223,6 +231,13 @@ class _Lexer:
                 raise self._error(pos + second.start() + at, "only one part of a word may hold ? or *")
             self._emit(Token(WILDCARD, pos, word))
         return True
+
+    def _distance(self, digits: str, pos: int) -> int:
+        if not digits:
+            return -1
+        if int(digits) > MAX_FUZZY_DISTANCE:
+            raise self._error(pos, f"a fuzzy word's distance is 0, 1 or 2 edits, not {int(digits)}")
+        return int(digits)
 
 
 def _ends_word(char: str) -> bool:

@@ -9,6 +9,8 @@ engine would cost a search over the whole index each. The rules are the query la
 - no field means "headline or body";
 - prefixes and wildcards match their unstemmed, folded pattern against the *indexed* (stemmed) words of
   the field, and the other words of their text must be in the field as they are;
+- a fuzzy word is analysed, and its last word matches every indexed word sharing its first letter within
+  its edits (:meth:`~searchkit.query.tree.Fuzzy.edits_for`); its other words must be there as they are;
 - a child that analyses to nothing constrains nothing: it is dropped from AND and OR (an OR's minimum is
   scaled to the children left), a NOT of it matches everything, and a query of only such words matches
   nothing.
@@ -29,6 +31,7 @@ from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
 from searchkit.text import analysis as shared
+from searchkit.text.edits import edit_distance
 
 FIELDS = ("headline", "body")
 
@@ -86,6 +89,8 @@ class Matcher:
             return self._in_fields(node.field, lambda name: self._prefix(name, node.text))
         if isinstance(node, t.Wildcard):
             return self._in_fields(node.field, lambda name: self._wildcard(name, node.text))
+        if isinstance(node, t.Fuzzy):
+            return self._in_fields(node.field, lambda name: self._fuzzy(name, node))
         if isinstance(node, t.DateRange):
             start, end = node.start or dt.date.min, node.end or dt.date.max
             return lambda doc: start <= doc.article.date <= end
@@ -124,6 +129,14 @@ class Matcher:
         start = words[-1]
         return _also(name, [self.analysis.normalize(w) for w in words[:-1]],
                      lambda doc: any(w.startswith(start) for w in doc.words[name]))
+
+    def _fuzzy(self, name: str, node: t.Fuzzy) -> Optional[Predicate]:
+        words = self.analysis.analyze(node.text)
+        if not words:
+            return None
+        word, distance = words[-1], node.edits_for(words[-1])
+        return _also(name, words[:-1], lambda doc: any(
+            w[:1] == word[:1] and edit_distance(w, word) <= distance for w in doc.words[name]))
 
     def _wildcard(self, name: str, text: str) -> Optional[Predicate]:
         pieces = re.findall(r"[\w?*]+(?:\.[\w?*]+)*", self.analysis.fold(text))

@@ -4,7 +4,8 @@
     or_expr  := and_expr (("OR" | "||") and_expr)*
     and_expr := unary ([("AND" | "&&")] unary)*   (words side by side are AND-ed)
     unary    := ("NOT" | "-" | "!" | "+") unary | primary
-    primary  := WORD | PREFIX | WILDCARD | "*" | PHRASE | DATE | FIELD primary | "(" or_expr ")" ["@" N]
+    primary  := WORD | PREFIX | WILDCARD | FUZZY | "*" | PHRASE | DATE | FIELD primary
+              | "(" or_expr ")" ["@" N]
 
 The lexer (:mod:`searchkit.query.lexer`) does the context-sensitive work: when ``-``, ``*``, ``?``, ``:``
 and quotes are syntax and when they are punctuation, and reading ``date:`` values. The parser is plain
@@ -22,6 +23,7 @@ from searchkit.query.lexer import (
     AND,
     DATE,
     FIELD,
+    FUZZY,
     LPAREN,
     MAX_CLAUSES,
     MINUS,
@@ -39,7 +41,7 @@ from searchkit.query.lexer import (
     has_letter_or_digit,
     tokenize,
 )
-from searchkit.query.tree import And, MatchAll, Node, Not, Or, Phrase, Prefix, Term, Wildcard
+from searchkit.query.tree import And, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Term, Wildcard
 
 # MAX_CLAUSES is the lexer's (it counts the leaves) and listed here with the other limits.
 __all__ = ["parse", "MAX_QUERY_LENGTH", "MAX_DEPTH", "MAX_CLAUSES", "LONG_QUERY_WORDS", "STOP_WORDS"]
@@ -210,6 +212,10 @@ class _Parser:
             return Prefix(token.text, field), _PLAIN
         if token.kind == WILDCARD:
             return Wildcard(token.text, field), _PLAIN
+        if token.kind == FUZZY:
+            if token.number == 0:
+                return Term(token.text, field), _PLAIN
+            return Fuzzy(token.text, field, None if token.number < 0 else token.number), _PLAIN
         if token.kind == STAR:
             return MatchAll(), _OTHER
         if token.kind == PHRASE:

@@ -64,6 +64,7 @@ class SearchBody(BaseModel):
     offset: int
     hits: list[HitBody]
     suggestion: Optional[str]
+    corrected: bool  # nothing matched q as typed: the hits are the suggestion's (autocorrect=false: q's own)
     # Only when nothing matched because the query's dates lie outside the articles the index holds.
     index_dates: Optional[IndexDatesBody] = None
     histogram: Optional[list[BucketBody]] = None  # only when histogram= was given, as with --histogram
@@ -109,13 +110,17 @@ async def search(
     collapse: bool = Query(
         True, description="Show each story once, its near-duplicate rewrites named in the hit's similar; "
                           "page and limit then count stories"),
+    autocorrect: bool = Query(
+        True, description="When nothing matches q, answer the suggestion's hits (corrected: true) when it "
+                          "has some"),
 ) -> JSONResponse:
     state = ServerState.of(request)
     offset = (page - 1) * limit
     check_depth(offset, limit)
     results = await state.budget.run(state.index.search, q, limit=limit, offset=offset, sort=sort,
                                      since=since, until=until, plain=plain, histogram=histogram,
-                                     half_life=half_life, now=now, collapse=collapse)
+                                     half_life=half_life, now=now, collapse=collapse,
+                                     autocorrect=autocorrect)
     return CliJSONResponse(output.results_json(results))
 
 

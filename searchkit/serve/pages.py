@@ -67,6 +67,7 @@ class SearchForm:
     limit: int = PAGE_SIZE
     histogram: str = ""  # an interval of searchkit.news.timeline, or "" for no timeline
     collapse: bool = True  # near-duplicate rewrites under their story's best hit
+    autocorrect: bool = True  # on zero hits, the suggestion's results when it has some
 
     @classmethod
     def from_request(cls, request: Request) -> "SearchForm":
@@ -79,7 +80,8 @@ class SearchForm:
                    page=_whole_number(params.get("page"), "page", 1, 1),
                    limit=_whole_number(params.get("limit"), "limit", PAGE_SIZE, 1, MAX_API_LIMIT),
                    histogram=check_interval(params["histogram"]) if params.get("histogram") else "",
-                   collapse=params.get("collapse") not in ("0", "false", "off"))
+                   collapse=params.get("collapse") not in ("0", "false", "off"),
+                   autocorrect=params.get("autocorrect") not in ("0", "false", "off"))
 
     def url(self, **changes: Any) -> str:
         """The search page's URL for this form with ``changes`` (default values left out)."""
@@ -108,7 +110,7 @@ async def search_page(request: Request) -> Response:
         results = await state.budget.run(
             state.index.search, form.q, limit=form.limit, offset=offset, sort=form.sort,
             since=form.since or None, until=form.until or None, plain=form.plain,
-            histogram=form.histogram or None, collapse=form.collapse)
+            histogram=form.histogram or None, collapse=form.collapse, autocorrect=form.autocorrect)
     except SearchkitError as error:
         status = status_for(error)
         if status >= 500:
@@ -156,6 +158,7 @@ def _pager(form: SearchForm, results: Results) -> dict[str, Any]:
         "next": form.url(page=form.page + 1) if form.page < last_page else None,
         "pages": [PageLink(n, form.url(page=n), n == form.page) for n in numbers],
         "suggestion_url": form.url(q=results.suggestion, page=1) if results.suggestion else None,
+        "as_typed_url": form.url(autocorrect=False, page=1) if results.corrected else None,
         "every_article_url": form.url(collapse=False, page=1) if shown != results.total else None,
     }
 

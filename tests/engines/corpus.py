@@ -86,6 +86,8 @@ EXTRA_QUERIES = (
     "(gold silver oil)@3", "headline:(hurt* g?ld)", "body:te?t*", "-(pink OR kelly OR the)",
     "the -the", "* -*", "-pink -gold", "-pink -g?ld -clark*", '"to be or not to be"', '"to be"~1 -question',
     "10:30", '"10 30"',
+    "juraez~", "juraez~1", "headline:goald~2", "body:hurst~", "hurst~0", "clarksn~ -pnk~", "u.s-trad~",
+    "pnk~2", "(gold~ silver~)@2",
 )
 
 #: Trees the parser would not build: children that analyse to nothing, a wildcard whose pattern ends up

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from searchkit.articles import Article, Fingerprint, scan_seeds
 from searchkit.engines.base import DateSummary, SearchRequest, StoryKeepingEngine
 from searchkit.errors import IndexCorruptError, SeedError
+from searchkit.index import suggestions
 from searchkit.index.request import SORTS  # the recent sort too: the blend over each engine
 from searchkit.query import parse
 
@@ -85,6 +86,17 @@ def test_every_docs_example_finds_what_the_reference_finds(corpus_readers, line,
 @pytest.mark.parametrize("query", EXTRA_QUERIES + TREE_QUERIES, ids=str)
 def test_accents_stems_slop_and_empty_words_find_what_the_reference_finds(corpus_readers, query):
     check_like_the_reference(corpus_readers, query)
+
+
+#: Misspelt queries: the suggestion depends on the engine's candidates and article counts only.
+MISSPELT = ("clarksn", "headline:juarex", "body:hurst", '"everybody hurst"', "kely -pnk", "golld date:1987",
+            "Juraez", "ciudad juarez", "(pnk OR kely)", "colour~ gidl", "zzzq", "hurtt-gold")
+
+
+@pytest.mark.parametrize("query", MISSPELT)
+def test_did_you_mean_rewrites_the_query_as_the_reference_does(corpus_readers, query):
+    engine_reader, reference_reader = corpus_readers
+    assert suggestions.suggest(engine_reader, query) == suggestions.suggest(reference_reader, query)
 
 
 # (b) Random articles, several commits -------------------------------------------------------------------

@@ -27,7 +27,8 @@ def cli_json(index_dir: Path, *args: str) -> tuple[int, object]:
      ["crude", "--since", "1987-03-10", "--until", "1987-03-12", "--sort", "newest"]),
     ({"q": 'opec "oil prices" -cocoa'}, ['opec "oil prices" -cocoa']),
     ({"q": 'pink "oops', "plain": "true"}, ['pink "oops', "--plain"]),
-    ({"q": "cocao"}, ["cocao"]),  # nothing found: same suggestion
+    ({"q": "cocao"}, ["cocao"]),  # nothing found: the suggestion's hits, corrected
+    ({"q": "cocao", "autocorrect": "false"}, ["cocao", "--no-autocorrect"]),  # only the suggestion
 ])
 def test_search_answers_exactly_the_json_of_the_cli(client, news_index, params, cli_args):
     response = client.get("/api/search", params=params)
@@ -166,7 +167,8 @@ def test_openapi_document_describes_the_api(client):
     assert {"/api/search", "/api/articles/{article_id}", "/api/stats", "/healthz"} <= set(document["paths"])
     search = document["paths"]["/api/search"]["get"]
     assert {p["name"] for p in search["parameters"]} == {
-        "q", "limit", "page", "sort", "since", "until", "plain", "histogram", "half_life", "now", "collapse"}
+        "q", "limit", "page", "sort", "since", "until", "plain", "histogram", "half_life", "now", "collapse",
+        "autocorrect"}
     assert {"200", "400", "503"} <= set(search["responses"])
 
 

@@ -100,3 +100,15 @@ def test_no_match_outside_the_index_s_dates_says_the_dates_it_holds(client):
     assert "No articles matched. The index holds articles dated 1987-02-26 to 1987-04-01." in page.text
     api = client.get("/api/search", params={"q": "oil", "since": "2001"}).json()
     assert api["index_dates"] == {"first": "1987-02-26", "last": "1987-04-01"}
+
+
+def test_a_misspelt_query_shows_the_suggestions_results_with_a_link_to_the_query_as_typed(client):
+    page = client.get("/", params={"q": "cocao date:1987"})
+    assert "Showing results for <strong>cocoa date:1987</strong>" in page.text
+    assert "Bahia cocoa review" in hits_on(page.text)
+    as_typed = html.unescape(re.search(r'<a href="([^"]+)" data-soft>search for', page.text).group(1))
+    assert "autocorrect=0" in as_typed
+    typed = client.get(as_typed)
+    assert "No articles matched." in typed.text and hits_on(typed.text) == []
+    suggestion = html.unescape(re.search(r'Did you mean <a href="([^"]+)"', typed.text).group(1))
+    assert "cocoa+date%3A1987" in suggestion

@@ -14,12 +14,12 @@ import datetime as dt
 import json
 import weakref
 from pathlib import Path
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Iterator, Mapping, Optional, Sequence
 
 from searchkit.articles import Article, Fingerprint
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchRequest
 from searchkit.engines.batch import indexable_id
-from searchkit.engines.opensearch import config
+from searchkit.engines.opensearch import config, suggest
 from searchkit.engines.opensearch.client import Cluster, Missing, Refused
 from searchkit.engines.opensearch.compile import (
     Expansions,
@@ -37,7 +37,6 @@ from searchkit.engines.opensearch.schema import (
     article_from,
     fingerprint_from,
 )
-from searchkit.engines.opensearch.suggest import suggest
 from searchkit.errors import IndexCorruptError, StaleReaderError
 from searchkit.results import Hit
 from searchkit.text.snippets import snippet
@@ -191,8 +190,11 @@ class OpenSearchReader:
             shown["search_type"] = "dfs_query_then_fetch"
         return json.dumps(shown, ensure_ascii=False)
 
-    def suggest(self, words: Sequence[str]) -> Optional[str]:
-        return suggest(self._search, words)
+    def spelling_candidates(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        return suggest.spelling_candidates(self._search, words)
+
+    def document_frequencies(self, field: str, words: Sequence[str]) -> Mapping[str, int]:
+        return suggest.document_frequencies(self._search, field, words)
 
     def close(self) -> None:
         if self._pit is not None:

@@ -29,6 +29,7 @@ from searchkit.engines.whoosh.queries import (
     or_of,
 )
 from searchkit.query import tree as t
+from searchkit.text.edits import within_edits
 
 
 def compile_query(reader: IndexReader, node: t.Node, query_text: str = "", *, ranked: bool = True,
@@ -81,6 +82,10 @@ class Compiler(TreeCompiler[wq.Query]):
     def expand_wildcard(self, field: str, pattern: str) -> tuple[int, wq.Query]:
         return _counted(wildcard_words(self.reader, field, pattern)), wq.Wildcard(field, pattern)
 
+    def expand_fuzzy(self, field: str, word: str, distance: int) -> tuple[int, wq.Query]:
+        found = within_edits(word, distance, _texts(self.reader.expand_prefix(field, word[0])))
+        return len(found), or_of([wq.Term(field, w) for w in found]) if found else wq.NullQuery
+
     def with_bonus(self, query: wq.Query, bonus: wq.Query) -> wq.Query:
         return WithBonus(query, bonus)
 
@@ -96,7 +101,11 @@ def _counted(words: Iterable[object]) -> int:
 def wildcard_words(reader: IndexReader, field: str, pattern: str) -> Iterator[str]:
     """The indexed words of ``field`` that ``pattern`` matches (``?`` one character, ``*`` any run)."""
     matcher = wildcard_matcher(pattern)
-    for word in reader.expand_prefix(field, literal_prefix(pattern)):
-        text = word.decode("utf-8") if isinstance(word, bytes) else word
+    for text in _texts(reader.expand_prefix(field, literal_prefix(pattern))):
         if matcher.match(text):
             yield text
+
+
+def _texts(words: Iterable[str | bytes]) -> Iterator[str]:
+    for word in words:
+        yield word.decode("utf-8") if isinstance(word, bytes) else word
