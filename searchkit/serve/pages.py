@@ -67,6 +67,7 @@ class SearchForm:
     limit: int = PAGE_SIZE
     histogram: str = ""  # an interval of searchkit.news.timeline, or "" for no timeline
     collapse: bool = True  # near-duplicate rewrites under their story's best hit
+    now: str = ""  # the day relative dates count from ("" for today), kept so that a shared link keeps it
 
     @classmethod
     def from_request(cls, request: Request) -> "SearchForm":
@@ -79,7 +80,8 @@ class SearchForm:
                    page=_whole_number(params.get("page"), "page", 1, 1),
                    limit=_whole_number(params.get("limit"), "limit", PAGE_SIZE, 1, MAX_API_LIMIT),
                    histogram=check_interval(params["histogram"]) if params.get("histogram") else "",
-                   collapse=params.get("collapse") not in ("0", "false", "off"))
+                   collapse=params.get("collapse") not in ("0", "false", "off"),
+                   now=params.get("now", "").strip())
 
     def url(self, **changes: Any) -> str:
         """The search page's URL for this form with ``changes`` (default values left out)."""
@@ -108,7 +110,7 @@ async def search_page(request: Request) -> Response:
         results = await state.budget.run(
             state.index.search, form.q, limit=form.limit, offset=offset, sort=form.sort,
             since=form.since or None, until=form.until or None, plain=form.plain,
-            histogram=form.histogram or None, collapse=form.collapse)
+            histogram=form.histogram or None, collapse=form.collapse, now=form.now or None)
     except SearchkitError as error:
         status = status_for(error)
         if status >= 500:
