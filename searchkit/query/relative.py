@@ -81,7 +81,10 @@ def _resolve(words: str, now: dt.date) -> Optional[tuple[dt.date, dt.date]]:
         count, unit = int(rolling.group(1)), rolling.group(2)
         if count < 1:
             raise RelativeDateError(f"'{words}' holds no days: write last 1 {unit} or more")
-        return _step(now, unit, -count) + _ONE_DAY, now
+        try:
+            return _step(now, unit, -count) + _ONE_DAY, now
+        except (OverflowError, ValueError):  # reaching back before 0001-01-01: every day up to now
+            return dt.date.min, now
     return None
 
 

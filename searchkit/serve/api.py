@@ -98,7 +98,8 @@ async def search(
     sort: Literal["relevance", "newest", "oldest", "recent"] = Query(
         "relevance", description="recent: relevance blended with freshness (see half_life and now)"),
     since: Optional[str] = Query(
-        None, description="Only articles on or after this date (e.g. 2017-11, monday, last week, 3 days ago)"),
+        None, description="Only articles on or after this date (e.g. 2017-11, monday, last week, 3 days ago;"
+                          " relative dates count from now)"),
     until: Optional[str] = Query(None, description="Only articles on or before this date (e.g. yesterday)"),
     plain: bool = Query(False, description="Treat q as plain words: no operators, fields or quotes"),
     histogram: Optional[Interval] = Query(

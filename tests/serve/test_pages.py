@@ -100,3 +100,14 @@ def test_no_match_outside_the_index_s_dates_says_the_dates_it_holds(client):
     assert "No articles matched. The index holds articles dated 1987-02-26 to 1987-04-01." in page.text
     api = client.get("/api/search", params={"q": "oil", "since": "2001"}).json()
     assert api["index_dates"] == {"first": "1987-02-26", "last": "1987-04-01"}
+
+
+def test_relative_dates_on_the_page_keep_their_reference_day(client):
+    asked = {"q": "oil", "since": "last week", "until": "last week", "now": "1987-03-11", "sort": "oldest"}
+    page = client.get("/", params=asked).text
+    assert hits_on(page) == [f"Oil prices report number {number}" for number in range(1, 8)]
+    assert 'value="last week"' in page
+    assert '<input type="hidden" name="now" value="1987-03-11">' in page
+    bad = client.get("/", params={"q": "oil", "since": "lst week"})
+    assert bad.status_code == 400
+    assert "invalid date &#39;lst week&#39;: not a date (use YYYY-MM-DD" in bad.text
