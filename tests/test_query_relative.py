@@ -160,6 +160,7 @@ def test_relative_date_values(value, expected):
     ("oil date:last week", 10, 'quote a date of several words: date:"last week"'),
     ("(date:3 days ago)", 7, 'quote a date of several words: date:"3 days ago"'),
     ("date:since monday", 6, 'quote a date of several words: date:"since monday"'),
+    ("date:>=last month", 8, 'quote a date of several words: date:>="last month"'),
     ('oil date:"lst week"', 10, "not a date: 'lst week' (use YYYY, YYYY-MM, YYYY-MM-DD, or today, "
                                "yesterday, a weekday (monday), N days/weeks/months/years ago, last N days, "
                                "last/this week/month/year)"),

@@ -108,11 +108,12 @@ def plan_search(
         check_interval(histogram)
     if sort != "recent" and half_life is not None:
         raise InvalidOptionError("half-life only applies to sort recent")
-    today = reference_day(now)
+    given = reference_day(now)
+    today = given or dt.date.today()  # one today for the query's dates and since/until alike
     tree = to_tree(query, plain=plain, now=today)
     recency = None
     if sort == "recent" and has_scored_words(tree):
-        recency = Recency(parse_half_life(half_life) if half_life is not None else DEFAULT_HALF_LIFE, today)
+        recency = Recency(parse_half_life(half_life) if half_life is not None else DEFAULT_HALF_LIFE, given)
     request = SearchRequest(
         tree=tree,
         query_text=query if isinstance(query, str) else str(query),

@@ -89,7 +89,7 @@ def read_date_value(query: str, start: int, *, now: Optional[dt.date] = None) ->
         first, _ = period(normalized(value)[len(_SINCE):], query=query, offset=at, now=now)
         return DateRange(first, None), end
     if query[at] != '"':
-        _refuse_unquoted_words(query, at, value, now)
+        _refuse_unquoted_words(query, at, value, now, comparison)
     first, last = period(value, query=query, offset=at, now=now)
     if comparison:
         return _open_range(comparison, first, last, query, at), end
@@ -168,7 +168,8 @@ def _read_word(query: str, start: int, ending: re.Pattern[str]) -> tuple[str, in
     return query[start:end], end
 
 
-def _refuse_unquoted_words(query: str, start: int, value: str, now: Optional[dt.date]) -> None:
+def _refuse_unquoted_words(query: str, start: int, value: str, now: Optional[dt.date],
+                            comparison: str) -> None:
     """Raise when the bare ``value`` and the words after it make a relative date (``date:last week``):
     the query would otherwise search for the word ``week``. Says to quote them."""
     if _PERIOD.fullmatch(value) or resolve(value, dt.date.max) is not None:
@@ -182,7 +183,8 @@ def _refuse_unquoted_words(query: str, start: int, value: str, now: Optional[dt.
         except RelativeDateError:
             known = True
         if len(words) >= count and known:
-            raise QuerySyntaxError(query, start, f'quote a date of several words: date:"{phrase}"')
+            raise QuerySyntaxError(query, start,
+                                   f'quote a date of several words: date:{comparison}"{phrase}"')
 
 
 def _open_range(comparison: str, first: dt.date, last: dt.date, query: str, at: int) -> DateRange:

@@ -74,7 +74,7 @@ def parse(text: str, *, plain: bool = False, now: Optional[dt.date] = None) -> N
         raise QuerySyntaxError(text, MAX_QUERY_LENGTH, f"query longer than {MAX_QUERY_LENGTH} characters")
     if plain:
         return _parse_plain(text)
-    tokens = tokenize(text, now=now)
+    tokens = tokenize(text, now=now or dt.date.today())  # one today for every date of the query
     if not tokens:
         raise QuerySyntaxError(text, 0, "empty query")
     return _Parser(text, tokens).parse()
