@@ -168,6 +168,8 @@ def test_relative_date_values(value, expected):
     ('date:>"since monday"', 7, "'>' and 'since' say the same: write one of them"),
     ('date:["since monday" TO *]', 7, "'since' starts a whole date: value, like date:\"since monday\""),
     ('date:"last week', 6, "unbalanced quote"),
+    ('date:"last week"~2', 17, "a quoted date ends at its quote: put a space after it"),
+    ('date:["last week"TO today]', 18, "a quoted date ends at its quote: put a space after it"),
     ('date:""', 6, "expected a date (YYYY, YYYY-MM, YYYY-MM-DD, or today, yesterday, a weekday (monday), "
                    "N days/weeks/months/years ago, last N days, last/this week/month/year)"),
     ('date:[yesterday TO "last week"]', 6, "date range ends before it starts"),
@@ -181,6 +183,20 @@ def test_relative_date_errors_point_at_the_date(query, position, message):
 def test_a_bare_date_word_followed_by_search_words_is_no_error():
     assert str(parse("date:monday morning", now=NOW)) == "(date:[2024-03-04 TO 2024-03-04] AND morning)"
     assert str(parse("date:2024 last week", now=NOW)) == "(date:[2024-01-01 TO 2024-12-31] AND last AND week)"
+
+
+def test_a_quoted_date_may_close_a_group_or_a_range():
+    assert str(parse('(date:"last week")', now=NOW)) == "date:[2024-02-26 TO 2024-03-03]"
+    tree = parse('date:[2024 TO "last week"] oil', now=NOW)
+    assert str(tree) == "(date:[2024-01-01 TO 2024-03-03] AND oil)"
+
+
+def test_now_may_itself_be_relative_to_today():
+    from searchkit.index.request import reference_day
+
+    assert reference_day("2024-03") == D(2024, 3, 31)  # a month means its last day, as for recency
+    assert reference_day("today") in (dt.date.today(), dt.date.today() - dt.timedelta(days=1))
+    assert reference_day(None) is None
 
 
 def test_now_defaults_to_today():

@@ -158,12 +158,15 @@ def _end_of(ending: re.Pattern[str], text: str, start: int) -> int:
 
 def _read_word(query: str, start: int, ending: re.Pattern[str]) -> tuple[str, int]:
     """The date word at ``start``: quoted (``"last week"``, without its quotes) or running until
-    ``ending``; returns it and the index after it."""
+    ``ending``; returns it and the index after it. A quoted word must end where a bare one could."""
     if start < len(query) and query[start] == '"':
         close = query.find('"', start + 1)
         if close < 0:
             raise QuerySyntaxError(query, start, "unbalanced quote")
-        return query[start + 1:close].strip(), close + 1
+        after = close + 1
+        if after < len(query) and query[after] != '"' and not ending.match(query, after):
+            raise QuerySyntaxError(query, after, "a quoted date ends at its quote: put a space after it")
+        return query[start + 1:close].strip(), after
     end = _end_of(ending, query, start)
     return query[start:end], end
 
