@@ -141,6 +141,45 @@ def test_paging_sort_and_dates(run):
     assert bad.exit_code == 2 and bad.stderr.startswith("error: invalid date '01/02/2017': ambiguous")
 
 
+def test_relative_dates_count_from_now(run):
+    """2017-11-20 is a Monday: last week is 13 to 19 November, which holds only "pink" (the 18th)."""
+    run("index")
+
+    def found(*args: str) -> list[str]:
+        result = run("query", *args, "--sort", "oldest", "--json")
+        return [hit["id"] for hit in json.loads(result.stdout)["hits"]]
+
+    assert found('date:"last week"', "--now", "2017-11-20") == ["pink"]
+    assert found("*", "--since", "last week", "--until", "last week", "--now", "2017-11-20") == ["pink"]
+    assert found("*", "--since", "yesterday", "--now", "2017-11-19") == ["pink", "clarkson"]
+    assert found("*", "--since", "since sunday", "--now", "2017-11-20") == ["clarkson"]
+    assert found("date:yesterday", "--now", "2018-01-06") == ["clarkson"]
+    assert found('date:>"last year"', "--now", "2017-03-01") == ["hurts", "pink", "clarkson"]
+    explained = run("query", "--explain", "date:yesterday", "--now", "2017-11-19")
+    assert explained.stdout.splitlines()[0] == "query tree:   date:[2017-11-18 TO 2017-11-18]"
+
+
+def test_bad_relative_dates_are_one_line_errors_with_the_forms(run):
+    run("index")
+    forms = ("today, yesterday, a weekday (monday), N days/weeks/months/years ago, last N days, "
+             "last/this week/month/year")
+    bad_since = run("query", "pink", "--since", "lst week")
+    assert bad_since.exit_code == 2
+    assert bad_since.stderr == (f"error: invalid date 'lst week': not a date (use YYYY-MM-DD, 18 Nov 2017, "
+                                f"YYYY-MM, YYYY, or {forms})\n")
+    bad_now = run("query", "pink", "--now", "someday", "--json")
+    assert bad_now.exit_code == 2
+    assert json.loads(bad_now.stdout)["error"].startswith("invalid date 'someday': not a date (use ")
+    bad_query = run("query", "--json", 'pink date:"lst week"')
+    assert bad_query.exit_code == 2
+    assert json.loads(bad_query.stdout) == {
+        "error": f"not a date: 'lst week' (use YYYY, YYYY-MM, YYYY-MM-DD, or {forms}) at position 11",
+        "position": 11}
+    unquoted = run("query", "pink", "date:last", "week")
+    assert unquoted.exit_code == 2
+    assert unquoted.stderr.startswith('error: quote a date of several words: date:"last week" at position 11')
+
+
 def test_explain(run):
     run("index")
     result = run("query", "--explain", "headline:pink")

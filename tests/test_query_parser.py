@@ -34,6 +34,9 @@ from searchkit.query.tree import (
 )
 
 D = dt.date
+#: What a message refusing a date value lists.
+FORMS = ("YYYY, YYYY-MM, YYYY-MM-DD, or today, yesterday, a weekday (monday), N days/weeks/months/years ago, "
+         "last N days, last/this week/month/year")
 NODE_TYPES = (Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, MatchAll, And, Or, Not)
 T, P, W = Term, Phrase, Wildcard
 
@@ -437,12 +440,11 @@ ERRORS = [
     # dates
     ("date:", 0, "'date:' needs a value right after the colon"),
     ("date: 2017", 0, "'date:' needs a value right after the colon"),
-    ("date:junk", 5, "not a date: 'junk' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
+    ("date:junk", 5, f"not a date: 'junk' (use {FORMS})"),
     ("pink date:2017-02-30", 10, "impossible date 2017-02-30"),
     ("date:0000", 5, "impossible date 0000"),
     ("date:9999-99-99", 5, "impossible date 9999-99-99"),
     ("date:2017-13", 5, "impossible date 2017-13"),
-    ('date:"2017"', 5, "date: takes YYYY, YYYY-MM or YYYY-MM-DD, not a phrase"),
     ("date:(2017)", 5, "date: takes a date or a [range], not a group"),
     ("date:{2017 TO 2018", 5, "unclosed date range"),
     ("date:{2017 TO 2018 pink}", 19, "expected '}' to close the date range"),
@@ -465,7 +467,7 @@ ERRORS = [
     ("date:[2017-11-01 TO 2017-02-30]", 20, "impossible date 2017-02-30"),
     ("date:>", 6, "expected a date after '>'"),
     ("date:>9999", 6, "no dates after 9999-12-31"),
-    ("a date:<=x b", 9, "not a date: 'x' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
+    ("a date:<=x b", 9, f"not a date: 'x' (use {FORMS})"),
     # wildcards need a letter or digit before the first ? or *: a leading one would scan every word
     ("*pink", 0, "'*' needs a letter or digit before it, like col*r"),
     ("?old", 0, "'?' needs a letter or digit before it, like g?ld"),

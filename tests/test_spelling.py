@@ -118,3 +118,9 @@ def test_the_cli_and_json_say_which_results_they_show(tmp_path, news):
         "headline:opec", True, ["opec"])
     offered = runner.invoke(main, ["query", "--index", folder, "--no-autocorrect", "headline:opek"])
     assert (offered.exit_code, offered.output) == (1, "no articles matched\ndid you mean: headline:opec\n")
+
+
+def test_a_suggestion_reads_its_relative_dates_on_the_query_s_day(news):
+    results = news.search('petrolium date:"last week"', now="1987-03-11")
+    assert (results.suggestion, results.corrected, [hit.id for hit in results]) == (
+        'petroleum date:"last week"', True, ["petro-march"])

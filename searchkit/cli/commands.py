@@ -119,8 +119,10 @@ def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
 @click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page number.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--since", metavar="DATE", help="Only articles on or after DATE (e.g. 2017-11, '18 Nov 2017').")
-@click.option("--until", metavar="DATE", help="Only articles on or before DATE.")
+@click.option("--since", metavar="DATE",
+              help="Only articles on or after DATE (e.g. 2017-11, '18 Nov 2017', monday, 'last week', "
+                   "'3 days ago').")
+@click.option("--until", metavar="DATE", help="Only articles on or before DATE (e.g. yesterday).")
 @click.option("--plain", is_flag=True, help="Treat the input as plain words: no operators, fields or quotes.")
 @click.option("--explain", is_flag=True, help="Print the parsed query and the engine query; do not search.")
 @click.option("--histogram", is_flag=False, flag_value="auto", default=None, metavar="[INTERVAL]",
@@ -130,7 +132,8 @@ def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
               help="With --sort recent: the age at which freshness is worth half its most (default 30d; "
                    "e.g. 12d, 2w, 6m, 1y).")
 @click.option("--now", metavar="DATE",
-              help="With --sort recent: the day ages are counted from (default: the newest article).")
+              help="The day relative dates count from (yesterday, 'last week'; default: today); with --sort "
+                   "recent also the day ages count from (default there: the newest article).")
 @click.option("--no-collapse", is_flag=True,
               help="Show every article: do not fold near-duplicate rewrites of a story under its best hit.")
 @click.option("--no-autocorrect", is_flag=True,

@@ -284,8 +284,11 @@ class Index:
 
         ``sort`` is ``"relevance"``, ``"newest"``, ``"oldest"`` or ``"recent"`` (relevance blended with
         freshness: ``half_life`` such as ``"30d"``, the default, or a timedelta; ages counted back from
-        ``now``, default the newest article in the index; see docs/news.md). ``since``/``until`` bound
-        the date, inclusive, and accept a date or a string such as ``"18 Nov 2017"`` or ``"2017-11"``.
+        ``now``, default there the newest article in the index; see docs/news.md). ``since``/``until``
+        bound the date, inclusive, and accept a date or a string such as ``"18 Nov 2017"``, ``"2017-11"``
+        or a relative date (``"yesterday"``, ``"last week"``, ``"3 days ago"``). ``now`` (a date or a
+        string, default today) is the day relative dates in ``since``, ``until`` and the query's
+        ``date:`` count from; see docs/query-language.md.
         ``histogram`` (``"auto"``, ``"day"``, ``"week"``, ``"month"``, ``"quarter"`` or ``"year"``) adds
         :attr:`Results.histogram`: every match counted per interval. ``snippets=False`` leaves
         ``Hit.snippet`` empty, for callers that only need ids and fields. ``collapse`` (the default)

@@ -38,7 +38,7 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
         return results
     if plan.autocorrect:
         try:
-            tree = parse(suggestion, plain=plan.plain)
+            tree = parse(suggestion, plain=plan.plain, now=plan.today)
         except QuerySyntaxError:  # a rewrite that no longer parses is only offered
             tree = None
         if tree is not None:

@@ -11,6 +11,7 @@ leaves, so the parser (:mod:`searchkit.query.parser`) is plain recursive descent
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -63,15 +64,17 @@ class Token:
     date: Optional[DateRange] = None
 
 
-def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text``; raises :class:`QuerySyntaxError` for what no parse could mend (an unbalanced
-    quote, a bad date, an unknown field, a leading wildcard, too many leaves)."""
-    return _Lexer(text).run()
+def tokenize(text: str, *, now: Optional[dt.date] = None) -> list[Token]:
+    """The tokens of ``text``, its relative dates resolved on the day ``now`` (default: today); raises
+    :class:`QuerySyntaxError` for what no parse could mend (an unbalanced quote, a bad date, an unknown
+    field, a leading wildcard, too many leaves)."""
+    return _Lexer(text, now).run()
 
 
 class _Lexer:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, now: Optional[dt.date] = None) -> None:
         self.text = text
+        self.now = now
         self.tokens: list[Token] = []
         self.leaves = 0
         self.content_end = len(text.rstrip())  # everything from here on is whitespace
@@ -185,7 +188,7 @@ class _Lexer:
         if not has_value:
             raise self._error(start, f"'{name}:' needs a value right after the colon")
         if field == "date":
-            date_range, after = read_date_value(text, value)
+            date_range, after = read_date_value(text, value, now=self.now)
             self._emit(Token(DATE, start, date=date_range))
             return after
         self._emit(Token(FIELD, start, field))

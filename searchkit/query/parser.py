@@ -15,6 +15,7 @@ recursive descent over its tokens, with nesting capped at :data:`MAX_DEPTH` so i
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 
@@ -65,16 +66,17 @@ _PLAIN_LEFT = "\"()*:+-"
 _PLAIN_RIGHT = "\"()*:"
 
 
-def parse(text: str, *, plain: bool = False) -> Node:
+def parse(text: str, *, plain: bool = False, now: Optional[dt.date] = None) -> Node:
     """Parse a query into a tree; raises :class:`QuerySyntaxError` pointing at the problem.
 
-    With ``plain=True`` the text is only words: no operators, fields, phrases or wildcards.
+    With ``plain=True`` the text is only words: no operators, fields, phrases or wildcards. Relative dates
+    (``date:yesterday``, ``date:"last week"``) become the days they mean on ``now`` (default: today).
     """
     if len(text) > MAX_QUERY_LENGTH:
         raise QuerySyntaxError(text, MAX_QUERY_LENGTH, f"query longer than {MAX_QUERY_LENGTH} characters")
     if plain:
         return _parse_plain(text)
-    tokens = tokenize(text)
+    tokens = tokenize(text, now=now or dt.date.today())  # one today for every date of the query
     if not tokens:
         raise QuerySyntaxError(text, 0, "empty query")
     return _Parser(text, tokens).parse()

@@ -98,15 +98,18 @@ async def search(
     page: int = Query(1, ge=1, description="Page number, from 1"),
     sort: Literal["relevance", "newest", "oldest", "recent"] = Query(
         "relevance", description="recent: relevance blended with freshness (see half_life and now)"),
-    since: Optional[str] = Query(None, description="Only articles on or after this date (e.g. 2017-11)"),
-    until: Optional[str] = Query(None, description="Only articles on or before this date"),
+    since: Optional[str] = Query(
+        None, description="Only articles on or after this date (e.g. 2017-11, monday, last week, 3 days ago;"
+                          " relative dates count from now)"),
+    until: Optional[str] = Query(None, description="Only articles on or before this date (e.g. yesterday)"),
     plain: bool = Query(False, description="Treat q as plain words: no operators, fields or quotes"),
     histogram: Optional[Interval] = Query(
         None, description="Also count every match per interval (auto: 10 to 60 bars) into histogram"),
     half_life: Optional[str] = Query(
         None, description="With sort=recent: the age at which freshness counts half (30d, 2w, 6m, 1y)"),
     now: Optional[str] = Query(
-        None, description="With sort=recent: the day ages count from (default: the newest article)"),
+        None, description="The day relative dates count from (default: today); with sort=recent also the "
+                          "day ages count from (default there: the newest article)"),
     collapse: bool = Query(
         True, description="Show each story once, its near-duplicate rewrites named in the hit's similar; "
                           "page and limit then count stories"),

@@ -68,6 +68,7 @@ class SearchForm:
     histogram: str = ""  # an interval of searchkit.news.timeline, or "" for no timeline
     collapse: bool = True  # near-duplicate rewrites under their story's best hit
     autocorrect: bool = True  # on zero hits, the suggestion's results when it has some
+    now: str = ""  # the day relative dates count from ("" for today), kept so that a shared link keeps it
 
     @classmethod
     def from_request(cls, request: Request) -> "SearchForm":
@@ -81,7 +82,8 @@ class SearchForm:
                    limit=_whole_number(params.get("limit"), "limit", PAGE_SIZE, 1, MAX_API_LIMIT),
                    histogram=check_interval(params["histogram"]) if params.get("histogram") else "",
                    collapse=params.get("collapse") not in ("0", "false", "off"),
-                   autocorrect=params.get("autocorrect") not in ("0", "false", "off"))
+                   autocorrect=params.get("autocorrect") not in ("0", "false", "off"),
+                   now=params.get("now", "").strip())
 
     def url(self, **changes: Any) -> str:
         """The search page's URL for this form with ``changes`` (default values left out)."""
@@ -110,7 +112,8 @@ async def search_page(request: Request) -> Response:
         results = await state.budget.run(
             state.index.search, form.q, limit=form.limit, offset=offset, sort=form.sort,
             since=form.since or None, until=form.until or None, plain=form.plain,
-            histogram=form.histogram or None, collapse=form.collapse, autocorrect=form.autocorrect)
+            histogram=form.histogram or None, collapse=form.collapse, autocorrect=form.autocorrect,
+            now=form.now or None)
     except SearchkitError as error:
         status = status_for(error)
         if status >= 500:

@@ -99,6 +99,21 @@ def test_did_you_mean_rewrites_the_query_as_the_reference_does(corpus_readers, q
     assert suggestions.suggest(engine_reader, query) == suggestions.suggest(reference_reader, query)
 
 
+@pytest.mark.parametrize(("query", "now"), [
+    ("date:yesterday", "2017-11-19"),
+    ('pink date:"last week"', "2017-11-20"),  # a Monday: 13 to 19 November
+    ('date:"this month" OR date:"last month"', "2016-12-31"),
+    ('date:>"2 years ago" hurts', "2018-06-01"),
+])
+def test_relative_dates_find_what_the_reference_finds(corpus_readers, query, now):
+    """A relative date is resolved before any engine sees it: every engine answers the reference's days."""
+    tree = parse(query, now=dt.date.fromisoformat(now))
+    engine_reader, reference_reader = corpus_readers
+    wanted = ask(tree)
+    assert outcome(reference_reader, wanted)[0] > 0, "the corpus holds articles on those days"
+    assert outcome(engine_reader, wanted) == outcome(reference_reader, wanted), (query, str(tree))
+
+
 # (b) Random articles, several commits -------------------------------------------------------------------
 
 _scenario_roots = itertools.count()

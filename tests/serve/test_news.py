@@ -45,7 +45,7 @@ def test_histogram_counts_every_match_and_is_left_out_unless_asked(client):
 @pytest.mark.parametrize("params, complaint", [
     ({"q": "oil", "histogram": "hourly"}, "histogram"),
     ({"q": "oil", "sort": "recent", "half_life": "soon"}, "half-life must be a number and a unit: 30d, 2w"),
-    ({"q": "oil", "half_life": "30d"}, "only apply to sort recent"),
+    ({"q": "oil", "half_life": "30d"}, "only applies to sort recent"),
 ])
 def test_bad_news_options_are_400_with_the_accepted_forms(client, params, complaint):
     response = client.get("/api/search", params=params)

@@ -112,3 +112,14 @@ def test_a_misspelt_query_shows_the_suggestions_results_with_a_link_to_the_query
     assert "No articles matched." in typed.text and hits_on(typed.text) == []
     suggestion = html.unescape(re.search(r'Did you mean <a href="([^"]+)"', typed.text).group(1))
     assert "cocoa+date%3A1987" in suggestion
+
+
+def test_relative_dates_on_the_page_keep_their_reference_day(client):
+    asked = {"q": "oil", "since": "last week", "until": "last week", "now": "1987-03-11", "sort": "oldest"}
+    page = client.get("/", params=asked).text
+    assert hits_on(page) == [f"Oil prices report number {number}" for number in range(1, 8)]
+    assert 'value="last week"' in page
+    assert '<input type="hidden" name="now" value="1987-03-11">' in page
+    bad = client.get("/", params={"q": "oil", "since": "lst week"})
+    assert bad.status_code == 400
+    assert "invalid date &#39;lst week&#39;: not a date (use YYYY-MM-DD" in bad.text
