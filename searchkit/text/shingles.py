@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from searchkit.articles import Article
 from searchkit.text.analysis import analyze
+from searchkit.text.facts import Facts, facts
 
 SHINGLE_WORDS = 4
 #: Texts at least this alike are near-duplicates (the same story rewritten).
@@ -141,12 +142,14 @@ def resemblance(left: Sketch, right: Sketch) -> float:
 
 
 class Signature(NamedTuple):
-    """What stories are told apart by: an article's date (as an ordinal) and its text's sketch."""
+    """What stories are told apart by: an article's date (as an ordinal), its text's sketch, and the
+    figures and names it states (:mod:`searchkit.text.facts`)."""
 
     day: int
     sketch: Sketch
+    facts: Facts
 
 
 def signature(article: Article) -> Signature:
-    """The signature of ``article`` (its headline and body, sketched)."""
-    return Signature(article.date.toordinal(), article_sketch(article))
+    """The signature of ``article`` (its headline and body, sketched, and their facts)."""
+    return Signature(article.date.toordinal(), article_sketch(article), facts(article.headline, article.body))

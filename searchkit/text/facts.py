@@ -1,0 +1,200 @@
+"""Facts: the figures and names an article states, for telling template notices of different news apart.
+
+Wire services publish many notices from one template: "Chevron gets 50.3 mln dlr contract", "Pride
+Refining gets 75 mln dlr contract", a producer's copper price raised, then lowered. Their texts are alike
+(word shingles, :mod:`searchkit.text.shingles`), yet each is different news: what differs is the figures
+and the names. A rewrite of one story keeps them: it adds a lead, drops a paragraph, rephrases the
+headline, or corrects a figure. :func:`contradiction` says when two articles disagree on their facts
+more than such a rewrite does:
+
+1. **headline figures**: two figures of the headlines differ; or one does, and a word of the headlines
+   too ("MAGMA RAISES COPPER PRICE 0.50 CT TO 66.00 CTS" and "MAGMA LOWERS ... TO 65.50 CTS"), or
+   each headline names someone the other does not ("LOCKHEED UNIT GETS 304 MLN DLR SDI CONTRACT" and
+   "GRUMMAN UNIT GETS 303.9 MLN ..."). One corrected figure alone is a correction.
+2. **names**: each headline names someone the other article never mentions (a headline word written
+   capitalised in its own body: "CHEVRON", "PUERTO", "INSURED"), a misspelling aside ("FIELDCOR" and
+   "FIDELCOR"). A rewrite that names someone new in its headline still mentions the original's names.
+3. **body figures**: two or more figures of the bodies differ where the bodies say the same thing
+   around them, and more of them differ than agree (the Treasury's balances on two days, two markets'
+   hog prices). A rewrite corrects a figure or two, and keeps the rest.
+
+Figures and names are compared in their place: a word's place is the words either side of it, so
+"awarded a 50.3 mln" and "awarded a 75 mln" disagree, while a figure of a new lead has no counterpart
+and disagrees with nothing. A headline's update mark ("UPDATE 1-", "CORRECTED -") is not a word of it.
+
+An article's :data:`Facts` are made where its signature is (at index time, see
+:func:`searchkit.text.shingles.signature`) and compared only for pairs whose texts are alike.
+"""
+
+from __future__ import annotations
+
+import array
+import re
+import struct
+import zlib
+from collections import defaultdict
+from typing import Iterable, NamedTuple, Optional
+
+from searchkit.text.analysis import STEMMED, WORD, fold
+
+#: Packed facts (see :func:`facts`): the body's figures in place and the words it capitalises, hashed,
+#: and the headline's words.
+Facts = bytes
+#: Names the packing and the rules: part of the stories' settings (stories made otherwise are made again).
+FACTS_VERSION = "facts 1"
+
+_MARK = re.compile(r"\s*(?:(?:UPDATE|WRAPUP)\s*\d*|CORRECTED|CORRECTION|REFILE|RPT|REPEAT|URGENT|FLASH)\b"
+                   r"[\s\-:]*", re.IGNORECASE)
+_HEADER = struct.Struct("<HH")
+_NAME = "*"  # marks a headline word that is a name (never in a word: WORD finds letters, digits and dots)
+_MOST = 0xFFFF  # entries of each kind kept (the header counts them in 16 bits)
+
+
+def facts(headline: str, body: str) -> Facts:
+    """The facts of an article: its body's figures in place, the words it capitalises, its headline."""
+    tokens = WORD.findall(body)
+    places = _figures(tokens)
+    capitalised = {fold(token) for token in tokens if not token.islower()}
+    words = [fold(word) for word in WORD.findall(_without_marks(headline))]
+    mentioned = sorted({_short(word) for word in capitalised} | {_short(word) for word in words})[:_MOST]
+    headline_text = " ".join(_NAME + word if word in capitalised and not word[0].isdigit() else word
+                             for word in words)
+    return (_HEADER.pack(len(places) // 2, len(mentioned)) + array.array("I", places).tobytes()
+            + array.array("H", mentioned).tobytes() + headline_text.encode("utf-8"))
+
+
+class _Read(NamedTuple):
+    figures: dict[int, frozenset[int]]  # place -> the figures there
+    mentioned: frozenset[int]
+    headline: list[str]
+    names: set[str]
+
+
+def contradiction(left: Facts, right: Facts) -> Optional[str]:
+    """Why two articles state different news (``"headline figures"``, ``"names"`` or ``"body
+    figures"``), or ``None`` when their facts agree as a rewrite's do."""
+    mine, theirs = _read(left), _read(right)
+    if _headline_figures_differ(mine, theirs):
+        return "headline figures"
+    if _names_differ(mine, theirs):
+        return "names"
+    differ, agree = _compare(mine.figures, theirs.figures)
+    if differ >= 2 and differ > agree:
+        return "body figures"
+    return None
+
+
+def _without_marks(headline: str) -> str:
+    while (mark := _MARK.match(headline)) and mark.end():
+        headline = headline[mark.end():]
+    return headline
+
+
+def _figures(tokens: list[str]) -> list[int]:
+    """``place, figure`` hash pairs (flat, sorted, distinct) of the figures among ``tokens``: a figure is
+    a word that starts with a digit, its place the words either side of it."""
+    last = len(tokens) - 1
+    pairs = {(_hash(f"{tokens[at - 1].lower() if at else ''} {tokens[at + 1].lower() if at < last else ''}"),
+              _hash(token.lower()))
+             for at, token in enumerate(tokens) if token[0].isdigit()}
+    return [value for pair in sorted(pairs)[:_MOST] for value in pair]
+
+
+def _hash(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def _short(word: str) -> int:
+    """A 16-bit hash of a mentioned word: a name missing from the other article is taken as mentioned
+    only by a chance collision (the articles are then compared as before facts were)."""
+    return zlib.crc32(word.encode("utf-8", "surrogatepass")) & 0xFFFF
+
+
+def _read(packed: Facts) -> _Read:
+    count, mentions = _HEADER.unpack_from(packed)
+    start = _HEADER.size
+    places = array.array("I")
+    places.frombytes(packed[start:start + 8 * count])
+    start += 8 * count
+    mentioned = array.array("H")
+    mentioned.frombytes(packed[start:start + 2 * mentions])
+    figures: dict[int, set[int]] = defaultdict(set)
+    for at in range(0, len(places), 2):
+        figures[places[at]].add(places[at + 1])
+    words = packed[start + 2 * mentions:].decode("utf-8", "surrogatepass").split()
+    return _Read({place: frozenset(found) for place, found in figures.items()}, frozenset(mentioned),
+                 [word.removeprefix(_NAME) for word in words],
+                 {word[1:] for word in words if word.startswith(_NAME)})
+
+
+def _compare(mine: dict[int, frozenset[int]], theirs: dict[int, frozenset[int]]) -> tuple[int, int]:
+    """How many places hold different figures (each distinct difference once), and how many agree."""
+    differences, agree = set(), 0
+    for place in mine.keys() & theirs.keys():
+        if mine[place] & theirs[place]:
+            agree += 1
+        else:
+            differences.add((mine[place], theirs[place]))
+    return len(differences), agree
+
+
+def _headline_figures_differ(mine: _Read, theirs: _Read) -> bool:
+    figures, words = set(), set()
+    mine_at, theirs_at = _places(mine.headline), _places(theirs.headline)
+    for place in mine_at.keys() & theirs_at.keys():
+        left, right = mine_at[place], theirs_at[place]
+        if left & right:
+            continue
+        kinds = {word[0].isdigit() for word in left | right}
+        if kinds == {True}:
+            figures.add((left, right))
+        elif kinds == {False} and not any(_same_word(one, other) for one in left for other in right):
+            words.add((left, right))
+    if len(figures) != 1:
+        return len(figures) > 1
+    # One figure differs: a correction, unless the headlines also differ in a word or in whom they name.
+    return bool(words) or _each_names_another(mine.names - set(theirs.headline),
+                                              theirs.names - set(mine.headline))
+
+
+def _places(words: list[str]) -> dict[tuple[str, str], frozenset[str]]:
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for at, word in enumerate(words):
+        found[(words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else "")].add(word)
+    return {place: frozenset(there) for place, there in found.items()}
+
+
+def _names_differ(mine: _Read, theirs: _Read) -> bool:
+    return _each_names_another({name for name in mine.names if _short(name) not in theirs.mentioned},
+                               {name for name in theirs.names if _short(name) not in mine.mentioned})
+
+
+def _each_names_another(mine: set[str], theirs: set[str]) -> bool:
+    """Whether both of two sets of names hold one that is not a misspelling of one of the other."""
+    return bool(_unpaired(mine, theirs)) and bool(_unpaired(theirs, mine))
+
+
+def _unpaired(names: Iterable[str], others: Iterable[str]) -> list[str]:
+    """The ``names`` that are not a misspelling of one of ``others``."""
+    return [name for name in names if not any(_misspelt(name, other) for other in others)]
+
+
+def _same_word(one: str, other: str) -> bool:
+    """Whether two headline words say the same: one stem, or one a misspelling of the other."""
+    return STEMMED.normalize(one) == STEMMED.normalize(other) or _misspelt(one, other)
+
+
+def _misspelt(one: str, other: str) -> bool:
+    """Whether two words differ by a typing slip: one edit in a short word, two in a longer one
+    (Levenshtein distance)."""
+    allowed = 1 if min(len(one), len(other)) < 5 else 2
+    if abs(len(one) - len(other)) > allowed:
+        return False
+    previous = list(range(len(other) + 1))
+    for row, letter in enumerate(one, start=1):
+        current = [row]
+        for column, theirs in enumerate(other, start=1):
+            current.append(min(previous[column] + 1, current[column - 1] + 1,
+                               previous[column - 1] + (letter != theirs)))
+        previous = current
+    return previous[-1] <= allowed
