@@ -29,16 +29,19 @@ An article's :data:`Facts` are made where its signature is (at index time, see
 from __future__ import annotations
 
 import array
+import itertools
+import operator
 import re
 import struct
+import sys
 import zlib
 from collections import defaultdict
 from typing import Iterable, NamedTuple, Optional
 
-from searchkit.text.analysis import STEMMED, WORD, fold
+from searchkit.text.analysis import WORD, analyze
 
-#: Packed facts (see :func:`facts`): the body's figures in place and the words it capitalises, hashed,
-#: and the headline's words.
+#: Packed facts (see :func:`facts`): the body's figures in place and the words it holds, hashed, and
+#: the headline's words, its names marked.
 Facts = bytes
 #: Names the packing and the rules: part of the stories' settings (stories made otherwise are made again).
 FACTS_VERSION = "facts 1"
@@ -48,19 +51,52 @@ _MARK = re.compile(r"\s*(?:(?:UPDATE|WRAPUP)\s*\d*|CORRECTED|CORRECTION|REFILE|R
 _HEADER = struct.Struct("<HH")
 _NAME = "*"  # marks a headline word that is a name (never in a word: WORD finds letters, digits and dots)
 _MOST = 0xFFFF  # entries of each kind kept (the header counts them in 16 bits)
+_DIGIT = re.compile(r"\d")
+_LOW_HALF = 0 if sys.byteorder == "little" else 1
+_MIX = 1_000_003  # combines the codes of a figure's two neighbours into the code of its place
 
 
 def facts(headline: str, body: str) -> Facts:
-    """The facts of an article: its body's figures in place, the words it capitalises, its headline."""
-    tokens = WORD.findall(body)
-    places = _figures(tokens)
-    capitalised = {fold(token) for token in tokens if not token.islower()}
-    words = [fold(word) for word in WORD.findall(_without_marks(headline))]
-    mentioned = sorted({_short(word) for word in capitalised} | {_short(word) for word in words})[:_MOST]
-    headline_text = " ".join(_NAME + word if word in capitalised and not word[0].isdigit() else word
-                             for word in words)
-    return (_HEADER.pack(len(places) // 2, len(mentioned)) + array.array("I", places).tobytes()
-            + array.array("H", mentioned).tobytes() + headline_text.encode("utf-8"))
+    """The facts of an article: its body's figures in place, the words it holds, its headline's words
+    (as indexed: folded and stemmed) with its names marked.
+
+    Made from the words the article's sketch was made from (:func:`~searchkit.text.analysis.analyze`
+    remembers them), so that signing an article costs little more.
+    """
+    headline = _without_marks(headline)
+    words, written = analyze(headline), WORD.findall(headline)
+    said = analyze(body)
+    codes = word_codes(said)
+    # The low 16 bits of each distinct word's code, cut at C level (little- or big-endian alike, as long
+    # as one machine reads what it wrote, as with sketches).
+    distinct = array.array("I", set(itertools.chain(codes, word_codes(words))))
+    held = memoryview(distinct).cast("B").cast("H")[_LOW_HALF::2][:_MOST]
+    places = _figures(said, codes)
+    lowered = body.lower()
+    marked = " ".join(_NAME + word if word and _is_name(spelt, body, lowered) else word
+                      for word, spelt in zip(words, written, strict=True))
+    return (_HEADER.pack(len(places) // 2, len(held)) + array.array("I", places).tobytes()
+            + held.tobytes() + marked.encode("utf-8", "surrogatepass"))
+
+
+def word_codes(words: list[str]) -> list[int]:
+    """Each word's CRC-32 (remembered: a corpus has far fewer words than word occurrences)."""
+    try:
+        return list(map(_WORD_CODES.__getitem__, words))
+    except KeyError:
+        if len(_WORD_CODES) > _WORD_CODES_LIMIT:
+            _WORD_CODES.clear()
+        codes = []
+        for word in words:  # never reads back what another thread may have cleared since
+            code = _WORD_CODES.get(word)
+            if code is None:
+                code = _WORD_CODES[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
+            codes.append(code)
+        return codes
+
+
+_WORD_CODES: dict[str, int] = {}
+_WORD_CODES_LIMIT = 500_000
 
 
 class _Read(NamedTuple):
@@ -90,24 +126,40 @@ def _without_marks(headline: str) -> str:
     return headline
 
 
-def _figures(tokens: list[str]) -> list[int]:
-    """``place, figure`` hash pairs (flat, sorted, distinct) of the figures among ``tokens``: a figure is
+def _figures(words: list[str], codes: list[int]) -> list[int]:
+    """``place, figure`` code pairs (flat, sorted, distinct) of the figures among ``words``: a figure is
     a word that starts with a digit, its place the words either side of it."""
-    last = len(tokens) - 1
-    pairs = {(_hash(f"{tokens[at - 1].lower() if at else ''} {tokens[at + 1].lower() if at < last else ''}"),
-              _hash(token.lower()))
-             for at, token in enumerate(tokens) if token[0].isdigit()}
+    last = len(words) - 1
+    try:
+        initials = "".join(map(operator.itemgetter(0), words))  # found at C level: most words are no figure
+    except IndexError:  # a word folded to nothing (a letter that decomposes into a space and a mark)
+        initials = "".join(word[:1] or " " for word in words)
+    pairs = {(((codes[at - 1] if at else 0) * _MIX ^ (codes[at + 1] if at < last else 0)) & 0xFFFFFFFF,
+              codes[at])
+             for at in (found.start() for found in _DIGIT.finditer(initials))}
     return [value for pair in sorted(pairs)[:_MOST] for value in pair]
 
 
-def _hash(text: str) -> int:
-    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+def _is_name(spelt: str, body: str, lowered: str) -> bool:
+    """Whether a headline word is a name: written capitalised, as a word's start, in the body ("Chevron"
+    or "McDonalds" for "CHEVRON" or "MCDONALDS"). ``lowered`` is the body in lower case."""
+    if len(spelt) < 2 or spelt[0].isdigit():
+        return False
+    if len(lowered) != len(body):  # a letter that lower-cases into two: look for the usual spelling
+        return (spelt[0].upper() + spelt[1:].lower()) in body
+    word = spelt.lower()
+    at = lowered.find(word)
+    while at >= 0:
+        if body[at].isupper() and (at == 0 or not body[at - 1].isalnum()):
+            return True
+        at = lowered.find(word, at + 1)
+    return False
 
 
 def _short(word: str) -> int:
-    """A 16-bit hash of a mentioned word: a name missing from the other article is taken as mentioned
-    only by a chance collision (the articles are then compared as before facts were)."""
-    return zlib.crc32(word.encode("utf-8", "surrogatepass")) & 0xFFFF
+    """A 16-bit code of a word: a name missing from the other article is taken as held only by a chance
+    collision (the articles are then compared as before facts were)."""
+    return word_codes([word])[0] & 0xFFFF
 
 
 def _read(packed: Facts) -> _Read:
@@ -148,7 +200,7 @@ def _headline_figures_differ(mine: _Read, theirs: _Read) -> bool:
         kinds = {word[0].isdigit() for word in left | right}
         if kinds == {True}:
             figures.add((left, right))
-        elif kinds == {False} and not any(_same_word(one, other) for one in left for other in right):
+        elif kinds == {False} and not any(_misspelt(one, other) for one in left for other in right):
             words.add((left, right))
     if len(figures) != 1:
         return len(figures) > 1
@@ -179,9 +231,6 @@ def _unpaired(names: Iterable[str], others: Iterable[str]) -> list[str]:
     return [name for name in names if not any(_misspelt(name, other) for other in others)]
 
 
-def _same_word(one: str, other: str) -> bool:
-    """Whether two headline words say the same: one stem, or one a misspelling of the other."""
-    return STEMMED.normalize(one) == STEMMED.normalize(other) or _misspelt(one, other)
 
 
 def _misspelt(one: str, other: str) -> bool:

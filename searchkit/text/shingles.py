@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import array
 import sys
-import zlib
 from typing import NamedTuple
 
 from searchkit.articles import Article
 from searchkit.text.analysis import analyze
-from searchkit.text.facts import Facts, facts
+from searchkit.text.facts import Facts, facts, word_codes
 
 SHINGLE_WORDS = 4
 #: Texts at least this alike are near-duplicates (the same story rewritten).
@@ -51,7 +50,7 @@ def _shingle_hashes(words: list[str]) -> list[int]:
     otherwise are made again), and every step is a C-level map. An article is shingled at index time,
     where a Python loop per shingle cost more than analysing the text.
     """
-    codes = _word_codes(words)
+    codes = word_codes(words)
     if 0 < len(codes) < SHINGLE_WORDS:
         codes += [0] * (SHINGLE_WORDS - len(codes))  # a text shorter than a shingle is one shingle
     return list(map(hash, zip(*(codes[start:] for start in range(SHINGLE_WORDS)), strict=False)))
@@ -59,24 +58,6 @@ def _shingle_hashes(words: list[str]) -> list[int]:
 
 #: Names the shingle hashing (see :func:`_shingle_hashes`): part of the stories' settings.
 HASHING = f"crc32 tuple hash {hash((1, 2, 3, 4)) & 0xFFFFFFFF:08x}/{sys.hash_info.width}"
-_WORD_CODES: dict[str, int] = {}
-_WORD_CODES_LIMIT = 500_000
-
-
-def _word_codes(words: list[str]) -> list[int]:
-    """Each word's CRC-32 (remembered: a corpus has far fewer words than word occurrences)."""
-    try:
-        return list(map(_WORD_CODES.__getitem__, words))
-    except KeyError:
-        if len(_WORD_CODES) > _WORD_CODES_LIMIT:
-            _WORD_CODES.clear()
-        codes = []
-        for word in words:  # never reads back what another thread may have cleared since
-            code = _WORD_CODES.get(word)
-            if code is None:
-                code = _WORD_CODES[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-            codes.append(code)
-        return codes
 
 
 def jaccard(left: frozenset[int], right: frozenset[int]) -> float:
