@@ -15,8 +15,8 @@ more than such a rewrite does:
    capitalised in its own body: "CHEVRON", "PUERTO", "INSURED"), a misspelling aside ("FIELDCOR" and
    "FIDELCOR"). A rewrite that names someone new in its headline still mentions the original's names.
 3. **body figures**: two or more figures of the bodies differ where the bodies say the same thing
-   around them, and more of them differ than agree (the Treasury's balances on two days, two markets'
-   hog prices). A rewrite corrects a figure or two, and keeps the rest.
+   around them, and none agrees (the Treasury's balances on two days, two markets' hog prices). A
+   rewrite corrects a figure or two, and keeps the rest.
 
 Figures and names are compared in their place: a word's place is the words either side of it, so
 "awarded a 50.3 mln" and "awarded a 75 mln" disagree, while a figure of a new lead has no counterpart
@@ -115,7 +115,7 @@ def contradiction(left: Facts, right: Facts) -> Optional[str]:
     if _names_differ(mine, theirs):
         return "names"
     differ, agree = _compare(mine.figures, theirs.figures)
-    if differ >= 2 and differ > agree:
+    if differ >= 2 and not agree:
         return "body figures"
     return None
 
