@@ -316,15 +316,16 @@ CONTRACT = ("{company} is being awarded a {amount} mln dlr Navy contract for wor
             "program, is expected to be completed by June 1989.")
 NOTICES = {  # id: date, headline, body
     "litton": ("1987-03-17", "LITTON <LIT> UNIT GETS 41.2 MLN DLR NAVY CONTRACT",
-               CONTRACT.format(company="Litton Industries Inc's Ingalls Shipbuilding division", amount="41.2")),
+               CONTRACT.format(company="Litton Industries Inc's Ingalls Shipbuilding division",
+                               amount="41.2")),
     "raytheon": ("1987-03-17", "RAYTHEON <RTN> GETS 38.7 MLN DLR NAVY CONTRACT",
                  CONTRACT.format(company="Raytheon Co's Missile Systems division", amount="38.7")),
     "litton-corrected": ("1987-03-18", "CORRECTED - LITTON <LIT> UNIT GETS 42.1 MLN DLR NAVY CONTRACT",
                          CONTRACT.format(company="Litton Industries Inc's Ingalls Shipbuilding division",
                                          amount="42.1")),
     "magma-up": ("1987-04-07", "MAGMA RAISES COPPER PRICE 0.50 CT TO 66.00 CTS",
-                 "Magma Copper Co, a subsidiary of Newmont Mining Corp, said it is raising its copper cathode "
-                 "price by 0.50 cent to 66.00 cents a lb, effective immediately."),
+                 "Magma Copper Co, a subsidiary of Newmont Mining Corp, said it is raising its copper "
+                 "cathode price by 0.50 cent to 66.00 cents a lb, effective immediately."),
     "magma-down": ("1987-04-07", "MAGMA LOWERS COPPER PRICE 0.50 CT TO 65.50 CTS",
                    "Magma Copper Co, a subsidiary of Newmont Mining Corp, said it is lowering its copper "
                    "cathode price by 0.50 cent to 65.50 cents a lb, effective immediately."),

@@ -76,10 +76,26 @@ def test_a_price_raised_then_lowered_is_two_stories():
 def test_one_figure_and_the_company_of_a_headline_differing_are_two_stories():
     # The second names the first in its body ("similar to one awarded to Litton"), so only its headline
     # tells the companies apart.
-    grumman = ("GRUMMAN <GQ> UNIT GETS 41.1 MLN DLR NAVY CONTRACT",
+    litton = (LITTON[0].replace(" <LIT>", ""), LITTON[1])
+    grumman = ("GRUMMAN UNIT GETS 41.1 MLN DLR NAVY CONTRACT",
                CONTRACT.format(company="Grumman Corp's Grumman Aerospace division, in a contract similar "
                                        "to one awarded to Litton Industries,", amount="41.1"))
-    assert verdict(LITTON, grumman) == "headline figures"
+    assert verdict(litton, grumman) == "headline figures"
+
+
+def test_two_companies_dividend_notices_are_told_apart_by_their_codes():
+    notice = "Qtly div five cts vs five cts prior\nPay July 15\nRecord June 26"
+    braintree = ("BRAINTREE SAVINGS BANK <BTSB.O> SETS PAYOUT", notice)
+    university = ("UNIVERSITY BANK AND TRUST CO <UBTC.O> DIVIDEND", notice)
+    assert verdict(braintree, university) == "companies"
+    results = "Shr 12 cts vs nine cts\nNet 410,000 vs 302,000\nRevs 3,112,000 vs 2,460,000"
+    listed = ("INTERNATIONAL RESEARCH <IRDV> 1ST QTR NET", results)
+    on_nasdaq = ("INT'L RESEARCH/DEVELOPMENT <IRDV.O> 1ST QTR NET", results)
+    assert verdict(listed, on_nasdaq) is None  # one company's code, with its exchange or without
+    options = "The American Stock Exchange said it will begin trading put and call options on the stock."
+    wrong_code = ("C.O.M.B. <COQ> TO HAVE OPTIONS ON AMEX", options)
+    corrected = ("CORRECTED - C.O.M.B <CMCO> TO HAVE OPTIONS ON AMEX", options)
+    assert verdict(wrong_code, corrected) is None  # a corrected code: the company's name is the same
 
 
 def test_funds_of_one_family_with_the_same_payout_are_different_notices():

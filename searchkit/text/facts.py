@@ -7,14 +7,18 @@ and the names. A rewrite of one story keeps them: it adds a lead, drops a paragr
 headline, or corrects a figure. :func:`contradiction` says when two articles disagree on their facts
 more than such a rewrite does:
 
-1. **headline figures**: two figures of the headlines differ; or one does, and a word of the headlines
+1. **companies**: both headlines give a company's code, as wires do ("BRAINTREE SAVINGS BANK <BTSB.O>
+   SETS PAYOUT", "UNIVERSITY BANK AND TRUST CO <UBTC.O> DIVIDEND"; "<BTSB.O>" and "<BTSB>" are one
+   company), no code is in both, and the headlines start with different words (a corrected code keeps
+   the company's name).
+2. **headline figures**: two figures of the headlines differ; or one does, and a word of the headlines
    too ("MAGMA RAISES COPPER PRICE 0.50 CT TO 66.00 CTS" and "MAGMA LOWERS ... TO 65.50 CTS"), or
    each headline names someone the other does not ("LOCKHEED UNIT GETS 304 MLN DLR SDI CONTRACT" and
    "GRUMMAN UNIT GETS 303.9 MLN ..."). One corrected figure alone is a correction.
-2. **names**: each headline names someone the other article never mentions (a headline word written
+3. **names**: each headline names someone the other article never mentions (a headline word written
    capitalised in its own body: "CHEVRON", "PUERTO", "INSURED"), a misspelling aside ("FIELDCOR" and
    "FIDELCOR"). A rewrite that names someone new in its headline still mentions the original's names.
-3. **body figures**: two or more figures of the bodies differ where the bodies say the same thing
+4. **body figures**: two or more figures of the bodies differ where the bodies say the same thing
    around them, and none agrees (the Treasury's balances on two days, two markets' hog prices). A
    rewrite corrects a figure or two, and keeps the rest.
 
@@ -38,18 +42,20 @@ import zlib
 from collections import defaultdict
 from typing import Iterable, NamedTuple, Optional
 
-from searchkit.text.analysis import WORD, analyze
+from searchkit.text.analysis import WORD, analyze, fold
 
 #: Packed facts (see :func:`facts`): the body's figures in place and the words it holds, hashed, and
 #: the headline's words, its names marked.
 Facts = bytes
 #: Names the packing and the rules: part of the stories' settings (stories made otherwise are made again).
-FACTS_VERSION = "facts 1"
+FACTS_VERSION = "facts 2"
 
 _MARK = re.compile(r"\s*(?:(?:UPDATE|WRAPUP)\s*\d*|CORRECTED|CORRECTION|REFILE|RPT|REPEAT|URGENT|FLASH)\b"
                    r"[\s\-:]*", re.IGNORECASE)
 _HEADER = struct.Struct("<HH")
 _NAME = "*"  # marks a headline word that is a name (never in a word: WORD finds letters, digits and dots)
+_CODE = "<"  # marks a company's code in the headline ("<CHV>", "<BTSB.O>": kept as "<chv", "<btsb")
+_CODES = re.compile(r"<([^<>\s.]+)(?:\.[^<>\s]*)?>")  # a code is one word: "<MDS HEALTH GROUP>" is none
 _MOST = 0xFFFF  # entries of each kind kept (the header counts them in 16 bits)
 _DIGIT = re.compile(r"\d")
 _LOW_HALF = 0 if sys.byteorder == "little" else 1
@@ -75,8 +81,9 @@ def facts(headline: str, body: str) -> Facts:
     lowered = body.lower()
     marked = " ".join(_NAME + word if word and _is_name(spelt, body, lowered) else word
                       for word, spelt in zip(words, written, strict=True))
+    companies = "".join(f" {_CODE}{fold(code)}" for code in _CODES.findall(headline))
     return (_HEADER.pack(len(places) // 2, len(held)) + array.array("I", places).tobytes()
-            + held.tobytes() + marked.encode("utf-8", "surrogatepass"))
+            + held.tobytes() + (marked + companies).encode("utf-8", "surrogatepass"))
 
 
 def word_codes(words: list[str]) -> list[int]:
@@ -104,12 +111,15 @@ class _Read(NamedTuple):
     mentioned: frozenset[int]
     headline: list[str]
     names: set[str]
+    companies: set[str]  # the codes of the companies the headline names ("chv" for "<CHV>")
 
 
 def contradiction(left: Facts, right: Facts) -> Optional[str]:
-    """Why two articles state different news (``"headline figures"``, ``"names"`` or ``"body
-    figures"``), or ``None`` when their facts agree as a rewrite's do."""
+    """Why two articles state different news (``"companies"``, ``"headline figures"``, ``"names"`` or
+    ``"body figures"``), or ``None`` when their facts agree as a rewrite's do."""
     mine, theirs = _read(left), _read(right)
+    if _companies_differ(mine, theirs):
+        return "companies"
     if _headline_figures_differ(mine, theirs):
         return "headline figures"
     if _names_differ(mine, theirs):
@@ -175,8 +185,9 @@ def _read(packed: Facts) -> _Read:
         figures[places[at]].add(places[at + 1])
     words = packed[start + 2 * mentions:].decode("utf-8", "surrogatepass").split()
     return _Read({place: frozenset(found) for place, found in figures.items()}, frozenset(mentioned),
-                 [word.removeprefix(_NAME) for word in words],
-                 {word[1:] for word in words if word.startswith(_NAME)})
+                 [word.removeprefix(_NAME) for word in words if not word.startswith(_CODE)],
+                 {word[1:] for word in words if word.startswith(_NAME)},
+                 {word[1:] for word in words if word.startswith(_CODE)})
 
 
 def _compare(mine: dict[int, frozenset[int]], theirs: dict[int, frozenset[int]]) -> tuple[int, int]:
@@ -188,6 +199,15 @@ def _compare(mine: dict[int, frozenset[int]], theirs: dict[int, frozenset[int]])
         else:
             differences.add((mine[place], theirs[place]))
     return len(differences), agree
+
+
+def _companies_differ(mine: _Read, theirs: _Read) -> bool:
+    """Whether the headlines name different companies: each gives a company code, none the same, and
+    they start with different words (a corrected code keeps the company's name: "C.O.M.B. <COQ>" and
+    "CORRECTED - C.O.M.B <CMCO>")."""
+    return (bool(mine.companies) and bool(theirs.companies) and not mine.companies & theirs.companies
+            and bool(mine.headline) and bool(theirs.headline)
+            and not _misspelt(mine.headline[0], theirs.headline[0]))
 
 
 def _headline_figures_differ(mine: _Read, theirs: _Read) -> bool:
