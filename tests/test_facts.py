@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from searchkit.text.facts import contradiction, facts
 from searchkit.text.shingles import NEAR_DUPLICATE, resemblance, sketch
 
@@ -124,8 +126,9 @@ def test_results_restated_with_most_figures_kept_are_the_same_story():
     assert verdict(first, restated) is None
 
 
-def test_an_update_mark_is_not_a_word_of_the_headline():
-    marked = ("UPDATE 2-" + LITTON[0].replace("41.2", "42.1"), LITTON[1].replace("41.2", "42.1"))
+@pytest.mark.parametrize("mark", ["UPDATE 2-", "CORRECTED - ", "(CORRECTED) - ", "REFILE-UPDATE 1-"])
+def test_an_update_mark_is_not_a_word_of_the_headline(mark):
+    marked = (mark + LITTON[0].replace("41.2", "42.1"), LITTON[1].replace("41.2", "42.1"))
     assert verdict(LITTON, marked) is None
 
 

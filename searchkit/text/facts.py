@@ -48,10 +48,10 @@ from searchkit.text.analysis import WORD, analyze, fold
 #: the headline's words, its names marked.
 Facts = bytes
 #: Names the packing and the rules: part of the stories' settings (stories made otherwise are made again).
-FACTS_VERSION = "facts 2"
+FACTS_VERSION = "facts 3"
 
-_MARK = re.compile(r"\s*(?:(?:UPDATE|WRAPUP)\s*\d*|CORRECTED|CORRECTION|REFILE|RPT|REPEAT|URGENT|FLASH)\b"
-                   r"[\s\-:]*", re.IGNORECASE)
+_MARK = re.compile(r"\s*[(\[]?(?:(?:UPDATE|WRAPUP)\s*\d*|CORRECTED|CORRECTION|REFILE|RPT|REPEAT|URGENT|FLASH)"
+                   r"\b[)\]]?[\s\-:]*", re.IGNORECASE)
 _HEADER = struct.Struct("<HH")
 _NAME = "*"  # marks a headline word that is a name (never in a word: WORD finds letters, digits and dots)
 _CODE = "<"  # marks a company's code in the headline ("<CHV>", "<BTSB.O>": kept as "<chv", "<btsb")
