@@ -1,12 +1,14 @@
 """Stories: which articles are one wire story rewritten (near-duplicates), kept beside the index.
 
-Every article's :class:`Signature` (its date and the sketch of its text,
-:func:`searchkit.text.shingles.sketch`) is stored in ``stories.sqlite`` in the generation folder, and the
+Every article's :class:`Signature` (its date, the sketch of its text,
+:func:`searchkit.text.shingles.sketch`, and the figures and names it states,
+:func:`searchkit.text.facts.facts`) is stored in ``stories.sqlite`` in the generation folder, and the
 sketch's :data:`ANCHORS` smallest hashes in a look-up table. A new article's candidates are the articles
 sharing an anchor with it; an anchor that more than :data:`COMMON_ANCHOR` articles hold is boilerplate
 ("the company said it") and names no candidates. A candidate dated at most :data:`MAX_DAYS_APART` days
 from the article, whose sketch resembles the article's by :data:`~searchkit.text.shingles.NEAR_DUPLICATE`
-or more, is a near-duplicate. These settings find nearly every pair that more anchors and a higher cap
+or more, and whose facts do not contradict the article's (two notices of one template), is a
+near-duplicate. These settings find nearly every pair that more anchors and a higher cap
 would, from far fewer candidates (measured on Reuters: docs/duplicates.md, "Measurements behind the
 design").
 
