@@ -71,6 +71,8 @@ def facts(headline: str, body: str) -> Facts:
     """
     headline = _without_marks(headline)
     words, written = analyze(headline), WORD.findall(headline)
+    if len(written) != len(words):  # an analysis that is not a word for a word: no names, never a crash
+        written = [""] * len(words)
     said = analyze(body)
     codes = word_codes(said)
     # The low 16 bits of each distinct word's code, cut at C level (little- or big-endian alike, as long
