@@ -33,6 +33,7 @@ from searchkit.errors import (
     SearchkitError,
     SearchTimeoutError,
     SeedError,
+    SeedOwnedArticleError,
     SeedsNotFoundError,
     StaleReaderError,
     UnknownEngineError,
@@ -69,4 +70,5 @@ __all__ = [
     "EngineNotAvailableError", "UnknownEngineError", "UnsupportedQueryError", "EngineUnreachableError",
     "EngineRejectedError", "StaleReaderError", "BuildWorkerDiedError", "SearchTimeoutError",
     "AlertExistsError", "AlertNotFoundError", "AlertStateError", "RemovalsNotAllowedError",
+    "SeedOwnedArticleError",
 ]
