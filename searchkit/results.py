@@ -113,12 +113,15 @@ class DuplicateGroup:
         return len(self.articles)
 
 
+EditOp = Literal["equal", "insert", "delete"]
+
+
 @dataclass(frozen=True)
 class Edit:
     """A run of words in a word-level diff: kept (``"equal"``), added (``"insert"``) or dropped
     (``"delete"``). Line breaks are part of the text (``"\\n"``, a blank line ``"\\n\\n"``)."""
 
-    op: Literal["equal", "insert", "delete"]
+    op: EditOp
     text: str
 
 

@@ -169,7 +169,8 @@ def story_text(story: Story) -> str:
     lines = [f"story {story.id}: {count}"]
     for number, version in enumerate(story, start=1):
         article = version.article
-        lines += ["", f"{number}. {article.date.isoformat()}  {article.id}  {article.headline or '(no headline)'}"]
+        headline = article.headline or "(no headline)"
+        lines += ["", f"{number}. {article.date.isoformat()}  {article.id}  {headline}"]
         if version.changes is None:
             continue
         changes = version.changes

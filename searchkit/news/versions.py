@@ -17,7 +17,7 @@ def story_of(articles: Iterable[Article]) -> Story:
     if not ordered:
         raise ValueError("a story needs at least one article")
     versions = [Version(ordered[0], None)]
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in zip(ordered, ordered[1:], strict=False):
         changes = Changes(word_diff(before.headline, after.headline), word_diff(before.body, after.body))
         versions.append(Version(after, changes))
     return Story(tuple(versions))

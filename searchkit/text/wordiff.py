@@ -13,7 +13,7 @@ import difflib
 import re
 from typing import Iterator
 
-from searchkit.results import Edit
+from searchkit.results import Edit, EditOp
 
 #: A text longer than this (in words and line breaks) is compared line by line, not word by word: a
 #: word-level alignment costs up to the product of the two lengths.
@@ -30,7 +30,7 @@ def word_diff(old: str, new: str) -> tuple[Edit, ...]:
     if max(len(before), len(after)) > MAX_WORDS:
         before, after = _lines(before), _lines(after)
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    ordered: list[tuple[str, _Token]] = []
+    ordered: list[tuple[EditOp, _Token]] = []
     for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
         if tag in ("delete", "replace"):
             ordered += [("delete", token) for token in before[old_start:old_end]]
@@ -68,10 +68,10 @@ def _lines(tokens: list[_Token]) -> list[_Token]:
     return lines
 
 
-def _runs(ordered: list[tuple[str, _Token]]) -> Iterator[Edit]:
+def _runs(ordered: list[tuple[EditOp, _Token]]) -> Iterator[Edit]:
     """Adjacent tokens of one kind joined into runs, a space put between two words of each text: kept
     when both texts have it, else added or dropped with the text that has it."""
-    pieces: list[list[str]] = []  # [op, text], merged as they come
+    pieces: list[tuple[EditOp, list[str]]] = []  # each run's op and its texts, merged as they come
     word_before = {"new": False, "old": False}  # whether each text's last token so far is a word
     for op, (is_break, text) in ordered:
         texts = ("new", "old") if op == "equal" else ("new",) if op == "insert" else ("old",)
@@ -83,12 +83,12 @@ def _runs(ordered: list[tuple[str, _Token]]) -> Iterator[Edit]:
         _add(pieces, op, text)
         for name in texts:
             word_before[name] = not is_break
-    for op, text in pieces:
-        yield Edit(op, text)
+    for op, run in pieces:
+        yield Edit(op, "".join(run))
 
 
-def _add(pieces: list[list[str]], op: str, text: str) -> None:
+def _add(pieces: list[tuple[EditOp, list[str]]], op: EditOp, text: str) -> None:
     if pieces and pieces[-1][0] == op:
-        pieces[-1][1] += text
+        pieces[-1][1].append(text)
     else:
-        pieces.append([op, text])
+        pieces.append((op, [text]))
