@@ -120,7 +120,7 @@ async def search(
     return CliJSONResponse(state.shown.results(output.results_json(results)))
 
 
-@router.get("/api/articles/{article_id}", response_model=Article,
+@router.get("/api/articles/{article_id:path}", response_model=Article,
             responses={404: {"model": ErrorBody, "description": "No such article"}, 503: ERRORS[503]},
             summary="One whole article")
 async def article(request: Request, article_id: str) -> JSONResponse:

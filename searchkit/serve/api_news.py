@@ -78,7 +78,7 @@ class AlertsBody(BaseModel):
     alerts: list[SavedSearchBody]
 
 
-@router.get("/api/related/{article_id}", response_model=SearchBody, responses=NOT_FOUND,
+@router.get("/api/related/{article_id:path}", response_model=SearchBody, responses=NOT_FOUND,
             summary="Other stories most like one article")
 async def related(request: Request, article_id: str,
                   limit: int = Query(10, ge=1, le=100, description="At most this many articles"),
@@ -89,7 +89,7 @@ async def related(request: Request, article_id: str,
     return CliJSONResponse(state.shown.results(output.results_json(results)))
 
 
-@router.get("/api/stories/{article_id}", response_model=StoryBody, responses=NOT_FOUND,
+@router.get("/api/stories/{article_id:path}", response_model=StoryBody, responses=NOT_FOUND,
             summary="Every version of an article's story, with what changed between versions")
 async def story(request: Request, article_id: str) -> JSONResponse:
     state = ServerState.of(request)

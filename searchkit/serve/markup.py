@@ -16,6 +16,7 @@ from searchkit.results import Edit
 from searchkit.text.snippets import match_spans
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+_WHITESPACE = re.compile(r"\s+")
 _ELEMENT = {"insert": "ins", "delete": "del"}
 
 
@@ -48,8 +49,7 @@ def highlighted_paragraphs(text: str, terms: AbstractSet[str]) -> list[Markup]:
 
 def diff_line(edits: Sequence[Edit]) -> Markup:
     """A one-line diff (a headline): added words in ``<ins>``, dropped in ``<del>``."""
-    return Markup("").join(_marked(edit.op, " ".join(edit.text.split()) if edit.text.strip() else " ")
-                           for edit in edits)
+    return Markup("").join(_marked(edit.op, _one_line(edit.text)) for edit in edits)
 
 
 def diff_paragraphs(edits: Sequence[Edit]) -> list[Markup]:
@@ -60,14 +60,19 @@ def diff_paragraphs(edits: Sequence[Edit]) -> list[Markup]:
     shown: list[list[Markup]] = [[]]
     for edit in edits:
         if edit.op == "delete":
-            shown[-1].append(_marked("delete", " ".join(edit.text.split()) or " "))
+            shown[-1].append(_marked("delete", _one_line(edit.text)))
             continue
         for number, piece in enumerate(breaks.split(edit.text)):
             if number:
                 shown.append([])
             if piece:
-                shown[-1].append(_marked(edit.op, piece.replace("\n", " ")))
+                shown[-1].append(_marked(edit.op, _one_line(piece)))
     return [Markup("").join(pieces) for pieces in shown if "".join(pieces).strip()]
+
+
+def _one_line(text: str) -> str:
+    """``text`` with every run of whitespace (line breaks too) as one space, at its edges too."""
+    return _WHITESPACE.sub(" ", text)
 
 
 def _marked(op: str, text: str) -> Markup:

@@ -123,7 +123,7 @@ def _neighbours(index: Index, article: Article, came: Came) -> tuple[Optional[Hi
     return (hits[at - 1] if at > 0 else None), (hits[at + 1] if at + 1 < len(hits) else None)
 
 
-@router.get("/articles/{article_id}", response_class=HTMLResponse)
+@router.get("/articles/{article_id:path}", response_class=HTMLResponse)
 async def article_page(request: Request, article_id: str) -> Response:
     state, came = ServerState.of(request), Came.from_request(request)
     try:
@@ -137,7 +137,7 @@ async def article_page(request: Request, article_id: str) -> Response:
                    {"form": came.form, "came": came, "article": article, "view": view})
 
 
-@router.get("/stories/{article_id}", response_class=HTMLResponse)
+@router.get("/stories/{article_id:path}", response_class=HTMLResponse)
 async def story_page(request: Request, article_id: str) -> Response:
     state, came = ServerState.of(request), Came.from_request(request)
     try:
@@ -209,8 +209,12 @@ async def _not_found(request: Request, state: ServerState, error: ArticleNotFoun
 
 
 def _to_own_address(request: Request, article_id: str) -> Response:
+    """A redirect to the page of ``article_id`` (the whole id), relative (so it works under any prefix a
+    proxy adds): up as many folders as the asked id had slashes in the URL."""
     query = f"?{request.url.query}" if request.url.query else ""
-    return RedirectResponse(quote(article_id, safe="") + query, status_code=307)  # relative: same folder
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    up = "../" * max(0, raw.split(b"?")[0].count(b"/") - 2)  # "/articles/<id>" has two
+    return RedirectResponse(up + quote(article_id, safe="") + query, status_code=307)
 
 
 def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
