@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
@@ -203,9 +203,22 @@ def ids_like(index: Index, article_id: str, limit: int = SUGGESTED_IDS) -> list[
 async def _not_found(request: Request, state: ServerState, error: ArticleNotFoundError, article_id: str,
                      kind: str) -> Response:
     """The 404 page: what was not found, the search box (in every page's header), and the ids meant."""
-    meant = list(error.candidates) or await state.budget.run(ids_like, state.index, article_id)
+    def meant() -> list[Article]:
+        ids = list(error.candidates)[:SUGGESTED_IDS * 2] or ids_like(state.index, article_id)
+        return [article for article in map(_article_or_none(state.index), ids) if article is not None]
+
     return _render(request, "not_found.html", {"form": SearchForm(), "message": str(error), "kind": kind,
-                                               "meant": meant[:SUGGESTED_IDS * 2]}, status=404)
+                                               "meant": await state.budget.run(meant)}, status=404)
+
+
+def _article_or_none(index: Index) -> Callable[[str], Optional[Article]]:
+    def get(article_id: str) -> Optional[Article]:
+        try:
+            return index.get(article_id)
+        except ArticleNotFoundError:
+            return None
+
+    return get
 
 
 def _to_own_address(request: Request, article_id: str) -> Response:

@@ -62,14 +62,19 @@ def test_the_story_page_lists_every_version_in_date_order_with_the_changes_marke
                                                                                       "bahia-3"]
     first, second, third = versions
     assert "<ins>" not in first and "<del>" not in first and "the first version" in first
-    assert "<h2><span class=\"number\">Version 2</span>" in second
+    assert '<h2><span class="number">Version 2 · the one you followed</span>' in second
     assert re.findall(r"<ins>(.*?)</ins>", second) == ["UPDATE 1:", "Cocoa growers welcomed the rain."]
     assert re.findall(r"<del>(.*?)</del>", second) == []
     assert re.findall(r"<ins>(.*?)</ins>", third) == ["2:", "1.7"]
     assert re.findall(r"<del>(.*?)</del>", third) == ["1:", "1.5"]
     assert "Arrivals are put at <del>1.5</del> <ins>1.7</ins> mln bags" in third
     assert "<p><ins>Cocoa growers welcomed the rain.</ins></p>" in second  # a new paragraph: the new lead
-    assert 'aria-current="true"' in second and 'aria-current' not in first  # the version asked for
+    assert 'aria-current="true"' in second and 'aria-current' not in first + third  # the one asked for
+    nav = re.search(r'<aside class="beside story-nav".*?</aside>', response.text, re.DOTALL).group(0)
+    assert [text_of(item) for item in re.findall(r"<li>(.*?)</li>", nav, re.DOTALL)] == [
+        "Bahia cocoa review 1987-02-26 the first version",
+        "UPDATE 1: Bahia cocoa review 1987-02-27 7 words added, 0 dropped",
+        "UPDATE 2: Bahia cocoa review 1987-02-28 2 words added, 2 dropped"]
 
 
 def test_the_story_page_is_reached_from_the_hits_similar_versions(client, wire):
