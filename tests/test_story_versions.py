@@ -16,10 +16,11 @@ from searchkit.text.wordiff import word_diff
 
 from conftest import write_seed
 
-LEAD = ("Showers continued throughout the week in the Bahia cocoa zone, alleviating the drought since early "
-        "January and improving prospects for the coming temporao, although normal humidity levels have not "
-        "been restored, Comissaria Smith said in its weekly review.")
-FIGURES = "Arrivals are put at 1.5 mln bags against 1.2 mln at the same time last year."
+#: A wire story written for these tests (a corpus the project may ship), rewritten below.
+LEAD = ("Rain fell across the Bahia cocoa zone all week, easing the drought that began in early January and "
+        "lifting hopes for the coming mid-year crop, although soil moisture is still not normal, a local "
+        "exporter said in its weekly review.")
+FIGURES = "Arrivals are put at 1.5 mln bags against 1.2 mln a year earlier."
 
 
 def new_text(edits) -> str:
@@ -131,11 +132,11 @@ def test_story_prints_each_version_and_its_changes_in_wdiff_marks(wire):
     assert lines[0] == "story cocoa: 3 versions"
     assert "1. 1987-02-26  cocoa  Bahia cocoa review" in lines
     assert "   headline: {+UPDATE 1:+} Bahia cocoa review" in lines
-    assert ("   body: {+Cocoa growers welcomed the rain.+} Showers continued throughout the week in ..."
+    assert ("   body: {+Cocoa growers welcomed the rain.+} Rain fell across the Bahia cocoa ..."
             in lines)
     assert "   +7 words, -0 words" in lines and "   +2 words, -2 words" in lines
     assert "   headline: UPDATE [-1:-] {+2:+} Bahia cocoa review" in lines
-    assert ("   body: ... weekly review. Arrivals are put at [-1.5-] {+1.7+} mln bags against 1.2 mln at ..."
+    assert ("   body: ... weekly review. Arrivals are put at [-1.5-] {+1.7+} mln bags against 1.2 mln a ..."
             in lines)
 
 

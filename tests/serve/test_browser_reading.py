@@ -11,10 +11,9 @@ from typing import Iterator
 
 import pytest
 
-from conftest import write_seed
 from serve.conftest import write_news
 from serve.test_browser import CHROMIUM, PATIENCE_MS, Server, browser, expect, playwright_api  # noqa: F401
-from serve.test_reading import FIGURES, LEAD
+from serve.test_reading import write_wire
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary (apt install chromium)")
 WIDTH = 1280
@@ -23,12 +22,7 @@ WIDTH = 1280
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("reading")
-    seeds = write_news(root / "seeds")
-    write_seed(seeds, "bahia", "1987-02-26", "Bahia cocoa review", f"{LEAD}\n{FIGURES}")
-    write_seed(seeds, "bahia-2", "1987-02-27", "UPDATE 1: Bahia cocoa review",
-               f"Cocoa growers welcomed the rain.\n{LEAD}\n{FIGURES}")
-    write_seed(seeds, "bahia-3", "1987-02-28", "UPDATE 2: Bahia cocoa review",
-               f"Cocoa growers welcomed the rain.\n{LEAD}\n{FIGURES.replace('1.5 mln', '1.7 mln')}")
+    seeds = write_wire(write_news(root / "seeds"))
     running = Server(root / "index", seeds)
     yield running
     running.stop()
@@ -55,7 +49,7 @@ def saved(page, variable: str, tmp_path: Path, name: str) -> None:
 
 
 def test_from_the_hits_similar_versions_to_the_story_page(page, server, tmp_path):
-    page.goto(server.url + "/?q=bahia+temporao")
+    page.goto(server.url + "/?q=bahia+drought")
     similar = page.locator(".similar").first
     similar.locator("summary").click()
     expect(similar.locator("li")).to_have_count(2)
@@ -69,7 +63,7 @@ def test_from_the_hits_similar_versions_to_the_story_page(page, server, tmp_path
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
     saved(page, "SEARCHKIT_STORY_SCREENSHOT", tmp_path, "story.png")
     page.get_by_role("link", name="← Back to results").click()
-    expect(page.locator("#q")).to_have_value("bahia temporao")
+    expect(page.locator("#q")).to_have_value("bahia drought")
 
 
 def test_an_article_from_the_results_marks_the_query_and_walks_the_results(page, server, tmp_path):

@@ -5,36 +5,38 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
+from test_story_versions import FIGURES, LEAD
 
 from conftest import write_seed
 from serve.conftest import XSS_BODY, XSS_HEADLINE
 
-LEAD = ("Showers continued throughout the week in the Bahia cocoa zone, alleviating the drought since early "
-        "January and improving prospects for the coming temporao, although normal humidity levels have not "
-        "been restored, Comissaria Smith said in its weekly review.")
-FIGURES = "Arrivals are put at 1.5 mln bags against 1.2 mln at the same time last year."
+
+def write_wire(seeds: Path) -> Path:
+    """A cocoa story in three versions (a new lead, then a corrected figure), one paragraph a line, a
+    related cocoa story, thirty briefs (in a subfolder) and a hostile rewrite of the hostile article."""
+    write_seed(seeds, "bahia", "1987-02-26", "Bahia cocoa review", f"{LEAD}\n{FIGURES}")
+    write_seed(seeds, "bahia-2", "1987-02-27", "UPDATE 1: Bahia cocoa review",
+               f"Cocoa growers welcomed the rain.\n{LEAD}\n{FIGURES}")
+    write_seed(seeds, "bahia-3", "1987-02-28", "UPDATE 2: Bahia cocoa review",
+               f"Cocoa growers welcomed the rain.\n{LEAD}\n{FIGURES.replace('1.5 mln', '1.7 mln')}")
+    write_seed(seeds, "hostile-2", "1987-04-02", XSS_HEADLINE + " <b>again</b>",
+               XSS_BODY + ' <iframe src="javascript:alert(1)"></iframe>')
+    write_seed(seeds, "ghana", "1987-03-05", "Ghana cocoa humidity",
+               "Ghana cocoa growers welcomed the early rain, although normal arrivals of 2 mln bags are "
+               "not put at risk in the coming week.")
+    for number in range(30):  # other news, so that the cocoa words are distinctive
+        write_seed(seeds, f"brief/{number:02d}", "1987-05-01", f"Brief {number}",
+                   f"Nothing happened in town{number} today.")
+    return seeds
 
 
 @pytest.fixture
 def wire(news_seeds, news_index):
-    """A cocoa story in three versions (a new lead, then a corrected figure), one paragraph a line, and
-    a hostile rewrite of the hostile article."""
-    write_seed(news_seeds, "bahia", "1987-02-26", "Bahia cocoa review", f"{LEAD}\n{FIGURES}")
-    write_seed(news_seeds, "bahia-2", "1987-02-27", "UPDATE 1: Bahia cocoa review",
-               f"Cocoa growers welcomed the rain.\n{LEAD}\n{FIGURES}")
-    write_seed(news_seeds, "bahia-3", "1987-02-28", "UPDATE 2: Bahia cocoa review",
-               f"Cocoa growers welcomed the rain.\n{LEAD}\n{FIGURES.replace('1.5 mln', '1.7 mln')}")
-    write_seed(news_seeds, "hostile-2", "1987-04-02", XSS_HEADLINE + " <b>again</b>",
-               XSS_BODY + ' <iframe src="javascript:alert(1)"></iframe>')
-    write_seed(news_seeds, "ghana", "1987-03-05", "Ghana cocoa humidity",
-               "Ghana cocoa growers welcomed the early rain, although normal arrivals of 2 mln bags are "
-               "not put at risk in the coming week.")
-    for number in range(30):  # other news, so that the cocoa words are distinctive
-        write_seed(news_seeds, f"brief/{number:02d}", "1987-05-01", f"Brief {number}",
-                   f"Nothing happened in town{number} today.")
-    news_index.update(news_seeds)
+    """:func:`write_wire`'s articles beside the news, indexed."""
+    news_index.update(write_wire(news_seeds))
     return news_index
 
 
@@ -78,14 +80,14 @@ def test_the_story_page_lists_every_version_in_date_order_with_the_changes_marke
 
 
 def test_the_story_page_is_reached_from_the_hits_similar_versions(client, wire):
-    page = client.get("/", params={"q": "bahia temporao"}).text
+    page = client.get("/", params={"q": "bahia drought"}).text
     similar = re.search(r'<details class="similar">(.*?)</details>', page, re.DOTALL).group(1)
     assert "+2 similar versions" in similar
     assert re.findall(r'<a href="/articles/[^"]+">([^<]+)</a> <time datetime="([^"]+)"', similar) == [
         ("UPDATE 1: Bahia cocoa review", "1987-02-27"), ("UPDATE 2: Bahia cocoa review", "1987-02-28")]
     story = client.get(link(similar, "Compare all 3 versions"))
     assert story.status_code == 200 and story.text.count('<li class="version"') == 3
-    assert link(story.text, "← Back to results") == "/?q=bahia+temporao"
+    assert link(story.text, "← Back to results") == "/?q=bahia+drought"
 
 
 def test_a_story_by_the_start_of_an_id_redirects_and_a_lone_article_is_one_version(client, wire):
