@@ -117,7 +117,7 @@ async def search(
     results = await state.budget.run(state.index.search, q, limit=limit, offset=offset, sort=sort,
                                      since=since, until=until, plain=plain, histogram=histogram,
                                      half_life=half_life, now=now, collapse=collapse)
-    return CliJSONResponse(state.shown.results(output.results_json(results)))
+    return CliJSONResponse(state.paths.results(output.results_json(results)))
 
 
 @router.get("/api/articles/{article_id:path}", response_model=Article,
@@ -126,13 +126,13 @@ async def search(
 async def article(request: Request, article_id: str) -> JSONResponse:
     state = ServerState.of(request)
     found = await state.budget.run(article_or_404, state.index, article_id)
-    return CliJSONResponse(state.shown.article(output.article_json(found)))
+    return CliJSONResponse(state.paths.article(output.article_json(found)))
 
 
 @router.get("/api/stats", response_model=Stats, responses={503: ERRORS[503]}, summary="Index facts")
 async def stats(request: Request) -> JSONResponse:
     state = ServerState.of(request)
-    return CliJSONResponse(state.shown.stats(output.stats_json(await state.budget.run(state.index.stats))))
+    return CliJSONResponse(state.paths.stats(output.stats_json(await state.budget.run(state.index.stats))))
 
 
 @router.get("/healthz", response_model=HealthBody, responses={503: ERRORS[503]},

@@ -86,7 +86,7 @@ async def related(request: Request, article_id: str,
     state = ServerState.of(request)
     article = await state.budget.run(article_or_404, state.index, article_id)
     results = await state.budget.run(state.index.related, article.id, limit=limit)
-    return CliJSONResponse(state.shown.results(output.results_json(results)))
+    return CliJSONResponse(state.paths.results(output.results_json(results)))
 
 
 @router.get("/api/stories/{article_id:path}", response_model=StoryBody, responses=NOT_FOUND,
@@ -94,7 +94,7 @@ async def related(request: Request, article_id: str,
 async def story(request: Request, article_id: str) -> JSONResponse:
     state = ServerState.of(request)
     found = await state.budget.run(story_or_404, state.index, article_id)
-    return CliJSONResponse(state.shown.story(output.story_json(found)))
+    return CliJSONResponse(state.paths.story(output.story_json(found)))
 
 
 @router.get("/api/duplicates", response_model=DuplicatesBody, responses={503: ERRORS[503]},
@@ -103,7 +103,7 @@ async def duplicates(request: Request, limit: Optional[int] = Query(
         None, ge=1, le=10_000, description="Only the N largest stories")) -> JSONResponse:
     state = ServerState.of(request)
     found = await state.budget.run(state.index.duplicates, limit=limit)
-    return CliJSONResponse(state.shown.duplicates(output.duplicates_json(found)))
+    return CliJSONResponse(state.paths.duplicates(output.duplicates_json(found)))
 
 
 @router.get("/api/alerts", response_model=AlertsBody, responses={503: ERRORS[503]},

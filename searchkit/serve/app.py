@@ -20,7 +20,6 @@ from searchkit.errors import InvalidOptionError, SearchkitError
 from searchkit.index.facade import Index
 from searchkit.serve import api, api_news, pages, reading
 from searchkit.serve.budget import DEFAULT_BUDGET_SECONDS, DEFAULT_WORKERS, TimeBudget
-from searchkit.serve.paths import ShownPaths
 from searchkit.serve.state import ServerState, status_for
 from searchkit.serve.watch import SeedsWatcher
 
@@ -53,7 +52,7 @@ def create_app(
     if watch and seeds_dir is None:
         raise InvalidOptionError("watching needs a seeds folder")
     state = ServerState(index=index, budget=TimeBudget(budget_seconds, workers), seeds_dir=seeds_dir,
-                        paths=ShownPaths(index, absolute=show_paths))
+                        show_paths=show_paths)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -26,7 +26,7 @@ from searchkit.results import Hit, Results, Story, Version
 from searchkit.serve import markup
 from searchkit.serve.api_news import story_or_404
 from searchkit.serve.pages import SearchForm, templates
-from searchkit.serve.state import MAX_ID_CHARS, ServerState, article_or_404
+from searchkit.serve.state import MAX_DEPTH, MAX_ID_CHARS, ServerState, article_or_404
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,7 +52,7 @@ class Came:
         except InvalidOptionError:  # a hand-made link: the page is still worth showing
             form = SearchForm()
         at = request.query_params.get("at", "")
-        return cls(form, int(at) if at.isdigit() and 0 < int(at) <= 10_000 else None)
+        return cls(form, int(at) if at.isdigit() and 0 < int(at) <= MAX_DEPTH else None)
 
     @property
     def results_url(self) -> str:

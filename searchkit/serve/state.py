@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -42,16 +42,11 @@ class ServerState:
     index: Index
     budget: TimeBudget
     seeds_dir: Optional[Path] = None
-    paths: Optional[ShownPaths] = None
+    show_paths: bool = False  # the API shows whole server paths
+    paths: ShownPaths = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.paths is None:
-            self.paths = ShownPaths(self.index)
-
-    @property
-    def shown(self) -> ShownPaths:
-        assert self.paths is not None
-        return self.paths
+        self.paths = ShownPaths(self.index, absolute=self.show_paths)
 
     @staticmethod
     def of(request: Request) -> "ServerState":

@@ -76,6 +76,9 @@ def test_an_article_from_the_results_marks_the_query_and_walks_the_results(page,
     expect(page.locator("h1")).to_have_text("Oil prices report number 11")
     page.get_by_role("link", name="← Previous result").click()
     expect(page.locator("h1")).to_have_text("Oil prices report number 10")
+    page.get_by_role("link", name="← Back to results").click()  # not back to the article before
+    expect(page).to_have_url(re.compile(r"/\?q=houston\+opec&sort=oldest&page=2$"))
+    expect(page.locator(".hit .headline").first).to_have_text("Oil prices report number 10")
     page.goto(server.url + "/articles/bahia-3?q=bahia+arrivals")
     expect(page.locator(".versions li")).to_have_count(3)
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
