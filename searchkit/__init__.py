@@ -55,13 +55,25 @@ from searchkit.query import (
     parse,
 )
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
-from searchkit.results import Bucket, DuplicateGroup, Explanation, Histogram, Hit, Results
+from searchkit.results import (
+    Bucket,
+    Changes,
+    DuplicateGroup,
+    Edit,
+    Explanation,
+    Histogram,
+    Hit,
+    Results,
+    Story,
+    Version,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Article", "Index", "open_index", "UpdateReport", "Stats", "Progress", "SavedSearch", "AlertMatch",
     "Hit", "Results", "Explanation", "Histogram", "Bucket", "DuplicateGroup",
+    "Story", "Version", "Changes", "Edit",
     "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "Fuzzy", "DateRange", "MatchAll", "And",
     "Or", "Not",
     "SearchkitError", "SeedError", "SeedsNotFoundError", "IndexNotFoundError", "IndexCorruptError",

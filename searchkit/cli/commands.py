@@ -208,8 +208,12 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
               help="Port to listen on (0: any free port).")
 @click.option("--watch", is_flag=True,
               help="Apply new, changed and removed seed files to the index while serving.")
+@click.option("--show-paths", is_flag=True,
+              help="Show the server's absolute file paths in the API (default: relative to the seeds "
+                   "folder).")
 @reports_errors
-def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch: bool) -> None:
+def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch: bool,
+                  show_paths: bool) -> None:
     """Serve a search page at / and a JSON API at /api (read-only), until Ctrl-C.
 
     Needs searchkit[serve]. The API answers what 'searchkit query --json' prints; /openapi.json
@@ -224,7 +228,7 @@ def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch:
     if watch and not seeds_dir.is_dir():
         raise SeedsNotFoundError(seeds_dir)
     index = Index(index_dir) if watch else _open_or_build(index_dir, seeds_dir)
-    app = create_app(index, seeds_dir=seeds_dir if watch else None, watch=watch)
+    app = create_app(index, seeds_dir=seeds_dir if watch else None, watch=watch, show_paths=show_paths)
     sock = server.bind(host, port)
     watching = f", watching {seeds_dir}" if watch else ""
     click.echo(f"searchkit: serving {index_dir}{watching} at {server.url_of(sock)} (Ctrl-C stops)", err=True)

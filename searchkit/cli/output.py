@@ -14,7 +14,7 @@ from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index.facade import Stats
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
-from searchkit.results import DuplicateGroup, Explanation, Histogram, Hit, Results
+from searchkit.results import DuplicateGroup, Edit, Explanation, Histogram, Hit, Results, Story
 
 _MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
@@ -145,6 +145,77 @@ def duplicates_text(groups: Sequence[DuplicateGroup]) -> str:
         for article in group:
             lines.append(f"   {article.date.isoformat()}  {article.id}  {article.headline}")
     return "\n".join(lines)
+
+
+def story_json(story: Story) -> dict[str, Any]:
+    """``searchkit story --json``: the story's id (its first version's) and every version in date order,
+    each with ``changes`` since the one before (``null`` for the first): the headline's and body's runs
+    of ``{"op": "equal" | "insert" | "delete", "text"}``."""
+    return {
+        "id": story.id,
+        "versions": [{**article_json(version.article), "changes": None if version.changes is None else {
+            "headline": edits_json(version.changes.headline), "body": edits_json(version.changes.body)}}
+            for version in story],
+    }
+
+
+def edits_json(edits: Sequence[Edit]) -> list[dict[str, str]]:
+    return [{"op": edit.op, "text": edit.text} for edit in edits]
+
+
+#: Kept words shown either side of a change in ``searchkit story``'s text.
+CHANGE_CONTEXT_WORDS = 6
+
+
+def story_text(story: Story) -> str:
+    """Each version, oldest first: date, id, headline; under each later one what changed, as wdiff
+    marks it (``[-dropped-]``, ``{+added+}``) with a few kept words around each change."""
+    count = f"{len(story)} versions" if len(story) != 1 else "1 version (no near-duplicate rewrites)"
+    lines = [f"story {story.id}: {count}"]
+    for number, version in enumerate(story, start=1):
+        article = version.article
+        headline = article.headline or "(no headline)"
+        lines += ["", f"{number}. {article.date.isoformat()}  {article.id}  {headline}"]
+        if version.changes is None:
+            continue
+        changes = version.changes
+        if not any(edit.op != "equal" for edit in changes.headline + changes.body):
+            lines.append("   no change in headline or body")
+            continue
+        lines.append(f"   {_words(changes.words_added, '+')}, {_words(changes.words_dropped, '-')}")
+        for name, edits in (("headline", changes.headline), ("body", changes.body)):
+            lines += [f"   {name}: {passage}" for passage in changed_passages(edits)]
+    return "\n".join(lines)
+
+
+def _words(count: int, sign: str) -> str:
+    return f"{sign}{count:,} word{'' if count == 1 else 's'}"
+
+
+def changed_passages(edits: Sequence[Edit], context: int = CHANGE_CONTEXT_WORDS) -> list[str]:
+    """Each change of ``edits`` on one line in wdiff's marks, with ``context`` kept words either side
+    (changes closer together share a line)."""
+    marked: list[tuple[bool, str]] = []  # (changed, word or mark), line breaks as spaces
+    for edit in edits:
+        words = edit.text.split()
+        if edit.op == "equal":
+            marked += [(False, word) for word in words]
+        elif words:
+            opening, closing = ("{+", "+}") if edit.op == "insert" else ("[-", "-]")
+            marked.append((True, opening + " ".join(words) + closing))
+    changed = [at for at, (is_change, _) in enumerate(marked) if is_change]
+    passages: list[list[int]] = []
+    for at in changed:
+        if passages and at - passages[-1][-1] <= 2 * context:
+            passages[-1].append(at)
+        else:
+            passages.append([at])
+    shown = []
+    for passage in passages:
+        start, end = max(0, passage[0] - context), min(len(marked), passage[-1] + context + 1)
+        text = " ".join(word for _, word in marked[start:end])
+        shown.append(("... " if start else "") + text + (" ..." if end < len(marked) else ""))
+    return shown
 
 
 def histogram_text(histogram: Histogram, *, width: int = 80, unicode: bool = True) -> str:

@@ -23,11 +23,11 @@ from searchkit.index import generations, searching, storage
 from searchkit.index.lock import WriteLock
 from searchkit.index.readers import OpenReader, ReaderCache
 from searchkit.index.request import DateLike, HalfLife, SearchPlan, check_supported, plan_search
-from searchkit.news import recency, related
+from searchkit.news import recency, related, versions
 from searchkit.news.collapse import LabelCache
 from searchkit.query import Node
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
-from searchkit.results import DuplicateGroup, Explanation, Results
+from searchkit.results import DuplicateGroup, Explanation, Results, Story
 
 if TYPE_CHECKING:
     from searchkit.news.alerts import Alerts
@@ -338,6 +338,21 @@ class Index:
             if story is None:
                 return ()
             return tuple(i for i in labels.members[story] if i != article_id)
+
+        return self._readers.read(collect)
+
+    def story(self, article_id: str, *, prefix: bool = False) -> Story:
+        """Every version of ``article_id``'s story (the article and its near-duplicate rewrites) in date
+        order, each with what changed since the one before; a story of one version when it has no
+        rewrites. Raises :class:`ArticleNotFoundError`; ``prefix`` as for :meth:`get`."""
+        article = self.get(article_id, prefix=prefix)
+
+        def collect(opened: OpenReader) -> Story:
+            labels = self._labels.labels(opened.generation.folder)
+            story = labels.by_id.get(article.id)
+            ids = labels.members[story] if story is not None else (article.id,)
+            found = [other for other in map(opened.reader.get, ids) if other is not None]
+            return versions.story_of(found or [article])
 
         return self._readers.read(collect)
 

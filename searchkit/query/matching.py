@@ -148,10 +148,14 @@ class Matcher:
             at = self.query_text.find(text)
             raise QuerySyntaxError(self.query_text, max(at, 0),
                                    f"wildcard '{text}' needs a letter or digit before its first ? or *")
-        regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
-                           re.DOTALL)
+        regex = _wildcard_regex(pattern)
         others = [self.analysis.normalize(piece) for piece in pieces if piece != pattern]
         return _also(name, others, lambda doc: any(regex.fullmatch(w) for w in doc.words[name]))
+
+
+def _wildcard_regex(pattern: str) -> "re.Pattern[str]":
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
+                      re.DOTALL)
 
 
 def _words(name: str, words: list[str], *, gap: int) -> Optional[Predicate]:
@@ -185,3 +189,40 @@ class Percolator:
         """The names of the queries ``article`` matches (a query that analyses to nothing matches none)."""
         doc = Doc.of(article, self.analysis)
         return [name for name, holds in self._predicates.items() if holds is not None and holds(doc)]
+
+
+def words_sought(node: t.Node, article: Article,
+                 analysis: Analysis = SHARED_ANALYSIS) -> dict[str, frozenset[str]]:
+    """Per field, the indexed words of ``article`` that the words of ``node`` look for, by the rules
+    above (prefixes and wildcards matched against the article's own words); words under a NOT are
+    left out: they are what the reader did not ask for. What an article page marks."""
+    doc = Doc.of(article, analysis)
+    found: dict[str, set[str]] = {name: set() for name in FIELDS}
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, (t.And, t.Or)):
+            pending.extend(current.children)
+        elif isinstance(current, (t.Term, t.Phrase, t.Prefix, t.Wildcard)):
+            for name in (current.field,) if current.field else FIELDS:
+                found[name] |= _leaf_words(current, set(doc.words[name]), analysis)
+    return {name: frozenset(words) for name, words in found.items()}
+
+
+def _leaf_words(leaf: t.Term | t.Phrase | t.Prefix | t.Wildcard, present: set[str],
+                analysis: Analysis) -> set[str]:
+    if isinstance(leaf, (t.Term, t.Phrase)):
+        return set(analysis.analyze(leaf.text)) & present
+    words = analysis.word.findall(analysis.fold(leaf.text))
+    if isinstance(leaf, t.Prefix):
+        if not words:
+            return set()
+        start = words[-1]
+        others = {analysis.normalize(w) for w in words[:-1]}
+        return {w for w in present if w.startswith(start)} | (others & present)
+    patterns = [piece for piece in re.findall(r"[\w?*]+(?:\.[\w?*]+)*", analysis.fold(leaf.text))
+                if "?" in piece or "*" in piece]
+    if not patterns or patterns[-1][0] in "?*":
+        return set()
+    regex = _wildcard_regex(patterns[-1])
+    return {w for w in present if regex.fullmatch(w)} | ({analysis.normalize(w) for w in words} & present)

@@ -1,9 +1,10 @@
 """The JSON API: ``/api/search``, ``/api/articles/{id}``, ``/api/stats`` and ``/healthz``.
 
 Every body is built by :mod:`searchkit.cli.output`, the module behind the CLI's ``--json``, so a search over
-HTTP answers exactly what ``searchkit query --json`` prints for the same options. The OpenAPI document
-describes them with the library's own dataclasses (``Results``, ``Article``, ``Stats``), whose fields
-are those keys.
+HTTP answers exactly what ``searchkit query --json`` prints for the same options, but for file paths:
+relative to the seeds folder unless the operator asks for them whole (:mod:`searchkit.serve.paths`). The
+OpenAPI document describes them with the library's own dataclasses (``Results``, ``Article``, ``Stats``),
+whose fields are those keys. The news endpoints are in :mod:`searchkit.serve.api_news`.
 """
 
 from __future__ import annotations
@@ -124,22 +125,22 @@ async def search(
                                      since=since, until=until, plain=plain, histogram=histogram,
                                      half_life=half_life, now=now, collapse=collapse,
                                      autocorrect=autocorrect)
-    return CliJSONResponse(output.results_json(results))
+    return CliJSONResponse(state.paths.results(output.results_json(results)))
 
 
-@router.get("/api/articles/{article_id}", response_model=Article,
+@router.get("/api/articles/{article_id:path}", response_model=Article,
             responses={404: {"model": ErrorBody, "description": "No such article"}, 503: ERRORS[503]},
             summary="One whole article")
 async def article(request: Request, article_id: str) -> JSONResponse:
     state = ServerState.of(request)
     found = await state.budget.run(article_or_404, state.index, article_id)
-    return CliJSONResponse(output.article_json(found))
+    return CliJSONResponse(state.paths.article(output.article_json(found)))
 
 
 @router.get("/api/stats", response_model=Stats, responses={503: ERRORS[503]}, summary="Index facts")
 async def stats(request: Request) -> JSONResponse:
     state = ServerState.of(request)
-    return CliJSONResponse(output.stats_json(await state.budget.run(state.index.stats)))
+    return CliJSONResponse(state.paths.stats(output.stats_json(await state.budget.run(state.index.stats))))
 
 
 @router.get("/healthz", response_model=HealthBody, responses={503: ERRORS[503]},

@@ -1,4 +1,5 @@
-"""The HTML pages: the search page at ``/`` and one article at ``/articles/{id}``, rendered on the server.
+"""The search page at ``/``, rendered on the server (the article and story pages are in
+:mod:`searchkit.serve.reading`).
 
 Every value from an article goes through Jinja's autoescaping; the only markup searchkit adds to article
 text is ``<mark>`` around matches, built by :func:`marked` from already-escaped pieces. Plain search
@@ -11,10 +12,10 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
@@ -25,7 +26,7 @@ from searchkit.index.request import SORTS
 from searchkit.news.timeline import check_interval
 from searchkit.results import Histogram, Results
 from searchkit.serve.api import MAX_API_LIMIT
-from searchkit.serve.state import MAX_DEPTH, ServerState, article_or_404, check_depth, status_for
+from searchkit.serve.state import MAX_DEPTH, ServerState, check_depth, status_for
 
 PAGE_SIZE = 10
 #: Page links shown either side of the current page.
@@ -42,15 +43,8 @@ def marked(snippet: str) -> Markup:
                            for position, piece in enumerate(pieces))
 
 
-def paragraphs(body: str) -> list[str]:
-    """The body's paragraphs: blocks separated by blank lines, inner line breaks kept as spaces."""
-    blocks = re.split(r"\n\s*\n", body.strip())
-    return [" ".join(line.strip() for line in block.splitlines()) for block in blocks if block.strip()]
-
-
 _environment = Environment(loader=PackageLoader("searchkit.serve", "templates"), autoescape=True)
 _environment.filters["marked"] = marked
-_environment.filters["paragraphs"] = paragraphs
 templates = Jinja2Templates(env=_environment)
 
 
@@ -119,18 +113,12 @@ async def search_page(request: Request) -> Response:
         if status >= 500:
             raise
         return _render(request, "search.html", {**context, "error": error}, status=status)
-    context.update(results=results, pager=_pager(form, results), timeline=_timeline(results.histogram))
+    from searchkit.serve import reading  # it builds on this module's form
+
+    similar = await state.budget.run(reading.similar_versions, state.index, results)
+    context.update(results=results, pager=_pager(form, results), timeline=_timeline(results.histogram),
+                   came=reading.Came(form, None), similar=similar, similar_shown=reading.similar_shown)
     return _render(request, "search.html", context)
-
-
-@router.get("/articles/{article_id}", response_class=HTMLResponse)
-async def article_page(request: Request, article_id: str) -> Response:
-    state = ServerState.of(request)
-    article = await state.budget.run(article_or_404, state.index, article_id)
-    if article.id != article_id:  # found by the start of its id: to the article's own address
-        query = f"?{request.url.query}" if request.url.query else ""
-        return RedirectResponse(quote(article.id, safe="") + query, status_code=307)  # relative: same folder
-    return _render(request, "article.html", {"article": article})
 
 
 def error_page(request: Request, error: SearchkitError, status: int) -> Response:

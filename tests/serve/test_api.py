@@ -11,12 +11,13 @@ from click.testing import CliRunner
 
 from searchkit.cli.commands import main
 
-from serve.conftest import OIL_ARTICLES
+from serve.conftest import OIL_ARTICLES, served
 
 
 def cli_json(index_dir: Path, *args: str) -> tuple[int, object]:
+    """What the CLI's --json prints, with paths as the API shows them (relative to the seeds folder)."""
     result = CliRunner().invoke(main, [*args, "--index", str(index_dir), "--json"], catch_exceptions=False)
-    return result.exit_code, json.loads(result.stdout)
+    return result.exit_code, served(json.loads(result.stdout), index_dir.parent / "seeds")
 
 
 @pytest.mark.parametrize("params, cli_args", [

@@ -53,7 +53,7 @@ def test_article_text_is_never_markup(client):
         assert "<script>window" not in page and "<img src=x" not in page and "<svg onload" not in page
         assert "&lt;script&gt;" in page and "&lt;img src=x onerror=" in page
     article = html.unescape(client.get("/articles/hostile").text)
-    assert f"<h1>{XSS_HEADLINE}</h1>" in article  # shown as the text it is
+    assert f"<h1 id=\"headline\">{XSS_HEADLINE}</h1>" in article  # shown as the text it is
     assert XSS_BODY in article
 
 

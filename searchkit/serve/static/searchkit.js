@@ -83,7 +83,9 @@
     }
   });
   var back = document.getElementById("back");
-  if (back && document.referrer.indexOf(location.origin + "/") === 0 && window.history.length > 1) {
+  // Back to the results by the history (keeping the scroll position) only when they are the page before:
+  // after "Next result" the page before is another article.
+  if (back && document.referrer === back.href && window.history.length > 1) {
     back.addEventListener("click", function (event) { event.preventDefault(); window.history.back(); });
   }
 })();
