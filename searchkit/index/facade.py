@@ -13,7 +13,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
 
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
 from searchkit.engines import DEFAULT_ENGINE, get_engine
@@ -240,6 +240,11 @@ class Index:
 
     def __len__(self) -> int:
         return self._readers.read(lambda opened: opened.reader.count())
+
+    def word_frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        """How many articles hold each of ``words`` (analysed as a query word), in the field that holds
+        it most: the body, or the headline when more headlines do. One engine call per field."""
+        return self._readers.read(searching.word_frequencies, list(words))
 
     def stats(self) -> Stats:
         """Article count, date span, articles per year, size on disk, last update, seeds folder."""

@@ -23,7 +23,9 @@ from searchkit.news import collapse, timeline
 from searchkit.news.recency import RecentRanking
 from searchkit.query import parse
 from searchkit.query import tree as t
+from searchkit.query.tree import TEXT_FIELDS
 from searchkit.results import Results
+from searchkit.text.analysis import STEMMED
 
 
 def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> Results:
@@ -73,6 +75,14 @@ def _run(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> R
         chart = timeline.build(page.day_counts, plan.histogram, request.date_filter)
     return Results(query=request.query_text, total=page.total, offset=request.offset, hits=hits,
                    histogram=chart, stories=stories, index_dates=index_dates)
+
+
+def word_frequencies(opened: OpenReader, words: list[str]) -> dict[str, int]:
+    """Articles holding each word (analysed) in the field that holds it most (``Index.word_frequencies``)."""
+    stems = {word: (STEMMED.words(word) or [""])[-1] for word in words}
+    asked = sorted({stem for stem in stems.values() if stem})
+    counts = [opened.reader.document_frequencies(name, asked) if asked else {} for name in TEXT_FIELDS]
+    return {word: max(count.get(stem, 0) for count in counts) if stem else 0 for word, stem in stems.items()}
 
 
 def _index_dates(opened: OpenReader, request: SearchRequest) -> Optional[tuple[dt.date, dt.date]]:
