@@ -66,3 +66,9 @@ def test_a_query_word_in_the_context_of_another_passage_is_marked_too():
             "prices of crude climbed, the analysts said.")
     shown = check(body, set(STEMMED.normalize_all(["oil", "prices"])))
     assert "**Oil** **prices**" in shown
+
+
+def test_a_dotted_acronym_is_marked_for_its_letters_with_its_final_dot():
+    shown = snippet("Talks between the U.S. and Japan; the US said so, and the E.U. agreed.",
+                    set(STEMMED.normalize_all(["US", "eu"])))
+    assert shown == "Talks between the **U.S.** and Japan; the **US** said so, and the **E.U.** agreed."

@@ -38,6 +38,7 @@ from searchkit.errors import IndexCorruptError
 from searchkit.query import tree as t
 from searchkit.query.matching import FIELDS, SHARED_ANALYSIS, Analysis, Doc, Matcher
 from searchkit.results import Hit
+from searchkit.text.analysis import undot
 
 #: How much a headline occurrence counts against a body one, as the engines weigh them.
 HEADLINE_WEIGHT = 0.75
@@ -245,7 +246,7 @@ def score(analysis: Analysis, node: t.Node, doc: Doc) -> float:
         if isinstance(leaf, (t.Term, t.Phrase)):
             hit = set(analysis.analyze(leaf.text)).__contains__
         elif isinstance(leaf, t.Prefix):
-            start = (analysis.word.findall(analysis.fold(leaf.text)) or [""])[-1]
+            start = undot((analysis.word.findall(analysis.fold(leaf.text)) or [""])[-1])
             hit = _starts_with(start)
         else:
             continue

@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple, Optional, TypeVar
 from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
 from searchkit.query.lexer import WORD_PIECE  # the parser's own split, so both agree on a word's parts
-from searchkit.text.analysis import STEMMED, WORD, fold
+from searchkit.text.analysis import STEMMED, WORD, fold, undot
 
 #: What a headline match counts for against a body match (an article matching in both gets both).
 #: The headline's match weighs less than the body's, 0.75 rather than 1.5, because the long text says
@@ -40,9 +40,10 @@ class Pattern(NamedTuple):
 
 
 def split_prefix(text: str) -> Optional[Pattern]:
-    """``hurt*``'s text ("hurt", "u.s-bo") as its prefix and other words; ``None`` if it has no word."""
+    """``hurt*``'s text ("hurt", "u.s-bo") as its prefix and other words; ``None`` if it has no word.
+    A dotted acronym loses its dots as in the index ("u.s*" is "us*")."""
     words = WORD.findall(fold(text))
-    return Pattern(words[-1], [STEMMED.normalize(w) for w in words[:-1]]) if words else None
+    return Pattern(undot(words[-1]), [STEMMED.normalize(w) for w in words[:-1]]) if words else None
 
 
 def split_wildcard(text: str) -> Optional[Pattern]:

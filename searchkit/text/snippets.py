@@ -11,7 +11,7 @@ import re
 from itertools import compress
 from typing import AbstractSet
 
-from searchkit.text.analysis import STEMMED, WORD, Analyzer
+from searchkit.text.analysis import ACRONYM, STEMMED, WORD, Analyzer
 
 SNIPPET_CHARS = 240
 #: Context kept before the first and after the last match of a passage.
@@ -37,13 +37,22 @@ def snippet(body: str, terms: AbstractSet[str], analyzer: Analyzer = STEMMED) ->
         indexed = analyzer.normalize_all(list(map(re.Match.group, found)))
         wanted = list(map(terms.__contains__, indexed))
         if any(wanted):
-            matches = list(map(re.Match.span, compress(found, wanted)))
+            matches = [_marked_span(body, match) for match in compress(found, wanted)]
             word_at = dict(zip(matches, compress(indexed, wanted), strict=True))
             ranked = sorted(_passages(matches), key=lambda p: (-len({word_at[span] for span in p}), -len(p),
                                                                p[-1][1] - p[0][0], p[0][0]))
             windows = _windows(body, ranked)
             return _joined(body, windows, matches)
     return _start(body)
+
+
+def _marked_span(body: str, match: re.Match[str]) -> tuple[int, int]:
+    """The span to mark for a matched word: a dotted acronym with its final dot (**U.S.**), which
+    :data:`WORD` leaves off."""
+    start, end = match.span()
+    if end < len(body) and body[end] == "." and ACRONYM.fullmatch(match.group()):
+        return start, end + 1
+    return start, end
 
 
 def _windows(body: str, ranked: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
