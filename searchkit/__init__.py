@@ -53,13 +53,13 @@ from searchkit.query import (
     parse,
 )
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
-from searchkit.results import Bucket, DuplicateGroup, Explanation, Histogram, Hit, Results
+from searchkit.results import Bucket, DuplicateGroup, Explanation, Facets, Histogram, Hit, Results
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Article", "Index", "open_index", "UpdateReport", "Stats", "Progress", "SavedSearch", "AlertMatch",
-    "Hit", "Results", "Explanation", "Histogram", "Bucket", "DuplicateGroup",
+    "Hit", "Results", "Explanation", "Histogram", "Bucket", "Facets", "DuplicateGroup",
     "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "DateRange", "MatchAll", "And",
     "Or", "Not",
     "SearchkitError", "SeedError", "SeedsNotFoundError", "IndexNotFoundError", "IndexCorruptError",

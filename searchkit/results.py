@@ -58,6 +58,15 @@ class Histogram:
 
 
 @dataclass(frozen=True)
+class Facets:
+    """Every match counted per year and per month, for narrowing a search by date: only the years and
+    months with matches, oldest first (each bucket's ``start`` is 1 January or the 1st of the month)."""
+
+    years: tuple[Bucket, ...]
+    months: tuple[Bucket, ...]
+
+
+@dataclass(frozen=True)
 class Results:
     """A page of hits, the exact ``total`` of articles that matched, a spelling ``suggestion`` on zero
     hits, and the ``histogram`` of all matches over time when one was asked for.
@@ -65,7 +74,8 @@ class Results:
     Collapsed results (the default) show one hit per story: ``stories`` counts the stories among the
     ``total`` articles, and ``offset`` and the page count stories. ``stories`` is ``None`` when the
     results are not collapsed. ``index_dates`` is set when nothing matched and the query's dates lie
-    outside the articles the index holds: the first and last article date it does hold.
+    outside the articles the index holds: the first and last article date it does hold. ``facets``
+    (when asked for) counts every match per year and per month.
     """
 
     query: str
@@ -76,6 +86,7 @@ class Results:
     histogram: Optional[Histogram] = None
     stories: Optional[int] = None
     index_dates: Optional[tuple[dt.date, dt.date]] = None
+    facets: Optional[Facets] = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

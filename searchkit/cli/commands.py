@@ -133,12 +133,13 @@ def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
               help="With --sort recent: the day ages are counted from (default: the newest article).")
 @click.option("--no-collapse", is_flag=True,
               help="Show every article: do not fold near-duplicate rewrites of a story under its best hit.")
+@click.option("--facets", is_flag=True, help="Also count every match per year and per month, under the hits.")
 @json_option
 @reports_errors
 def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limit: int, page: int,
                   sort: str, since: Optional[str], until: Optional[str], plain: bool, explain: bool,
                   histogram: Optional[str], half_life: Optional[str], now: Optional[str],
-                  no_collapse: bool, as_json: bool) -> None:
+                  no_collapse: bool, facets: bool, as_json: bool) -> None:
     """Search the index. QUERY is words, "phrases", field:word, date:2017-11, AND/OR/NOT ...
 
     Builds the index from the seeds folder first when there is none yet. Use '--' before a query that
@@ -159,7 +160,7 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
         return
     results = index.search(text, limit=limit, offset=(page - 1) * limit, sort=sort, since=since,
                            until=until, plain=plain, histogram=histogram, half_life=half_life, now=now,
-                           collapse=not no_collapse)
+                           collapse=not no_collapse, facets=facets)
     if as_json:
         click.echo(output.to_json(output.results_json(results)))
     else:
@@ -168,6 +169,9 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
             click.echo("")
             click.echo(output.histogram_text(results.histogram, width=shutil.get_terminal_size().columns,
                                              unicode=can_draw_blocks()))
+        if results.facets is not None and results.total:
+            click.echo("")
+            click.echo(output.facets_text(results.facets))
     sys.exit(EXIT_OK if results.total else EXIT_NO_MATCH)
 
 

@@ -278,6 +278,7 @@ class Index:
         half_life: HalfLife = None,
         now: DateLike = None,
         collapse: bool = True,
+        facets: bool = False,
     ) -> Results:
         """Run ``query`` (a query string or a tree) and return a page of ranked hits.
 
@@ -286,7 +287,8 @@ class Index:
         ``now``, default the newest article in the index; see docs/news.md). ``since``/``until`` bound
         the date, inclusive, and accept a date or a string such as ``"18 Nov 2017"`` or ``"2017-11"``.
         ``histogram`` (``"auto"``, ``"day"``, ``"week"``, ``"month"``, ``"quarter"`` or ``"year"``) adds
-        :attr:`Results.histogram`: every match counted per interval. ``snippets=False`` leaves
+        :attr:`Results.histogram`: every match counted per interval; ``facets=True`` adds
+        :attr:`Results.facets`: every match counted per year and per month. ``snippets=False`` leaves
         ``Hit.snippet`` empty, for callers that only need ids and fields. ``collapse`` (the default)
         shows each story once: near-duplicate rewrites go under their best hit (``Hit.similar``),
         ``Results.stories`` counts the stories, and ``offset``/``limit`` (or ``page``, from 1) count
@@ -301,7 +303,7 @@ class Index:
             offset = (page - 1) * limit
         plan = plan_search(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
                            plain=plain, snippets=snippets, histogram=histogram, half_life=half_life, now=now,
-                           collapse=collapse)
+                           collapse=collapse, facets=facets)
         return self._readers.read(searching.search, plan, self._labels)
 
     def duplicates(self, *, limit: Optional[int] = None) -> list[DuplicateGroup]:

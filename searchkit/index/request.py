@@ -66,7 +66,7 @@ class Recency:
 @dataclass(frozen=True)
 class SearchPlan:
     """One search: what the engine runs, and what searchkit does around it (the recency blend, the
-    histogram's interval, collapsing stories)."""
+    histogram's interval, the facets, collapsing stories)."""
 
     request: SearchRequest
     recency: Optional[Recency] = None
@@ -74,6 +74,7 @@ class SearchPlan:
     collapse: bool = False
     #: The order asked for, as given (``"recent"`` runs as ``"newest"`` without words to score).
     sort: str = "relevance"
+    facets: bool = False
 
 
 def plan_search(
@@ -90,6 +91,7 @@ def plan_search(
     half_life: HalfLife = None,
     now: DateLike = None,
     collapse: bool = False,
+    facets: bool = False,
 ) -> SearchPlan:
     """Check the options and parse the query; raises :class:`QuerySyntaxError`,
     :class:`InvalidOptionError` or :class:`InvalidDateError`."""
@@ -111,9 +113,9 @@ def plan_search(
         sort="relevance" if recency is not None else "newest" if sort == "recent" else sort,
         date_filter=date_filter(since, until),
         snippets=snippets,
-        count_days=histogram is not None,
+        count_days=histogram is not None or facets,
     )
-    return SearchPlan(request, recency, histogram, collapse, sort)
+    return SearchPlan(request, recency, histogram, collapse, sort, facets)
 
 
 def check_supported(request: SearchRequest, engine: Engine) -> None:

@@ -4,7 +4,7 @@ answered as :class:`~searchkit.results.Results`.
 Read top-down, a query goes: the engine's capabilities checked; the recency blend wrapped around the
 reader when the plan sorts ``"recent"`` (:class:`~searchkit.news.recency.RecentRanking`); collapsing
 by story (:func:`searchkit.news.collapse.search`) or one plain search; a "did you mean" for a query
-that found nothing; the histogram's bars from the engine's per-day counts.
+that found nothing; the histogram's bars and the facets from the engine's per-day counts.
 """
 
 from __future__ import annotations
@@ -44,13 +44,16 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
         if words and Capability.SUGGEST in engine.capabilities:
             suggestion = opened.reader.suggest(words)
     index_dates = _index_dates(opened, request) if page.total == 0 else None
-    chart = None
-    if plan.histogram is not None:
-        if page.day_counts is None:
-            raise RuntimeError(f"the {engine.name} engine answered no day counts")
+    chart = facets = None
+    if request.count_days and page.day_counts is None:
+        raise RuntimeError(f"the {engine.name} engine answered no day counts")
+    if plan.histogram is not None and page.day_counts is not None:
         chart = timeline.build(page.day_counts, plan.histogram, request.date_filter)
+    if plan.facets and page.day_counts is not None:
+        facets = timeline.facets(page.day_counts)
     return Results(query=request.query_text, total=page.total, offset=request.offset, hits=hits,
-                   suggestion=suggestion, histogram=chart, stories=stories, index_dates=index_dates)
+                   suggestion=suggestion, histogram=chart, stories=stories, index_dates=index_dates,
+                   facets=facets)
 
 
 def _index_dates(opened: OpenReader, request: SearchRequest) -> Optional[tuple[dt.date, dt.date]]:

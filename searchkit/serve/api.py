@@ -57,6 +57,18 @@ class IndexDatesBody(BaseModel):
     last: dt.date
 
 
+class FacetBody(BaseModel):
+    value: str  # "1987" or "1987-03": what since= and until= take to narrow the search to it
+    count: int
+
+
+class FacetsBody(BaseModel):
+    """Every match counted per year and per month (only those with matches, oldest first)."""
+
+    years: list[FacetBody]
+    months: list[FacetBody]
+
+
 class SearchBody(BaseModel):
     query: str
     total: int
@@ -68,6 +80,7 @@ class SearchBody(BaseModel):
     index_dates: Optional[IndexDatesBody] = None
     histogram: Optional[list[BucketBody]] = None  # only when histogram= was given, as with --histogram
     histogram_interval: Optional[Literal["day", "week", "month", "quarter", "year"]] = None
+    facets: Optional[FacetsBody] = None  # only with facets=true, as with --facets
 
 
 class HealthBody(BaseModel):
@@ -109,13 +122,16 @@ async def search(
     collapse: bool = Query(
         True, description="Show each story once, its near-duplicate rewrites named in the hit's similar; "
                           "page and limit then count stories"),
+    facets: bool = Query(
+        False, description="Also count every match per year and per month into facets (each value narrows "
+                           "the search as since=value&until=value)"),
 ) -> JSONResponse:
     state = ServerState.of(request)
     offset = (page - 1) * limit
     check_depth(offset, limit)
     results = await state.budget.run(state.index.search, q, limit=limit, offset=offset, sort=sort,
                                      since=since, until=until, plain=plain, histogram=histogram,
-                                     half_life=half_life, now=now, collapse=collapse)
+                                     half_life=half_life, now=now, collapse=collapse, facets=facets)
     return CliJSONResponse(output.results_json(results))
 
 

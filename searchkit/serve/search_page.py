@@ -1,5 +1,6 @@
-"""The search page at ``/``: the form as asked (all of it in the URL), the hits, the pager and the timeline,
-rendered on the server; works without JavaScript (``static/searchkit.js`` only makes it quicker)."""
+"""The search page at ``/``: the form as asked (all of it in the URL), the hits and the pager, and beside
+them the timeline, facets and filter chips of :mod:`searchkit.serve.facets_view`; rendered on the server,
+it works without JavaScript (``static/searchkit.js`` only makes it quicker)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from searchkit.cli import output
 from searchkit.errors import InvalidOptionError, SearchkitError
 from searchkit.index.request import SORTS
 from searchkit.news.timeline import check_interval
-from searchkit.results import Histogram, Results
+from searchkit.results import Results
+from searchkit.serve import facets_view
 from searchkit.serve.api import MAX_API_LIMIT
 from searchkit.serve.pages import render
 from searchkit.serve.state import MAX_DEPTH, ServerState, check_depth, status_for
@@ -38,8 +39,9 @@ class SearchForm:
     plain: bool = False
     page: int = 1
     limit: int = PAGE_SIZE
-    histogram: str = ""  # an interval of searchkit.news.timeline, or "" for no timeline
+    histogram: str = ""  # the timeline's interval (searchkit.news.timeline), "" for auto
     collapse: bool = True  # near-duplicate rewrites under their story's best hit
+    facets: bool = True  # the timeline and the per-year and per-month counts
 
     @classmethod
     def from_request(cls, request: Request) -> "SearchForm":
@@ -52,7 +54,8 @@ class SearchForm:
                    page=_whole_number(params.get("page"), "page", 1, 1),
                    limit=_whole_number(params.get("limit"), "limit", PAGE_SIZE, 1, MAX_API_LIMIT),
                    histogram=check_interval(params["histogram"]) if params.get("histogram") else "",
-                   collapse=params.get("collapse") not in ("0", "false", "off"))
+                   collapse=params.get("collapse") not in ("0", "false", "off"),
+                   facets=params.get("facets") not in ("0", "false", "off"))
 
     def url(self, **changes: Any) -> str:
         """The search page's URL for this form with ``changes`` (default values left out)."""
@@ -71,7 +74,8 @@ async def search_page(request: Request) -> Response:
     except InvalidOptionError as error:
         return render(request, "search.html", {"form": SearchForm(q=request.query_params.get("q", "")),
                                                 "error": error}, status=400)
-    context: dict[str, Any] = {"form": form, "error": None, "results": None}
+    context: dict[str, Any] = {"form": form, "error": None, "results": None,
+                               "chips": facets_view.chips(form, form.url)}
     if not form.q:
         context["articles"] = await state.budget.run(len, state.index)
         return render(request, "search.html", context)
@@ -81,13 +85,17 @@ async def search_page(request: Request) -> Response:
         results = await state.budget.run(
             state.index.search, form.q, limit=form.limit, offset=offset, sort=form.sort,
             since=form.since or None, until=form.until or None, plain=form.plain,
-            histogram=form.histogram or None, collapse=form.collapse)
+            histogram=(form.histogram or "auto") if form.facets else None, collapse=form.collapse,
+            facets=form.facets)
     except SearchkitError as error:
         status = status_for(error)
         if status >= 500:
             raise
         return render(request, "search.html", {**context, "error": error}, status=status)
-    context.update(results=results, pager=_pager(form, results), timeline=_timeline(results.histogram))
+    dates = facets_view.DateRange.of(form.since, form.until)
+    context.update(results=results, pager=_pager(form, results),
+                   timeline=facets_view.timeline(results.histogram, dates, form.url),
+                   facets=facets_view.facet_lists(results.facets, dates, form.url))
     return render(request, "search.html", context)
 
 
@@ -112,32 +120,6 @@ def _pager(form: SearchForm, results: Results) -> dict[str, Any]:
         "suggestion_url": form.url(q=results.suggestion, page=1) if results.suggestion else None,
         "every_article_url": form.url(collapse=False, page=1) if shown != results.total else None,
     }
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar of the page's timeline, in the SVG's coordinates (each bar 10 wide, the tallest 56 high)."""
-
-    x: int
-    y: float
-    height: float
-    title: str
-
-
-def _timeline(histogram: Optional[Histogram]) -> Optional[dict[str, Any]]:
-    """The timeline drawn above the hits: SVG bars (attributes, not inline styles: the CSP forbids
-    those), a caption and the first and last labels."""
-    if histogram is None or not any(bucket.count for bucket in histogram):
-        return None
-    most = max(bucket.count for bucket in histogram)
-    bars = []
-    for number, bucket in enumerate(histogram):
-        height = round(bucket.count / most * 56, 2) if bucket.count else 0.0
-        label = output.bucket_label(bucket.start, histogram.interval)
-        bars.append(Bar(number * 10, round(60 - height, 2), height, f"{label}: {bucket.count:,}"))
-    return {"bars": bars, "width": len(bars) * 10, "interval": histogram.interval,
-            "first": output.bucket_label(histogram[0].start, histogram.interval),
-            "last": output.bucket_label(histogram[-1].start, histogram.interval)}
 
 
 def _whole_number(text: Optional[str], name: str, default: int, low: int, high: Optional[int] = None) -> int:

@@ -166,7 +166,8 @@ def test_openapi_document_describes_the_api(client):
     assert {"/api/search", "/api/articles/{article_id}", "/api/stats", "/healthz"} <= set(document["paths"])
     search = document["paths"]["/api/search"]["get"]
     assert {p["name"] for p in search["parameters"]} == {
-        "q", "limit", "page", "sort", "since", "until", "plain", "histogram", "half_life", "now", "collapse"}
+        "q", "limit", "page", "sort", "since", "until", "plain", "histogram", "half_life", "now", "collapse",
+        "facets"}
     assert {"200", "400", "503"} <= set(search["responses"])
 
 
