@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from markupsafe import Markup, escape
+
 from searchkit.cli import output
 from searchkit.news.timeline import INTERVALS
 from searchkit.query import parse_date_bound
@@ -25,6 +27,15 @@ AXIS_LABELS = 6
 MONTHS_SHOWN = 24
 
 UrlFor = Callable[..., str]
+
+
+def narrower(url_for: UrlFor) -> Callable[[str, str], str]:
+    """A function giving the search's URL narrowed to ``since``..``until`` (from page 1): the rest of the
+    URL is encoded once, not once per bar (a page has up to 60 bars and a facet per month)."""
+    base = url_for(since="", until="", page=1)
+    base += "&" if "?" in base else "?"
+    # The bounds are dates written by DateRange.narrowed: digits and dashes, nothing to encode.
+    return lambda since, until: f"{base}since={since}&until={until}"
 
 
 def _last_day(start: dt.date, interval: str) -> dt.date:
@@ -96,6 +107,7 @@ def timeline(histogram: Optional[Histogram], dates: DateRange, url_for: UrlFor) 
     if histogram is None or not any(bucket.count for bucket in histogram):
         return None
     most = max(bucket.count for bucket in histogram)
+    narrowed = narrower(url_for)
     step = 100 / len(histogram)
     gap = min(step * 0.2, 0.6)
     bars = []
@@ -105,11 +117,30 @@ def timeline(histogram: Optional[Histogram], dates: DateRange, url_for: UrlFor) 
         bars.append(Bar(round(number * step + gap / 2, 3), round(step - gap, 3),
                         round(CHART_BOTTOM - height, 1), height,
                         output.bucket_label(bucket.start, histogram.interval), bucket.count, since, until,
-                        url_for(since=since, until=until, page=1) if bucket.count else None))
-    return {"bars": bars, "ticks": _ticks(bars, step), "interval": histogram.interval, "most": most,
-            "top": CHART_TOP, "bottom": CHART_BOTTOM,
+                        narrowed(since, until) if bucket.count else None))
+    return {"bars": bars, "bars_svg": _bars_svg(bars), "ticks": _ticks(bars, step),
+            "interval": histogram.interval, "most": most, "top": CHART_TOP, "bottom": CHART_BOTTOM,
             "middle": (CHART_TOP + CHART_BOTTOM) / 2, "height": CHART_HEIGHT,
             "intervals": [(name, url_for(histogram=name, page=1)) for name in INTERVALS]}
+
+
+def _bars_svg(bars: list[Bar]) -> Markup:
+    """The bars as SVG, built here rather than in the template: a chart is up to 60 bars of a dozen
+    attributes each, and Jinja's per-expression escaping made it most of a page's rendering time. Every
+    text (labels, URLs) goes through :func:`escape`; the numbers are searchkit's own."""
+    top, height = CHART_TOP, CHART_BOTTOM - CHART_TOP
+    parts = []
+    for bar in bars:
+        area = f'<rect class="hit-area" x="{bar.x}%" y="{top}" width="{bar.width}%" height="{height}"/>'
+        dates = f'data-since="{escape(bar.since)}" data-until="{escape(bar.until)}"'
+        if bar.url is None:
+            parts.append(f'<g class="bar empty" {dates}>{area}</g>')
+            continue
+        label = escape(f"{bar.label}: {bar.count:,} {'match' if bar.count == 1 else 'matches'}")
+        parts.append(f'<a class="bar" href="{escape(bar.url)}" data-soft {dates} aria-label="{label}">'
+                     f'<title>{escape(bar.label)}: {bar.count:,}</title>{area}'
+                     f'<rect x="{bar.x}%" y="{bar.y}" width="{bar.width}%" height="{bar.height}"/></a>')
+    return Markup("".join(parts))
 
 
 def _ticks(bars: list[Bar], step: float) -> list[Tick]:
@@ -139,6 +170,7 @@ def facet_lists(facets: Optional[Facets], dates: DateRange, url_for: UrlFor) -> 
     """The side column's years and months, each a link narrowing the dates; ``None`` without matches."""
     if facets is None or not facets.years:
         return None
+    narrowed = narrower(url_for)
 
     def links(buckets: tuple[Bucket, ...], interval: str, label: Callable[[dt.date], str]) -> list[FacetLink]:
         most = max(bucket.count for bucket in buckets)
@@ -147,7 +179,7 @@ def facet_lists(facets: Optional[Facets], dates: DateRange, url_for: UrlFor) -> 
             since, until = dates.narrowed(bucket.start, interval)
             current = (dates.since, dates.until) == (bucket.start, _last_day(bucket.start, interval))
             found.append(FacetLink(label(bucket.start), bucket.count, round(bucket.count / most * 100, 1),
-                                   url_for(since=since, until=until, page=1), current))
+                                   narrowed(since, until), current))
         return found
 
     months = links(facets.months, "month", lambda start: f"{start:%b %Y}")
