@@ -29,13 +29,14 @@ MONTHS_SHOWN = 24
 UrlFor = Callable[..., str]
 
 
-def narrower(url_for: UrlFor) -> Callable[[str, str], str]:
-    """A function giving the search's URL narrowed to ``since``..``until`` (from page 1): the rest of the
-    URL is encoded once, not once per bar (a page has up to 60 bars and a facet per month)."""
+def narrower(url_for: UrlFor) -> Callable[[str, str], Markup]:
+    """A function giving the search's URL narrowed to ``since``..``until`` (from page 1), HTML-escaped:
+    the rest of the URL is encoded and escaped once, not once per bar (a page has up to 60 bars and a
+    facet per month)."""
     base = url_for(since="", until="", page=1)
-    base += "&" if "?" in base else "?"
-    # The bounds are dates written by DateRange.narrowed: digits and dashes, nothing to encode.
-    return lambda since, until: f"{base}since={since}&until={until}"
+    escaped = escape(base + ("&" if "?" in base else "?"))
+    # The bounds are dates written by DateRange.narrowed: digits and dashes, nothing to encode or escape.
+    return lambda since, until: Markup(f"{escaped}since={since}&amp;until={until}")
 
 
 def _last_day(start: dt.date, interval: str) -> dt.date:
@@ -91,7 +92,7 @@ class Bar:
     count: int
     since: str
     until: str
-    url: Optional[str]
+    url: Optional[Markup]  # escaped
 
 
 @dataclass(frozen=True)
@@ -126,19 +127,20 @@ def timeline(histogram: Optional[Histogram], dates: DateRange, url_for: UrlFor) 
 
 def _bars_svg(bars: list[Bar]) -> Markup:
     """The bars as SVG, built here rather than in the template: a chart is up to 60 bars of a dozen
-    attributes each, and Jinja's per-expression escaping made it most of a page's rendering time. Every
-    text (labels, URLs) goes through :func:`escape`; the numbers are searchkit's own."""
+    attributes each, and Jinja's per-expression escaping made it most of a page's rendering time. The
+    URLs come escaped (:func:`narrower`); the rest is searchkit's own numbers and dates (digits, dashes,
+    ``Q``), nothing from the request or an article."""
     top, height = CHART_TOP, CHART_BOTTOM - CHART_TOP
     parts = []
     for bar in bars:
         area = f'<rect class="hit-area" x="{bar.x}%" y="{top}" width="{bar.width}%" height="{height}"/>'
-        dates = f'data-since="{escape(bar.since)}" data-until="{escape(bar.until)}"'
+        dates = f'data-since="{bar.since}" data-until="{bar.until}"'
         if bar.url is None:
             parts.append(f'<g class="bar empty" {dates}>{area}</g>')
             continue
-        label = escape(f"{bar.label}: {bar.count:,} {'match' if bar.count == 1 else 'matches'}")
-        parts.append(f'<a class="bar" href="{escape(bar.url)}" data-soft {dates} aria-label="{label}">'
-                     f'<title>{escape(bar.label)}: {bar.count:,}</title>{area}'
+        label = f"{bar.label}: {bar.count:,} {'match' if bar.count == 1 else 'matches'}"
+        parts.append(f'<a class="bar" href="{bar.url}" data-soft {dates} aria-label="{label}">'
+                     f'<title>{bar.label}: {bar.count:,}</title>{area}'
                      f'<rect x="{bar.x}%" y="{bar.y}" width="{bar.width}%" height="{bar.height}"/></a>')
     return Markup("".join(parts))
 
@@ -162,7 +164,7 @@ class FacetLink:
     label: str
     count: int
     share: float  # percent of the largest count in its list, for the row's bar
-    url: str
+    url: Markup  # escaped
     current: bool
 
 

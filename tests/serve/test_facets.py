@@ -109,9 +109,13 @@ def test_an_impossible_date_in_a_link_is_the_one_line_date_error(client, params,
     assert api.status_code == 400 and api.json() == {"error": expected, "position": None}
 
 
-def test_what_a_url_says_is_shown_escaped_in_chips_and_errors(client):
+def test_what_a_url_says_is_shown_escaped_in_chips_errors_facets_and_bars(client):
     page = client.get("/", params={"q": "oil", "since": '"><script>x()</script>'}).text
     assert "<script>x()" not in page and "&lt;script&gt;x()" in page
+    hostile = client.get("/", params={"q": 'oil OR "<script>x()</script>" OR <b>'}).text
+    assert total_of(hostile) == OIL_ARTICLES and "<script>x()" not in hostile and "<b>" not in hostile
+    for url in [*links(hostile, "facets").values(), *links(hostile, "timeline").values()]:
+        assert "<" not in url and '"' not in url, url
 
 
 def test_the_page_without_facets_leaves_the_side_column_out(client):
