@@ -33,6 +33,7 @@ from searchkit.errors import (
     SearchkitError,
     SearchTimeoutError,
     SeedError,
+    SeedOwnedArticleError,
     SeedsNotFoundError,
     StaleReaderError,
     UnknownEngineError,
@@ -42,6 +43,7 @@ from searchkit.index.facade import Index, Stats, open_index
 from searchkit.query import (
     And,
     DateRange,
+    Fuzzy,
     MatchAll,
     Node,
     Not,
@@ -53,14 +55,27 @@ from searchkit.query import (
     parse,
 )
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
-from searchkit.results import Bucket, DuplicateGroup, Explanation, Facets, Histogram, Hit, Results
+from searchkit.results import (
+    Bucket,
+    Changes,
+    DuplicateGroup,
+    Edit,
+    Explanation,
+    Facets,
+    Histogram,
+    Hit,
+    Results,
+    Story,
+    Version,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Article", "Index", "open_index", "UpdateReport", "Stats", "Progress", "SavedSearch", "AlertMatch",
     "Hit", "Results", "Explanation", "Histogram", "Bucket", "Facets", "DuplicateGroup",
-    "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "DateRange", "MatchAll", "And",
+    "Story", "Version", "Changes", "Edit",
+    "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "Fuzzy", "DateRange", "MatchAll", "And",
     "Or", "Not",
     "SearchkitError", "SeedError", "SeedsNotFoundError", "IndexNotFoundError", "IndexCorruptError",
     "IndexVersionError", "IndexLockedError", "ArticleNotFoundError", "InvalidArticleError",
@@ -68,4 +83,5 @@ __all__ = [
     "EngineNotAvailableError", "UnknownEngineError", "UnsupportedQueryError", "EngineUnreachableError",
     "EngineRejectedError", "StaleReaderError", "BuildWorkerDiedError", "SearchTimeoutError",
     "AlertExistsError", "AlertNotFoundError", "AlertStateError", "RemovalsNotAllowedError",
+    "SeedOwnedArticleError",
 ]

@@ -114,6 +114,23 @@ class RemovalsNotAllowedError(SearchkitError):
                          "folder, or allow it with --allow-removals (allow_removals=True)")
 
 
+class SeedOwnedArticleError(SearchkitError, ValueError):
+    """:meth:`Index.add <searchkit.Index.add>` was given the id of an article read from a seed file;
+    nothing was written. The file stays the article's source: the next update would read it back."""
+
+    def __init__(self, article_id: str, path: Path | str | None) -> None:
+        self.article_id = article_id
+        self.path = Path(path) if path else None
+        where = f"seed file {shown_path(self.path)}" if self.path else "a seed file"
+        super().__init__(f"article {article_id!r} is read from {where}: edit that file, or add the "
+                         "article under another id")
+
+
+#: Why a seed file whose id is a library article's is skipped (its report line).
+LIBRARY_ID_REASON = ("its id {id!r} belongs to an article added through the library (Index.add), "
+                     "which is kept; rename the file, or delete that article first")
+
+
 class InvalidArticleError(SearchkitError, ValueError):
     """An article given through the API is not valid (empty id, bad date type, ...)."""
 

@@ -1,11 +1,12 @@
 """Search results as plain, engine-free values: :class:`Hit`, :class:`Results` (with an optional
-:class:`Histogram` of :class:`Bucket`\\ s), :class:`Explanation` and :class:`DuplicateGroup`."""
+:class:`Histogram` of :class:`Bucket`\\ s), :class:`Explanation`, :class:`DuplicateGroup`, and a
+:class:`Story`'s :class:`Version`\\ s with their :class:`Changes` (runs of :class:`Edit`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator, Literal, Optional
 
 from searchkit.articles import Article
 
@@ -76,6 +77,10 @@ class Results:
     results are not collapsed. ``index_dates`` is set when nothing matched and the query's dates lie
     outside the articles the index holds: the first and last article date it does hold. ``facets``
     (when asked for) counts every match per year and per month.
+
+    ``corrected`` is true when nothing matched ``query`` as typed and the hits are the ``suggestion``'s
+    (search engines' "showing results for"); search again with ``autocorrect=False`` for the query as
+    typed.
     """
 
     query: str
@@ -87,6 +92,7 @@ class Results:
     stories: Optional[int] = None
     index_dates: Optional[tuple[dt.date, dt.date]] = None
     facets: Optional[Facets] = None
+    corrected: bool = False
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -121,3 +127,63 @@ class DuplicateGroup:
 
     def __len__(self) -> int:
         return len(self.articles)
+
+
+EditOp = Literal["equal", "insert", "delete"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A run of words in a word-level diff: kept (``"equal"``), added (``"insert"``) or dropped
+    (``"delete"``). Line breaks are part of the text (``"\\n"``, a blank line ``"\\n\\n"``)."""
+
+    op: EditOp
+    text: str
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in a version since the one before it: the word-level diffs of the headline and the
+    body. The ``equal`` and ``insert`` runs read as the new text, ``equal`` and ``delete`` as the old."""
+
+    headline: tuple[Edit, ...]
+    body: tuple[Edit, ...]
+
+    @property
+    def words_added(self) -> int:
+        return sum(len(edit.text.split()) for edit in self.headline + self.body if edit.op == "insert")
+
+    @property
+    def words_dropped(self) -> int:
+        return sum(len(edit.text.split()) for edit in self.headline + self.body if edit.op == "delete")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One article of a story, and its ``changes`` since the version before (``None`` for the first)."""
+
+    article: Article
+    changes: Optional[Changes]
+
+
+@dataclass(frozen=True)
+class Story:
+    """Every version of one story (an article and its near-duplicate rewrites, see docs/duplicates.md),
+    in date order (then by id); ``id`` is the first version's. An article without rewrites is a story of
+    one version."""
+
+    versions: tuple[Version, ...]
+
+    @property
+    def id(self) -> str:
+        return self.versions[0].article.id
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(version.article for version in self.versions)
+
+    def __iter__(self) -> Iterator[Version]:
+        return iter(self.versions)
+
+    def __len__(self) -> int:
+        return len(self.versions)

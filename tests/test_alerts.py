@@ -136,3 +136,24 @@ def test_cli_warns_about_damaged_alert_state_and_still_indexes(tmp_path, seeds):
     listed = run("alert", "list", *where)
     assert listed.exit_code == 2 and "alerts.sqlite" in listed.stderr
 
+
+
+def test_relative_dates_in_a_saved_search_count_from_the_day_of_each_write(index, seeds):
+    index.add_alert("recent tours", 'tour date:"last 3 days"')
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()  # inside the window even past midnight
+    write_seed(seeds, "fresh", yesterday, "Pink announces a tour", "Dates in the spring.")
+    write_seed(seeds, "stale", "2000-01-01", "Cher announces a tour", "Dates in the autumn.")
+    assert ids(index.update(seeds).alerts["recent tours"]) == ["fresh"]
+
+
+def test_a_percolation_resolves_relative_dates_on_its_own_day(tmp_path):
+    from searchkit.articles import Article
+    from searchkit.news.alerts import AlertStore
+
+    store = AlertStore(tmp_path)
+    store.add("last week", 'date:"last week"')
+    articles = [Article(name, dt.date.fromisoformat(day), "Headline", "Body.")
+                for name, day in (("sunday", "2024-03-03"), ("monday", "2024-03-04"),
+                                  ("before", "2024-02-25"))]
+    assert ids(store.percolate(articles, now=dt.date(2024, 3, 6))["last week"]) == ["sunday"]
+    assert ids(store.percolate(articles, now=dt.date(2024, 3, 11))["last week"]) == ["monday"]

@@ -67,7 +67,7 @@ def test_query_json_is_one_object_with_the_documented_keys(run):
     run("index")
     result = run("query", "clarkson", "--json", "--limit", "1")
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "stories", "offset", "hits", "suggestion"}
+    assert set(data) == {"query", "total", "stories", "offset", "hits", "suggestion", "corrected"}
     assert (data["query"], data["total"], data["stories"], data["offset"], data["suggestion"]) == (
         "clarkson", 2, 2, 0, None)
     (hit,) = data["hits"]
@@ -79,10 +79,24 @@ def test_query_json_is_one_object_with_the_documented_keys(run):
 def test_query_exit_status_like_grep(run):
     run("index")
     assert run("query", "cocoa").exit_code == 0
-    nothing = run("query", "clarksn")
+    nothing = run("query", "clarksn", "--no-autocorrect")
     assert nothing.exit_code == 1
     assert nothing.stdout == "no articles matched\ndid you mean: clarkson\n"
-    assert json.loads(run("query", "clarksn", "--json").stdout)["suggestion"] == "clarkson"
+    offered = json.loads(run("query", "clarksn", "--json", "--no-autocorrect").stdout)
+    assert offered["suggestion"] == "clarkson"
+    assert run("query", "zzqx").exit_code == 1
+
+
+def test_a_misspelt_query_shows_the_suggestions_results_and_says_so(run):
+    run("index")
+    shown = run("query", "clarksn")
+    assert shown.exit_code == 0
+    assert shown.stdout.splitlines()[:2] == ["no articles matched clarksn; showing results for: clarkson",
+                                             "(search for the query as typed with --no-autocorrect)"]
+    assert "Kelly Clarkson" in shown.stdout
+    data = json.loads(run("query", "clarksn", "--json").stdout)
+    assert (data["query"], data["suggestion"], data["corrected"], data["total"]) == (
+        "clarksn", "clarkson", True, 2)
 
 
 def test_syntax_error_shows_a_caret_and_exits_2(run):
@@ -125,6 +139,45 @@ def test_paging_sort_and_dates(run):
     assert [h["id"] for h in json.loads(result.stdout)["hits"]] == ["clarkson"]
     bad = run("query", "clarkson", "--since", "01/02/2017")
     assert bad.exit_code == 2 and bad.stderr.startswith("error: invalid date '01/02/2017': ambiguous")
+
+
+def test_relative_dates_count_from_now(run):
+    """2017-11-20 is a Monday: last week is 13 to 19 November, which holds only "pink" (the 18th)."""
+    run("index")
+
+    def found(*args: str) -> list[str]:
+        result = run("query", *args, "--sort", "oldest", "--json")
+        return [hit["id"] for hit in json.loads(result.stdout)["hits"]]
+
+    assert found('date:"last week"', "--now", "2017-11-20") == ["pink"]
+    assert found("*", "--since", "last week", "--until", "last week", "--now", "2017-11-20") == ["pink"]
+    assert found("*", "--since", "yesterday", "--now", "2017-11-19") == ["pink", "clarkson"]
+    assert found("*", "--since", "since sunday", "--now", "2017-11-20") == ["clarkson"]
+    assert found("date:yesterday", "--now", "2018-01-06") == ["clarkson"]
+    assert found('date:>"last year"', "--now", "2017-03-01") == ["hurts", "pink", "clarkson"]
+    explained = run("query", "--explain", "date:yesterday", "--now", "2017-11-19")
+    assert explained.stdout.splitlines()[0] == "query tree:   date:[2017-11-18 TO 2017-11-18]"
+
+
+def test_bad_relative_dates_are_one_line_errors_with_the_forms(run):
+    run("index")
+    forms = ("today, yesterday, a weekday (monday), N days/weeks/months/years ago, last N days, "
+             "last/this week/month/year")
+    bad_since = run("query", "pink", "--since", "lst week")
+    assert bad_since.exit_code == 2
+    assert bad_since.stderr == (f"error: invalid date 'lst week': not a date (use YYYY-MM-DD, 18 Nov 2017, "
+                                f"YYYY-MM, YYYY, or {forms})\n")
+    bad_now = run("query", "pink", "--now", "someday", "--json")
+    assert bad_now.exit_code == 2
+    assert json.loads(bad_now.stdout)["error"].startswith("invalid date 'someday': not a date (use ")
+    bad_query = run("query", "--json", 'pink date:"lst week"')
+    assert bad_query.exit_code == 2
+    assert json.loads(bad_query.stdout) == {
+        "error": f"not a date: 'lst week' (use YYYY, YYYY-MM, YYYY-MM-DD, or {forms}) at position 11",
+        "position": 11}
+    unquoted = run("query", "pink", "date:last", "week")
+    assert unquoted.exit_code == 2
+    assert unquoted.stderr.startswith('error: quote a date of several words: date:"last week" at position 11')
 
 
 def test_explain(run):

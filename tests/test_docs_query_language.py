@@ -2,12 +2,15 @@
 
 A row is ``| `QUERY` | `PARSED` | meaning |`` (PARSED is ``str(parse(QUERY))``) or
 ``| `QUERY` | error at N: message | meaning |`` (N is ``QuerySyntaxError.position``, counted from 1).
-Rows under a heading that mentions ``--plain`` are parsed with ``plain=True``. A ``|`` in a query is written
-``\\|``, as a GitHub table needs even inside backticks.
+Rows under a heading that mentions ``--plain`` are parsed with ``plain=True``; rows under a heading that
+names ``now=YYYY-MM-DD`` are parsed with that reference day (relative dates), the others with a day far
+from any example's dates, so that no other row depends on today. A ``|`` in a query is written ``\\|``,
+as a GitHub table needs even inside backticks.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -17,6 +20,9 @@ from searchkit.errors import QuerySyntaxError
 from searchkit.query.parser import parse
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "query-language.md"
+NOW_IN_HEADING = re.compile(r"now=([0-9]{4}-[0-9]{2}-[0-9]{2})")
+#: The reference day of rows whose heading names none: a relative date there would show as 2041.
+DEFAULT_NOW = dt.date(2041, 6, 15)
 
 ROW = re.compile(
     r"^\| `(?P<query>[^`]+)` "
@@ -25,10 +31,11 @@ ROW = re.compile(
 )
 
 
-def example_rows() -> list[tuple[int, str, bool, str | None, int | None, str | None]]:
-    """(line number, query, plain, parsed, position, message) for every example row, in order."""
+def example_rows() -> list[tuple[int, str, bool, dt.date, str | None, int | None, str | None]]:
+    """(line number, query, plain, now, parsed, position, message) for every example row, in order."""
     rows = []
     plain = False
+    now = DEFAULT_NOW
     in_code = False
     for number, line in enumerate(DOC.read_text(encoding="utf-8").splitlines(), start=1):
         if line.startswith("```"):
@@ -37,6 +44,8 @@ def example_rows() -> list[tuple[int, str, bool, str | None, int | None, str | N
             continue
         if line.startswith("#"):
             plain = "--plain" in line
+            named = NOW_IN_HEADING.search(line)
+            now = dt.date.fromisoformat(named.group(1)) if named else DEFAULT_NOW
             continue
         if not line.startswith("| `"):
             continue
@@ -44,7 +53,7 @@ def example_rows() -> list[tuple[int, str, bool, str | None, int | None, str | N
         assert match, f"line {number} looks like an example row but does not have the example format: {line}"
         position = None if match["position"] is None else int(match["position"])
         query = match["query"].replace("\\|", "|")
-        rows.append((number, query, plain, match["parsed"], position, match["message"]))
+        rows.append((number, query, plain, now, match["parsed"], position, match["message"]))
     return rows
 
 
@@ -55,17 +64,18 @@ def test_the_doc_has_examples_of_words_plain_text_and_errors():
     assert len(ROWS) >= 80
     assert any(plain for _, _, plain, *_ in ROWS)
     assert sum(1 for *_, message in ROWS if message) >= 20
+    assert sum(1 for _, _, _, now, *_ in ROWS if now != DEFAULT_NOW) >= 10  # relative dates
 
 
 @pytest.mark.parametrize(
-    ("line", "query", "plain", "parsed", "position", "message"), ROWS, ids=[row[1] for row in ROWS]
+    ("line", "query", "plain", "now", "parsed", "position", "message"), ROWS, ids=[row[1] for row in ROWS]
 )
-def test_example_row(line, query, plain, parsed, position, message):
+def test_example_row(line, query, plain, now, parsed, position, message):
     if parsed is not None:
-        assert str(parse(query, plain=plain)) == parsed, f"docs/query-language.md line {line}"
+        assert str(parse(query, plain=plain, now=now)) == parsed, f"docs/query-language.md line {line}"
         return
     with pytest.raises(QuerySyntaxError) as caught:
-        parse(query, plain=plain)
+        parse(query, plain=plain, now=now)
     assert (caught.value.position, caught.value.message) == (position, message), f"line {line}"
 
 

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,61 @@ def test_stories_that_cannot_be_written_are_a_warning_and_made_at_the_next_index
     result = CliRunner().invoke(main, ["index", "--seeds", str(folder), "--index", str(index.path)])
     assert result.exit_code == 0 and "warning" not in result.stderr
     assert sorted(index.story_of(story[0])) == sorted([*story[1:], "late-rewrite"])
+
+
+CONTRACT = ("{company} is being awarded a {amount} mln dlr Navy contract for work on two guided missile "
+            "destroyers, the Defense Department said.\nIt said the work, part of a multi-year procurement "
+            "program, is expected to be completed by June 1989.")
+NOTICES = {  # id: date, headline, body
+    "litton": ("1987-03-17", "LITTON <LIT> UNIT GETS 41.2 MLN DLR NAVY CONTRACT",
+               CONTRACT.format(company="Litton Industries Inc's Ingalls Shipbuilding division",
+                               amount="41.2")),
+    "raytheon": ("1987-03-17", "RAYTHEON <RTN> GETS 38.7 MLN DLR NAVY CONTRACT",
+                 CONTRACT.format(company="Raytheon Co's Missile Systems division", amount="38.7")),
+    "litton-corrected": ("1987-03-18", "CORRECTED - LITTON <LIT> UNIT GETS 42.1 MLN DLR NAVY CONTRACT",
+                         CONTRACT.format(company="Litton Industries Inc's Ingalls Shipbuilding division",
+                                         amount="42.1")),
+    "magma-up": ("1987-04-07", "MAGMA RAISES COPPER PRICE 0.50 CT TO 66.00 CTS",
+                 "Magma Copper Co, a subsidiary of Newmont Mining Corp, said it is raising its copper "
+                 "cathode price by 0.50 cent to 66.00 cents a lb, effective immediately."),
+    "magma-down": ("1987-04-07", "MAGMA LOWERS COPPER PRICE 0.50 CT TO 65.50 CTS",
+                   "Magma Copper Co, a subsidiary of Newmont Mining Corp, said it is lowering its copper "
+                   "cathode price by 0.50 cent to 65.50 cents a lb, effective immediately."),
+}
+
+
+@pytest.mark.parametrize("engine", ["memory", "whoosh", "tantivy"])
+def test_template_notices_of_different_news_are_different_stories_and_a_correction_is_not(tmp_path, engine):
+    # Stories are searchkit's, above the engine seam: the same on every engine, the reference included.
+    if engine == "tantivy":
+        pytest.importorskip("tantivy")
+    folder = tmp_path / "seeds"
+    for name, (date, headline, body) in NOTICES.items():
+        write_seed(folder, name, date, headline, body)
+    index = searchkit.open_index(tmp_path / "index", create=True, engine=engine)
+    index.update(folder)
+    assert [sorted(a.id for a in group) for group in index.duplicates()] == [["litton", "litton-corrected"]]
+    assert index.search("navy contract").stories == 2  # Litton's (corrected) and Raytheon's
+    result = CliRunner().invoke(main, ["duplicates", "--json", "--index", str(tmp_path / "index")])
+    assert [[a["id"] for a in group["articles"]] for group in json.loads(result.stdout)["groups"]] == [
+        ["litton", "litton-corrected"]]
+    index.close()
+
+
+def test_stories_of_a_store_older_than_facts_are_made_again_with_them(tmp_path):
+    folder = tmp_path / "seeds"
+    for name, (date, headline, body) in NOTICES.items():
+        write_seed(folder, name, date, headline, body)
+    index = searchkit.open_index(tmp_path / "index", create=True)
+    index.update(folder)
+    live = index.path / (index.path / "CURRENT").read_text().strip()
+    with sqlite3.connect(stories.store_path(live)) as db:  # as store 3 wrote it: no facts, templates merged
+        db.execute("ALTER TABLE sketches DROP COLUMN facts")
+        db.execute("UPDATE meta SET value = 'store 3, shingles 4' WHERE key = 'version'")
+        db.execute("UPDATE stories SET story = 1")
+        db.executemany("INSERT OR REPLACE INTO stories VALUES (?, 1)", [("raytheon",), ("magma-up",)])
+    assert stories.engine_commit(live) is None
+    assert [len(group) for group in index.duplicates()] == [4]  # until the next write
+    assert index.update(folder).changed is False  # nothing to index: the stories alone are made again
+    assert [sorted(a.id for a in group) for group in index.duplicates()] == [["litton", "litton-corrected"]]
+    index.close()

@@ -159,8 +159,8 @@ def test_recent_scores_are_the_blend_and_explain_says_how(stories):
     ({"sort": "recent", "half_life": "fortnight"},
      "half-life must be a number and a unit: 30d, 2w, 6m or 1y"),
     ({"sort": "recent", "half_life": "0d"}, "half-life must be more than 0 days"),
-    ({"half_life": "30d"}, "half-life and now only apply to sort recent"),
-    ({"sort": "newest", "now": "2019"}, "half-life and now only apply to sort recent"),
+    ({"half_life": "30d"}, "half-life only applies to sort recent"),
+    ({"sort": "newest", "half_life": "30d", "now": "2019"}, "half-life only applies to sort recent"),
 ])
 def test_bad_recency_options_are_refused(stories, options, message):
     with pytest.raises(InvalidOptionError, match=message):
@@ -200,7 +200,7 @@ def test_cli_histogram_auto_and_json(cli):
     assert sum(bucket["count"] for bucket in body["histogram"]) == body["total"] == 4
     assert body["histogram"][0] == {"start": "2018-12-31", "count": 1}  # the Monday of 2019-01-02's week
     assert set(json.loads(cli("query", "oil", "--json").stdout)) == {"query", "total", "stories", "offset",
-                                                                     "hits", "suggestion"}
+                                                                     "hits", "suggestion", "corrected"}
 
 
 def test_cli_facets_count_per_year_and_month_in_text_and_json(cli):

@@ -14,6 +14,11 @@ from searchkit.query.dates import parse_date_bound, period, read_date_value
 from searchkit.query.tree import DateRange
 
 D = dt.date
+#: What a message refusing a date value lists.
+FORMS = ("YYYY, YYYY-MM, YYYY-MM-DD, or today, yesterday, a weekday (monday), N days/weeks/months/years ago, "
+         "last N days, last/this week/month/year")
+BOUND_FORMS = ("YYYY-MM-DD, 18 Nov 2017, YYYY-MM, YYYY, or today, yesterday, a weekday (monday), "
+               "N days/weeks/months/years ago, last N days, last/this week/month/year")
 
 
 # period: YYYY, YYYY-MM, YYYY-MM-DD
@@ -46,12 +51,12 @@ def test_period(text, first, last):
         ("2017-13", "impossible date 2017-13"),
         ("2017-00", "impossible date 2017-00"),
         ("2017-11-00", "impossible date 2017-11-00"),
-        ("junk", "not a date: 'junk' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
-        ("17", "not a date: '17' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
-        ("2017-", "not a date: '2017-' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
-        ("2017/11/18", "not a date: '2017/11/18' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
-        ("2017-001", "not a date: '2017-001' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
-        ("٢٠١٧", "not a date: '٢٠١٧' (use YYYY, YYYY-MM or YYYY-MM-DD)"),  # non-ASCII digits
+        ("junk", f"not a date: 'junk' (use {FORMS})"),
+        ("17", f"not a date: '17' (use {FORMS})"),
+        ("2017-", f"not a date: '2017-' (use {FORMS})"),
+        ("2017/11/18", f"not a date: '2017/11/18' (use {FORMS})"),
+        ("2017-001", f"not a date: '2017-001' (use {FORMS})"),
+        ("٢٠١٧", f"not a date: '٢٠١٧' (use {FORMS})"),  # non-ASCII digits
     ],
 )
 def test_period_errors(text, message):
@@ -110,9 +115,8 @@ def test_read_date_value_stops_at_a_parenthesis_or_quote():
 @pytest.mark.parametrize(
     ("query", "position", "message"),
     [
-        ("date:junk", 5, "not a date: 'junk' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
+        ("date:junk", 5, f"not a date: 'junk' (use {FORMS})"),
         ("date:2017-02-30", 5, "impossible date 2017-02-30"),
-        ('date:"2017"', 5, "date: takes YYYY, YYYY-MM or YYYY-MM-DD, not a phrase"),
         ("date:(2017 OR 2018)", 5, "date: takes a date or a [range], not a group"),
         ("date:{2017 TO 2018}", 5, "date range is empty: a { } end leaves out its whole period"),
         ("date:[2017 TO 2017}", 5, "date range is empty: a { } end leaves out its whole period"),
@@ -127,15 +131,15 @@ def test_read_date_value_stops_at_a_parenthesis_or_quote():
         ("date:[2017-11-19 TO 2017-11-18]", 5, "date range ends before it starts"),
         ("date:[2017-02-30 TO 2018]", 6, "impossible date 2017-02-30"),
         ("date:[2017 TO 2018-13]", 14, "impossible date 2018-13"),
-        ("date:[x TO 2018]", 6, "not a date: 'x' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
+        ("date:[x TO 2018]", 6, f"not a date: 'x' (use {FORMS})"),
         ("date:>", 6, "expected a date after '>'"),
         ("date:>=", 7, "expected a date after '>='"),
-        ("date:<=x", 7, "not a date: 'x' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
+        ("date:<=x", 7, f"not a date: 'x' (use {FORMS})"),
         ("date:<2017-02-30", 6, "impossible date 2017-02-30"),
         ("date:>9999", 6, "no dates after 9999-12-31"),
         ("date:>9999-12-31", 6, "no dates after 9999-12-31"),
         ("date:<0001", 6, "no dates before 0001-01-01"),
-        ("date:=2017", 5, "not a date: '=2017' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
+        ("date:=2017", 5, f"not a date: '=2017' (use {FORMS})"),
     ],
 )
 def test_read_date_value_errors(query, position, message):
@@ -182,14 +186,15 @@ def test_parse_date_bound(value, start, end):
         ("01/02/2017", "ambiguous: write it as YYYY-MM-DD"),
         ("1/2/03", "ambiguous: write it as YYYY-MM-DD"),
         ("Nov 18", "ambiguous: write it as YYYY-MM-DD"),  # no year
-        ("junk", "not a date"),
-        ("", "not a date"),
-        ("   ", "not a date"),
+        ("junk", f"not a date (use {BOUND_FORMS})"),
+        ("lst week", f"not a date (use {BOUND_FORMS})"),
+        ("", f"not a date (use {BOUND_FORMS})"),
+        ("   ", f"not a date (use {BOUND_FORMS})"),
         ("2017-02-30", "not a date"),
         ("0000", "not a date"),
-        ("99999", "not a date"),
-        (20171118, "not a date"),
-        (None, "not a date"),
+        ("99999", f"not a date (use {BOUND_FORMS})"),
+        (20171118, f"not a date (use {BOUND_FORMS})"),
+        (None, f"not a date (use {BOUND_FORMS})"),
     ],
 )
 def test_parse_date_bound_errors(value, reason):

@@ -16,13 +16,30 @@ from searchkit.query.parser import (
     MAX_CLAUSES,
     MAX_DEPTH,
     MAX_QUERY_LENGTH,
+    SHOULD_MATCH_EVERY,
     STOP_WORDS,
     parse,
+    should_match,
 )
-from searchkit.query.tree import And, DateRange, MatchAll, Not, Or, Phrase, Prefix, Term, Wildcard, walk
+from searchkit.query.tree import (
+    And,
+    DateRange,
+    Fuzzy,
+    MatchAll,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Term,
+    Wildcard,
+    walk,
+)
 
 D = dt.date
-NODE_TYPES = (Term, Phrase, Prefix, Wildcard, DateRange, MatchAll, And, Or, Not)
+#: What a message refusing a date value lists.
+FORMS = ("YYYY, YYYY-MM, YYYY-MM-DD, or today, yesterday, a weekday (monday), N days/weeks/months/years ago, "
+         "last N days, last/this week/month/year")
+NODE_TYPES = (Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, MatchAll, And, Or, Not)
 T, P, W = Term, Phrase, Wildcard
 
 
@@ -301,10 +318,19 @@ def test_long_query_rule_follows_the_constants():
     words = [f"w{i}" for i in range(40)]
     assert isinstance(parse(" ".join(words[:LONG_QUERY_WORDS])), And)
     for n in range(LONG_QUERY_WORDS + 1, 40):
-        assert parse(" ".join(words[:n])) == Or(*(T(w) for w in words[:n]))
+        assert parse(" ".join(words[:n])) == Or(*(T(w) for w in words[:n]), minimum=should_match(n))
     stop = sorted(STOP_WORDS)
     assert parse(" ".join(stop[:LONG_QUERY_WORDS - 1] + ["pink", "hurts"])) == Or(T("pink"), T("hurts"))
     assert parse(" ".join(stop[:LONG_QUERY_WORDS])) == And(*(T(w) for w in stop[:LONG_QUERY_WORDS]))
+
+
+def test_a_long_query_needs_more_of_its_words_as_it_grows():
+    assert [should_match(n) for n in (6, 23, 24, 47, 48, 60, 200)] == [1, 1, 2, 2, 3, 3, 9]
+    paragraph = " ".join(f"w{i}" for i in range(SHOULD_MATCH_EVERY * 2))
+    assert parse(paragraph).minimum == 3  # type: ignore[union-attr]
+    # Stop words do not count: 23 words once they are dropped.
+    assert parse(" ".join(f"w{i}" for i in range(23)) + " the of and").minimum == 1  # type: ignore[union-attr]
+    assert str(parse(paragraph)).endswith(")@3")
 
 
 def test_stop_words():
@@ -321,7 +347,8 @@ stop_or_word = st.one_of(st.sampled_from(sorted(STOP_WORDS)).map(lambda w: w.tit
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(stop_or_word, st.booleans()), min_size=1, max_size=12), st.booleans())
 def test_long_query_rule(words, plain):
-    """Required words stay, stop words go unless nothing optional would be left, and no minimum."""
+    """Required words stay, stop words go unless nothing optional would be left, and (up to 12 words)
+    no minimum."""
     query = " ".join(("+" if required and not plain else "") + word for word, required in words)
     tree = parse(query, plain=plain)
     flags = [required and not plain for _, required in words]
@@ -425,12 +452,11 @@ ERRORS = [
     # dates
     ("date:", 0, "'date:' needs a value right after the colon"),
     ("date: 2017", 0, "'date:' needs a value right after the colon"),
-    ("date:junk", 5, "not a date: 'junk' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
+    ("date:junk", 5, f"not a date: 'junk' (use {FORMS})"),
     ("pink date:2017-02-30", 10, "impossible date 2017-02-30"),
     ("date:0000", 5, "impossible date 0000"),
     ("date:9999-99-99", 5, "impossible date 9999-99-99"),
     ("date:2017-13", 5, "impossible date 2017-13"),
-    ('date:"2017"', 5, "date: takes YYYY, YYYY-MM or YYYY-MM-DD, not a phrase"),
     ("date:(2017)", 5, "date: takes a date or a [range], not a group"),
     ("date:{2017 TO 2018", 5, "unclosed date range"),
     ("date:{2017 TO 2018 pink}", 19, "expected '}' to close the date range"),
@@ -453,7 +479,7 @@ ERRORS = [
     ("date:[2017-11-01 TO 2017-02-30]", 20, "impossible date 2017-02-30"),
     ("date:>", 6, "expected a date after '>'"),
     ("date:>9999", 6, "no dates after 9999-12-31"),
-    ("a date:<=x b", 9, "not a date: 'x' (use YYYY, YYYY-MM or YYYY-MM-DD)"),
+    ("a date:<=x b", 9, f"not a date: 'x' (use {FORMS})"),
     # wildcards need a letter or digit before the first ? or *: a leading one would scan every word
     ("*pink", 0, "'*' needs a letter or digit before it, like col*r"),
     ("?old", 0, "'?' needs a letter or digit before it, like g?ld"),

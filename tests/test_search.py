@@ -134,10 +134,15 @@ def test_paging(index):
 
 
 def test_zero_hits_suggests_a_spelling(index):
-    results = index.search("clarksn")
-    assert results.total == 0
-    assert results.suggestion == "clarkson"
+    results = index.search("clarksn", autocorrect=False)
+    assert (results.total, results.suggestion, results.corrected) == (0, "clarkson", False)
     assert index.search("clarkson").suggestion is None
+
+
+def test_zero_hits_show_the_suggestions_hits_by_default(index):
+    results = index.search("clarksn")
+    assert (results.query, results.suggestion, results.corrected) == ("clarksn", "clarkson", True)
+    assert [hit.id for hit in results] == [hit.id for hit in index.search("clarkson")]
 
 
 def test_bad_syntax_raises_with_position(index):
@@ -252,7 +257,7 @@ def test_snippets_can_be_skipped(index):
 def test_long_zero_hit_query_gets_no_suggestion(index):
     """Spelling help is for short queries: a pasted paragraph with no match is not rewritten."""
     words = ["clarksn"] + [f"zzq{n}" for n in range(8)]
-    assert index.search(" ".join(words[:8]), plain=True).suggestion is not None
+    assert index.search(" ".join(words[:8]), plain=True, autocorrect=False).suggestion is not None
     results = index.search(" ".join(words), plain=True)
     assert results.total == 0 and results.suggestion is None
 
@@ -415,7 +420,7 @@ def test_a_pasted_run_of_letters_gets_no_spelling_suggestion(index):
     # Edit distances grow with the square of a word's length: a 4,000-letter "word" took seconds to
     # compare with every word of the index, for a suggestion no one could use.
     assert index.search("k" * 4000).suggestion is None
-    assert index.search("clarksom").suggestion == "clarkson"
+    assert index.search("clarksom", autocorrect=False).suggestion == "clarkson"
 
 
 def test_nothing_matched_because_the_dates_lie_outside_the_index_says_what_it_holds(index):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit.text.analysis import STEMMED, WORD
-from searchkit.text.snippets import BETWEEN, snippet
+from searchkit.text.snippets import BETWEEN, match_spans, snippet
 
 VOCABULARY = ["oil", "oils", "crude", "prices", "price", "the", "said", "barrel", "opec", "U.S.", "rose",
               "fell", "analysts", "Light", "sour", "march", "level", "dlrs", "21.95", "—", "(Reuters)"]
@@ -66,3 +68,32 @@ def test_a_query_word_in_the_context_of_another_passage_is_marked_too():
             "prices of crude climbed, the analysts said.")
     shown = check(body, set(STEMMED.normalize_all(["oil", "prices"])))
     assert "**Oil** **prices**" in shown
+
+
+def test_every_match_in_a_text_is_found_as_snippets_find_them():
+    text = "Oil prices rose; the oil-price index (OIL) fell."
+    assert [text[start:end] for start, end in match_spans(text, frozenset({"oil"}))] == ["Oil", "oil", "OIL"]
+    assert match_spans(text, frozenset()) == [] and match_spans("", frozenset({"oil"})) == []
+
+
+@pytest.mark.parametrize("query, headline, body", [
+    ("prices", set(), {"price"}),  # stemmed, as indexed
+    ('"crude oil" houston', {"crude", "oil"}, {"crude", "oil", "houston"}),
+    ("ope*", set(), {"opec"}),  # a prefix: the article's own words it starts (OPECs stems to opec)
+    ("hous?on OR headline:crude", {"crude"}, {"houston"}),  # a field narrows where
+    ("oil -houston NOT traders", {"oil"}, {"oil"}),  # what the reader did not ask for stays unmarked
+])
+def test_the_words_a_query_seeks_in_one_article(query, headline, body):
+    from searchkit import Article, parse
+    from searchkit.query.matching import words_sought
+
+    article = Article(id="a", date=dt.date(1987, 3, 1), headline="Crude oil up",
+                      body="Crude oil prices moved. Traders in Houston watched OPEC and the OPECs.")
+    found = words_sought(parse(query), article)
+    assert (set(found["headline"]), set(found["body"])) == (headline, body)
+
+
+def test_a_dotted_acronym_is_marked_for_its_letters_with_its_final_dot():
+    shown = snippet("Talks between the U.S. and Japan; the US said so, and the E.U. agreed.",
+                    set(STEMMED.normalize_all(["US", "eu"])))
+    assert shown == "Talks between the **U.S.** and Japan; the **US** said so, and the **E.U.** agreed."

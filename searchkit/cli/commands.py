@@ -119,8 +119,10 @@ def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
 @click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page number.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--since", metavar="DATE", help="Only articles on or after DATE (e.g. 2017-11, '18 Nov 2017').")
-@click.option("--until", metavar="DATE", help="Only articles on or before DATE.")
+@click.option("--since", metavar="DATE",
+              help="Only articles on or after DATE (e.g. 2017-11, '18 Nov 2017', monday, 'last week', "
+                   "'3 days ago').")
+@click.option("--until", metavar="DATE", help="Only articles on or before DATE (e.g. yesterday).")
 @click.option("--plain", is_flag=True, help="Treat the input as plain words: no operators, fields or quotes.")
 @click.option("--explain", is_flag=True, help="Print the parsed query and the engine query; do not search.")
 @click.option("--histogram", is_flag=False, flag_value="auto", default=None, metavar="[INTERVAL]",
@@ -130,22 +132,26 @@ def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
               help="With --sort recent: the age at which freshness is worth half its most (default 30d; "
                    "e.g. 12d, 2w, 6m, 1y).")
 @click.option("--now", metavar="DATE",
-              help="With --sort recent: the day ages are counted from (default: the newest article).")
+              help="The day relative dates count from (yesterday, 'last week'; default: today); with --sort "
+                   "recent also the day ages count from (default there: the newest article).")
 @click.option("--no-collapse", is_flag=True,
               help="Show every article: do not fold near-duplicate rewrites of a story under its best hit.")
+@click.option("--no-autocorrect", is_flag=True,
+              help="When nothing matches, only suggest a spelling: do not show the suggestion's results.")
 @click.option("--facets", is_flag=True, help="Also count every match per year and per month, under the hits.")
 @json_option
 @reports_errors
 def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limit: int, page: int,
                   sort: str, since: Optional[str], until: Optional[str], plain: bool, explain: bool,
                   histogram: Optional[str], half_life: Optional[str], now: Optional[str],
-                  no_collapse: bool, facets: bool, as_json: bool) -> None:
+                  no_collapse: bool, no_autocorrect: bool, facets: bool, as_json: bool) -> None:
     """Search the index. QUERY is words, "phrases", field:word, date:2017-11, AND/OR/NOT ...
 
     Builds the index from the seeds folder first when there is none yet. Use '--' before a query that
     starts with '-'. '--sort recent' ranks by relevance blended with freshness (docs/news.md).
     Near-duplicate rewrites of a story are shown once, as "+N similar" under its best hit
-    (docs/duplicates.md); --page and --limit then count stories.
+    (docs/duplicates.md); --page and --limit then count stories. When nothing matches, misspelt words
+    get a suggestion, and its results are shown when it has some (unless --no-autocorrect).
     """
     text = " ".join(words)
     if histogram is not None and histogram not in HISTOGRAM_CHOICES:
@@ -160,7 +166,7 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
         return
     results = index.search(text, limit=limit, offset=(page - 1) * limit, sort=sort, since=since,
                            until=until, plain=plain, histogram=histogram, half_life=half_life, now=now,
-                           collapse=not no_collapse, facets=facets)
+                           collapse=not no_collapse, autocorrect=not no_autocorrect, facets=facets)
     if as_json:
         click.echo(output.to_json(output.results_json(results)))
     else:
@@ -206,8 +212,12 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
               help="Port to listen on (0: any free port).")
 @click.option("--watch", is_flag=True,
               help="Apply new, changed and removed seed files to the index while serving.")
+@click.option("--show-paths", is_flag=True,
+              help="Show the server's absolute file paths in the API (default: relative to the seeds "
+                   "folder).")
 @reports_errors
-def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch: bool) -> None:
+def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch: bool,
+                  show_paths: bool) -> None:
     """Serve a search page at / and a JSON API at /api (read-only), until Ctrl-C.
 
     Needs searchkit[serve]. The API answers what 'searchkit query --json' prints; /openapi.json
@@ -222,7 +232,7 @@ def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch:
     if watch and not seeds_dir.is_dir():
         raise SeedsNotFoundError(seeds_dir)
     index = Index(index_dir) if watch else _open_or_build(index_dir, seeds_dir)
-    app = create_app(index, seeds_dir=seeds_dir if watch else None, watch=watch)
+    app = create_app(index, seeds_dir=seeds_dir if watch else None, watch=watch, show_paths=show_paths)
     sock = server.bind(host, port)
     watching = f", watching {seeds_dir}" if watch else ""
     click.echo(f"searchkit: serving {index_dir}{watching} at {server.url_of(sock)} (Ctrl-C stops)", err=True)

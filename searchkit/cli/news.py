@@ -1,4 +1,5 @@
-"""The news commands of ``searchkit``: related stories, duplicate wires and saved searches."""
+"""The news commands of ``searchkit``: related stories, duplicate wires, a story's versions and saved
+searches."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def register(main: click.Group) -> None:
     """Add the news commands to ``main``."""
     main.add_command(related_command)
     main.add_command(duplicates_command)
+    main.add_command(story_command)
     main.add_command(alert_group)
 
 
@@ -51,6 +53,19 @@ def duplicates_command(index_dir: Path, limit: Optional[int], as_json: bool) -> 
     else:
         click.echo(output.duplicates_text(found))
     sys.exit(EXIT_OK if found else EXIT_NO_MATCH)
+
+
+@click.command("story")
+@click.argument("article_id")
+@index_option
+@json_option
+@reports_errors
+def story_command(article_id: str, index_dir: Path, as_json: bool) -> None:
+    """Every version of ARTICLE_ID's story (its near-duplicate rewrites) in date order, with what changed
+    between consecutive versions: words added {+like this+}, dropped [-like this-]. ARTICLE_ID may be the
+    start of one article's id; exit 1 for an unknown id."""
+    found = open_index(index_dir).story(article_id, prefix=True)
+    click.echo(output.to_json(output.story_json(found)) if as_json else output.story_text(found))
 
 
 @click.group("alert")

@@ -14,7 +14,7 @@ from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index.facade import Stats
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
-from searchkit.results import DuplicateGroup, Explanation, Facets, Histogram, Hit, Results
+from searchkit.results import DuplicateGroup, Edit, Explanation, Facets, Histogram, Hit, Results, Story
 
 _MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
@@ -32,7 +32,8 @@ def _json_default(value: Any) -> Any:
 
 def results_json(results: Results) -> dict[str, Any]:
     """The ``--json`` shape of a search: query, total (articles), stories (when collapsed, else null),
-    offset, hits (each with ``similar``: the ids collapsed under it), suggestion; when nothing matched
+    offset, hits (each with ``similar``: the ids collapsed under it), suggestion, corrected (true when
+    nothing matched the query as typed and the hits are the suggestion's); when nothing matched
     because the query's dates lie outside the index's, ``index_dates`` (``{"first", "last"}``); and when
     a histogram was asked for, ``histogram`` (``[{"start", "count"}]``) and ``histogram_interval``; with
     facets, ``facets`` (``{"years": [{"value": "1987", "count"}], "months": [{"value": "1987-03", ...}]}``:
@@ -44,6 +45,7 @@ def results_json(results: Results) -> dict[str, Any]:
         "offset": results.offset,
         "hits": [hit_json(hit) for hit in results.hits],
         "suggestion": results.suggestion,
+        "corrected": results.corrected,
     }
     if results.index_dates is not None:
         value["index_dates"] = {"first": results.index_dates[0].isoformat(),
@@ -98,6 +100,9 @@ def results_text(results: Results, *, color: bool) -> str:
     first = results.offset + 1
     last = results.offset + len(results.hits)
     lines = [f"showing {first:,}-{last:,} of {of}"]
+    if results.corrected:
+        lines[:0] = [f"no articles matched {results.query}; showing results for: {results.suggestion}",
+                     "(search for the query as typed with --no-autocorrect)", ""]
     for number, hit in enumerate(results.hits, start=first):
         headline = click.style(hit.headline, bold=True) if color else hit.headline
         lines.append("")
@@ -154,6 +159,77 @@ def facets_text(facets: Facets) -> str:
     years = "  ".join(f"{bucket.start:%Y}: {bucket.count:,}" for bucket in facets.years)
     months = "  ".join(f"{bucket.start:%Y-%m}: {bucket.count:,}" for bucket in facets.months)
     return f"matches per year   {years}\nmatches per month  {months}"
+
+
+def story_json(story: Story) -> dict[str, Any]:
+    """``searchkit story --json``: the story's id (its first version's) and every version in date order,
+    each with ``changes`` since the one before (``null`` for the first): the headline's and body's runs
+    of ``{"op": "equal" | "insert" | "delete", "text"}``."""
+    return {
+        "id": story.id,
+        "versions": [{**article_json(version.article), "changes": None if version.changes is None else {
+            "headline": edits_json(version.changes.headline), "body": edits_json(version.changes.body)}}
+            for version in story],
+    }
+
+
+def edits_json(edits: Sequence[Edit]) -> list[dict[str, str]]:
+    return [{"op": edit.op, "text": edit.text} for edit in edits]
+
+
+#: Kept words shown either side of a change in ``searchkit story``'s text.
+CHANGE_CONTEXT_WORDS = 6
+
+
+def story_text(story: Story) -> str:
+    """Each version, oldest first: date, id, headline; under each later one what changed, as wdiff
+    marks it (``[-dropped-]``, ``{+added+}``) with a few kept words around each change."""
+    count = f"{len(story)} versions" if len(story) != 1 else "1 version (no near-duplicate rewrites)"
+    lines = [f"story {story.id}: {count}"]
+    for number, version in enumerate(story, start=1):
+        article = version.article
+        headline = article.headline or "(no headline)"
+        lines += ["", f"{number}. {article.date.isoformat()}  {article.id}  {headline}"]
+        if version.changes is None:
+            continue
+        changes = version.changes
+        if not any(edit.op != "equal" for edit in changes.headline + changes.body):
+            lines.append("   no change in headline or body")
+            continue
+        lines.append(f"   {_words(changes.words_added, '+')}, {_words(changes.words_dropped, '-')}")
+        for name, edits in (("headline", changes.headline), ("body", changes.body)):
+            lines += [f"   {name}: {passage}" for passage in changed_passages(edits)]
+    return "\n".join(lines)
+
+
+def _words(count: int, sign: str) -> str:
+    return f"{sign}{count:,} word{'' if count == 1 else 's'}"
+
+
+def changed_passages(edits: Sequence[Edit], context: int = CHANGE_CONTEXT_WORDS) -> list[str]:
+    """Each change of ``edits`` on one line in wdiff's marks, with ``context`` kept words either side
+    (changes closer together share a line)."""
+    marked: list[tuple[bool, str]] = []  # (changed, word or mark), line breaks as spaces
+    for edit in edits:
+        words = edit.text.split()
+        if edit.op == "equal":
+            marked += [(False, word) for word in words]
+        elif words:
+            opening, closing = ("{+", "+}") if edit.op == "insert" else ("[-", "-]")
+            marked.append((True, opening + " ".join(words) + closing))
+    changed = [at for at, (is_change, _) in enumerate(marked) if is_change]
+    passages: list[list[int]] = []
+    for at in changed:
+        if passages and at - passages[-1][-1] <= 2 * context:
+            passages[-1].append(at)
+        else:
+            passages.append([at])
+    shown = []
+    for passage in passages:
+        start, end = max(0, passage[0] - context), min(len(marked), passage[-1] + context + 1)
+        text = " ".join(word for _, word in marked[start:end])
+        shown.append(("... " if start else "") + text + (" ..." if end < len(marked) else ""))
+    return shown
 
 
 def histogram_text(histogram: Histogram, *, width: int = 80, unicode: bool = True) -> str:

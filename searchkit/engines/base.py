@@ -233,8 +233,14 @@ class EngineReader(Protocol):
         """The engine query :meth:`search` would run for ``request`` (sort and filter included)."""
         ...
 
-    def suggest(self, words: Sequence[str]) -> Optional[str]:
-        """A "did you mean" rewrite of ``words`` (as typed), or ``None``."""
+    def spelling_candidates(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        """For "did you mean": for each of ``words`` (folded, unstemmed), the words of the index's
+        headlines, as they were before stemming, that share its first letter and lie within
+        :data:`~searchkit.engines.rules.MAX_EDITS` edits (ranking them is searchkit's)."""
+        ...
+
+    def document_frequencies(self, field: str, words: Sequence[str]) -> Mapping[str, int]:
+        """How many articles hold each of the analysed ``words`` in ``field``."""
         ...
 
     def close(self) -> None:

@@ -34,10 +34,13 @@ from searchkit.engines.base import (
     SearchRequest,
 )
 from searchkit.engines.batch import BatchWriter, Change
+from searchkit.engines.rules import MAX_EDITS, PROXIMITY_BOOST, PROXIMITY_SLOP, proximity_pairs
 from searchkit.errors import IndexCorruptError
 from searchkit.query import tree as t
 from searchkit.query.matching import FIELDS, SHARED_ANALYSIS, Analysis, Doc, Matcher
 from searchkit.results import Hit
+from searchkit.text.analysis import UNSTEMMED, undot
+from searchkit.text.edits import edit_distance, within_edits
 
 #: How much a headline occurrence counts against a body one, as the engines weigh them.
 HEADLINE_WEIGHT = 0.75
@@ -229,8 +232,12 @@ class MemoryReader:
         where = f" within {request.date_filter}" if request.date_filter is not None else ""
         return f"scan every article for {request.tree}{where}, sorted by {request.sort}"
 
-    def suggest(self, words: Sequence[str]) -> Optional[str]:
-        return None
+    def spelling_candidates(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        vocabulary = {w for doc in self._docs for w in UNSTEMMED.words(doc.article.headline)}
+        return {word: within_edits(word, MAX_EDITS, vocabulary) for word in words if word}
+
+    def document_frequencies(self, field: str, words: Sequence[str]) -> Mapping[str, int]:
+        return {word: sum(1 for doc in self._docs if word in doc.positions[field]) for word in words}
 
     def close(self) -> None:
         """Nothing to release: the snapshot is plain Python objects."""
@@ -238,15 +245,24 @@ class MemoryReader:
 
 def score(analysis: Analysis, node: t.Node, doc: Doc) -> float:
     """How often the query's words (not those under a NOT) occur, a headline occurrence weighted as the
-    engines weigh it."""
+    engines weigh it; for a prose query, plus :data:`PROXIMITY_BOOST` for every occurrence in the body
+    of two neighbouring query words near each other (the engines' proximity rule, without idf)."""
     total = 0.0
+    where = doc.positions["body"]
+    for first, second in proximity_pairs(node) or ():
+        starts = where.get(first, ())
+        total += PROXIMITY_BOOST * sum(1 for p in where.get(second, ())
+                                       if any(p - PROXIMITY_SLOP - 1 <= s < p for s in starts))
     for leaf in _scored_leaves(node):
         hit: Callable[[str], bool]
         if isinstance(leaf, (t.Term, t.Phrase)):
             hit = set(analysis.analyze(leaf.text)).__contains__
         elif isinstance(leaf, t.Prefix):
-            start = (analysis.word.findall(analysis.fold(leaf.text)) or [""])[-1]
+            start = undot((analysis.word.findall(analysis.fold(leaf.text)) or [""])[-1])
             hit = _starts_with(start)
+        elif isinstance(leaf, t.Fuzzy):
+            words = analysis.analyze(leaf.text)
+            hit = _near(words[-1], leaf.edits_for(words[-1])) if words else _starts_with("")
         else:
             continue
         for name in (leaf.field,) if leaf.field else FIELDS:
@@ -257,6 +273,10 @@ def score(analysis: Analysis, node: t.Node, doc: Doc) -> float:
 
 def _starts_with(start: str) -> Callable[[str], bool]:
     return lambda word: bool(start) and word.startswith(start)
+
+
+def _near(wanted: str, distance: int) -> Callable[[str], bool]:
+    return lambda word: word[:1] == wanted[:1] and edit_distance(word, wanted) <= distance
 
 
 def _scored_leaves(node: t.Node) -> Iterator[t.Node]:

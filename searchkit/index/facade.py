@@ -13,21 +13,21 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
 
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.engines.base import Engine, Progress
 from searchkit.errors import ArticleNotFoundError, IndexCorruptError, IndexNotFoundError, InvalidOptionError
-from searchkit.index import generations, searching, storage
+from searchkit.index import generations, readers, searching, storage
 from searchkit.index.lock import WriteLock
 from searchkit.index.readers import OpenReader, ReaderCache
-from searchkit.index.request import DateLike, HalfLife, SearchPlan, check_supported, plan_search
-from searchkit.news import recency, related
+from searchkit.index.request import DateLike, HalfLife, plan_search
+from searchkit.news import related, versions
 from searchkit.news.collapse import LabelCache
 from searchkit.query import Node
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
-from searchkit.results import DuplicateGroup, Explanation, Results
+from searchkit.results import DuplicateGroup, Explanation, Results, Story
 
 if TYPE_CHECKING:
     from searchkit.news.alerts import Alerts
@@ -228,18 +228,23 @@ class Index:
         """The article ``article_id``; raises :class:`ArticleNotFoundError`. With ``prefix=True`` an id
         that no article has may be the start of exactly one article's id (``"03189"``); when it starts
         several, the error's ``candidates`` name them."""
-        article = self._readers.read(_get, article_id)
+        article = self._readers.read(readers.article, article_id)
         if article is None and prefix and article_id:
-            article = self._readers.read(_by_prefix, article_id)
+            article = self._readers.read(readers.article_by_prefix, article_id)
         if article is None:
             raise ArticleNotFoundError(article_id)
         return article
 
     def __contains__(self, article_id: object) -> bool:
-        return isinstance(article_id, str) and self._readers.read(_get, article_id) is not None
+        return isinstance(article_id, str) and self._readers.read(readers.article, article_id) is not None
 
     def __len__(self) -> int:
         return self._readers.read(lambda opened: opened.reader.count())
+
+    def word_frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        """How many articles hold each of ``words`` (analysed as a query word), in the field that holds
+        it most: the body, or the headline when more headlines do. One engine call per field."""
+        return self._readers.read(searching.word_frequencies, list(words))
 
     def stats(self) -> Stats:
         """Article count, date span, articles per year, size on disk, last update, seeds folder."""
@@ -278,22 +283,28 @@ class Index:
         half_life: HalfLife = None,
         now: DateLike = None,
         collapse: bool = True,
+        autocorrect: bool = True,
         facets: bool = False,
     ) -> Results:
         """Run ``query`` (a query string or a tree) and return a page of ranked hits.
 
         ``sort`` is ``"relevance"``, ``"newest"``, ``"oldest"`` or ``"recent"`` (relevance blended with
         freshness: ``half_life`` such as ``"30d"``, the default, or a timedelta; ages counted back from
-        ``now``, default the newest article in the index; see docs/news.md). ``since``/``until`` bound
-        the date, inclusive, and accept a date or a string such as ``"18 Nov 2017"`` or ``"2017-11"``.
+        ``now``, default there the newest article in the index; see docs/news.md). ``since``/``until``
+        bound the date, inclusive, and accept a date or a string such as ``"18 Nov 2017"``, ``"2017-11"``
+        or a relative date (``"yesterday"``, ``"last week"``, ``"3 days ago"``). ``now`` (a date or a
+        string, default today) is the day relative dates in ``since``, ``until`` and the query's
+        ``date:`` count from; see docs/query-language.md.
         ``histogram`` (``"auto"``, ``"day"``, ``"week"``, ``"month"``, ``"quarter"`` or ``"year"``) adds
         :attr:`Results.histogram`: every match counted per interval; ``facets=True`` adds
         :attr:`Results.facets`: every match counted per year and per month. ``snippets=False`` leaves
         ``Hit.snippet`` empty, for callers that only need ids and fields. ``collapse`` (the default)
         shows each story once: near-duplicate rewrites go under their best hit (``Hit.similar``),
         ``Results.stories`` counts the stories, and ``offset``/``limit`` (or ``page``, from 1) count
-        stories; see docs/duplicates.md. Raises :class:`QuerySyntaxError` for a bad query string,
-        :class:`InvalidOptionError` for a bad option.
+        stories; see docs/duplicates.md. When nothing matches, ``Results.suggestion`` rewrites the
+        misspelt words of the query as typed, and with ``autocorrect`` (the default) the results are the
+        suggestion's when it finds some (``Results.corrected``). Raises :class:`QuerySyntaxError` for a
+        bad query string, :class:`InvalidOptionError` for a bad option.
         """
         if page is not None:  # as the CLI and the API count: page 1 is the first `limit` hits
             if offset:
@@ -303,7 +314,7 @@ class Index:
             offset = (page - 1) * limit
         plan = plan_search(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
                            plain=plain, snippets=snippets, histogram=histogram, half_life=half_life, now=now,
-                           collapse=collapse, facets=facets)
+                           collapse=collapse, autocorrect=autocorrect, facets=facets)
         return self._readers.read(searching.search, plan, self._labels)
 
     def duplicates(self, *, limit: Optional[int] = None) -> list[DuplicateGroup]:
@@ -337,6 +348,21 @@ class Index:
 
         return self._readers.read(collect)
 
+    def story(self, article_id: str, *, prefix: bool = False) -> Story:
+        """Every version of ``article_id``'s story (the article and its near-duplicate rewrites) in date
+        order, each with what changed since the one before; a story of one version when it has no
+        rewrites. Raises :class:`ArticleNotFoundError`; ``prefix`` as for :meth:`get`."""
+        article = self.get(article_id, prefix=prefix)
+
+        def collect(opened: OpenReader) -> Story:
+            labels = self._labels.labels(opened.generation.folder)
+            story = labels.by_id.get(article.id)
+            ids = labels.members[story] if story is not None else (article.id,)
+            found = [other for other in map(opened.reader.get, ids) if other is not None]
+            return versions.story_of(found or [article])
+
+        return self._readers.read(collect)
+
     def related(self, article_id: str, *, limit: int = 10) -> Results:
         """Up to ``limit`` articles most like ``article_id`` (more like this), never the article itself
         or its near-duplicates; see :mod:`searchkit.news.related`. Raises :class:`ArticleNotFoundError`."""
@@ -349,7 +375,7 @@ class Index:
         for ``sort="recent"``, how relevance is blended with freshness)."""
         plan = plan_search(query, sort=sort, since=since, until=until, plain=plain, half_life=half_life,
                            now=now)
-        return self._readers.read(_explain, plan)
+        return self._readers.read(searching.explain, plan)
 
     def close(self) -> None:
         """Release this thread's open reader (other threads release theirs when they end)."""
@@ -400,43 +426,3 @@ class Index:
 def _other_engine(path: Path, found: str, wanted: str) -> InvalidOptionError:
     return InvalidOptionError(f"index at {path} uses the {found} engine, not {wanted}; "
                               f"rebuild it to convert ('searchkit index --rebuild --engine {wanted}')")
-
-
-def _get(opened: OpenReader, article_id: str) -> Optional[Article]:
-    return opened.reader.get(article_id)
-
-
-#: How many ids starting with a prefix are looked for (more than one is enough to refuse it).
-_PREFIX_CANDIDATES = 20
-
-
-def _by_prefix(opened: OpenReader, prefix: str) -> Optional[Article]:
-    """The one article whose id starts with ``prefix``: seed articles by the manifest, library articles
-    by the engine; raises :class:`ArticleNotFoundError` with the candidates when several do."""
-    try:
-        prefix.encode("utf-8")
-    except UnicodeEncodeError:  # typed on a terminal that is not UTF-8: no id starts so
-        return None
-    manifest = storage.Manifest.load(opened.generation.folder)
-    ids = set(manifest.ids_starting(prefix, _PREFIX_CANDIDATES) if manifest is not None else ())
-    if manifest is None or manifest.library_articles != 0:  # reading them all is the engine's slow path
-        ids.update(article.id for article in opened.reader.articles_without_seed()
-                   if article.id.startswith(prefix))
-    found = [article for article in map(opened.reader.get, sorted(ids)[:_PREFIX_CANDIDATES]) if article]
-    if len(found) > 1:
-        raise ArticleNotFoundError(prefix, tuple(article.id for article in found))
-    return found[0] if found else None
-
-
-def _explain(opened: OpenReader, plan: SearchPlan) -> Explanation:
-    """What :meth:`Index.explain` says: the tree, the engine's query, the filter and the blend."""
-    request, engine = plan.request, opened.generation.engine
-    check_supported(request, engine)
-    ranking = None
-    if plan.recency is not None:
-        ranking = recency.describe(plan.recency.half_life, plan.recency.now)
-    elif plan.sort == "recent":
-        ranking = "no words to score, so newest first (as sort newest)"
-    return Explanation(tree=str(request.tree), engine_query=opened.reader.explain(request),
-                       date_filter=str(request.date_filter) if request.date_filter else None,
-                       engine=engine.name, ranking=ranking)

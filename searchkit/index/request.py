@@ -18,30 +18,31 @@ from searchkit.query import tree as t
 SORTS = ("relevance", "newest", "oldest", "recent")
 
 MAX_LIMIT = 1_000_000
-#: Zero-hit queries of up to this many words get a "did you mean" suggestion.
-SUGGEST_MAX_WORDS = 8
-#: ... and none for a word longer than this: no misspelt word is, and edit distances grow with the
-#: square of a word's length (a pasted 4,000-letter word took seconds on every engine's vocabulary).
-SUGGEST_MAX_CHARS = 40
-
 DateLike = Union[str, dt.date, dt.datetime, None]
 HalfLife = Union[str, dt.timedelta, None]
 
 
-def to_tree(query: Union[str, Node], *, plain: bool) -> Node:
-    """Parse a query string, or pass a tree built in code through."""
+def to_tree(query: Union[str, Node], *, plain: bool, now: Optional[dt.date] = None) -> Node:
+    """Parse a query string (its relative dates on the day ``now``, default today), or pass a tree built
+    in code through."""
     if isinstance(query, str):
-        return parse(query, plain=plain)
+        return parse(query, plain=plain, now=now)
     return query
 
 
-def date_filter(since: DateLike, until: DateLike) -> Optional[DateRange]:
-    """The ``since``/``until`` options as one inclusive range, or ``None`` when neither is given."""
+def date_filter(since: DateLike, until: DateLike, *, now: Optional[dt.date] = None) -> Optional[DateRange]:
+    """The ``since``/``until`` options as one inclusive range (relative dates on the day ``now``, default
+    today), or ``None`` when neither is given."""
     if since is None and until is None:
         return None
-    start = parse_date_bound(since, end=False) if since is not None else None
-    end = parse_date_bound(until, end=True) if until is not None else None
+    start = parse_date_bound(since, end=False, now=now) if since is not None else None
+    end = parse_date_bound(until, end=True, now=now) if until is not None else None
     return DateRange(start, end)
+
+
+def reference_day(now: DateLike) -> Optional[dt.date]:
+    """The day ``now`` names (itself read relative to today: ``yesterday`` works), or ``None``."""
+    return parse_date_bound(now, end=True) if now is not None else None
 
 
 def check_page(limit: int, offset: int, sort: str) -> None:
@@ -74,6 +75,12 @@ class SearchPlan:
     collapse: bool = False
     #: The order asked for, as given (``"recent"`` runs as ``"newest"`` without words to score).
     sort: str = "relevance"
+    #: The query was plain words (no syntax), as the suggestion must read it.
+    plain: bool = False
+    #: On zero hits, show the suggestion's hits when it has some.
+    autocorrect: bool = True
+    #: The day the query's relative dates were read on (a suggestion is read on the same day).
+    today: Optional[dt.date] = None
     facets: bool = False
 
 
@@ -91,31 +98,36 @@ def plan_search(
     half_life: HalfLife = None,
     now: DateLike = None,
     collapse: bool = False,
+    autocorrect: bool = True,
     facets: bool = False,
 ) -> SearchPlan:
     """Check the options and parse the query; raises :class:`QuerySyntaxError`,
-    :class:`InvalidOptionError` or :class:`InvalidDateError`."""
+    :class:`InvalidOptionError` or :class:`InvalidDateError`.
+
+    ``now`` is the reference day: what ``today`` means in relative dates (default: today), and with
+    ``sort="recent"`` the day ages count from (default: the newest article in the index)."""
     check_page(limit, offset, sort)
     if histogram is not None:
         check_interval(histogram)
-    if sort != "recent" and (half_life is not None or now is not None):
-        raise InvalidOptionError("half-life and now only apply to sort recent")
-    tree = to_tree(query, plain=plain)
+    if sort != "recent" and half_life is not None:
+        raise InvalidOptionError("half-life only applies to sort recent")
+    given = reference_day(now)
+    today = given or dt.date.today()  # one today for the query's dates and since/until alike
+    tree = to_tree(query, plain=plain, now=today)
     recency = None
     if sort == "recent" and has_scored_words(tree):
-        recency = Recency(parse_half_life(half_life) if half_life is not None else DEFAULT_HALF_LIFE,
-                          parse_date_bound(now, end=True) if now is not None else None)
+        recency = Recency(parse_half_life(half_life) if half_life is not None else DEFAULT_HALF_LIFE, given)
     request = SearchRequest(
         tree=tree,
         query_text=query if isinstance(query, str) else str(query),
         limit=limit,
         offset=offset,
         sort="relevance" if recency is not None else "newest" if sort == "recent" else sort,
-        date_filter=date_filter(since, until),
+        date_filter=date_filter(since, until, now=today),
         snippets=snippets,
         count_days=histogram is not None or facets,
     )
-    return SearchPlan(request, recency, histogram, collapse, sort, facets)
+    return SearchPlan(request, recency, histogram, collapse, sort, plain, autocorrect, today, facets)
 
 
 def check_supported(request: SearchRequest, engine: Engine) -> None:
@@ -144,16 +156,8 @@ def has_scored_words(tree: Node) -> bool:
     """Whether ``tree`` has a word, phrase, prefix or wildcard that scores (one not under a NOT). Without
     one (``*``, a date range, only exclusions) every match is equally relevant, so ``sort="recent"`` is
     newest first, and is run as ``"newest"``: exactly, on every match, not only within the rerank window."""
-    if isinstance(tree, (t.Term, t.Phrase, t.Prefix, t.Wildcard)):
+    if isinstance(tree, (t.Term, t.Phrase, t.Prefix, t.Wildcard, t.Fuzzy)):
         return True
     if isinstance(tree, (t.And, t.Or)):
         return any(has_scored_words(child) for child in tree.children)
     return False
-
-
-def words_to_suggest(tree: Node) -> list[str]:
-    """The words a zero-hit query would get spelling help for; none for long pasted text."""
-    words = [node.text for node in t.walk(tree) if isinstance(node, t.Term)]
-    if len(words) > SUGGEST_MAX_WORDS or any(len(word) > SUGGEST_MAX_CHARS for word in words):
-        return []
-    return words

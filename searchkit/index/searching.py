@@ -3,28 +3,57 @@ answered as :class:`~searchkit.results.Results`.
 
 Read top-down, a query goes: the engine's capabilities checked; the recency blend wrapped around the
 reader when the plan sorts ``"recent"`` (:class:`~searchkit.news.recency.RecentRanking`); collapsing
-by story (:func:`searchkit.news.collapse.search`) or one plain search; a "did you mean" for a query
-that found nothing; the histogram's bars and the facets from the engine's per-day counts.
+by story (:func:`searchkit.news.collapse.search`) or one plain search; the histogram's bars and the
+facets from the engine's per-day counts; and for a query that found nothing, a "did you mean"
+(:mod:`searchkit.index.suggestions`), whose results are shown instead when it finds some.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Iterator, Optional
 
 from searchkit.engines.base import Capability, Searcher, SearchRequest
+from searchkit.errors import QuerySyntaxError
+from searchkit.index import suggestions
 from searchkit.index.readers import OpenReader
-from searchkit.index.request import SearchPlan, check_supported, words_to_suggest
-from searchkit.news import collapse, timeline
+from searchkit.index.request import SearchPlan, check_supported
+from searchkit.news import collapse, recency, timeline
 from searchkit.news.recency import RecentRanking
+from searchkit.query import parse
 from searchkit.query import tree as t
-from searchkit.results import Results
+from searchkit.query.tree import TEXT_FIELDS
+from searchkit.results import Explanation, Results
+from searchkit.text.analysis import STEMMED
 
 
 def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> Results:
-    """Run ``plan`` on ``opened``, collapsing by the stories in ``labels`` when it asks to."""
+    """Run ``plan`` on ``opened``, collapsing by the stories in ``labels`` when it asks to; when nothing
+    matches, with a spelling suggestion, and the suggestion's results when the plan autocorrects."""
+    check_supported(plan.request, opened.generation.engine)
+    results = _run(opened, plan, labels)
+    if results.total > 0 or Capability.SUGGEST not in opened.generation.engine.capabilities:
+        return results
+    suggestion = suggestions.suggest(opened.reader, plan.request.query_text, plain=plan.plain)
+    if suggestion is None:
+        return results
+    if plan.autocorrect:
+        try:
+            tree = parse(suggestion, plain=plan.plain, now=plan.today)
+        except QuerySyntaxError:  # a rewrite that no longer parses is only offered
+            tree = None
+        if tree is not None:
+            fixed = replace(plan, request=replace(plan.request, tree=tree, query_text=suggestion))
+            corrected = _run(opened, fixed, labels)
+            if corrected.total > 0:
+                return replace(corrected, query=plan.request.query_text, suggestion=suggestion,
+                               corrected=True)
+    return replace(results, suggestion=suggestion)
+
+
+def _run(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> Results:
     request, engine = plan.request, opened.generation.engine
-    check_supported(request, engine)
     reader: Searcher = opened.reader
     if plan.recency is not None:
         reader = RecentRanking(opened.reader, half_life=plan.recency.half_life, now=plan.recency.now,
@@ -38,11 +67,6 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
     else:
         page = reader.search(request)
         hits = page.hits
-    suggestion = None
-    if page.total == 0:
-        words = words_to_suggest(request.tree)
-        if words and Capability.SUGGEST in engine.capabilities:
-            suggestion = opened.reader.suggest(words)
     index_dates = _index_dates(opened, request) if page.total == 0 else None
     chart = facets = None
     if request.count_days and page.day_counts is None:
@@ -52,8 +76,15 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
     if plan.facets and page.day_counts is not None:
         facets = timeline.facets(page.day_counts)
     return Results(query=request.query_text, total=page.total, offset=request.offset, hits=hits,
-                   suggestion=suggestion, histogram=chart, stories=stories, index_dates=index_dates,
-                   facets=facets)
+                   histogram=chart, stories=stories, index_dates=index_dates, facets=facets)
+
+
+def word_frequencies(opened: OpenReader, words: list[str]) -> dict[str, int]:
+    """Articles holding each word (analysed) in the field that holds it most (``Index.word_frequencies``)."""
+    stems = {word: (STEMMED.words(word) or [""])[-1] for word in words}
+    asked = sorted({stem for stem in stems.values() if stem})
+    counts = [opened.reader.document_frequencies(name, asked) if asked else {} for name in TEXT_FIELDS]
+    return {word: max(count.get(stem, 0) for count in counts) if stem else 0 for word, stem in stems.items()}
 
 
 def _index_dates(opened: OpenReader, request: SearchRequest) -> Optional[tuple[dt.date, dt.date]]:
@@ -80,3 +111,17 @@ def _dates_asked(node: t.Node) -> Iterator[t.DateRange]:
     elif isinstance(node, (t.And, t.Or)):
         for child in node.children:
             yield from _dates_asked(child)
+
+
+def explain(opened: OpenReader, plan: SearchPlan) -> Explanation:
+    """What :meth:`Index.explain` says: the tree, the engine's query, the filter and the blend."""
+    request, engine = plan.request, opened.generation.engine
+    check_supported(request, engine)
+    ranking = None
+    if plan.recency is not None:
+        ranking = recency.describe(plan.recency.half_life, plan.recency.now)
+    elif plan.sort == "recent":
+        ranking = "no words to score, so newest first (as sort newest)"
+    return Explanation(tree=str(request.tree), engine_query=opened.reader.explain(request),
+                       date_filter=str(request.date_filter) if request.date_filter else None,
+                       engine=engine.name, ranking=ranking)

@@ -18,20 +18,14 @@ from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator, Mapping, Optional
 
 from searchkit.articles import Article, SeedFile
-from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome, StoryKeepingEngine
 from searchkit.engines.seeding import sign_articles
 from searchkit.errors import (
     ArticleNotFoundError,
-    ArticlesWouldBeLostError,
-    EngineNotAvailableError,
-    IndexCorruptError,
     RemovalsNotAllowedError,
-    SearchkitError,
     SeedError,
-    UnknownEngineError,
 )
-from searchkit.index import generations, storage
+from searchkit.index import generations, ownership, storage
 from searchkit.news import stories
 from searchkit.reports import UpdateReport
 from searchkit.text.shingles import Signature, signature
@@ -82,6 +76,10 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
     """Apply the new, changed and removed files to the live generation in one commit."""
     manifest = load_manifest(generation)
     todo = plan(manifest, found)
+    new = [seed.id for seed in todo.to_index if seed.id not in todo.known]
+    todo.to_index, kept_apart = ownership.keep_library_ids(
+        todo.to_index, ownership.library_ids(generation, manifest, new))
+    problems = [*problems, *kept_apart]
     check_removals(seeds, len(todo.removed), len(manifest.stamps()), options)
     outcome = SeedOutcome.empty()
     in_step = stories_in_step(generation)
@@ -122,7 +120,9 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
         indexed = before.stamps()
         check_removals(seeds, sum(1 for article_id in indexed if article_id not in present), len(indexed),
                        options)
-    carried, lost = _library_articles(index_dir, discard_unreadable=discard_unreadable)
+    carried, lost = ownership.library_articles(index_dir, discard_unreadable=discard_unreadable)
+    found, kept_apart = ownership.keep_library_ids(found, {article.id for article in carried})
+    problems = [*problems, *kept_apart]
     generations.remove_old(index_dir, keep=1)
     generation = generations.create(index_dir, engine)
     manifest = storage.Manifest()
@@ -165,8 +165,11 @@ def create_empty(index_dir: Path, engine: Engine) -> generations.Generation:
 
 
 def put_articles(generation: generations.Generation, articles: Iterable[Article]) -> None:
-    """Add or replace library articles in one commit; they no longer follow a seed file."""
+    """Add or replace library articles in one commit; :class:`SeedOwnedArticleError` (nothing written)
+    for an id that a seed file owns."""
     manifest = load_manifest(generation)
+    articles = list(articles)
+    ownership.check_not_seed_owned(generation, manifest, articles)
     in_step = stories_in_step(generation)
     since = generation.engine.commit_token(generation.folder)
     signatures = {}
@@ -343,36 +346,3 @@ def _changed(outcome: SeedOutcome, before: Optional[storage.Manifest]) -> tuple[
         return tuple(outcome.indexed)
     digests = before.digests(outcome.indexed)
     return tuple(i for i, fingerprint in outcome.indexed.items() if digests.get(i) != fingerprint.digest)
-
-
-def _library_articles(index_dir: Path, *, discard_unreadable: bool) -> tuple[list[Article], Optional[int]]:
-    """The live generation's library articles, to carry over, and how many are lost: 0, or with
-    ``discard_unreadable`` the number that could not be read (``None`` if unknown). Without it,
-    articles that cannot be read raise :class:`ArticlesWouldBeLostError`: losing them is never silent."""
-    name = storage.current_generation(index_dir)
-    if name is None:
-        return [], 0
-    folder = index_dir / name
-    if not folder.is_dir():  # nothing of the old index is left to read, so a rebuild loses nothing
-        return [], 0
-    engine_name = generations.engine_name_of(index_dir)
-    try:
-        # Best effort even across a schema change: stored articles usually still read.
-        engine = get_engine(engine_name or DEFAULT_ENGINE)
-        reader = engine.open_reader(folder)
-        try:
-            return list(reader.articles_without_seed()), 0
-        finally:
-            reader.close()
-    except (IndexCorruptError, UnknownEngineError, EngineNotAvailableError) as error:
-        failure: SearchkitError = error
-    # The manifest counts them at every write (only a writer killed between its commit and its
-    # manifest leaves the count behind).
-    manifest = storage.Manifest.load(folder)
-    known = manifest.library_articles if manifest is not None else None
-    if known == 0:
-        return [], 0
-    if not discard_unreadable:
-        reason = failure.reason if isinstance(failure, IndexCorruptError) else str(failure)
-        raise ArticlesWouldBeLostError(index_dir, known, reason) from failure
-    return [], known

@@ -5,5 +5,6 @@
     recency.py   relevance blended with freshness (sort "recent")
     timeline.py  per-day counts -> histogram bars
     related.py   more like this
+    versions.py  a story's versions in date order, each diffed against the one before
     alerts.py    saved searches (alerts.sqlite), matched against each new article by query/matching.py
 """

@@ -14,7 +14,7 @@ import datetime as dt
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from searchkit.articles import Article
 from searchkit.errors import AlertExistsError, AlertNotFoundError, AlertStateError, InvalidOptionError
@@ -73,13 +73,15 @@ class AlertStore:
             rows = db.execute("SELECT name, query, plain, created FROM searches ORDER BY name").fetchall()
         return [SavedSearch(name, query, bool(plain), created) for name, query, plain, created in rows]
 
-    def percolate(self, articles: Iterable[Article]) -> dict[str, list[AlertMatch]]:
+    def percolate(self, articles: Iterable[Article], *,
+                  now: Optional[dt.date] = None) -> dict[str, list[AlertMatch]]:
         """Record which saved searches each of ``articles`` (just added or changed) matches, as unchecked
-        matches; returns them by search name."""
+        matches; returns them by search name. A saved search's relative dates (``date:"last week"``)
+        mean the days they name on ``now``, the day of this write by default."""
         searches = self.searches()
         if not searches:
             return {}
-        percolator = Percolator({s.name: parse(s.query, plain=s.plain) for s in searches})
+        percolator = Percolator({s.name: parse(s.query, plain=s.plain, now=now) for s in searches})
         found = _now()
         matches: dict[str, list[AlertMatch]] = {}
         for article in articles:

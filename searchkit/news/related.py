@@ -2,10 +2,11 @@
 
 The article's distinctive words are picked by tf-idf: how often a word occurs in the article (headline
 words count double) times how rare it is in the index (document frequencies come from the engine, one
-count per candidate word). The best of them become one OR query that must match a quarter of them,
-ranked by the engine as any query. The article itself and its near-duplicates (the other articles of
-its story, see :mod:`searchkit.news.stories`, and any other hit whose word shingles resemble it as much, see
-:mod:`searchkit.text.shingles`) are left out: a reader asking "what else do we have" wants other stories.
+call per field for all the candidate words). The best of them become one OR query that must match a
+quarter of them, ranked by the engine as any query. The article itself and its near-duplicates (the
+other articles of its story, see :mod:`searchkit.news.stories`, and any other hit whose word shingles
+resemble it as much, see :mod:`searchkit.text.shingles`) are left out: a reader asking "what else do we
+have" wants other stories.
 """
 
 from __future__ import annotations
@@ -49,9 +50,11 @@ def distinctive_words(index: "Index", article: Article) -> list[str]:
             counts[stem] += weight
             written.setdefault(stem, word)
     articles = max(1, len(index))
+    candidates = counts.most_common(CANDIDATE_WORDS)
+    frequencies = index.word_frequencies([written[stem] for stem, _ in candidates])
     scored = []
-    for stem, count in counts.most_common(CANDIDATE_WORDS):
-        frequency = index.search(t.Term(written[stem]), limit=0, snippets=False, collapse=False).total
+    for stem, count in candidates:
+        frequency = frequencies[written[stem]]
         # A word only this article has relates it to nothing; a very common one relates it to everything.
         if 2 <= frequency <= COMMON_SHARE * articles:
             scored.append((count * math.log(articles / frequency), written[stem]))

@@ -1,12 +1,14 @@
 """Stories: which articles are one wire story rewritten (near-duplicates), kept beside the index.
 
-Every article's :class:`Signature` (its date and the sketch of its text,
-:func:`searchkit.text.shingles.sketch`) is stored in ``stories.sqlite`` in the generation folder, and the
+Every article's :class:`Signature` (its date, the sketch of its text,
+:func:`searchkit.text.shingles.sketch`, and the figures and names it states,
+:func:`searchkit.text.facts.facts`) is stored in ``stories.sqlite`` in the generation folder, and the
 sketch's :data:`ANCHORS` smallest hashes in a look-up table. A new article's candidates are the articles
 sharing an anchor with it; an anchor that more than :data:`COMMON_ANCHOR` articles hold is boilerplate
 ("the company said it") and names no candidates. A candidate dated at most :data:`MAX_DAYS_APART` days
 from the article, whose sketch resembles the article's by :data:`~searchkit.text.shingles.NEAR_DUPLICATE`
-or more, is a near-duplicate. These settings find nearly every pair that more anchors and a higher cap
+or more, and whose facts do not contradict the article's (two notices of one template), is a
+near-duplicate. These settings find nearly every pair that more anchors and a higher cap
 would, from far fewer candidates (measured on Reuters: docs/duplicates.md, "Measurements behind the
 design").
 
@@ -31,6 +33,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Optional
 
+from searchkit.text.facts import FACTS_VERSION, contradiction
 from searchkit.text.shingles import (
     HASHING,
     NEAR_DUPLICATE,
@@ -52,12 +55,13 @@ COMMON_ANCHOR = 16
 #: A story this large is not split again when a member goes (comparing every pair would cost too much).
 MAX_RESPLIT = 500
 #: Stories written with other settings are made again from the articles at the next write.
-VERSION = f"store 3, shingles {SHINGLE_WORDS}, sketch {SKETCH_SIZE}, anchors {ANCHORS}/{COMMON_ANCHOR}, " \
-          f"alike {NEAR_DUPLICATE}, days {MAX_DAYS_APART}, {HASHING}"
+VERSION = f"store 4, shingles {SHINGLE_WORDS}, sketch {SKETCH_SIZE}, anchors {ANCHORS}/{COMMON_ANCHOR}, " \
+          f"alike {NEAR_DUPLICATE}, days {MAX_DAYS_APART}, {HASHING}, {FACTS_VERSION}"
 _BATCH = 500  # ids per "IN (...)": below SQLite's limit on bound parameters
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sketches (id TEXT PRIMARY KEY, day INTEGER NOT NULL, sketch BLOB NOT NULL)
+CREATE TABLE IF NOT EXISTS sketches (id TEXT PRIMARY KEY, day INTEGER NOT NULL, sketch BLOB NOT NULL,
+                                     facts BLOB NOT NULL)
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS anchors (value BLOB NOT NULL, id TEXT NOT NULL, day INTEGER NOT NULL,
                                     PRIMARY KEY (value, id))
@@ -68,9 +72,11 @@ CREATE INDEX IF NOT EXISTS stories_by_number ON stories (story);
 
 
 def near_duplicates(left: Signature, right: Signature) -> bool:
-    """Whether two articles are the same story: dated close together, with texts alike."""
+    """Whether two articles are the same story: dated close together, with texts alike, and stating the
+    same figures and names as a rewrite does (not two notices of one template)."""
     return (abs(left.day - right.day) <= MAX_DAYS_APART
-            and resemblance(left.sketch, right.sketch) >= NEAR_DUPLICATE)
+            and resemblance(left.sketch, right.sketch) >= NEAR_DUPLICATE
+            and contradiction(left.facts, right.facts) is None)
 
 
 def store_path(folder: Path) -> Path:
@@ -146,8 +152,8 @@ class _Stories:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS fresh (id TEXT PRIMARY KEY) WITHOUT ROWID")
             self.db.execute("DELETE FROM fresh")
             self.db.executemany("INSERT INTO fresh VALUES (?)", ((article_id,) for article_id in put))
-        self.db.executemany("INSERT INTO sketches VALUES (?, ?, ?)",
-                            ((article_id, day, packed) for article_id, (day, packed) in sorted(put.items())))
+        self.db.executemany("INSERT INTO sketches VALUES (?, ?, ?, ?)",
+                            ((article_id, *signature) for article_id, signature in sorted(put.items())))
         # The anchors are cut from the sketches by SQLite itself (cheaper than a Python loop per anchor),
         # and sorted first: it then appends to the table's tree instead of inserting all over it.
         only_new = "" if self.everything_new else "AND id IN (SELECT id FROM fresh)"
@@ -160,9 +166,9 @@ class _Stories:
 
     def _forget(self, ids: set[str]) -> None:
         rows = [(article_id,) for article_id in ids]
-        for article_id, (_, packed) in self._signatures(ids).items():
+        for article_id, signature in self._signatures(ids).items():
             self.db.executemany("DELETE FROM anchors WHERE value = ? AND id = ?",
-                                ((value, article_id) for value in _anchors(packed)))
+                                ((value, article_id) for value in _anchors(signature.sketch)))
         self.db.executemany("DELETE FROM sketches WHERE id = ?", rows)
         self.db.executemany("DELETE FROM stories WHERE id = ?", rows)
 
@@ -170,9 +176,9 @@ class _Stories:
         found: dict[str, Signature] = {}
         for batch in _batches(sorted(set(ids))):
             marks = ",".join("?" * len(batch))
-            for article_id, day, packed in self.db.execute(
-                    f"SELECT id, day, sketch FROM sketches WHERE id IN ({marks})", batch):
-                found[article_id] = Signature(day, packed)
+            for article_id, day, packed, stated in self.db.execute(
+                    f"SELECT id, day, sketch, facts FROM sketches WHERE id IN ({marks})", batch):
+                found[article_id] = Signature(day, packed, stated)
         return found
 
     def _near_duplicates(self, put: Mapping[str, Signature]) -> Iterator[tuple[str, str]]:

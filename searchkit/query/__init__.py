@@ -6,6 +6,7 @@ from searchkit.query.tree import (
     TEXT_FIELDS,
     And,
     DateRange,
+    Fuzzy,
     MatchAll,
     Node,
     Not,
@@ -18,6 +19,6 @@ from searchkit.query.tree import (
 )
 
 __all__ = [
-    "TEXT_FIELDS", "And", "DateRange", "MatchAll", "Node", "Not", "Or", "Phrase", "Prefix", "Term",
+    "TEXT_FIELDS", "And", "DateRange", "Fuzzy", "MatchAll", "Node", "Not", "Or", "Phrase", "Prefix", "Term",
     "Wildcard", "walk", "parse", "parse_date_bound", "MAX_DEPTH", "MAX_QUERY_LENGTH",
 ]

@@ -1,9 +1,11 @@
 """Dates: the periods and ranges of the query language's ``date:`` field, and the API's date bounds.
 
-A date in a query names a period: ``2017`` a year, ``2017-11`` a month, ``2017-11-18`` a day. The parser
-asks :func:`read_date_value` for the range a ``date:`` value means; errors point into the query.
-:func:`parse_date_bound` reads the looser dates people pass as ``since=``/``until=`` (``--since``/``--until``)
-and refuses the ones that could mean two different days.
+A date in a query names a period: ``2017`` a year, ``2017-11`` a month, ``2017-11-18`` a day, and the
+relative forms of :mod:`searchkit.query.relative` (``yesterday``, ``"last week"``) the period they mean on
+a reference day ``now`` (default: today). The parser asks :func:`read_date_value` for the range a
+``date:`` value means; errors point into the query. :func:`parse_date_bound` reads the looser dates people
+pass as ``since=``/``until=`` (``--since``/``--until``) and refuses the ones that could mean two different
+days.
 """
 
 from __future__ import annotations
@@ -13,16 +15,21 @@ import re
 from typing import Optional, Union
 
 from searchkit.errors import InvalidDateError, QuerySyntaxError
+from searchkit.query.relative import RELATIVE_FORMS, RelativeDateError, normalized, resolve
 from searchkit.query.tree import DateRange
 
 # Four-digit years only, so a stray number is never taken for a date.
 _PERIOD = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
 _VALUE_END = re.compile(r'[\s()"]')  # a date value ends where a query word ends
 _RANGE_WORD_END = re.compile(r"[\s\]})]")
+_BETWEEN_WORDS = re.compile(r'[\s()"]+')
 _YEAR_FIRST = re.compile(r"[0-9]{4}(?![0-9])")
 _COMPARISONS = (">=", "<=", ">", "<")
 _ONE_DAY = dt.timedelta(days=1)
-_FORMATS = "YYYY, YYYY-MM or YYYY-MM-DD"
+_FORMATS = f"YYYY, YYYY-MM, YYYY-MM-DD, or {RELATIVE_FORMS}"
+#: What since/until accept, for the message that refuses a value.
+BOUND_FORMATS = f"YYYY-MM-DD, 18 Nov 2017, YYYY-MM, YYYY, or {RELATIVE_FORMS}"
+_SINCE = "since "
 
 # Two defaults that differ in year, month and day: a field dateutil fills from the default is one the
 # text did not give.
@@ -30,65 +37,88 @@ _DEFAULT_A = dt.datetime(2000, 1, 1)
 _DEFAULT_B = dt.datetime(2004, 12, 28)
 
 
-def period(text: str, *, query: Optional[str] = None, offset: int = 0) -> tuple[dt.date, dt.date]:
-    """The first and last day of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+def period(text: str, *, query: Optional[str] = None, offset: int = 0,
+           now: Optional[dt.date] = None) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a relative date on the day
+    ``now`` (default: today).
 
     Errors are :class:`QuerySyntaxError` positioned at ``offset`` in ``query`` (``text`` itself by default).
     """
     where = text if query is None else query
     match = _PERIOD.fullmatch(text)
     if match is None:
-        raise QuerySyntaxError(where, offset, f"not a date: {text!r} (use {_FORMATS})")
+        try:
+            relative = resolve(text, now or dt.date.today())
+        except RelativeDateError as error:
+            raise QuerySyntaxError(where, offset, str(error)) from None
+        if relative is None and normalized(text).startswith(_SINCE):
+            raise QuerySyntaxError(where, offset, f"'since' starts a whole date: value, like date:\"{text}\"")
+        if relative is None:
+            raise QuerySyntaxError(where, offset, f"not a date: {text!r} (use {_FORMATS})")
+        return relative
     try:
         return _bounds(*_numbers(match))
     except ValueError:
         raise QuerySyntaxError(where, offset, f"impossible date {text}") from None
 
 
-def read_date_value(query: str, start: int) -> tuple[DateRange, int]:
+def read_date_value(query: str, start: int, *, now: Optional[dt.date] = None) -> tuple[DateRange, int]:
     """Read the value of a ``date:`` field that starts at ``query[start]``.
 
     Returns the range it means and the index just after it. Accepted: ``2017``, ``2017-11``, ``2017-11-18``,
+    a relative date on the day ``now`` (default: today; one word bare, several in quotes:
+    ``yesterday``, ``"last week"``), ``"since <date>"`` (that date's first day onwards),
     ``[2017-11-01 TO 2017-11-30]`` (either bound may be ``*``, and ``{`` or ``}`` excludes its end), and
     ``>=``, ``>``, ``<=``, ``<`` before a date.
     """
     first_char = query[start] if start < len(query) else ""
     if first_char in ("[", "{"):
-        return _read_range(query, start)
-    if first_char == '"':
-        raise QuerySyntaxError(query, start, f"date: takes {_FORMATS}, not a phrase")
+        return _read_range(query, start, now)
     if first_char == "(":
         raise QuerySyntaxError(query, start, "date: takes a date or a [range], not a group")
-    end = _end_of(_VALUE_END, query, start)
-    value = query[start:end]
-    for comparison in _COMPARISONS:
-        if value.startswith(comparison):
-            at = start + len(comparison)
-            if at == end:
-                raise QuerySyntaxError(query, at, f"expected a date after '{comparison}'")
-            first, last = period(query[at:end], query=query, offset=at)
-            return _open_range(comparison, first, last, query, at), end
+    comparison = next((c for c in _COMPARISONS if query.startswith(c, start)), "")
+    at = start + len(comparison)
+    value, end = _read_word(query, at, _VALUE_END)
     if not value:
+        if comparison:
+            raise QuerySyntaxError(query, at, f"expected a date after '{comparison}'")
         raise QuerySyntaxError(query, start, f"expected a date ({_FORMATS})")
-    first, last = period(value, query=query, offset=start)
+    if query[at] == '"' and normalized(value).startswith(_SINCE):
+        if comparison:
+            raise QuerySyntaxError(query, at, f"'{comparison}' and 'since' say the same: write one of them")
+        first, _ = period(normalized(value)[len(_SINCE):], query=query, offset=at, now=now)
+        return DateRange(first, None), end
+    if query[at] != '"':
+        _refuse_unquoted_words(query, at, value, now, comparison)
+    first, last = period(value, query=query, offset=at, now=now)
+    if comparison:
+        return _open_range(comparison, first, last, query, at), end
     return DateRange(first, last), end
 
 
-def parse_date_bound(value: Union[str, dt.date, dt.datetime], *, end: bool = False) -> dt.date:
+def parse_date_bound(value: Union[str, dt.date, dt.datetime], *, end: bool = False,
+                     now: Optional[dt.date] = None) -> dt.date:
     """The day a ``since``/``until`` value means.
 
     Takes a date, a datetime (its date is used) or a string: ``2017-11-18``, ``18 Nov 2017``,
-    ``November 18, 2017``, ``2017/11/18``; a year or month (``2017``, ``2017-11``, ``Nov 2017``) means its
-    first day, or its last day when ``end`` is true. Raises :class:`InvalidDateError` for a string that is
-    not a date or that could be read as two different days (``01/02/2017``).
+    ``November 18, 2017``, ``2017/11/18``, or a relative date on the day ``now`` (default: today:
+    ``yesterday``, ``last week``, ``3 days ago``; ``since monday`` as a start). A period (``2017``,
+    ``2017-11``, ``Nov 2017``, ``last month``) means its first day, or its last day when ``end`` is true.
+    Raises :class:`InvalidDateError` for a string that is not a date or that could be read as two
+    different days (``01/02/2017``).
     """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    not_a_date = f"not a date (use {BOUND_FORMATS})"
     if not isinstance(value, str):
-        raise InvalidDateError(value, "not a date")
+        raise InvalidDateError(value, not_a_date)
     text = value.strip()
+    if normalized(text).startswith(_SINCE):
+        if end:
+            raise InvalidDateError(value, "'since' starts a range: give it as since, not until")
+        text = normalized(text)[len(_SINCE):]
     match = _PERIOD.fullmatch(text)
     if match is not None:
         try:
@@ -96,7 +126,11 @@ def parse_date_bound(value: Union[str, dt.date, dt.datetime], *, end: bool = Fal
         except ValueError:
             raise InvalidDateError(value, "not a date") from None
     else:
-        first, last = _read_loose(value, text)
+        try:
+            relative = resolve(text, now or dt.date.today())
+        except RelativeDateError as error:
+            raise InvalidDateError(value, str(error)) from None
+        first, last = relative if relative is not None else _read_loose(value, text, not_a_date)
     return last if end else first
 
 
@@ -120,6 +154,40 @@ def _end_of(ending: re.Pattern[str], text: str, start: int) -> int:
     """Where the run of text from ``start`` ends: at the first match of ``ending``, or the end of ``text``."""
     found = ending.search(text, start)
     return len(text) if found is None else found.start()
+
+
+def _read_word(query: str, start: int, ending: re.Pattern[str]) -> tuple[str, int]:
+    """The date word at ``start``: quoted (``"last week"``, without its quotes) or running until
+    ``ending``; returns it and the index after it. A quoted word must end where a bare one could."""
+    if start < len(query) and query[start] == '"':
+        close = query.find('"', start + 1)
+        if close < 0:
+            raise QuerySyntaxError(query, start, "unbalanced quote")
+        after = close + 1
+        if after < len(query) and query[after] != '"' and not ending.match(query, after):
+            raise QuerySyntaxError(query, after, "a quoted date ends at its quote: put a space after it")
+        return query[start + 1:close].strip(), after
+    end = _end_of(ending, query, start)
+    return query[start:end], end
+
+
+def _refuse_unquoted_words(query: str, start: int, value: str, now: Optional[dt.date],
+                            comparison: str) -> None:
+    """Raise when the bare ``value`` and the words after it make a relative date (``date:last week``):
+    the query would otherwise search for the word ``week``. Says to quote them."""
+    if _PERIOD.fullmatch(value) or resolve(value, dt.date.max) is not None:
+        return
+    words = [word for word in _BETWEEN_WORDS.split(query[start:]) if word][:4]
+    for count in (4, 3, 2):
+        phrase = normalized(" ".join(words[:count]))
+        candidate = phrase[len(_SINCE):] if phrase.startswith(_SINCE) else phrase
+        try:
+            known = resolve(candidate, now or dt.date.today()) is not None
+        except RelativeDateError:
+            known = True
+        if len(words) >= count and known:
+            raise QuerySyntaxError(query, start,
+                                   f'quote a date of several words: date:{comparison}"{phrase}"')
 
 
 def _open_range(comparison: str, first: dt.date, last: dt.date, query: str, at: int) -> DateRange:
@@ -147,7 +215,7 @@ def _day_before(day: dt.date, query: str, at: int) -> dt.date:
     return day - _ONE_DAY
 
 
-def _read_range(query: str, bracket: int) -> tuple[DateRange, int]:
+def _read_range(query: str, bracket: int, now: Optional[dt.date]) -> tuple[DateRange, int]:
     """Read ``[START TO END]`` from the ``[`` or ``{`` at ``bracket``; returns the range and the index after
     the ``]`` or ``}`` that closes it.
 
@@ -170,8 +238,8 @@ def _read_range(query: str, bracket: int) -> tuple[DateRange, int]:
         if len(words) == 3:
             mirror = "]" if query[bracket] == "[" else "}"
             raise QuerySyntaxError(query, i, f"expected '{mirror}' to close the date range")
-        end = _end_of(_RANGE_WORD_END, query, i)
-        words.append((query[i:end], i))
+        word, end = _read_word(query, i, _RANGE_WORD_END)
+        words.append((word, i))
         i = end
     close = i
     if not words:
@@ -182,8 +250,8 @@ def _read_range(query: str, bracket: int) -> tuple[DateRange, int]:
     if len(words) < 3:
         raise QuerySyntaxError(query, close, "expected a date after TO")
     (low, low_at), _, (high, high_at) = words
-    low_period = None if low == "*" else period(low, query=query, offset=low_at)
-    high_period = None if high == "*" else period(high, query=query, offset=high_at)
+    low_period = None if low == "*" else period(low, query=query, offset=low_at, now=now)
+    high_period = None if high == "*" else period(high, query=query, offset=high_at, now=now)
     if low_period is not None and high_period is not None and low_period[0] > high_period[1]:
         raise QuerySyntaxError(query, bracket, "date range ends before it starts")
     start = stop = None
@@ -198,7 +266,7 @@ def _read_range(query: str, bracket: int) -> tuple[DateRange, int]:
     return DateRange(start, stop), close + 1
 
 
-def _read_loose(value: str, text: str) -> tuple[dt.date, dt.date]:
+def _read_loose(value: str, text: str, not_a_date: str) -> tuple[dt.date, dt.date]:
     """Read a free-form date with dateutil; the period it names, or InvalidDateError."""
     # Only friendly dates need dateutil: keep start-up lean. (It ships no type information.)
     from dateutil import parser as dateutil_parser
@@ -213,7 +281,7 @@ def _read_loose(value: str, text: str) -> tuple[dt.date, dt.date]:
             for dayfirst in readings
         ]
     except (ValueError, OverflowError):
-        raise InvalidDateError(value, "not a date") from None
+        raise InvalidDateError(value, not_a_date) from None
     ambiguous = InvalidDateError(value, "ambiguous: write it as YYYY-MM-DD")
     if len({(a.date(), b.date()) for a, b in parsed}) > 1:
         raise ambiguous
@@ -227,4 +295,4 @@ def _read_loose(value: str, text: str) -> tuple[dt.date, dt.date]:
         return _bounds(a.year)
     if "year" in missing:
         raise ambiguous
-    raise InvalidDateError(value, "not a date")
+    raise InvalidDateError(value, not_a_date)

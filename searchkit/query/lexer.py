@@ -11,6 +11,7 @@ leaves, so the parser (:mod:`searchkit.query.parser`) is plain recursive descent
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -26,9 +27,10 @@ MAX_CLAUSES = 512
 FIELD_NAMES = {"headline": "headline", "title": "headline", "body": "body", "date": "date"}
 
 # Token kinds. Leaves become tree leaves; the rest is structure.
-WORD, PREFIX, WILDCARD, STAR, PHRASE, DATE = "word", "prefix", "wildcard", "star", "phrase", "date"
+WORD, PREFIX, WILDCARD, FUZZY, STAR, PHRASE, DATE = (
+    "word", "prefix", "wildcard", "fuzzy", "star", "phrase", "date")
 FIELD, LPAREN, RPAREN, AND, OR, NOT, PLUS, MINUS = "field", "(", ")", "AND", "OR", "NOT", "+", "-"
-LEAVES = frozenset({WORD, PREFIX, WILDCARD, STAR, PHRASE, DATE})
+LEAVES = frozenset({WORD, PREFIX, WILDCARD, FUZZY, STAR, PHRASE, DATE})
 OPERAND_STARTS = LEAVES | {FIELD, LPAREN, NOT, PLUS, MINUS}
 
 #: Words that are operators when they stand alone, and the operator each one is (Lucene's && and ||).
@@ -43,6 +45,9 @@ _WILDCARD_EXAMPLES = {"?": "g?ld", "*": "col*r"}
 _WORD_END = re.compile(r'[\s"()]')  # a word runs until whitespace, a quote or a parenthesis
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # exactly the characters str.isalnum() accepts
 _DIGITS = re.compile(r"[0-9]+")
+_FUZZY = re.compile(r"(.*[^\W_])~([0-9]*)\Z", re.DOTALL)  # "petrolium~", "petrolium~1"
+#: The largest edit distance a fuzzy word may ask for, as in Lucene.
+MAX_FUZZY_DISTANCE = 2
 
 
 def has_letter_or_digit(text: str) -> bool:
@@ -54,20 +59,22 @@ class Token:
     kind: str
     pos: int
     text: str = ""  # the word, prefix stem, wildcard, phrase text, canonical field name or operator as typed
-    number: int = 0  # a phrase's slop, or N in ")@N"
+    number: int = 0  # a phrase's slop, N in ")@N", or a fuzzy word's distance (-1: automatic)
     number_pos: int = -1  # where "@N" starts; -1 when there is none
     date: Optional[DateRange] = None
 
 
-def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text``; raises :class:`QuerySyntaxError` for what no parse could mend (an unbalanced
-    quote, a bad date, an unknown field, a leading wildcard, too many leaves)."""
-    return _Lexer(text).run()
+def tokenize(text: str, *, now: Optional[dt.date] = None) -> list[Token]:
+    """The tokens of ``text``, its relative dates resolved on the day ``now`` (default: today); raises
+    :class:`QuerySyntaxError` for what no parse could mend (an unbalanced quote, a bad date, an unknown
+    field, a leading wildcard, too many leaves)."""
+    return _Lexer(text, now).run()
 
 
 class _Lexer:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, now: Optional[dt.date] = None) -> None:
         self.text = text
+        self.now = now
         self.tokens: list[Token] = []
         self.leaves = 0
         self.content_end = len(text.rstrip())  # everything from here on is whitespace
@@ -181,7 +188,7 @@ class _Lexer:
         if not has_value:
             raise self._error(start, f"'{name}:' needs a value right after the colon")
         if field == "date":
-            date_range, after = read_date_value(text, value)
+            date_range, after = read_date_value(text, value, now=self.now)
             self._emit(Token(DATE, start, date=date_range))
             return after
         self._emit(Token(FIELD, start, field))
@@ -205,6 +212,10 @@ class _Lexer:
             return True
         if not has_letter_or_digit(word):
             return False
+        fuzzy = _FUZZY.match(word)
+        if fuzzy is not None and "?" not in word and "*" not in word:
+            self._emit(Token(FUZZY, pos, fuzzy[1], number=self._distance(fuzzy[2], pos + fuzzy.start(2))))
+            return True
         unquestioned = word.rstrip("?")
         if "?" not in unquestioned and "*" not in unquestioned:
             self._emit(Token(WORD, pos, word))
@@ -223,6 +234,13 @@ class _Lexer:
                 raise self._error(pos + second.start() + at, "only one part of a word may hold ? or *")
             self._emit(Token(WILDCARD, pos, word))
         return True
+
+    def _distance(self, digits: str, pos: int) -> int:
+        if not digits:
+            return -1
+        if int(digits) > MAX_FUZZY_DISTANCE:
+            raise self._error(pos, f"a fuzzy word's distance is 0, 1 or 2 edits, not {int(digits)}")
+        return int(digits)
 
 
 def _ends_word(char: str) -> bool:

@@ -7,8 +7,11 @@ engine would cost a search over the whole index each. The rules are the query la
 - a word or phrase is analysed into indexed words; several words are a phrase, each next word 1 to
   ``slop + 1`` positions after the previous one (exactly 1 for a plain word);
 - no field means "headline or body";
+- a dotted acronym (U.S., u.s.a) is its letters without the dots, in a prefix's pattern too;
 - prefixes and wildcards match their unstemmed, folded pattern against the *indexed* (stemmed) words of
   the field, and the other words of their text must be in the field as they are;
+- a fuzzy word is analysed, and its last word matches every indexed word sharing its first letter within
+  its edits (:meth:`~searchkit.query.tree.Fuzzy.edits_for`); its other words must be there as they are;
 - a child that analyses to nothing constrains nothing: it is dropped from AND and OR (an OR's minimum is
   scaled to the children left), a NOT of it matches everything, and a query of only such words matches
   nothing.
@@ -29,6 +32,7 @@ from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
 from searchkit.text import analysis as shared
+from searchkit.text.edits import edit_distance
 
 FIELDS = ("headline", "body")
 
@@ -86,6 +90,8 @@ class Matcher:
             return self._in_fields(node.field, lambda name: self._prefix(name, node.text))
         if isinstance(node, t.Wildcard):
             return self._in_fields(node.field, lambda name: self._wildcard(name, node.text))
+        if isinstance(node, t.Fuzzy):
+            return self._in_fields(node.field, lambda name: self._fuzzy(name, node))
         if isinstance(node, t.DateRange):
             start, end = node.start or dt.date.min, node.end or dt.date.max
             return lambda doc: start <= doc.article.date <= end
@@ -121,9 +127,17 @@ class Matcher:
         words = self.analysis.word.findall(self.analysis.fold(text))
         if not words:
             return None
-        start = words[-1]
+        start = shared.undot(words[-1])  # as the index holds a dotted acronym
         return _also(name, [self.analysis.normalize(w) for w in words[:-1]],
                      lambda doc: any(w.startswith(start) for w in doc.words[name]))
+
+    def _fuzzy(self, name: str, node: t.Fuzzy) -> Optional[Predicate]:
+        words = self.analysis.analyze(node.text)
+        if not words:
+            return None
+        word, distance = words[-1], node.edits_for(words[-1])
+        return _also(name, words[:-1], lambda doc: any(
+            w[:1] == word[:1] and edit_distance(w, word) <= distance for w in doc.words[name]))
 
     def _wildcard(self, name: str, text: str) -> Optional[Predicate]:
         pieces = re.findall(r"[\w?*]+(?:\.[\w?*]+)*", self.analysis.fold(text))
@@ -135,10 +149,14 @@ class Matcher:
             at = self.query_text.find(text)
             raise QuerySyntaxError(self.query_text, max(at, 0),
                                    f"wildcard '{text}' needs a letter or digit before its first ? or *")
-        regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
-                           re.DOTALL)
+        regex = _wildcard_regex(pattern)
         others = [self.analysis.normalize(piece) for piece in pieces if piece != pattern]
         return _also(name, others, lambda doc: any(regex.fullmatch(w) for w in doc.words[name]))
+
+
+def _wildcard_regex(pattern: str) -> "re.Pattern[str]":
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
+                      re.DOTALL)
 
 
 def _words(name: str, words: list[str], *, gap: int) -> Optional[Predicate]:
@@ -172,3 +190,40 @@ class Percolator:
         """The names of the queries ``article`` matches (a query that analyses to nothing matches none)."""
         doc = Doc.of(article, self.analysis)
         return [name for name, holds in self._predicates.items() if holds is not None and holds(doc)]
+
+
+def words_sought(node: t.Node, article: Article,
+                 analysis: Analysis = SHARED_ANALYSIS) -> dict[str, frozenset[str]]:
+    """Per field, the indexed words of ``article`` that the words of ``node`` look for, by the rules
+    above (prefixes and wildcards matched against the article's own words); words under a NOT are
+    left out: they are what the reader did not ask for. What an article page marks."""
+    doc = Doc.of(article, analysis)
+    found: dict[str, set[str]] = {name: set() for name in FIELDS}
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, (t.And, t.Or)):
+            pending.extend(current.children)
+        elif isinstance(current, (t.Term, t.Phrase, t.Prefix, t.Wildcard)):
+            for name in (current.field,) if current.field else FIELDS:
+                found[name] |= _leaf_words(current, set(doc.words[name]), analysis)
+    return {name: frozenset(words) for name, words in found.items()}
+
+
+def _leaf_words(leaf: t.Term | t.Phrase | t.Prefix | t.Wildcard, present: set[str],
+                analysis: Analysis) -> set[str]:
+    if isinstance(leaf, (t.Term, t.Phrase)):
+        return set(analysis.analyze(leaf.text)) & present
+    words = analysis.word.findall(analysis.fold(leaf.text))
+    if isinstance(leaf, t.Prefix):
+        if not words:
+            return set()
+        start = words[-1]
+        others = {analysis.normalize(w) for w in words[:-1]}
+        return {w for w in present if w.startswith(start)} | (others & present)
+    patterns = [piece for piece in re.findall(r"[\w?*]+(?:\.[\w?*]+)*", analysis.fold(leaf.text))
+                if "?" in piece or "*" in piece]
+    if not patterns or patterns[-1][0] in "?*":
+        return set()
+    regex = _wildcard_regex(patterns[-1])
+    return {w for w in present if regex.fullmatch(w)} | ({analysis.normalize(w) for w in words} & present)

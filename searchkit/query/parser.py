@@ -4,7 +4,8 @@
     or_expr  := and_expr (("OR" | "||") and_expr)*
     and_expr := unary ([("AND" | "&&")] unary)*   (words side by side are AND-ed)
     unary    := ("NOT" | "-" | "!" | "+") unary | primary
-    primary  := WORD | PREFIX | WILDCARD | "*" | PHRASE | DATE | FIELD primary | "(" or_expr ")" ["@" N]
+    primary  := WORD | PREFIX | WILDCARD | FUZZY | "*" | PHRASE | DATE | FIELD primary
+              | "(" or_expr ")" ["@" N]
 
 The lexer (:mod:`searchkit.query.lexer`) does the context-sensitive work: when ``-``, ``*``, ``?``, ``:``
 and quotes are syntax and when they are punctuation, and reading ``date:`` values. The parser is plain
@@ -14,6 +15,7 @@ recursive descent over its tokens, with nesting capped at :data:`MAX_DEPTH` so i
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 
@@ -22,6 +24,7 @@ from searchkit.query.lexer import (
     AND,
     DATE,
     FIELD,
+    FUZZY,
     LPAREN,
     MAX_CLAUSES,
     MINUS,
@@ -39,15 +42,18 @@ from searchkit.query.lexer import (
     has_letter_or_digit,
     tokenize,
 )
-from searchkit.query.tree import And, MatchAll, Node, Not, Or, Phrase, Prefix, Term, Wildcard
+from searchkit.query.tree import And, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Term, Wildcard
 
 # MAX_CLAUSES is the lexer's (it counts the leaves) and listed here with the other limits.
-__all__ = ["parse", "MAX_QUERY_LENGTH", "MAX_DEPTH", "MAX_CLAUSES", "LONG_QUERY_WORDS", "STOP_WORDS"]
+__all__ = ["parse", "MAX_QUERY_LENGTH", "MAX_DEPTH", "MAX_CLAUSES", "LONG_QUERY_WORDS", "STOP_WORDS",
+           "SHOULD_MATCH_EVERY", "should_match"]
 
 MAX_QUERY_LENGTH = 4096
 MAX_DEPTH = 32
 #: A query or group of only plain words longer than this matches any of them, less its stop words.
 LONG_QUERY_WORDS = 5
+#: A long query's articles must hold one more of its words for every this many of them (should_match).
+SHOULD_MATCH_EVERY = 24
 #: Words a long query drops (compared lower-cased): Whoosh's English stop list less "us", "may" and "tbd",
 #: which mean something in news.
 STOP_WORDS = frozenset(
@@ -63,16 +69,17 @@ _PLAIN_LEFT = "\"()*:+-"
 _PLAIN_RIGHT = "\"()*:"
 
 
-def parse(text: str, *, plain: bool = False) -> Node:
+def parse(text: str, *, plain: bool = False, now: Optional[dt.date] = None) -> Node:
     """Parse a query into a tree; raises :class:`QuerySyntaxError` pointing at the problem.
 
-    With ``plain=True`` the text is only words: no operators, fields, phrases or wildcards.
+    With ``plain=True`` the text is only words: no operators, fields, phrases or wildcards. Relative dates
+    (``date:yesterday``, ``date:"last week"``) become the days they mean on ``now`` (default: today).
     """
     if len(text) > MAX_QUERY_LENGTH:
         raise QuerySyntaxError(text, MAX_QUERY_LENGTH, f"query longer than {MAX_QUERY_LENGTH} characters")
     if plain:
         return _parse_plain(text)
-    tokens = tokenize(text)
+    tokens = tokenize(text, now=now or dt.date.today())  # one today for every date of the query
     if not tokens:
         raise QuerySyntaxError(text, 0, "empty query")
     return _Parser(text, tokens).parse()
@@ -90,18 +97,25 @@ def _words_node(words: list[tuple[Node, bool]]) -> Node:
     """AND plain words, each with whether it is required (``+word``), in order.
 
     More than LONG_QUERY_WORDS of them is pasted text rather than a query: the required words must all
-    match, and any one of the others will do, less their :data:`STOP_WORDS` (all of them are kept when
-    every one is a stop word). No minimum: on the CISI relevance evaluation a percentage minimum lost
-    most of the relevant articles of long queries, and dropping stop words helped
-    (benchmarks/results/relevance.md).
+    match, and of the others, less their :data:`STOP_WORDS` (all of them are kept when every one is a
+    stop word), :func:`should_match` will do: one for a sentence, a few for a paragraph. A steeper
+    minimum lost relevant articles on the CISI and TIME evaluations: a percentage of the words lost most
+    of them, and even 2 of a 4-to-11-word question lost some on CISI, whose questions have up to 134
+    relevant articles sharing a word or two with them (docs/ranking.md, benchmarks/results/relevance.md).
     """
     nodes = [node for node, _ in words]
     optional = [node for node, required in words if not required]
     if len(words) > LONG_QUERY_WORDS and len(optional) > 1:
         optional = [node for node in optional if not _is_stop_word(node)] or optional
-        any_of = optional[0] if len(optional) == 1 else Or(*optional)
+        any_of = optional[0] if len(optional) == 1 else Or(*optional, minimum=should_match(len(optional)))
         nodes = [node for node, required in words if required] + [any_of]
     return nodes[0] if len(nodes) == 1 else And(*nodes)
+
+
+def should_match(words: int) -> int:
+    """How many of a long query's ``words`` (its optional words less stop words) an article must hold:
+    one, and one more for every :data:`SHOULD_MATCH_EVERY` words (a pasted paragraph of 60 needs 3)."""
+    return 1 + words // SHOULD_MATCH_EVERY
 
 
 def _is_stop_word(node: Node) -> bool:
@@ -210,6 +224,10 @@ class _Parser:
             return Prefix(token.text, field), _PLAIN
         if token.kind == WILDCARD:
             return Wildcard(token.text, field), _PLAIN
+        if token.kind == FUZZY:
+            if token.number == 0:
+                return Term(token.text, field), _PLAIN
+            return Fuzzy(token.text, field, None if token.number < 0 else token.number), _PLAIN
         if token.kind == STAR:
             return MatchAll(), _OTHER
         if token.kind == PHRASE:

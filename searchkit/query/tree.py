@@ -110,6 +110,37 @@ class Wildcard:
 
 
 @dataclass(frozen=True)
+class Fuzzy:
+    """Every word within ``distance`` edits of ``text`` (``petrolium~``, ``petrolium~1``), as Lucene writes
+    it; ``distance=None`` is automatic: 0 for words of one or two letters, 1 up to five, 2 beyond.
+
+    Edits are insertions, deletions, substitutions and swaps of two neighbours; the first letter must
+    agree, so engines list the candidates as they list a prefix's words, and cap them the same way.
+    """
+
+    text: str
+    field: Optional[str] = None
+    distance: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        _check_field(self.field)
+        if not self.text:
+            raise ValueError("Fuzzy needs non-empty text")
+        if self.distance is not None and self.distance not in (0, 1, 2):
+            raise ValueError(f"Fuzzy distance must be 0, 1 or 2, not {self.distance!r}")
+
+    def edits_for(self, word: str) -> int:
+        """The edits allowed for ``word`` (the analysed text): as asked, else automatic by its length."""
+        if self.distance is not None:
+            return self.distance
+        return 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+
+    def __str__(self) -> str:
+        term = str(Term(self.text))
+        return _scoped(self.field, f"{term}~{'' if self.distance is None else self.distance}")
+
+
+@dataclass(frozen=True)
 class DateRange:
     """Articles dated from ``start`` to ``end``, both inclusive; ``None`` leaves that end open."""
 
@@ -182,13 +213,13 @@ class Not:
         return f"NOT {self.child}"
 
 
-Node = Union[Term, Phrase, Prefix, Wildcard, DateRange, MatchAll, And, Or, Not]
+Node = Union[Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, MatchAll, And, Or, Not]
 
 
 def _flatten(children: tuple["Node", ...], kind: type) -> tuple["Node", ...]:
     flat: list[Node] = []
     for child in children:
-        if not isinstance(child, (Term, Phrase, Prefix, Wildcard, DateRange, MatchAll, And, Or, Not)):
+        if not isinstance(child, (Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, MatchAll, And, Or, Not)):
             raise TypeError(f"not a query node: {child!r}")
         if type(child) is kind and getattr(child, "minimum", 1) == 1:
             flat.extend(child.children)  # type: ignore[union-attr]

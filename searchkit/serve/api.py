@@ -1,9 +1,10 @@
 """The JSON API: ``/api/search``, ``/api/articles/{id}``, ``/api/stats`` and ``/healthz``.
 
 Every body is built by :mod:`searchkit.cli.output`, the module behind the CLI's ``--json``, so a search over
-HTTP answers exactly what ``searchkit query --json`` prints for the same options. The OpenAPI document
-describes them with the library's own dataclasses (``Results``, ``Article``, ``Stats``), whose fields
-are those keys.
+HTTP answers exactly what ``searchkit query --json`` prints for the same options, but for file paths:
+relative to the seeds folder unless the operator asks for them whole (:mod:`searchkit.serve.paths`). The
+OpenAPI document describes them with the library's own dataclasses (``Results``, ``Article``, ``Stats``),
+whose fields are those keys. The news endpoints are in :mod:`searchkit.serve.api_news`.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class SearchBody(BaseModel):
     offset: int
     hits: list[HitBody]
     suggestion: Optional[str]
+    corrected: bool  # nothing matched q as typed: the hits are the suggestion's (autocorrect=false: q's own)
     # Only when nothing matched because the query's dates lie outside the articles the index holds.
     index_dates: Optional[IndexDatesBody] = None
     histogram: Optional[list[BucketBody]] = None  # only when histogram= was given, as with --histogram
@@ -110,18 +112,24 @@ async def search(
     page: int = Query(1, ge=1, description="Page number, from 1"),
     sort: Literal["relevance", "newest", "oldest", "recent"] = Query(
         "relevance", description="recent: relevance blended with freshness (see half_life and now)"),
-    since: Optional[str] = Query(None, description="Only articles on or after this date (e.g. 2017-11)"),
-    until: Optional[str] = Query(None, description="Only articles on or before this date"),
+    since: Optional[str] = Query(
+        None, description="Only articles on or after this date (e.g. 2017-11, monday, last week, 3 days ago;"
+                          " relative dates count from now)"),
+    until: Optional[str] = Query(None, description="Only articles on or before this date (e.g. yesterday)"),
     plain: bool = Query(False, description="Treat q as plain words: no operators, fields or quotes"),
     histogram: Optional[Interval] = Query(
         None, description="Also count every match per interval (auto: 10 to 60 bars) into histogram"),
     half_life: Optional[str] = Query(
         None, description="With sort=recent: the age at which freshness counts half (30d, 2w, 6m, 1y)"),
     now: Optional[str] = Query(
-        None, description="With sort=recent: the day ages count from (default: the newest article)"),
+        None, description="The day relative dates count from (default: today); with sort=recent also the "
+                          "day ages count from (default there: the newest article)"),
     collapse: bool = Query(
         True, description="Show each story once, its near-duplicate rewrites named in the hit's similar; "
                           "page and limit then count stories"),
+    autocorrect: bool = Query(
+        True, description="When nothing matches q, answer the suggestion's hits (corrected: true) when it "
+                          "has some"),
     facets: bool = Query(
         False, description="Also count every match per year and per month into facets (each value narrows "
                            "the search as since=value&until=value)"),
@@ -131,23 +139,24 @@ async def search(
     check_depth(offset, limit)
     results = await state.budget.run(state.index.search, q, limit=limit, offset=offset, sort=sort,
                                      since=since, until=until, plain=plain, histogram=histogram,
-                                     half_life=half_life, now=now, collapse=collapse, facets=facets)
-    return CliJSONResponse(output.results_json(results))
+                                     half_life=half_life, now=now, collapse=collapse,
+                                     autocorrect=autocorrect, facets=facets)
+    return CliJSONResponse(state.paths.results(output.results_json(results)))
 
 
-@router.get("/api/articles/{article_id}", response_model=Article,
+@router.get("/api/articles/{article_id:path}", response_model=Article,
             responses={404: {"model": ErrorBody, "description": "No such article"}, 503: ERRORS[503]},
             summary="One whole article")
 async def article(request: Request, article_id: str) -> JSONResponse:
     state = ServerState.of(request)
     found = await state.budget.run(article_or_404, state.index, article_id)
-    return CliJSONResponse(output.article_json(found))
+    return CliJSONResponse(state.paths.article(output.article_json(found)))
 
 
 @router.get("/api/stats", response_model=Stats, responses={503: ERRORS[503]}, summary="Index facts")
 async def stats(request: Request) -> JSONResponse:
     state = ServerState.of(request)
-    return CliJSONResponse(output.stats_json(await state.budget.run(state.index.stats)))
+    return CliJSONResponse(state.paths.stats(output.stats_json(await state.budget.run(state.index.stats))))
 
 
 @router.get("/healthz", response_model=HealthBody, responses={503: ERRORS[503]},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
-from typing import AsyncIterator, Optional
+from typing import Any, AsyncIterator, Optional
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +18,7 @@ from searchkit import __version__
 from searchkit.cli import output
 from searchkit.errors import InvalidOptionError, SearchkitError
 from searchkit.index.facade import Index
-from searchkit.serve import api, pages, search_page
+from searchkit.serve import api, api_news, pages, reading, search_page
 from searchkit.serve.budget import DEFAULT_BUDGET_SECONDS, DEFAULT_WORKERS, TimeBudget
 from searchkit.serve.state import ServerState, status_for
 from searchkit.serve.watch import SeedsWatcher
@@ -45,11 +45,14 @@ def create_app(
     watch: bool = False,
     budget_seconds: float = DEFAULT_BUDGET_SECONDS,
     workers: int = DEFAULT_WORKERS,
+    show_paths: bool = False,
 ) -> FastAPI:
-    """The server for ``index``; with ``watch=True`` it keeps the index in step with ``seeds_dir``."""
+    """The server for ``index``; with ``watch=True`` it keeps the index in step with ``seeds_dir``. The
+    API shows file paths relative to the seeds folder, and folders by name, unless ``show_paths``."""
     if watch and seeds_dir is None:
         raise InvalidOptionError("watching needs a seeds folder")
-    state = ServerState(index=index, budget=TimeBudget(budget_seconds, workers), seeds_dir=seeds_dir)
+    state = ServerState(index=index, budget=TimeBudget(budget_seconds, workers), seeds_dir=seeds_dir,
+                        show_paths=show_paths)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,8 +72,10 @@ def create_app(
     app.state.searchkit = state
     app.mount("/static", StaticFiles(packages=[("searchkit.serve", "static")]), name="static")
     app.include_router(api.router)
+    app.include_router(api_news.router)
     app.include_router(search_page.router)
-    app.include_router(pages.router)
+    app.include_router(reading.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_exception_handler(SearchkitError, _searchkit_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
@@ -99,6 +104,26 @@ async def _http_error(request: Request, error: HTTPException) -> Response:
     if _wants_json(request):
         return api.CliJSONResponse(body, status_code=error.status_code, headers=error.headers)
     return pages.message_page(request, error.status_code, str(error.detail))
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's OpenAPI document, saying what is sent: a bad parameter is a 400 with the error object
+    (see :func:`_invalid_request`), never the 422 with a validation list that FastAPI documents."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        document = get_openapi(title=app.title, version=app.version, description=app.description,
+                               routes=app.routes)
+        for operation in (op for path in document.get("paths", {}).values() for op in path.values()):
+            responses = operation.get("responses", {})
+            if responses.pop("422", None) is not None:
+                responses.setdefault("400", {"description": "Bad parameter", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
+        schemas = document.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 class SecurityHeaders:

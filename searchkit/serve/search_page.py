@@ -42,6 +42,8 @@ class SearchForm:
     histogram: str = ""  # the timeline's interval (searchkit.news.timeline), "" for auto
     collapse: bool = True  # near-duplicate rewrites under their story's best hit
     facets: bool = True  # the timeline and the per-year and per-month counts
+    autocorrect: bool = True  # on zero hits, the suggestion's results when it has some
+    now: str = ""  # the day relative dates count from ("" for today), kept so that a shared link keeps it
 
     @classmethod
     def from_request(cls, request: Request) -> "SearchForm":
@@ -55,7 +57,9 @@ class SearchForm:
                    limit=_whole_number(params.get("limit"), "limit", PAGE_SIZE, 1, MAX_API_LIMIT),
                    histogram=check_interval(params["histogram"]) if params.get("histogram") else "",
                    collapse=params.get("collapse") not in ("0", "false", "off"),
-                   facets=params.get("facets") not in ("0", "false", "off"))
+                   facets=params.get("facets") not in ("0", "false", "off"),
+                   autocorrect=params.get("autocorrect") not in ("0", "false", "off"),
+                   now=params.get("now", "").strip())
 
     def url(self, **changes: Any) -> str:
         """The search page's URL for this form with ``changes`` (default values left out)."""
@@ -86,16 +90,20 @@ async def search_page(request: Request) -> Response:
             state.index.search, form.q, limit=form.limit, offset=offset, sort=form.sort,
             since=form.since or None, until=form.until or None, plain=form.plain,
             histogram=(form.histogram or "auto") if form.facets else None, collapse=form.collapse,
-            facets=form.facets)
+            facets=form.facets, autocorrect=form.autocorrect, now=form.now or None)
     except SearchkitError as error:
         status = status_for(error)
         if status >= 500:
             raise
         return render(request, "search.html", {**context, "error": error}, status=status)
+    from searchkit.serve import reading  # it builds on this module's form
+
+    similar = await state.budget.run(reading.similar_versions, state.index, results)
     dates = facets_view.DateRange.of(form.since, form.until)
     context.update(results=results, pager=_pager(form, results),
                    timeline=facets_view.timeline(results.histogram, dates, form.url),
-                   facets=facets_view.facet_lists(results.facets, dates, form.url))
+                   facets=facets_view.facet_lists(results.facets, dates, form.url),
+                   came=reading.Came(form, None), similar=similar, similar_shown=reading.similar_shown)
     return render(request, "search.html", context)
 
 
@@ -118,6 +126,7 @@ def _pager(form: SearchForm, results: Results) -> dict[str, Any]:
         "next": form.url(page=form.page + 1) if form.page < last_page else None,
         "pages": [PageLink(n, form.url(page=n), n == form.page) for n in numbers],
         "suggestion_url": form.url(q=results.suggestion, page=1) if results.suggestion else None,
+        "as_typed_url": form.url(autocorrect=False, page=1) if results.corrected else None,
         "every_article_url": form.url(collapse=False, page=1) if shown != results.total else None,
     }
 

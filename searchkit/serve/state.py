@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from searchkit.articles import Article
 from searchkit.errors import (
+    AlertStateError,
     ArticleNotFoundError,
     EngineNotAvailableError,
     IndexCorruptError,
@@ -24,6 +25,7 @@ from searchkit.errors import (
 )
 from searchkit.index.facade import Index
 from searchkit.serve.budget import TimeBudget
+from searchkit.serve.paths import ShownPaths
 
 #: Hits past this depth are not served (as Elasticsearch's max_result_window): deep pages cost the
 #: engine offset + limit hits each; narrowing the query or sorting by date reaches old articles instead.
@@ -34,11 +36,17 @@ MAX_ID_CHARS = 512
 
 @dataclass
 class ServerState:
-    """The server's index, its read budget, and the seeds folder it watches (if any)."""
+    """The server's index, its read budget, the seeds folder it watches (if any), and how the API shows
+    file paths."""
 
     index: Index
     budget: TimeBudget
     seeds_dir: Optional[Path] = None
+    show_paths: bool = False  # the API shows whole server paths
+    paths: ShownPaths = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.paths = ShownPaths(self.index, absolute=self.show_paths)
 
     @staticmethod
     def of(request: Request) -> "ServerState":
@@ -70,6 +78,6 @@ def status_for(error: SearchkitError) -> int:
     if isinstance(error, (QuerySyntaxError, InvalidOptionError, InvalidDateError, UnsupportedQueryError)):
         return 400
     if isinstance(error, (IndexNotFoundError, IndexCorruptError, IndexLockedError, SearchTimeoutError,
-                          EngineNotAvailableError)):
+                          EngineNotAvailableError, AlertStateError)):
         return 503
     return 500

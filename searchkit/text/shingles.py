@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import array
 import sys
-import zlib
 from typing import NamedTuple
 
 from searchkit.articles import Article
 from searchkit.text.analysis import analyze
+from searchkit.text.facts import Facts, facts, word_codes
 
 SHINGLE_WORDS = 4
 #: Texts at least this alike are near-duplicates (the same story rewritten).
@@ -50,7 +50,7 @@ def _shingle_hashes(words: list[str]) -> list[int]:
     otherwise are made again), and every step is a C-level map. An article is shingled at index time,
     where a Python loop per shingle cost more than analysing the text.
     """
-    codes = _word_codes(words)
+    codes = word_codes(words)
     if 0 < len(codes) < SHINGLE_WORDS:
         codes += [0] * (SHINGLE_WORDS - len(codes))  # a text shorter than a shingle is one shingle
     return list(map(hash, zip(*(codes[start:] for start in range(SHINGLE_WORDS)), strict=False)))
@@ -58,24 +58,6 @@ def _shingle_hashes(words: list[str]) -> list[int]:
 
 #: Names the shingle hashing (see :func:`_shingle_hashes`): part of the stories' settings.
 HASHING = f"crc32 tuple hash {hash((1, 2, 3, 4)) & 0xFFFFFFFF:08x}/{sys.hash_info.width}"
-_WORD_CODES: dict[str, int] = {}
-_WORD_CODES_LIMIT = 500_000
-
-
-def _word_codes(words: list[str]) -> list[int]:
-    """Each word's CRC-32 (remembered: a corpus has far fewer words than word occurrences)."""
-    try:
-        return list(map(_WORD_CODES.__getitem__, words))
-    except KeyError:
-        if len(_WORD_CODES) > _WORD_CODES_LIMIT:
-            _WORD_CODES.clear()
-        codes = []
-        for word in words:  # never reads back what another thread may have cleared since
-            code = _WORD_CODES.get(word)
-            if code is None:
-                code = _WORD_CODES[word] = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-            codes.append(code)
-        return codes
 
 
 def jaccard(left: frozenset[int], right: frozenset[int]) -> float:
@@ -141,12 +123,14 @@ def resemblance(left: Sketch, right: Sketch) -> float:
 
 
 class Signature(NamedTuple):
-    """What stories are told apart by: an article's date (as an ordinal) and its text's sketch."""
+    """What stories are told apart by: an article's date (as an ordinal), its text's sketch, and the
+    figures and names it states (:mod:`searchkit.text.facts`)."""
 
     day: int
     sketch: Sketch
+    facts: Facts
 
 
 def signature(article: Article) -> Signature:
-    """The signature of ``article`` (its headline and body, sketched)."""
-    return Signature(article.date.toordinal(), article_sketch(article))
+    """The signature of ``article`` (its headline and body, sketched, and their facts)."""
+    return Signature(article.date.toordinal(), article_sketch(article), facts(article.headline, article.body))

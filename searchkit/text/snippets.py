@@ -11,7 +11,7 @@ import re
 from itertools import compress
 from typing import AbstractSet
 
-from searchkit.text.analysis import STEMMED, WORD, Analyzer
+from searchkit.text.analysis import ACRONYM, STEMMED, WORD, Analyzer
 
 SNIPPET_CHARS = 240
 #: Context kept before the first and after the last match of a passage.
@@ -32,18 +32,39 @@ def snippet(body: str, terms: AbstractSet[str], analyzer: Analyzer = STEMMED) ->
     ``…``.
     """
     if terms and body:
-        # One pass of the word pattern, then C-level steps only: a page of results makes ten snippets.
-        found = list(WORD.finditer(body))
-        indexed = analyzer.normalize_all(list(map(re.Match.group, found)))
-        wanted = list(map(terms.__contains__, indexed))
-        if any(wanted):
-            matches = list(map(re.Match.span, compress(found, wanted)))
-            word_at = dict(zip(matches, compress(indexed, wanted), strict=True))
+        matches, indexed = _matches(body, terms, analyzer)
+        if matches:
+            word_at = dict(zip(matches, indexed, strict=True))
             ranked = sorted(_passages(matches), key=lambda p: (-len({word_at[span] for span in p}), -len(p),
                                                                p[-1][1] - p[0][0], p[0][0]))
             windows = _windows(body, ranked)
             return _joined(body, windows, matches)
     return _start(body)
+
+
+def match_spans(text: str, terms: AbstractSet[str], analyzer: Analyzer = STEMMED) -> list[tuple[int, int]]:
+    """Where in ``text`` the words whose indexed form is in ``terms`` are: (start, end) pairs in order,
+    found as :func:`snippet` finds them (an article page marks every one)."""
+    return _matches(text, terms, analyzer)[0] if terms and text else []
+
+
+def _matches(text: str, terms: AbstractSet[str],
+             analyzer: Analyzer) -> tuple[list[tuple[int, int]], list[str]]:
+    """The spans of the matching words and their indexed forms."""
+    # One pass of the word pattern, then C-level steps only: a page of results makes ten snippets.
+    found = list(WORD.finditer(text))
+    indexed = analyzer.normalize_all(list(map(re.Match.group, found)))
+    wanted = list(map(terms.__contains__, indexed))
+    return [_marked_span(text, match) for match in compress(found, wanted)], list(compress(indexed, wanted))
+
+
+def _marked_span(body: str, match: re.Match[str]) -> tuple[int, int]:
+    """The span to mark for a matched word: a dotted acronym with its final dot (**U.S.**), which
+    :data:`WORD` leaves off."""
+    start, end = match.span()
+    if end < len(body) and body[end] == "." and ACRONYM.fullmatch(match.group()):
+        return start, end + 1
+    return start, end
 
 
 def _windows(body: str, ranked: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:

@@ -25,6 +25,9 @@ PREFIXES = ("g", "go", "gol", "gold", "col", "colo", "hurt", "hurti", "jua", "ju
             "e-ma", "x", "—")
 WILDCARDS = ("g?ld", "g*d", "col*r", "colo?r", "hurt*s", "hurt?", "te?t*", "ju?rez", "j*z", "x*", "e-m?il",
              "u.s-g?ld", "t?")
+#: Fuzzy words as a user types them: near misses of WORDS, some two edits away, some too short to fuzz.
+FUZZY = ("gidl", "goold", "colr", "coulour", "hurst", "huting", "juraez", "pnk", "kely", "tset", "txt", "x",
+         "u.s-gol", "mial")
 SEPARATORS = (" ", " ", ", ", ". ", " — ", "-")
 
 YEARS = (1999, 2000, 2001, 2002)
@@ -74,6 +77,7 @@ _leaves = st.one_of(
     st.builds(t.Phrase, st.lists(_words, min_size=1, max_size=3).map(" ".join), _fields, st.integers(0, 3)),
     st.builds(t.Prefix, st.sampled_from(PREFIXES), _fields),
     st.builds(t.Wildcard, st.sampled_from(WILDCARDS), _fields),
+    st.builds(t.Fuzzy, st.sampled_from(FUZZY), _fields, st.sampled_from((None, 1, 2))),
     date_ranges,
     st.just(t.MatchAll()),
 )

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from searchkit.articles import Article, Fingerprint, scan_seeds
 from searchkit.engines.base import DateSummary, SearchRequest, StoryKeepingEngine
 from searchkit.errors import IndexCorruptError, SeedError
+from searchkit.index import suggestions
 from searchkit.index.request import SORTS  # the recent sort too: the blend over each engine
 from searchkit.query import parse
 
@@ -85,6 +86,32 @@ def test_every_docs_example_finds_what_the_reference_finds(corpus_readers, line,
 @pytest.mark.parametrize("query", EXTRA_QUERIES + TREE_QUERIES, ids=str)
 def test_accents_stems_slop_and_empty_words_find_what_the_reference_finds(corpus_readers, query):
     check_like_the_reference(corpus_readers, query)
+
+
+#: Misspelt queries: the suggestion depends on the engine's candidates and article counts only.
+MISSPELT = ("clarksn", "headline:juarex", "body:hurst", '"everybody hurst"', "kely -pnk", "golld date:1987",
+            "Juraez", "ciudad juarez", "(pnk OR kely)", "colour~ gidl", "zzzq", "hurtt-gold")
+
+
+@pytest.mark.parametrize("query", MISSPELT)
+def test_did_you_mean_rewrites_the_query_as_the_reference_does(corpus_readers, query):
+    engine_reader, reference_reader = corpus_readers
+    assert suggestions.suggest(engine_reader, query) == suggestions.suggest(reference_reader, query)
+
+
+@pytest.mark.parametrize(("query", "now"), [
+    ("date:yesterday", "2017-11-19"),
+    ('pink date:"last week"', "2017-11-20"),  # a Monday: 13 to 19 November
+    ('date:"this month" OR date:"last month"', "2016-12-31"),
+    ('date:>"2 years ago" hurts', "2018-06-01"),
+])
+def test_relative_dates_find_what_the_reference_finds(corpus_readers, query, now):
+    """A relative date is resolved before any engine sees it: every engine answers the reference's days."""
+    tree = parse(query, now=dt.date.fromisoformat(now))
+    engine_reader, reference_reader = corpus_readers
+    wanted = ask(tree)
+    assert outcome(reference_reader, wanted)[0] > 0, "the corpus holds articles on those days"
+    assert outcome(engine_reader, wanted) == outcome(reference_reader, wanted), (query, str(tree))
 
 
 # (b) Random articles, several commits -------------------------------------------------------------------
@@ -462,3 +489,30 @@ def test_an_id_put_seeds_wrote_cannot_be_changed_again_in_the_same_batch(engine,
     reader = engine.open_reader(folder)
     assert (reader.count(), reader.get("old").headline, reader.get("new").headline) == (
         2, "Old article", "New article")
+
+
+ACRONYM_ARTICLES = [
+    Article("dotted", day("1987-03-02"), "U.S. trade deficit widens", "The U.S. trade gap with Japan grew."),
+    Article("bare", day("1987-03-03"), "US trade talks", "US trade officials met the U.K. and E.U. envoys."),
+    Article("lower", day("1987-03-04"), "Talks in Tokyo",
+            "Officials from the u.s and the u.s.a. said trade rose."),
+    Article("other", day("1987-03-05"), "Japan trade", "Japan sold more cars in Europe."),
+]
+
+
+ALL_THREE = ["bare", "dotted", "lower"]
+
+
+@pytest.mark.parametrize(("query", "found"), [
+    ("US", ALL_THREE), ("U.S.", ALL_THREE), ("u.s", ALL_THREE), ("U.S", ALL_THREE),
+    ('"U.S. trade"', ["bare", "dotted"]), ('"us trade"', ["bare", "dotted"]),
+    ("headline:u.s.", ["bare", "dotted"]), ("USA", ["lower"]), ("U.S.A.", ["lower"]), ("UK", ["bare"]),
+    ("e.u.", ["bare"]), ("U.S* trade", ALL_THREE),
+])
+def test_a_dotted_acronym_and_its_letters_are_one_word(engine, tmp_path, query, found):
+    """U.S., US, u.s and U.S all find one another, in phrases and prefixes too, on every engine."""
+    reader = engine.open_reader(new_index(engine, tmp_path, ACRONYM_ARTICLES))
+    try:
+        assert sorted(hit.id for hit in run(reader, ask(query)).hits) == found
+    finally:
+        reader.close()

@@ -57,6 +57,22 @@ def client(news_index):
         yield test_client
 
 
+def served(value: object, seeds_dir: Path) -> object:
+    """The CLI's ``--json`` as the API sends it: a ``path`` relative to the seeds folder (``/``-separated)
+    and the ``seeds_dir`` and ``index_dir`` folders by name, nothing else changed."""
+    if isinstance(value, list):
+        return [served(item, seeds_dir) for item in value]
+    if not isinstance(value, dict):
+        return value
+    changed = {key: served(item, seeds_dir) for key, item in value.items()}
+    if isinstance(changed.get("path"), str):
+        changed["path"] = Path(changed["path"]).relative_to(seeds_dir.resolve()).as_posix()
+    for folder in ("seeds_dir", "index_dir"):
+        if isinstance(changed.get(folder), str):
+            changed[folder] = Path(changed[folder]).name
+    return changed
+
+
 # The browser tests' (``browser_support.py``) ------------------------------------------------------------
 
 @pytest.fixture(scope="module")

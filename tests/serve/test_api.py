@@ -11,12 +11,13 @@ from click.testing import CliRunner
 
 from searchkit.cli.commands import main
 
-from serve.conftest import OIL_ARTICLES
+from serve.conftest import OIL_ARTICLES, served
 
 
 def cli_json(index_dir: Path, *args: str) -> tuple[int, object]:
+    """What the CLI's --json prints, with paths as the API shows them (relative to the seeds folder)."""
     result = CliRunner().invoke(main, [*args, "--index", str(index_dir), "--json"], catch_exceptions=False)
-    return result.exit_code, json.loads(result.stdout)
+    return result.exit_code, served(json.loads(result.stdout), index_dir.parent / "seeds")
 
 
 @pytest.mark.parametrize("params, cli_args", [
@@ -27,7 +28,11 @@ def cli_json(index_dir: Path, *args: str) -> tuple[int, object]:
      ["crude", "--since", "1987-03-10", "--until", "1987-03-12", "--sort", "newest"]),
     ({"q": 'opec "oil prices" -cocoa'}, ['opec "oil prices" -cocoa']),
     ({"q": 'pink "oops', "plain": "true"}, ['pink "oops', "--plain"]),
-    ({"q": "cocao"}, ["cocao"]),  # nothing found: same suggestion
+    ({"q": "cocao"}, ["cocao"]),  # nothing found: the suggestion's hits, corrected
+    ({"q": "cocao", "autocorrect": "false"}, ["cocao", "--no-autocorrect"]),  # only the suggestion
+    ({"q": "crude", "since": "last week", "until": "last week", "now": "1987-03-11", "sort": "oldest"},
+     ["crude", "--since", "last week", "--until", "last week", "--now", "1987-03-11", "--sort", "oldest"]),
+    ({"q": 'oil date:"3 days ago"', "now": "1987-03-11"}, ['oil date:"3 days ago"', "--now", "1987-03-11"]),
 ])
 def test_search_answers_exactly_the_json_of_the_cli(client, news_index, params, cli_args):
     response = client.get("/api/search", params=params)
@@ -52,6 +57,9 @@ def test_a_bad_query_is_400_with_the_cli_error_object(client, news_index):
     ({"q": "oil", "page": "0"}, "page"),
     ({"q": "oil", "sort": "random"}, "sort"),
     ({"q": "oil", "since": "01/02/1987"}, "invalid date"),
+    ({"q": "oil", "since": "lst week"}, "invalid date 'lst week': not a date (use YYYY-MM-DD, 18 Nov 2017, "),
+    ({"q": "oil", "until": "since monday"}, "'since' starts a range: give it as since, not until"),
+    ({"q": "oil", "now": "someday"}, "invalid date 'someday'"),
     ({"q": "oil", "limit": "100", "page": "101"}, "pages past hit 10,000"),
     ({}, "q"),
 ])
@@ -167,7 +175,7 @@ def test_openapi_document_describes_the_api(client):
     search = document["paths"]["/api/search"]["get"]
     assert {p["name"] for p in search["parameters"]} == {
         "q", "limit", "page", "sort", "since", "until", "plain", "histogram", "half_life", "now", "collapse",
-        "facets"}
+        "autocorrect", "facets"}
     assert {"200", "400", "503"} <= set(search["responses"])
 
 
@@ -178,3 +186,27 @@ def test_an_article_by_the_start_of_its_id_and_an_ambiguous_start_is_404_naming_
     assert ambiguous.status_code == 404
     assert ambiguous.json()["error"].startswith(
         "several articles have ids starting with 'oil-0' (oil-00, oil-01, oil-02, oil-03, oil-04, ...)")
+
+
+def test_relative_dates_count_from_now(client):
+    """1987-03-11 is a Wednesday: last week is 2 to 8 March, seven of the daily oil reports."""
+    def dates(**params: str) -> list[str]:
+        body = client.get("/api/search", params={"q": "oil", "sort": "oldest", **params}).json()
+        return [hit["date"] for hit in body["hits"]]
+
+    week = [f"1987-03-{day:02d}" for day in range(2, 9)]
+    assert dates(since="last week", until="last week", now="1987-03-11") == week
+    assert dates(q='oil date:"last week"', now="1987-03-11") == week
+    assert dates(q="oil date:yesterday", now="1987-03-11") == ["1987-03-10"]
+    assert dates(since="monday", now="1987-03-11") == ["1987-03-09", "1987-03-10", "1987-03-11", "1987-03-12",
+                                                       "1987-03-13", "1987-03-14", "1987-03-15", "1987-03-16",
+                                                       "1987-03-17", "1987-03-18"]
+
+
+def test_a_bad_relative_date_in_the_query_is_400_at_its_position(client, news_index):
+    response = client.get("/api/search", params={"q": 'oil date:"lst week"'})
+    assert response.status_code == 400
+    assert response.json()["position"] == 10
+    assert response.json()["error"].startswith("not a date: 'lst week' (use YYYY, YYYY-MM, YYYY-MM-DD, or "
+                                               "today, yesterday,")
+    assert response.json() == cli_json(news_index.path, "query", 'oil date:"lst week"')[1]

@@ -53,7 +53,7 @@ def test_article_text_is_never_markup(client):
         assert "<script>window" not in page and "<img src=x" not in page and "<svg onload" not in page
         assert "&lt;script&gt;" in page and "&lt;img src=x onerror=" in page
     article = html.unescape(client.get("/articles/hostile").text)
-    assert f"<h1>{XSS_HEADLINE}</h1>" in article  # shown as the text it is
+    assert f"<h1 id=\"headline\">{XSS_HEADLINE}</h1>" in article  # shown as the text it is
     assert XSS_BODY in article
 
 
@@ -100,3 +100,26 @@ def test_no_match_outside_the_index_s_dates_says_the_dates_it_holds(client):
     assert "No articles matched. The index holds articles dated 1987-02-26 to 1987-04-01." in page.text
     api = client.get("/api/search", params={"q": "oil", "since": "2001"}).json()
     assert api["index_dates"] == {"first": "1987-02-26", "last": "1987-04-01"}
+
+
+def test_a_misspelt_query_shows_the_suggestions_results_with_a_link_to_the_query_as_typed(client):
+    page = client.get("/", params={"q": "cocao date:1987"})
+    assert "Showing results for <strong>cocoa date:1987</strong>" in page.text
+    assert "Bahia cocoa review" in hits_on(page.text)
+    as_typed = html.unescape(re.search(r'<a href="([^"]+)" data-soft>search for', page.text).group(1))
+    assert "autocorrect=0" in as_typed
+    typed = client.get(as_typed)
+    assert "No articles matched." in typed.text and hits_on(typed.text) == []
+    suggestion = html.unescape(re.search(r'Did you mean <a href="([^"]+)"', typed.text).group(1))
+    assert "cocoa+date%3A1987" in suggestion
+
+
+def test_relative_dates_on_the_page_keep_their_reference_day(client):
+    asked = {"q": "oil", "since": "last week", "until": "last week", "now": "1987-03-11", "sort": "oldest"}
+    page = client.get("/", params=asked).text
+    assert hits_on(page) == [f"Oil prices report number {number}" for number in range(1, 8)]
+    assert 'value="last week"' in page
+    assert '<input type="hidden" name="now" value="1987-03-11">' in page
+    bad = client.get("/", params={"q": "oil", "since": "lst week"})
+    assert bad.status_code == 400
+    assert "invalid date &#39;lst week&#39;: not a date (use YYYY-MM-DD" in bad.text

@@ -25,13 +25,17 @@ from searchkit.engines.opensearch.schema import WORDS_FIELDS
 from searchkit.engines.rules import (
     BONUS_BOOST,
     MAX_PREFIX_TERMS,
+    Pattern,
     literal_prefix,
+    prose_words,
+    split_fuzzy,
     split_prefix,
     split_wildcard,
 )
 from searchkit.engines.walk import TreeCompiler
 from searchkit.query import tree as t
 from searchkit.text.analysis import STEMMED
+from searchkit.text.edits import within_edits
 
 Query = dict[str, Any]
 #: (kind, field, pattern): one prefix ("prefix") or wildcard ("wildcard") pattern in one field.
@@ -39,6 +43,9 @@ Key = tuple[str, str, str]
 Expansions = Mapping[Key, list[str]]
 
 NOTHING: Query = {"match_none": {}}
+#: The most words of one first letter and length window a fuzzy word's lookup lists before keeping those
+#: in reach (a vocabulary's words per first letter are fewer).
+MAX_FUZZY_CANDIDATES = 65_536
 
 
 def every() -> Query:
@@ -50,16 +57,30 @@ def expansion_keys(node: t.Node) -> list[Key]:
     """The patterns of ``node`` whose words must be looked up, in the order the compiler meets them."""
     keys: list[Key] = []
     for leaf in t.walk(node):
-        if isinstance(leaf, (t.Prefix, t.Wildcard)):
-            kind = "prefix" if isinstance(leaf, t.Prefix) else "wildcard"
-            split = split_prefix(leaf.text) if kind == "prefix" else split_wildcard(leaf.text)
-            if split is None or (kind == "wildcard" and not literal_prefix(split.pattern)):
-                continue
-            for name in (leaf.field,) if leaf.field else ("headline", "body"):
-                key = (kind, name, split.pattern)
-                if key not in keys:
-                    keys.append(key)
+        pattern = _pattern_of(leaf)
+        if pattern is None:
+            continue
+        for name in (leaf.field,) if leaf.field else ("headline", "body"):
+            key = (pattern[0], name, pattern[1])  # (kind, field, pattern)
+            if key not in keys:
+                keys.append(key)
     return keys
+
+
+def _pattern_of(leaf: t.Node) -> Optional[tuple[str, str, Pattern]]:
+    """The (kind, pattern, split) a leaf's words are looked up by: a prefix, a wildcard, or a fuzzy word
+    as ``word~distance``; ``None`` when there is nothing to look up."""
+    if isinstance(leaf, t.Fuzzy):
+        split = split_fuzzy(leaf.text)
+        distance = leaf.edits_for(split.pattern) if split is not None else 0
+        return ("fuzzy", f"{split.pattern}~{distance}", split) if split is not None and distance else None
+    if isinstance(leaf, (t.Prefix, t.Wildcard)):
+        kind = "prefix" if isinstance(leaf, t.Prefix) else "wildcard"
+        split = split_prefix(leaf.text) if kind == "prefix" else split_wildcard(leaf.text)
+        if split is None or (kind == "wildcard" and not literal_prefix(split.pattern)):
+            return None
+        return kind, split.pattern, split
+    return None
 
 
 def expansion_request(keys: list[Key]) -> Query:
@@ -67,18 +88,35 @@ def expansion_request(keys: list[Key]) -> Query:
     aggs: dict[str, Any] = {}
     for number, (kind, name, pattern) in enumerate(keys):
         words = WORDS_FIELDS[name]
-        match = {"prefix": {words: {"value": pattern}}} if kind == "prefix" else \
-            {"wildcard": {words: {"value": pattern}}}
-        regex = lucene_regex(pattern + "*" if kind == "prefix" else pattern)
+        size = MAX_PREFIX_TERMS + 1
+        if kind == "fuzzy":  # every word of the first letter and lengths in reach, kept in read_expansions
+            word, distance = _fuzzy_key(pattern)
+            lowest, highest = max(0, len(word) - 1 - distance), len(word) - 1 + distance
+            regex = f"{lucene_regex(word[0])}.{{{lowest},{highest}}}"
+            match: Query = {"regexp": {words: {"value": regex}}}
+            size = MAX_FUZZY_CANDIDATES
+        elif kind == "prefix":
+            match, regex = {"prefix": {words: {"value": pattern}}}, lucene_regex(pattern + "*")
+        else:
+            match, regex = {"wildcard": {words: {"value": pattern}}}, lucene_regex(pattern)
         aggs[f"e{number}"] = {"filter": match, "aggs": {"words": {"terms": {
-            "field": words, "include": regex, "size": MAX_PREFIX_TERMS + 1, "order": {"_key": "asc"}}}}}
+            "field": words, "include": regex, "size": size, "order": {"_key": "asc"}}}}}
     return {"size": 0, "track_total_hits": False, "aggs": aggs}
 
 
 def read_expansions(keys: list[Key], answer: Mapping[str, Any]) -> dict[Key, list[str]]:
     aggregations = answer.get("aggregations", {})
-    return {key: [bucket["key"] for bucket in aggregations[f"e{n}"]["words"]["buckets"]]
-            for n, key in enumerate(keys)}
+    found = {key: [bucket["key"] for bucket in aggregations[f"e{n}"]["words"]["buckets"]]
+             for n, key in enumerate(keys)}
+    for key in keys:
+        if key[0] == "fuzzy":
+            found[key] = within_edits(*_fuzzy_key(key[2]), found[key])
+    return found
+
+
+def _fuzzy_key(pattern: str) -> tuple[str, int]:
+    word, _, distance = pattern.rpartition("~")
+    return word, int(distance)
 
 
 def lucene_regex(pattern: str) -> str:
@@ -86,18 +124,42 @@ def lucene_regex(pattern: str) -> str:
     return "".join(".*" if c == "*" else "." if c == "?" else c if c.isalnum() else "\\" + c for c in pattern)
 
 
+def frequency_words(node: t.Node) -> list[str]:
+    """The words of a prose query whose body document frequencies weigh them (none for other queries)."""
+    return sorted(set(prose_words(node) or ()))
+
+
+def frequency_request(words: list[str]) -> Query:
+    """One search counting the articles, and those whose body holds each of ``words``."""
+    aggs = {f"w{n}": {"filter": {"term": {"body": {"value": word}}}} for n, word in enumerate(words)}
+    return {"size": 0, "track_total_hits": True, "aggs": aggs}
+
+
+def read_frequencies(words: list[str], answer: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+    total = int(answer["hits"]["total"]["value"])
+    return {word: (int(answer["aggregations"][f"w{n}"]["doc_count"]), total) for n, word in enumerate(words)}
+
+
 def compile_query(node: t.Node, query_text: str, expansions: Expansions, *, ranked: bool = True,
-                  date_filter: Optional[t.DateRange] = None) -> Query:
-    """The query that runs for ``node``: with the headline bonus when ``ranked``, filtered by date."""
-    return Compiler(query_text, expansions).compile_search(node, ranked=ranked, date_filter=date_filter)
+                  date_filter: Optional[t.DateRange] = None,
+                  frequencies: Optional[Mapping[str, tuple[int, int]]] = None) -> Query:
+    """The query that runs for ``node``: with the headline bonus when ``ranked``, filtered by date; a
+    prose query's words weighed by ``frequencies`` (:func:`frequency_request`)."""
+    return Compiler(query_text, expansions, frequencies).compile_search(node, ranked=ranked,
+                                                                         date_filter=date_filter)
 
 
 class Compiler(TreeCompiler[Query]):
     """Turns a query tree into a query DSL dict, with the words its patterns expand to looked up."""
 
-    def __init__(self, query_text: str, expansions: Expansions) -> None:
+    def __init__(self, query_text: str, expansions: Expansions,
+                 frequencies: Optional[Mapping[str, tuple[int, int]]] = None) -> None:
         super().__init__(query_text)
         self.expansions = expansions
+        self.frequencies = frequencies or {}
+
+    def doc_frequency(self, field: str, word: str) -> Optional[tuple[int, int]]:
+        return self.frequencies.get(word) if field == "body" else None
 
     def term(self, field: str, word: str) -> Query:
         return {"term": {field: {"value": word}}}
@@ -145,6 +207,11 @@ class Compiler(TreeCompiler[Query]):
         found = self.expansions[("wildcard", field, pattern)]
         return len(found), {"wildcard": {field: {"value": pattern}}} if found else NOTHING
 
+    def expand_fuzzy(self, field: str, word: str, distance: int) -> tuple[int, Query]:
+        found = self.expansions[("fuzzy", field, f"{word}~{distance}")]
+        return len(found), self.any_of([self.term(field, w) for w in found[:MAX_PREFIX_TERMS]], 1) \
+            if found else NOTHING
+
     def bonus(self, words: list[str]) -> Query:
         # The boost goes inside match_phrase, not around it.
         return {"match_phrase": {"headline": {"query": " ".join(words), "boost": BONUS_BOOST}}}
@@ -174,12 +241,12 @@ def body_words(node: t.Node, expansions: Expansions) -> frozenset[str]:
             continue
         if isinstance(leaf, (t.Term, t.Phrase)):
             words.update(STEMMED.words(leaf.text))
-        elif isinstance(leaf, (t.Prefix, t.Wildcard)):
-            kind = "prefix" if isinstance(leaf, t.Prefix) else "wildcard"
-            split = split_prefix(leaf.text) if kind == "prefix" else split_wildcard(leaf.text)
-            if split is not None and (kind, "body", split.pattern) in expansions:
-                words.update(split.others)
-                words.update(expansions[(kind, "body", split.pattern)][:MAX_PREFIX_TERMS])
+        elif (found := _pattern_of(leaf)) is not None and (found[0], "body", found[1]) in expansions:
+            kind, pattern, split = found
+            words.update(split.others)
+            words.update(expansions[(kind, "body", pattern)][:MAX_PREFIX_TERMS])
+        elif isinstance(leaf, t.Fuzzy):  # distance 0: the word itself
+            words.update(STEMMED.words(leaf.text))
     return frozenset(words)
 
 

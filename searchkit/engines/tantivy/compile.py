@@ -19,7 +19,9 @@ from tantivy import Occur, Query
 
 from searchkit.engines.rules import (
     MAX_PREFIX_TERMS,
+    PROXIMITY_SLOP,
     literal_prefix,
+    split_fuzzy,
     split_prefix,
     split_wildcard,
     wildcard_matcher,
@@ -28,6 +30,7 @@ from searchkit.engines.walk import TreeCompiler
 from searchkit.errors import UnsupportedQueryError
 from searchkit.query import tree as t
 from searchkit.text.analysis import STEMMED
+from searchkit.text.edits import within_edits
 
 #: A sloppy phrase becomes one exact phrase per gap pattern: (slop + 1) ** (words - 1) of them.
 MAX_PHRASE_PATTERNS = 256
@@ -57,6 +60,20 @@ class Compiler(TreeCompiler[Compiled]):
 
     def term(self, field: str, word: str) -> Compiled:
         return Compiled(Query.term_query(self.schema, field, word), f"{field}:{word}")
+
+    def doc_frequency(self, field: str, word: str) -> Optional[tuple[int, int]]:
+        return self.searcher.doc_freq(field, word), self.searcher.num_docs
+
+    def proximity(self, pairs: list[tuple[list[str], float]]) -> Compiled:
+        # One sloppy phrase per pair, not PROXIMITY_SLOP + 1 exact ones: for two words Tantivy's own slop
+        # is the same window, and a bonus need not match its order rule exactly.
+        clauses, shown = [], []
+        for pair, boost in pairs:
+            words = list[str | tuple[int, str]](pair)
+            phrase = Query.phrase_query(self.schema, "body", words, slop=PROXIMITY_SLOP)
+            clauses.append((Occur.Should, Query.boost_query(phrase, boost)))
+            shown.append(f'body:"{" ".join(pair)}"~{PROXIMITY_SLOP}^{boost:.3g}')
+        return Compiled(Query.boolean_query(clauses), "(" + " OR ".join(shown) + ")")
 
     def phrase(self, field: str, words: list[str], slop: int, text: str) -> Compiled:
         shown = f'{field}:"{" ".join(words)}"' + (f"~{slop}" if slop else "")
@@ -119,6 +136,10 @@ class Compiler(TreeCompiler[Compiled]):
         found = wildcard_terms(self.searcher, field, pattern)
         return len(found), self._expansion(field, found, f"{field}:{pattern}")
 
+    def expand_fuzzy(self, field: str, word: str, distance: int) -> tuple[int, Compiled]:
+        found = fuzzy_terms(self.searcher, field, word, distance)
+        return len(found), self._expansion(field, found, f"{field}:{word}~{distance}")
+
     def _expansion(self, field: str, words: list[str], shown: str) -> Compiled:
         if not words:
             return Compiled(Query.empty_query(), shown)
@@ -151,6 +172,12 @@ def body_words(searcher: tantivy.Searcher, node: t.Node) -> frozenset[str]:
             if split is not None and literal_prefix(split.pattern):
                 words.update(split.others)
                 words.update(wildcard_terms(searcher, "body", split.pattern))
+        elif isinstance(leaf, t.Fuzzy) and leaf.field in (None, "body"):
+            split = split_fuzzy(leaf.text)
+            if split is not None:
+                words.update(split.others)
+                distance = leaf.edits_for(split.pattern)
+                words.update(fuzzy_terms(searcher, "body", split.pattern, distance)[:MAX_PREFIX_TERMS])
     return frozenset(words)
 
 
@@ -164,3 +191,10 @@ def wildcard_terms(searcher: tantivy.Searcher, field: str, pattern: str) -> list
     matcher = wildcard_matcher(pattern)
     return sorted(term for term, _ in searcher.terms_with_prefix(field, literal_prefix(pattern))
                   if matcher.match(term))
+
+
+def fuzzy_terms(searcher: tantivy.Searcher, field: str, word: str, distance: int) -> list[str]:
+    """The indexed words of ``field`` within ``distance`` edits of ``word`` (sharing its first letter)."""
+    if distance == 0:
+        return [word] if searcher.doc_freq(field, word) > 0 else []
+    return within_edits(word, distance, (term for term, _ in searcher.terms_with_prefix(field, word[0])))

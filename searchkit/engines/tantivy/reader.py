@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Sequence, TypeVar
+from typing import Callable, Iterator, Mapping, Optional, Sequence, TypeVar
 
 import tantivy
 from tantivy import DocAddress, Query
@@ -15,7 +15,7 @@ from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, PageStories,
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.files import folder_size
 from searchkit.engines.reuse import LastRanking
-from searchkit.engines.tantivy import commit_record, token_of
+from searchkit.engines.tantivy import commit_record, suggest, token_of
 from searchkit.engines.tantivy.compile import Compiled, compile_query
 from searchkit.engines.tantivy.schema import (
     KEY_FIELD,
@@ -27,7 +27,6 @@ from searchkit.engines.tantivy.schema import (
     stored_text,
 )
 from searchkit.engines.tantivy.stories import KeptStories
-from searchkit.engines.tantivy.suggest import suggest
 from searchkit.engines.tantivy.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError, UnsupportedQueryError
 from searchkit.results import Hit
@@ -235,8 +234,11 @@ class TantivyReader:
                              ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter).text
 
     @_reads_files
-    def suggest(self, words: Sequence[str]) -> Optional[str]:
-        return suggest(self._searcher, words)
+    def spelling_candidates(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        return suggest.spelling_candidates(self._searcher, words)
+
+    def document_frequencies(self, field: str, words: Sequence[str]) -> Mapping[str, int]:
+        return suggest.document_frequencies(self._searcher, field, words)
 
     def close(self) -> None:
         # Tantivy frees the searcher, the index's mapped files and its watcher thread with their last

@@ -17,11 +17,12 @@ from typing import Iterable, Iterator, Optional
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from searchkit.engines.rules import MAX_PREFIX_TERMS, literal_prefix, wildcard_matcher
+from searchkit.engines.rules import MAX_PREFIX_TERMS, PROXIMITY_SLOP, literal_prefix, wildcard_matcher
 from searchkit.engines.walk import TreeCompiler
 from searchkit.engines.whoosh.queries import (
     AtLeast,
     DateColumnRange,
+    Near,
     WithBonus,
     Without,
     and_of,
@@ -29,6 +30,7 @@ from searchkit.engines.whoosh.queries import (
     or_of,
 )
 from searchkit.query import tree as t
+from searchkit.text.edits import within_edits
 
 
 def compile_query(reader: IndexReader, node: t.Node, query_text: str = "", *, ranked: bool = True,
@@ -48,8 +50,17 @@ class Compiler(TreeCompiler[wq.Query]):
     def term(self, field: str, word: str) -> wq.Query:
         return wq.Term(field, word)
 
+    def doc_frequency(self, field: str, word: str) -> Optional[tuple[int, int]]:
+        return self.reader.doc_frequency(field, word), self.reader.doc_count()
+
     def phrase(self, field: str, words: list[str], slop: int, text: str) -> wq.Query:
         return wq.Phrase(field, words, slop=slop + 1)
+
+    def proximity(self, pairs: list[tuple[list[str], float]]) -> wq.Query:
+        # Near, not Phrase: scored as Tantivy and OpenSearch score a phrase (queries.py).
+        near = [boosted(Near("body", pair, slop=PROXIMITY_SLOP + 1), boost)
+                for pair, boost in pairs]
+        return or_of(near)
 
     def any_of(self, parts: list[wq.Query], minimum: int) -> wq.Query:
         return or_of(parts) if minimum <= 1 else AtLeast(parts, minimum)
@@ -81,6 +92,10 @@ class Compiler(TreeCompiler[wq.Query]):
     def expand_wildcard(self, field: str, pattern: str) -> tuple[int, wq.Query]:
         return _counted(wildcard_words(self.reader, field, pattern)), wq.Wildcard(field, pattern)
 
+    def expand_fuzzy(self, field: str, word: str, distance: int) -> tuple[int, wq.Query]:
+        found = within_edits(word, distance, _texts(self.reader.expand_prefix(field, word[0])))
+        return len(found), or_of([wq.Term(field, w) for w in found]) if found else wq.NullQuery
+
     def with_bonus(self, query: wq.Query, bonus: wq.Query) -> wq.Query:
         return WithBonus(query, bonus)
 
@@ -96,7 +111,11 @@ def _counted(words: Iterable[object]) -> int:
 def wildcard_words(reader: IndexReader, field: str, pattern: str) -> Iterator[str]:
     """The indexed words of ``field`` that ``pattern`` matches (``?`` one character, ``*`` any run)."""
     matcher = wildcard_matcher(pattern)
-    for word in reader.expand_prefix(field, literal_prefix(pattern)):
-        text = word.decode("utf-8") if isinstance(word, bytes) else word
+    for text in _texts(reader.expand_prefix(field, literal_prefix(pattern))):
         if matcher.match(text):
             yield text
+
+
+def _texts(words: Iterable[str | bytes]) -> Iterator[str]:
+    for word in words:
+        yield word.decode("utf-8") if isinstance(word, bytes) else word

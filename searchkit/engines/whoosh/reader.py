@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Sequence, TypeVar
+from typing import Callable, Iterator, Mapping, Optional, Sequence, TypeVar
 
 from whoosh.query import Query
 from whoosh.reading import IndexReader
@@ -18,13 +18,12 @@ from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, SearchReques
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.files import folder_size
 from searchkit.engines.reuse import LastRanking
-from searchkit.engines.whoosh import store
+from searchkit.engines.whoosh import store, suggest
 from searchkit.engines.whoosh.columns import Segment
 from searchkit.engines.whoosh.compile import compile_query
 from searchkit.engines.whoosh.evaluate import Scores, Top, top, weighting
 from searchkit.engines.whoosh.highlight import body_terms
 from searchkit.engines.whoosh.schema import article_from_fields, fingerprint_from_fields
-from searchkit.engines.whoosh.suggest import suggest
 from searchkit.engines.whoosh.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError
 from searchkit.results import Hit
@@ -196,8 +195,11 @@ class WhooshReader:
                                  ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter))
 
     @_reads_files
-    def suggest(self, words: Sequence[str]) -> Optional[str]:
-        return suggest(self._searcher, words)
+    def spelling_candidates(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        return suggest.spelling_candidates(self._searcher, words)
+
+    def document_frequencies(self, field: str, words: Sequence[str]) -> Mapping[str, int]:
+        return suggest.document_frequencies(self._searcher, field, words)
 
     def close(self) -> None:
         self._searcher.close()

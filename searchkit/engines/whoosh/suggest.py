@@ -1,33 +1,32 @@
-""""Did you mean": rewrite unknown words with the closest words of the headline vocabulary.
+""""Did you mean" on Whoosh: the headline words near a misspelt one, and articles per word.
 
-Headlines are drawn on because they are edited text: a body's typos would be suggested back.
+The rule that ranks them is searchkit's (``searchkit/index/suggestions.py``).
 """
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from whoosh.searching import Searcher
 
-from searchkit.engines.whoosh.analysis import fold
+from searchkit.engines.rules import MAX_EDITS
+from searchkit.text.edits import within_edits
 
 #: The unstemmed headline words (see ``schema.py``).
 VOCABULARY_FIELD = "headword"
 
 
-def suggest(searcher: Searcher, words: Sequence[str]) -> Optional[str]:
-    """``words`` with each unknown one replaced by its nearest headline word, or ``None`` if none is."""
-    corrector = searcher.corrector(VOCABULARY_FIELD)
-    changed, out = False, []
+def spelling_candidates(searcher: Searcher, words: Sequence[str]) -> dict[str, list[str]]:
+    """For each folded word, the headline words sharing its first letter within ``MAX_EDITS`` edits."""
+    reader = searcher.reader()
+    return {word: within_edits(word, MAX_EDITS, _texts(reader.expand_prefix(VOCABULARY_FIELD, word[0])))
+            for word in words if word}
+
+
+def document_frequencies(searcher: Searcher, field: str, words: Sequence[str]) -> Mapping[str, int]:
+    return {word: searcher.doc_frequency(field, word) for word in words}
+
+
+def _texts(words: Iterable[str | bytes]) -> Iterator[str]:
     for word in words:
-        normal = fold(word)
-        if not normal.isalpha() or searcher.doc_frequency(VOCABULARY_FIELD, normal) > 0:
-            out.append(word)
-            continue
-        candidates = corrector.suggest(normal, limit=1, maxdist=2, prefix=1)
-        if candidates:
-            out.append(candidates[0])
-            changed = True
-        else:
-            out.append(word)
-    return " ".join(out) if changed else None
+        yield word.decode("utf-8") if isinstance(word, bytes) else word

@@ -8,7 +8,7 @@
   var LIVE_DELAY_MS = 250;     // quiet after a keystroke before the results follow the box
   var ERROR_DELAY_MS = 1200;   // more quiet before a query error is shown while typing (a phrase half typed)
   var LOADING_DELAY_MS = 150;  // an answer quicker than this shows no loading state
-  var HIDDEN_FIELDS = ["histogram", "collapse", "facets"];
+  var HIDDEN_FIELDS = ["histogram", "collapse", "facets", "now"];
 
   var form = document.getElementById("search");
   var box = document.getElementById("q");
@@ -242,7 +242,9 @@
   });
 
   var back = document.getElementById("back");
-  if (back && document.referrer.indexOf(location.origin + "/") === 0 && window.history.length > 1) {
+  // Back to the results by the history (keeping the scroll position) only when they are the page before:
+  // after "Next result" the page before is another article.
+  if (back && document.referrer === back.href && window.history.length > 1) {
     back.addEventListener("click", function (event) { event.preventDefault(); window.history.back(); });
   }
 })();
