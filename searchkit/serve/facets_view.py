@@ -66,9 +66,10 @@ class DateRange:
     until: Optional[dt.date]
 
     @classmethod
-    def of(cls, since: str, until: str) -> "DateRange":
-        return cls(parse_date_bound(since, end=False) if since else None,
-                   parse_date_bound(until, end=True) if until else None)
+    def of(cls, since: str, until: str, now: Optional[dt.date] = None) -> "DateRange":
+        """The range ``since`` and ``until`` name, relative dates read on the day ``now`` (default today)."""
+        return cls(parse_date_bound(since, end=False, now=now) if since else None,
+                   parse_date_bound(until, end=True, now=now) if until else None)
 
     def narrowed(self, start: dt.date, interval: str) -> tuple[str, str]:
         """``since`` and ``until`` for the bucket starting on ``start``, within this range."""

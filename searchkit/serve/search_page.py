@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from searchkit.errors import InvalidOptionError, SearchkitError
-from searchkit.index.request import SORTS
+from searchkit.index.request import SORTS, reference_day
 from searchkit.news.timeline import check_interval
 from searchkit.results import Results
 from searchkit.serve import facets_view
@@ -99,7 +99,7 @@ async def search_page(request: Request) -> Response:
     from searchkit.serve import reading  # it builds on this module's form
 
     similar = await state.budget.run(reading.similar_versions, state.index, results)
-    dates = facets_view.DateRange.of(form.since, form.until)
+    dates = facets_view.DateRange.of(form.since, form.until, now=reference_day(form.now or None))
     context.update(results=results, pager=_pager(form, results),
                    timeline=facets_view.timeline(results.histogram, dates, form.url),
                    facets=facets_view.facet_lists(results.facets, dates, form.url),

@@ -81,6 +81,18 @@ def test_narrowing_links_stay_within_the_dates_already_asked_for(client):
     assert total_of(client.get(march).text) == 14  # March 10 to 23
 
 
+def test_relative_dates_narrow_links_on_the_day_now_names(client):
+    """``since=last week`` with ``now=1987-03-11`` is March 2 to 8 for the links too, not today's last week;
+    and every link keeps ``now``."""
+    asked = {"q": EVERYTHING, "since": "last week", "until": "last week", "now": "1987-03-11"}
+    page = client.get("/", params=asked).text
+    assert total_of(page) == 7
+    march = links(page, "facets")["Mar 1987"]
+    assert "since=1987-03-02" in march and "until=1987-03-08" in march and "now=1987-03-11" in march
+    assert total_of(client.get(march).text) == 7
+    assert all("now=1987-03-11" in url for url in links(page, "timeline").values())
+
+
 def test_active_filters_are_chips_that_remove_themselves(client):
     asked = {"q": "oil", "since": "1987-03-05", "until": "1987-03-20", "sort": "newest"}
     page = client.get("/", params=asked).text
