@@ -38,7 +38,8 @@ PAGES = {
     "query-error": "/?q=oil+AND+(prices",
     "date-error": "/?q=oil&since=1987-02-30",
     "not-found": "/articles/no-such-article",
-    "article": "/articles/oil-03",
+    "article": "/articles/oil-03?q=oil&at=4",
+    "story": "/stories/oil-03",
 }
 
 

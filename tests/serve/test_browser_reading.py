@@ -1,6 +1,7 @@
-"""The article and story pages in a real browser (headless Chromium over HTTP, as in test_browser.py), with
-screenshots at 1280 px: SEARCHKIT_STORY_SCREENSHOT=docs/story.png and
-SEARCHKIT_ARTICLE_SCREENSHOT=docs/article.png save them for the docs."""
+"""The article and story pages in a real browser (headless Chromium over HTTP, as in test_browser.py), over
+the news and a cocoa story in three versions: axe-core checks them, and they are photographed at 1280
+and 390 px (SEARCHKIT_STORY_SCREENSHOT=docs/story.png and SEARCHKIT_ARTICLE_SCREENSHOT=docs/article.png
+save the docs' pictures)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,26 @@ from typing import Any, Iterator
 
 import pytest
 
-from serve.browser_support import Server, expect, needs_chromium, open_tab
+from serve.browser_support import (
+    Server,
+    accessibility_violations,
+    expect,
+    needs_chromium,
+    open_tab,
+    screenshot_path,
+)
 from serve.conftest import write_news
 from serve.test_reading import write_wire
 
 pytestmark = needs_chromium
 WIDTH = 1280
+#: The reading pages, checked by axe-core and photographed at desktop and phone width.
+PAGES = {
+    "story-versions": "/stories/bahia-2?q=bahia+drought",
+    "article-of-a-story": "/articles/bahia-3?q=bahia+arrivals&at=1",
+    "article-from-results": "/articles/oil-10?q=houston+opec&sort=oldest&page=2&at=11",
+    "story-not-found": "/stories/bahia-4",
+}
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +104,23 @@ def test_an_unknown_id_offers_the_ids_it_may_mean(page, server):
     assert response is not None and response.status == 404
     page.get_by_role("link", name="bahia-2").click()
     expect(page.locator("h1")).to_have_text("UPDATE 1: Bahia cocoa review")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_accessibility_violation(page, server, name):
+    page.goto(server.url + PAGES[name])
+    expect(page.locator("#main")).to_be_visible()
+    assert accessibility_violations(page) == []
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_every_reading_page_fits_the_screen_and_is_photographed(browser, server, tmp_path, width, height):
+    tab, errors = open_tab(browser, width, height, device_scale_factor=1 if width > 1000 else 2)
+    for name, url in PAGES.items():
+        tab.goto(server.url + url)
+        expect(tab.locator("#main")).to_be_visible()
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width, name  # nothing off the side
+        assert tab.locator("script:not([src]), style, [style]").count() == 0, name
+        tab.screenshot(path=str(screenshot_path(tmp_path, f"{name}-{width}")), full_page=True)
+    tab.context.close()
+    assert errors == []
