@@ -10,6 +10,9 @@ Three phases against one server (``searchkit serve --watch`` in its own process,
    (the atomic swap must not fail a single request);
 3. watch: new seed files written one at a time; the time from the write to the first search that finds
    the article.
+With ``--facets-only`` it measures instead what facets cost: the results page (``/?q=``) and
+``/api/search`` with facets on and off, the same queries from CLIENTS clients for SECONDS each, and
+writes ``serve-facets-ENGINE.md``; the page may take at most FACETS_BUDGET times as long with them.
 A failed request is a connection error or any status but 200. Writes ``benchmarks/results/serve.md`` and
 ``serve.json`` (``--out``); the clients share the machine's cores with the server, so latency includes
 queueing.
@@ -28,6 +31,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlencode, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +45,18 @@ from benchmarks.systems import child_env  # noqa: E402
 from benchmarks.systems.searchkit_system import query_string  # noqa: E402
 
 WATCH_ARTICLES = 10
+#: The most the facets (timeline and year/month counts) may multiply a page's p50 and p99 by.
+FACETS_BUDGET = 1.5
+#: --facets-only takes turns at its phases this many times.
+FACET_ROUNDS = 5
+#: What --facets-only measures: a name, and the request path for a query and sort.
+FACET_PHASES = {
+    "page, facets off": lambda text, sort: "/?" + urlencode({"q": text, "sort": sort, "facets": "0"}),
+    "page, facets on": lambda text, sort: "/?" + urlencode({"q": text, "sort": sort}),
+    "API, facets off": lambda text, sort: api_path(text, sort),
+    "API, facets on": lambda text, sort: "/api/search?" + urlencode({"q": text, "sort": sort, "limit": 10,
+                                                                    "facets": "true"}),
+}
 
 
 class Server:
@@ -75,8 +91,28 @@ class Server:
         self._log.close()
 
 
-def load(url: str, queries: list[tuple[str, str]], clients: int, seconds: float, seed: int) -> dict:
+def api_path(text: str, sort: str) -> str:
+    return "/api/search?" + urlencode({"q": text, "sort": sort, "limit": 10})
+
+
+def load(url: str, queries: list[tuple[str, str]], clients: int, seconds: float, seed: int,
+         path_for: Callable[[str, str], str] = api_path) -> dict:
     """CLIENTS threads querying for SECONDS; latencies in ms and the failures, by reason."""
+    latencies, failures = timed_requests(url, queries, clients, seconds, seed, path_for)
+    return summary(latencies, failures, seconds)
+
+
+def summary(latencies: list[float], failures: dict[str, int], seconds: float) -> dict:
+    return {
+        "requests": len(latencies), "failed": sum(failures.values()), "failures": failures,
+        "per_second": round(len(latencies) / seconds, 1),
+        "p50_ms": round(percentile(latencies, 50), 2), "p90_ms": round(percentile(latencies, 90), 2),
+        "p99_ms": round(percentile(latencies, 99), 2), "max_ms": round(max(latencies), 2),
+    }
+
+
+def timed_requests(url: str, queries: list[tuple[str, str]], clients: int, seconds: float, seed: int,
+                   path_for: Callable[[str, str], str]) -> tuple[list[float], dict[str, int]]:
     split = urlsplit(url)
     stop_at = time.monotonic() + seconds
     latencies: list[float] = []
@@ -89,7 +125,7 @@ def load(url: str, queries: list[tuple[str, str]], clients: int, seconds: float,
         mine: list[float] = []
         while time.monotonic() < stop_at:
             text, sort = rng.choice(queries)
-            path = "/api/search?" + urlencode({"q": text, "sort": sort, "limit": 10})
+            path = path_for(text, sort)
             started = time.perf_counter()
             try:
                 connection.request("GET", path)
@@ -113,12 +149,7 @@ def load(url: str, queries: list[tuple[str, str]], clients: int, seconds: float,
         thread.start()
     for thread in threads:
         thread.join()
-    return {
-        "requests": len(latencies), "failed": sum(failures.values()), "failures": failures,
-        "per_second": round(len(latencies) / seconds, 1),
-        "p50_ms": round(percentile(latencies, 50), 2), "p90_ms": round(percentile(latencies, 90), 2),
-        "p99_ms": round(percentile(latencies, 99), 2), "max_ms": round(max(latencies), 2),
-    }
+    return latencies, failures
 
 
 def rebuild_loop(index_dir: Path, seeds_dir: Path, stop: threading.Event, done: list[float]) -> None:
@@ -196,6 +227,88 @@ def report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def facets_report(result: dict) -> str:
+    machine, phases = result["machine"], result["phases"]
+    lines = [
+        "# What facets cost on `searchkit serve`",
+        "",
+        f"Measured {result['date']} by `python benchmarks/serve_load.py --facets-only --engine "
+        f"{result['engine']}` on {result['articles']:,} articles ({result['seeds']}), engine "
+        f"**{result['engine']}**, {result['clients']} concurrent clients on loopback for "
+        f"{result['seconds']:g} s per phase (in {FACET_ROUNDS} turns taken in rotation), the benchmark's "
+        "queries (every kind) in every phase. "
+        "Facets on: the page's timeline and per-year and per-month counts (the default); the API's "
+        f"`facets=true`. Load average when the run started: {result['load_average']}.",
+        "",
+        f"Machine: {machine.get('cpu')}, {machine.get('usable_cores')} usable cores, "
+        f"{machine.get('python')}, commit {machine.get('git_commit')}.",
+        "",
+        "| phase | requests | per second | failed | p50 ms | p90 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, phase in phases.items():
+        lines.append(f"| {name} | {phase['requests']:,} | {phase['per_second']:,} | {phase['failed']} | "
+                     f"{phase['p50_ms']} | {phase['p90_ms']} | {phase['p99_ms']} |")
+    lines += ["", "The same requests one at a time through the app in the benchmark's process (FastAPI's "
+              "TestClient: no sockets, no other client), every query in every phase "
+              f"{FACET_ROUNDS} times, phases in turn: what the server itself spends.", "",
+              "| phase | requests | p50 ms | p99 ms |", "|---|---:|---:|---:|"]
+    for name, phase in result["in_process"].items():
+        lines.append(f"| {name} | {phase['requests']:,} | {phase['p50_ms']} | {phase['p99_ms']} |")
+    lines.append("")
+    for label, measured in (("under load", phases), ("one at a time", result["in_process"])):
+        for what in ("page", "API"):
+            off, on = measured[f"{what}, facets off"], measured[f"{what}, facets on"]
+            p50, p99 = on["p50_ms"] / off["p50_ms"], on["p99_ms"] / off["p99_ms"]
+            verdict = "within" if max(p50, p99) <= FACETS_BUDGET else "**over**"
+            lines.append(f"- {what}, {label}: facets on / off = {p50:.2f}x at p50, {p99:.2f}x at p99 "
+                         f"({verdict} the {FACETS_BUDGET}x budget).")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def measure_facets(server_url: str, queries: list[tuple[str, str]], args: argparse.Namespace) -> dict:
+    """Every phase for SECONDS in all, in FACET_ROUNDS turns taken in rotation (so a change in the
+    machine's other load falls on every phase alike)."""
+    latencies: dict[str, list[float]] = {name: [] for name in FACET_PHASES}
+    failures: dict[str, dict[str, int]] = {name: {} for name in FACET_PHASES}
+    for round_number in range(FACET_ROUNDS):
+        for number, (name, path_for) in enumerate(FACET_PHASES.items()):
+            found, failed = timed_requests(server_url, queries, args.clients, args.seconds / FACET_ROUNDS,
+                                           args.seed + 100 * round_number + number, path_for)
+            latencies[name] += found
+            for reason, count in failed.items():
+                failures[name][reason] = failures[name].get(reason, 0) + count
+    phases = {name: summary(latencies[name], failures[name], args.seconds) for name in FACET_PHASES}
+    for name, phase in phases.items():
+        log(f"{name}: {phase}")
+    return phases
+
+
+def in_process(index_dir: Path, queries: list[tuple[str, str]]) -> dict:
+    """Each phase's requests one at a time through the app in this process (no sockets, no other
+    client): what facets cost the server itself. FACET_ROUNDS passes over the queries, phases in turn."""
+    from fastapi.testclient import TestClient
+
+    import searchkit
+    from searchkit.serve import create_app
+
+    latencies: dict[str, list[float]] = {name: [] for name in FACET_PHASES}
+    index = searchkit.open_index(index_dir)
+    with TestClient(create_app(index)) as client:
+        for text, sort in queries:  # warm up: every query once
+            client.get(FACET_PHASES["page, facets on"](text, sort))
+        for _ in range(FACET_ROUNDS):
+            for name, path_for in FACET_PHASES.items():
+                for text, sort in queries:
+                    started = time.perf_counter()
+                    client.get(path_for(text, sort))
+                    latencies[name].append((time.perf_counter() - started) * 1000)
+    index.close()
+    return {name: {"requests": len(found), "p50_ms": round(percentile(found, 50), 2),
+                   "p99_ms": round(percentile(found, 99), 2)} for name, found in latencies.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=Path, default=default_seeds())
@@ -205,8 +318,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit-docs", type=int)
     parser.add_argument("--seed", type=int, default=1987)
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "benchmarks" / ".work")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results" / "serve.md")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--facets-only", action="store_true",
+                        help="measure the page and API with facets on and off, not rebuilds and --watch")
     args = parser.parse_args(argv)
+    results_dir = REPO_ROOT / "benchmarks" / "results"
+    if args.out is None:
+        args.out = results_dir / (f"serve-facets-{args.engine}.md" if args.facets_only else "serve.md")
 
     load_average = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     work = fresh_dir(args.work / "serve")
@@ -219,6 +337,23 @@ def main(argv: list[str] | None = None) -> None:
     specs = generate(files, per_kind=20, seed=args.seed)
     queries = [query_string(spec) for kind in KINDS for spec in specs.queries.get(kind, [])]
     server = Server(index_dir, seeds, work / "server.log")
+    if args.facets_only:
+        try:
+            phases = measure_facets(server.url, queries, args)
+        finally:
+            server.stop()
+        log("the same requests one at a time, in-process")
+        alone = in_process(index_dir, queries)
+        log(f"in-process: {alone}")
+        facet_result = {
+            "date": time.strftime("%Y-%m-%d"), "engine": args.engine, "articles": len(files),
+            "seeds": display_path(args.seeds), "clients": args.clients, "seconds": args.seconds,
+            "phases": phases, "in_process": alone, "machine": machine_info(), "load_average": load_average,
+        }
+        args.out.write_text(facets_report(facet_result), encoding="utf-8")
+        args.out.with_suffix(".json").write_text(json.dumps(facet_result, indent=2) + "\n", encoding="utf-8")
+        log(f"wrote {display_path(args.out)} and its JSON")
+        return
     try:
         log(f"serving at {server.url}; quiet phase, {args.clients} clients for {args.seconds:g} s")
         quiet = load(server.url, queries, args.clients, args.seconds, args.seed)

@@ -61,6 +61,7 @@ from searchkit.results import (
     DuplicateGroup,
     Edit,
     Explanation,
+    Facets,
     Histogram,
     Hit,
     Results,
@@ -72,7 +73,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Article", "Index", "open_index", "UpdateReport", "Stats", "Progress", "SavedSearch", "AlertMatch",
-    "Hit", "Results", "Explanation", "Histogram", "Bucket", "DuplicateGroup",
+    "Hit", "Results", "Explanation", "Histogram", "Bucket", "Facets", "DuplicateGroup",
     "Story", "Version", "Changes", "Edit",
     "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "Fuzzy", "DateRange", "MatchAll", "And",
     "Or", "Not",

@@ -59,6 +59,15 @@ class Histogram:
 
 
 @dataclass(frozen=True)
+class Facets:
+    """Every match counted per year and per month, for narrowing a search by date: only the years and
+    months with matches, oldest first (each bucket's ``start`` is 1 January or the 1st of the month)."""
+
+    years: tuple[Bucket, ...]
+    months: tuple[Bucket, ...]
+
+
+@dataclass(frozen=True)
 class Results:
     """A page of hits, the exact ``total`` of articles that matched, a spelling ``suggestion`` on zero
     hits, and the ``histogram`` of all matches over time when one was asked for.
@@ -66,7 +75,8 @@ class Results:
     Collapsed results (the default) show one hit per story: ``stories`` counts the stories among the
     ``total`` articles, and ``offset`` and the page count stories. ``stories`` is ``None`` when the
     results are not collapsed. ``index_dates`` is set when nothing matched and the query's dates lie
-    outside the articles the index holds: the first and last article date it does hold.
+    outside the articles the index holds: the first and last article date it does hold. ``facets``
+    (when asked for) counts every match per year and per month.
 
     ``corrected`` is true when nothing matched ``query`` as typed and the hits are the ``suggestion``'s
     (search engines' "showing results for"); search again with ``autocorrect=False`` for the query as
@@ -81,6 +91,7 @@ class Results:
     histogram: Optional[Histogram] = None
     stories: Optional[int] = None
     index_dates: Optional[tuple[dt.date, dt.date]] = None
+    facets: Optional[Facets] = None
     corrected: bool = False
 
     def __iter__(self) -> Iterator[Hit]:

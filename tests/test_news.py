@@ -89,6 +89,19 @@ def test_histogram_follows_since_and_until_and_is_absent_unless_asked(news):
     assert nothing.total == 0 and nothing.histogram is not None and nothing.histogram.buckets == ()
 
 
+def test_facets_count_every_match_per_year_and_month_with_matches(news):
+    dates = every_date(news, "oil OR gold", since="2000", until="2009")
+    results = news.search("oil OR gold", limit=2, facets=True, since="2000", until="2009")
+    assert results.facets is not None and results.histogram is None and len(results) == 2
+    assert {b.start: b.count for b in results.facets.years} == dict(
+        Counter(dt.date(d.year, 1, 1) for d in dates))
+    assert {b.start: b.count for b in results.facets.months} == dict(
+        Counter(dt.date(d.year, d.month, 1) for d in dates))
+    assert all(b.count for b in results.facets.months), "only months with matches"
+    assert [b.start for b in results.facets.months] == sorted(b.start for b in results.facets.months)
+    assert news.search("oil").facets is None
+
+
 def test_a_bad_interval_is_refused_with_the_accepted_ones(news):
     with pytest.raises(InvalidOptionError, match="auto, day, week, month, quarter, year, not 'hourly'"):
         news.search("oil", histogram="hourly")
@@ -188,6 +201,16 @@ def test_cli_histogram_auto_and_json(cli):
     assert body["histogram"][0] == {"start": "2018-12-31", "count": 1}  # the Monday of 2019-01-02's week
     assert set(json.loads(cli("query", "oil", "--json").stdout)) == {"query", "total", "stories", "offset",
                                                                      "hits", "suggestion", "corrected"}
+
+
+def test_cli_facets_count_per_year_and_month_in_text_and_json(cli):
+    text = cli("query", "oil", "--facets").stdout
+    assert text.endswith("\n\nmatches per year   2019: 4\n"
+                         "matches per month  2019-01: 1  2019-03: 1  2019-06: 2\n")
+    body = json.loads(cli("query", "oil", "--facets", "--json").stdout)
+    assert body["facets"] == {"years": [{"value": "2019", "count": 4}],
+                              "months": [{"value": "2019-01", "count": 1}, {"value": "2019-03", "count": 1},
+                                         {"value": "2019-06", "count": 2}]}
 
 
 def test_cli_bad_interval_or_half_life_is_one_line_and_exit_2(cli):

@@ -138,12 +138,13 @@ def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
               help="Show every article: do not fold near-duplicate rewrites of a story under its best hit.")
 @click.option("--no-autocorrect", is_flag=True,
               help="When nothing matches, only suggest a spelling: do not show the suggestion's results.")
+@click.option("--facets", is_flag=True, help="Also count every match per year and per month, under the hits.")
 @json_option
 @reports_errors
 def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limit: int, page: int,
                   sort: str, since: Optional[str], until: Optional[str], plain: bool, explain: bool,
                   histogram: Optional[str], half_life: Optional[str], now: Optional[str],
-                  no_collapse: bool, no_autocorrect: bool, as_json: bool) -> None:
+                  no_collapse: bool, no_autocorrect: bool, facets: bool, as_json: bool) -> None:
     """Search the index. QUERY is words, "phrases", field:word, date:2017-11, AND/OR/NOT ...
 
     Builds the index from the seeds folder first when there is none yet. Use '--' before a query that
@@ -165,7 +166,7 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
         return
     results = index.search(text, limit=limit, offset=(page - 1) * limit, sort=sort, since=since,
                            until=until, plain=plain, histogram=histogram, half_life=half_life, now=now,
-                           collapse=not no_collapse, autocorrect=not no_autocorrect)
+                           collapse=not no_collapse, autocorrect=not no_autocorrect, facets=facets)
     if as_json:
         click.echo(output.to_json(output.results_json(results)))
     else:
@@ -174,6 +175,9 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
             click.echo("")
             click.echo(output.histogram_text(results.histogram, width=shutil.get_terminal_size().columns,
                                              unicode=can_draw_blocks()))
+        if results.facets is not None and results.total:
+            click.echo("")
+            click.echo(output.facets_text(results.facets))
     sys.exit(EXIT_OK if results.total else EXIT_NO_MATCH)
 
 

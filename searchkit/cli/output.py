@@ -14,7 +14,7 @@ from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index.facade import Stats
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
-from searchkit.results import DuplicateGroup, Edit, Explanation, Histogram, Hit, Results, Story
+from searchkit.results import DuplicateGroup, Edit, Explanation, Facets, Histogram, Hit, Results, Story
 
 _MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
@@ -35,7 +35,9 @@ def results_json(results: Results) -> dict[str, Any]:
     offset, hits (each with ``similar``: the ids collapsed under it), suggestion, corrected (true when
     nothing matched the query as typed and the hits are the suggestion's); when nothing matched
     because the query's dates lie outside the index's, ``index_dates`` (``{"first", "last"}``); and when
-    a histogram was asked for, ``histogram`` (``[{"start", "count"}]``) and ``histogram_interval``."""
+    a histogram was asked for, ``histogram`` (``[{"start", "count"}]``) and ``histogram_interval``; with
+    facets, ``facets`` (``{"years": [{"value": "1987", "count"}], "months": [{"value": "1987-03", ...}]}``:
+    each value is what ``since``/``until`` take to narrow to it)."""
     value = {
         "query": results.query,
         "total": results.total,
@@ -52,6 +54,11 @@ def results_json(results: Results) -> dict[str, Any]:
         value["histogram"] = [{"start": bucket.start.isoformat(), "count": bucket.count}
                               for bucket in results.histogram]
         value["histogram_interval"] = results.histogram.interval
+    if results.facets is not None:
+        value["facets"] = {"years": [{"value": f"{bucket.start:%Y}", "count": bucket.count}
+                                     for bucket in results.facets.years],
+                           "months": [{"value": f"{bucket.start:%Y-%m}", "count": bucket.count}
+                                      for bucket in results.facets.months]}
     return value
 
 
@@ -145,6 +152,13 @@ def duplicates_text(groups: Sequence[DuplicateGroup]) -> str:
         for article in group:
             lines.append(f"   {article.date.isoformat()}  {article.id}  {article.headline}")
     return "\n".join(lines)
+
+
+def facets_text(facets: Facets) -> str:
+    """Matches per year and per month, one line each (``1987: 1,234``), for ``query --facets``."""
+    years = "  ".join(f"{bucket.start:%Y}: {bucket.count:,}" for bucket in facets.years)
+    months = "  ".join(f"{bucket.start:%Y-%m}: {bucket.count:,}" for bucket in facets.months)
+    return f"matches per year   {years}\nmatches per month  {months}"
 
 
 def story_json(story: Story) -> dict[str, Any]:

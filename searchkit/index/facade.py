@@ -284,6 +284,7 @@ class Index:
         now: DateLike = None,
         collapse: bool = True,
         autocorrect: bool = True,
+        facets: bool = False,
     ) -> Results:
         """Run ``query`` (a query string or a tree) and return a page of ranked hits.
 
@@ -295,7 +296,8 @@ class Index:
         string, default today) is the day relative dates in ``since``, ``until`` and the query's
         ``date:`` count from; see docs/query-language.md.
         ``histogram`` (``"auto"``, ``"day"``, ``"week"``, ``"month"``, ``"quarter"`` or ``"year"``) adds
-        :attr:`Results.histogram`: every match counted per interval. ``snippets=False`` leaves
+        :attr:`Results.histogram`: every match counted per interval; ``facets=True`` adds
+        :attr:`Results.facets`: every match counted per year and per month. ``snippets=False`` leaves
         ``Hit.snippet`` empty, for callers that only need ids and fields. ``collapse`` (the default)
         shows each story once: near-duplicate rewrites go under their best hit (``Hit.similar``),
         ``Results.stories`` counts the stories, and ``offset``/``limit`` (or ``page``, from 1) count
@@ -312,7 +314,7 @@ class Index:
             offset = (page - 1) * limit
         plan = plan_search(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
                            plain=plain, snippets=snippets, histogram=histogram, half_life=half_life, now=now,
-                           collapse=collapse, autocorrect=autocorrect)
+                           collapse=collapse, autocorrect=autocorrect, facets=facets)
         return self._readers.read(searching.search, plan, self._labels)
 
     def duplicates(self, *, limit: Optional[int] = None) -> list[DuplicateGroup]:

@@ -67,7 +67,7 @@ class Recency:
 @dataclass(frozen=True)
 class SearchPlan:
     """One search: what the engine runs, and what searchkit does around it (the recency blend, the
-    histogram's interval, collapsing stories)."""
+    histogram's interval, the facets, collapsing stories)."""
 
     request: SearchRequest
     recency: Optional[Recency] = None
@@ -81,6 +81,7 @@ class SearchPlan:
     autocorrect: bool = True
     #: The day the query's relative dates were read on (a suggestion is read on the same day).
     today: Optional[dt.date] = None
+    facets: bool = False
 
 
 def plan_search(
@@ -98,6 +99,7 @@ def plan_search(
     now: DateLike = None,
     collapse: bool = False,
     autocorrect: bool = True,
+    facets: bool = False,
 ) -> SearchPlan:
     """Check the options and parse the query; raises :class:`QuerySyntaxError`,
     :class:`InvalidOptionError` or :class:`InvalidDateError`.
@@ -123,9 +125,9 @@ def plan_search(
         sort="relevance" if recency is not None else "newest" if sort == "recent" else sort,
         date_filter=date_filter(since, until, now=today),
         snippets=snippets,
-        count_days=histogram is not None,
+        count_days=histogram is not None or facets,
     )
-    return SearchPlan(request, recency, histogram, collapse, sort, plain, autocorrect, today)
+    return SearchPlan(request, recency, histogram, collapse, sort, plain, autocorrect, today, facets)
 
 
 def check_supported(request: SearchRequest, engine: Engine) -> None:

@@ -3,8 +3,8 @@ answered as :class:`~searchkit.results.Results`.
 
 Read top-down, a query goes: the engine's capabilities checked; the recency blend wrapped around the
 reader when the plan sorts ``"recent"`` (:class:`~searchkit.news.recency.RecentRanking`); collapsing
-by story (:func:`searchkit.news.collapse.search`) or one plain search; the histogram's bars from the
-engine's per-day counts; and for a query that found nothing, a "did you mean"
+by story (:func:`searchkit.news.collapse.search`) or one plain search; the histogram's bars and the
+facets from the engine's per-day counts; and for a query that found nothing, a "did you mean"
 (:mod:`searchkit.index.suggestions`), whose results are shown instead when it finds some.
 """
 
@@ -68,13 +68,15 @@ def _run(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> R
         page = reader.search(request)
         hits = page.hits
     index_dates = _index_dates(opened, request) if page.total == 0 else None
-    chart = None
-    if plan.histogram is not None:
-        if page.day_counts is None:
-            raise RuntimeError(f"the {engine.name} engine answered no day counts")
+    chart = facets = None
+    if request.count_days and page.day_counts is None:
+        raise RuntimeError(f"the {engine.name} engine answered no day counts")
+    if plan.histogram is not None and page.day_counts is not None:
         chart = timeline.build(page.day_counts, plan.histogram, request.date_filter)
+    if plan.facets and page.day_counts is not None:
+        facets = timeline.facets(page.day_counts)
     return Results(query=request.query_text, total=page.total, offset=request.offset, hits=hits,
-                   histogram=chart, stories=stories, index_dates=index_dates)
+                   histogram=chart, stories=stories, index_dates=index_dates, facets=facets)
 
 
 def word_frequencies(opened: OpenReader, words: list[str]) -> dict[str, int]:

@@ -18,7 +18,7 @@ from typing import Callable, Mapping, Optional
 
 from searchkit.errors import InvalidOptionError
 from searchkit.query.tree import DateRange
-from searchkit.results import Bucket, Histogram
+from searchkit.results import Bucket, Facets, Histogram
 
 #: The bar widths, finest first.
 INTERVALS = ("day", "week", "month", "quarter", "year")
@@ -95,3 +95,16 @@ def build(day_counts: Mapping[dt.date, int], interval: str, bounds: Optional[Dat
     return Histogram(interval, tuple(Bucket(start_of(n), per_bucket.get(n, 0))
                                      for n in range(number(first), number(last) + 1)))
 
+
+
+def facets(day_counts: Mapping[dt.date, int]) -> Facets:
+    """The years and months of ``day_counts`` (matches per day) that have matches, each with its count."""
+    return Facets(_nonempty(day_counts, "year"), _nonempty(day_counts, "month"))
+
+
+def _nonempty(day_counts: Mapping[dt.date, int], interval: str) -> tuple[Bucket, ...]:
+    number, start_of = _NUMBERING[interval]
+    per_bucket: Counter[int] = Counter()
+    for day, count in day_counts.items():
+        per_bucket[number(day)] += count
+    return tuple(Bucket(start_of(n), per_bucket[n]) for n in sorted(per_bucket) if per_bucket[n])

@@ -58,6 +58,18 @@ class IndexDatesBody(BaseModel):
     last: dt.date
 
 
+class FacetBody(BaseModel):
+    value: str  # "1987" or "1987-03": what since= and until= take to narrow the search to it
+    count: int
+
+
+class FacetsBody(BaseModel):
+    """Every match counted per year and per month (only those with matches, oldest first)."""
+
+    years: list[FacetBody]
+    months: list[FacetBody]
+
+
 class SearchBody(BaseModel):
     query: str
     total: int
@@ -70,6 +82,7 @@ class SearchBody(BaseModel):
     index_dates: Optional[IndexDatesBody] = None
     histogram: Optional[list[BucketBody]] = None  # only when histogram= was given, as with --histogram
     histogram_interval: Optional[Literal["day", "week", "month", "quarter", "year"]] = None
+    facets: Optional[FacetsBody] = None  # only with facets=true, as with --facets
 
 
 class HealthBody(BaseModel):
@@ -117,6 +130,9 @@ async def search(
     autocorrect: bool = Query(
         True, description="When nothing matches q, answer the suggestion's hits (corrected: true) when it "
                           "has some"),
+    facets: bool = Query(
+        False, description="Also count every match per year and per month into facets (each value narrows "
+                           "the search as since=value&until=value)"),
 ) -> JSONResponse:
     state = ServerState.of(request)
     offset = (page - 1) * limit
@@ -124,7 +140,7 @@ async def search(
     results = await state.budget.run(state.index.search, q, limit=limit, offset=offset, sort=sort,
                                      since=since, until=until, plain=plain, histogram=histogram,
                                      half_life=half_life, now=now, collapse=collapse,
-                                     autocorrect=autocorrect)
+                                     autocorrect=autocorrect, facets=facets)
     return CliJSONResponse(state.paths.results(output.results_json(results)))
 
 

@@ -18,7 +18,7 @@ from searchkit import __version__
 from searchkit.cli import output
 from searchkit.errors import InvalidOptionError, SearchkitError
 from searchkit.index.facade import Index
-from searchkit.serve import api, api_news, pages, reading
+from searchkit.serve import api, api_news, pages, reading, search_page
 from searchkit.serve.budget import DEFAULT_BUDGET_SECONDS, DEFAULT_WORKERS, TimeBudget
 from searchkit.serve.state import ServerState, status_for
 from searchkit.serve.watch import SeedsWatcher
@@ -73,7 +73,7 @@ def create_app(
     app.mount("/static", StaticFiles(packages=[("searchkit.serve", "static")]), name="static")
     app.include_router(api.router)
     app.include_router(api_news.router)
-    app.include_router(pages.router)
+    app.include_router(search_page.router)
     app.include_router(reading.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_exception_handler(SearchkitError, _searchkit_error)  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
-"""The search page at ``/``, rendered on the server (the article and story pages are in
-:mod:`searchkit.serve.reading`).
+"""What every HTML page shares: the templates, the ``<mark>`` filter and :func:`render`, and the error
+pages. The search page is :mod:`searchkit.serve.search_page`, the article and story pages
+:mod:`searchkit.serve.reading`.
 
 Every value from an article goes through Jinja's autoescaping; the only markup searchkit adds to article
 text is ``<mark>`` around matches, built by :func:`marked` from already-escaped pieces. Plain search
@@ -8,32 +9,17 @@ works without JavaScript; ``static/searchkit.js`` only makes it quicker.
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
-from typing import Any, Optional
-from urllib.parse import urlencode
+from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
-from searchkit.cli import output
-from searchkit.errors import InvalidOptionError, SearchkitError
-from searchkit.index.request import SORTS
-from searchkit.news.timeline import check_interval
-from searchkit.results import Histogram, Results
-from searchkit.serve.api import MAX_API_LIMIT
-from searchkit.serve.state import MAX_DEPTH, ServerState, check_depth, status_for
+from searchkit.errors import SearchkitError
 
-PAGE_SIZE = 10
-#: Page links shown either side of the current page.
-PAGE_WINDOW = 2
 _MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
-
-router = APIRouter(include_in_schema=False)
 
 
 def marked(snippet: str) -> Markup:
@@ -48,146 +34,14 @@ _environment.filters["marked"] = marked
 templates = Jinja2Templates(env=_environment)
 
 
-@dataclass(frozen=True)
-class SearchForm:
-    """What the search page was asked for, as typed (so the form shows it back)."""
-
-    q: str = ""
-    sort: str = "relevance"
-    since: str = ""
-    until: str = ""
-    plain: bool = False
-    page: int = 1
-    limit: int = PAGE_SIZE
-    histogram: str = ""  # an interval of searchkit.news.timeline, or "" for no timeline
-    collapse: bool = True  # near-duplicate rewrites under their story's best hit
-    autocorrect: bool = True  # on zero hits, the suggestion's results when it has some
-    now: str = ""  # the day relative dates count from ("" for today), kept so that a shared link keeps it
-
-    @classmethod
-    def from_request(cls, request: Request) -> "SearchForm":
-        params = request.query_params
-        sort = params.get("sort") or "relevance"
-        if sort not in SORTS:
-            raise InvalidOptionError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-        return cls(q=params.get("q", "").strip(), sort=sort, since=params.get("since", "").strip(),
-                   until=params.get("until", "").strip(), plain=params.get("plain") in ("1", "true", "on"),
-                   page=_whole_number(params.get("page"), "page", 1, 1),
-                   limit=_whole_number(params.get("limit"), "limit", PAGE_SIZE, 1, MAX_API_LIMIT),
-                   histogram=check_interval(params["histogram"]) if params.get("histogram") else "",
-                   collapse=params.get("collapse") not in ("0", "false", "off"),
-                   autocorrect=params.get("autocorrect") not in ("0", "false", "off"),
-                   now=params.get("now", "").strip())
-
-    def url(self, **changes: Any) -> str:
-        """The search page's URL for this form with ``changes`` (default values left out)."""
-        values = {**self.__dict__, **changes}
-        defaults = SearchForm()
-        query = {key: ("1" if value is True else "0" if value is False else value)
-                 for key, value in values.items() if value != getattr(defaults, key)}
-        return "/?" + urlencode(query) if query else "/"
-
-
-@router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request) -> Response:
-    state = ServerState.of(request)
-    try:
-        form = SearchForm.from_request(request)
-    except InvalidOptionError as error:
-        return _render(request, "search.html", {"form": SearchForm(q=request.query_params.get("q", "")),
-                                                "error": error}, status=400)
-    context: dict[str, Any] = {"form": form, "error": None, "results": None}
-    if not form.q:
-        context["articles"] = await state.budget.run(len, state.index)
-        return _render(request, "search.html", context)
-    offset = (form.page - 1) * form.limit
-    try:
-        check_depth(offset, form.limit)
-        results = await state.budget.run(
-            state.index.search, form.q, limit=form.limit, offset=offset, sort=form.sort,
-            since=form.since or None, until=form.until or None, plain=form.plain,
-            histogram=form.histogram or None, collapse=form.collapse, autocorrect=form.autocorrect,
-            now=form.now or None)
-    except SearchkitError as error:
-        status = status_for(error)
-        if status >= 500:
-            raise
-        return _render(request, "search.html", {**context, "error": error}, status=status)
-    from searchkit.serve import reading  # it builds on this module's form
-
-    similar = await state.budget.run(reading.similar_versions, state.index, results)
-    context.update(results=results, pager=_pager(form, results), timeline=_timeline(results.histogram),
-                   came=reading.Came(form, None), similar=similar, similar_shown=reading.similar_shown)
-    return _render(request, "search.html", context)
-
-
 def error_page(request: Request, error: SearchkitError, status: int) -> Response:
     """A page saying what went wrong, for errors raised outside the search page's own handling."""
     return message_page(request, status, str(error))
 
 
 def message_page(request: Request, status: int, message: str) -> Response:
-    return _render(request, "message.html", {"status": status, "message": message}, status=status)
+    return render(request, "message.html", {"status": status, "message": message}, status=status)
 
 
-@dataclass(frozen=True)
-class PageLink:
-    number: int
-    url: str
-    current: bool
-
-
-def _pager(form: SearchForm, results: Results) -> dict[str, Any]:
-    shown = results.stories if results.stories is not None else results.total
-    reachable = min(shown, MAX_DEPTH)
-    last_page = max(1, math.ceil(reachable / form.limit))
-    numbers = range(max(1, form.page - PAGE_WINDOW), min(last_page, form.page + PAGE_WINDOW) + 1)
-    return {
-        "first": results.offset + 1,
-        "last": results.offset + len(results.hits),
-        "previous": form.url(page=form.page - 1) if form.page > 1 else None,
-        "next": form.url(page=form.page + 1) if form.page < last_page else None,
-        "pages": [PageLink(n, form.url(page=n), n == form.page) for n in numbers],
-        "suggestion_url": form.url(q=results.suggestion, page=1) if results.suggestion else None,
-        "as_typed_url": form.url(autocorrect=False, page=1) if results.corrected else None,
-        "every_article_url": form.url(collapse=False, page=1) if shown != results.total else None,
-    }
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar of the page's timeline, in the SVG's coordinates (each bar 10 wide, the tallest 56 high)."""
-
-    x: int
-    y: float
-    height: float
-    title: str
-
-
-def _timeline(histogram: Optional[Histogram]) -> Optional[dict[str, Any]]:
-    """The timeline drawn above the hits: SVG bars (attributes, not inline styles: the CSP forbids
-    those), a caption and the first and last labels."""
-    if histogram is None or not any(bucket.count for bucket in histogram):
-        return None
-    most = max(bucket.count for bucket in histogram)
-    bars = []
-    for number, bucket in enumerate(histogram):
-        height = round(bucket.count / most * 56, 2) if bucket.count else 0.0
-        label = output.bucket_label(bucket.start, histogram.interval)
-        bars.append(Bar(number * 10, round(60 - height, 2), height, f"{label}: {bucket.count:,}"))
-    return {"bars": bars, "width": len(bars) * 10, "interval": histogram.interval,
-            "first": output.bucket_label(histogram[0].start, histogram.interval),
-            "last": output.bucket_label(histogram[-1].start, histogram.interval)}
-
-
-def _whole_number(text: Optional[str], name: str, default: int, low: int, high: Optional[int] = None) -> int:
-    if text is None or text == "":
-        return default
-    if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
-        bound = f"between {low} and {high}" if high is not None else f"{low} or more"
-        raise InvalidOptionError(f"{name} must be a whole number {bound}, not {text[:20]!r}")
-    return int(text)
-
-
-def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
     return templates.TemplateResponse(request, template, context, status_code=status)

@@ -25,7 +25,8 @@ from searchkit.query.matching import words_sought
 from searchkit.results import Hit, Results, Story, Version
 from searchkit.serve import markup
 from searchkit.serve.api_news import story_or_404
-from searchkit.serve.pages import SearchForm, templates
+from searchkit.serve.pages import templates
+from searchkit.serve.search_page import SearchForm
 from searchkit.serve.state import MAX_DEPTH, MAX_ID_CHARS, ServerState, article_or_404
 
 router = APIRouter(include_in_schema=False)

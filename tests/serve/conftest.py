@@ -1,9 +1,11 @@
 """Fixtures for the server's tests: a seeds folder with enough articles to page through, one of them
-written to break out of HTML, and an in-process client of the app over an index built from it."""
+written to break out of HTML, and an in-process client of the app over an index built from it; for the
+browser tests, a server process, Chromium and a tab."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -69,3 +71,38 @@ def served(value: object, seeds_dir: Path) -> object:
         if isinstance(changed.get(folder), str):
             changed[folder] = Path(changed[folder]).name
     return changed
+
+
+# The browser tests' (``browser_support.py``) ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Any]:
+    """``searchkit serve --watch`` over :func:`write_news`'s articles, for one test module."""
+    from serve.browser_support import Server
+
+    root = tmp_path_factory.mktemp("browser")
+    running = Server(root / "index", write_news(root / "seeds"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from serve.browser_support import CHROMIUM, playwright_api
+
+    with playwright_api.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server) -> Iterator[Any]:
+    """A tab on the search page; the test fails on any JavaScript or console error in it."""
+    from serve.browser_support import open_tab
+
+    tab, errors = open_tab(browser)
+    tab.goto(server.url)
+    yield tab
+    tab.context.close()
+    assert errors == [], f"errors in the browser console: {errors}"

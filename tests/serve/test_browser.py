@@ -1,106 +1,46 @@
-"""The search page in a real browser: headless Chromium driving ``searchkit serve --watch`` over HTTP.
+"""The search page in a real browser: headless Chromium driving ``searchkit serve --watch`` over HTTP;
+axe-core checks every kind of page, and screenshots are taken at desktop and phone width.
 
-Skips when Playwright or a Chromium binary is missing (``.ci/run`` installs Debian's ``chromium``; set
-SEARCHKIT_CHROMIUM to use another). SEARCHKIT_SCREENSHOT=docs/screenshot.png saves the README's picture.
+Skips when Playwright or a Chromium binary is missing, and the accessibility checks when axe-core is (see
+``browser_support.py``). SEARCHKIT_SCREENSHOT=docs/screenshot.png saves the README's picture.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
-from typing import Iterator
-from urllib.parse import urlencode
 
 import pytest
 
 from conftest import write_seed
-from serve.conftest import OIL_ARTICLES, XSS_HEADLINE, write_news
+from serve.browser_support import (
+    PATIENCE_MS,
+    Server,
+    accessibility_violations,
+    expect,
+    headlines,
+    needs_chromium,
+    open_tab,
+    screenshot_path,
+    search,
+)
+from serve.conftest import OIL_ARTICLES, XSS_HEADLINE
+from serve.newsroom import write_newsroom
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = (os.environ.get("SEARCHKIT_CHROMIUM") or shutil.which("chromium")
-            or shutil.which("chromium-browser"))
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary (apt install chromium)")
-expect = playwright_api.expect
-#: How long the browser waits for something to appear before the test fails (a bound, not a target).
-PATIENCE_MS = 20_000
-
-
-class Server:
-    """``searchkit serve --watch`` in a subprocess, its log collected from stderr."""
-
-    def __init__(self, index_dir: Path, seeds_dir: Path) -> None:
-        self.seeds_dir = seeds_dir
-        self.log: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "searchkit", "serve", "--index", str(index_dir), "--seeds", str(seeds_dir),
-             "--port", "0", "--watch"],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-        self.url = self._wait_for_url()
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _wait_for_url(self) -> str:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.log.append(line)
-            found = re.search(r"at (http://\S+) \(Ctrl-C stops\)", line)
-            if found:
-                return found.group(1)
-        raise AssertionError("searchkit serve ended before serving:\n" + "".join(self.log))
-
-    def _drain(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.log.append(line)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("browser")
-    running = Server(root / "index", write_news(root / "seeds"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(PATIENCE_MS)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.goto(server.url)
-    yield tab
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
-
-
-def search(page, text: str) -> None:
-    """Type ``text`` into the search box and wait until its results (not an earlier keystroke's) show."""
-    page.keyboard.press("/")
-    page.keyboard.type(text)
-    shown = re.compile(re.escape(urlencode({"q": text})) + "$")
-    expect(page.locator("body")).to_have_attribute("data-shown", shown, timeout=PATIENCE_MS)
-
-
-def headlines(page) -> list[str]:
-    return page.locator(".hit .headline").all_inner_texts()
+pytestmark = needs_chromium
+#: Every kind of page, checked by axe-core and photographed: a new page is one line here.
+PAGES = {
+    "home": "/",
+    "results": "/?q=oil",
+    "results-filtered": "/?q=oil+OR+cocoa&since=1987-02&until=1987-03-10&sort=newest",
+    "zero-hits": "/?q=zzzunknownword",
+    "query-error": "/?q=oil+AND+(prices",
+    "date-error": "/?q=oil&since=1987-02-30",
+    "not-found": "/articles/no-such-article",
+    "article": "/articles/oil-03?q=oil&at=4",
+    "story": "/stories/oil-03",
+}
 
 
 def test_slash_focuses_the_box_and_typing_shows_hits_with_the_query_in_the_url(page):
@@ -185,17 +125,6 @@ def test_plain_search_works_with_javascript_off(browser, server):
     context.close()
 
 
-def test_readable_at_phone_width(browser, server, tmp_path):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)
-    tab = context.new_page()
-    tab.goto(server.url + "/?q=oil+prices")
-    expect(tab.locator("#total")).to_be_visible(timeout=PATIENCE_MS)
-    assert tab.evaluate("document.documentElement.scrollWidth") <= 375  # nothing runs off the side
-    assert tab.locator("#q").bounding_box()["width"] >= 200
-    tab.screenshot(path=str(tmp_path / "phone.png"))
-    context.close()
-
-
 def test_a_new_seed_file_appears_under_watch(page, server):
     write_seed(server.seeds_dir, "late/aluminium", "1987-09-01", "Aluminium smelter opens",
                "Aluminium output rose in Ghana.")
@@ -209,9 +138,63 @@ def test_a_new_seed_file_appears_under_watch(page, server):
     assert any("index updated: added 1" in line for line in server.log), "".join(server.log)
 
 
-def test_screenshot(page, tmp_path):
-    search(page, "crude oil")
-    expect(page.locator("#total")).to_be_visible(timeout=PATIENCE_MS)
-    target = Path(os.environ.get("SEARCHKIT_SCREENSHOT") or tmp_path / "screenshot.png")
-    page.screenshot(path=str(target))
-    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_accessibility_violation(page, server, name):
+    page.goto(server.url + PAGES[name])
+    expect(page.locator("#main")).to_be_visible()
+    assert accessibility_violations(page) == []
+
+
+def test_no_serious_accessibility_violation_after_typing_a_search(page):
+    search(page, "oil")
+    page.keyboard.press("ArrowDown")  # a hit marked as the current one
+    assert accessibility_violations(page) == []
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_every_page_fits_the_screen_and_is_photographed(browser, server, tmp_path, width, height):
+    tab, errors = open_tab(browser, width, height, device_scale_factor=1 if width > 1000 else 2)
+    for name, url in PAGES.items():
+        tab.goto(server.url + url)
+        expect(tab.locator("#main")).to_be_visible()
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width, name  # nothing off the side
+        assert tab.locator("#q").bounding_box()["width"] >= 200, name
+        tab.screenshot(path=str(screenshot_path(tmp_path, f"{name}-{width}")), full_page=True)
+    tab.context.close()
+    assert errors == []
+
+
+def test_the_results_use_the_width_of_a_desktop_screen(browser, server):
+    tab, errors = open_tab(browser, 1280, 900)
+    tab.goto(server.url + "/?q=oil")
+    hits, facets = tab.locator(".hits").bounding_box(), tab.locator(".facets").bounding_box()
+    assert facets["x"] > hits["x"] + hits["width"]  # the facets beside the hits, not under them
+    assert facets["x"] + facets["width"] > 1280 * 0.75
+    tab.set_viewport_size({"width": 390, "height": 844})
+    hits, facets = tab.locator(".hits").bounding_box(), tab.locator(".facets").bounding_box()
+    assert facets["y"] > hits["y"]  # at phone width the column goes under the hits
+    tab.context.close()
+    assert errors == []
+
+
+def test_no_inline_script_or_style_anywhere(page, server):
+    for url in PAGES.values():
+        page.goto(server.url + url)
+        assert page.locator("script:not([src]), style, [style]").count() == 0, url
+        assert page.evaluate("document.querySelectorAll('[onclick], [onload], [onerror]').length") == 0
+
+
+def test_screenshot(browser, tmp_path):
+    """The README's picture: the results page with facets, over the shipped seeds and generated wires."""
+    server = Server(tmp_path / "index", write_newsroom(tmp_path / "newsroom"))
+    try:
+        tab, errors = open_tab(browser, 1280, 800)
+        tab.goto(server.url + "/?q=oil+prices&since=2015&until=2018")
+        expect(tab.locator("#total")).to_be_visible()
+        tab.keyboard.press("j")  # a hit marked current, as a reader moving through them sees it
+        target = Path(os.environ.get("SEARCHKIT_SCREENSHOT") or tmp_path / "screenshot.png")
+        tab.screenshot(path=str(target))
+        tab.context.close()
+    finally:
+        server.stop()
+    assert errors == [] and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,22 +1,37 @@
-"""The article and story pages in a real browser (headless Chromium over HTTP, as in test_browser.py), with
-screenshots at 1280 px: SEARCHKIT_STORY_SCREENSHOT=docs/story.png and
-SEARCHKIT_ARTICLE_SCREENSHOT=docs/article.png save them for the docs."""
+"""The article and story pages in a real browser (headless Chromium over HTTP, as in test_browser.py), over
+the news and a cocoa story in three versions: axe-core checks them, and they are photographed at 1280
+and 390 px (SEARCHKIT_STORY_SCREENSHOT=docs/story.png and SEARCHKIT_ARTICLE_SCREENSHOT=docs/article.png
+save the docs' pictures)."""
 
 from __future__ import annotations
 
 import os
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
+from serve.browser_support import (
+    Server,
+    accessibility_violations,
+    expect,
+    needs_chromium,
+    open_tab,
+    screenshot_path,
+)
 from serve.conftest import write_news
-from serve.test_browser import CHROMIUM, PATIENCE_MS, Server, browser, expect, playwright_api  # noqa: F401
 from serve.test_reading import write_wire
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium binary (apt install chromium)")
+pytestmark = needs_chromium
 WIDTH = 1280
+#: The reading pages, checked by axe-core and photographed at desktop and phone width.
+PAGES = {
+    "story-versions": "/stories/bahia-2?q=bahia+drought",
+    "article-of-a-story": "/articles/bahia-3?q=bahia+arrivals&at=1",
+    "article-from-results": "/articles/oil-10?q=houston+opec&sort=oldest&page=2&at=11",
+    "story-not-found": "/stories/bahia-4",
+}
 
 
 @pytest.fixture(scope="module")
@@ -29,16 +44,11 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
 
 @pytest.fixture
-def page(browser, server):  # noqa: F811 - browser is the fixture imported above
-    context = browser.new_context(viewport={"width": WIDTH, "height": 900})
-    context.set_default_timeout(PATIENCE_MS)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    tab.errors = errors  # a test that expects one (a 404) takes it out
+def page(browser, server) -> Iterator[Any]:
+    """A tab at 1280 px; the test fails on any JavaScript or console error in it."""
+    tab, errors = open_tab(browser, WIDTH, 900)
     yield tab
-    context.close()
+    tab.context.close()
     assert errors == [], f"errors on the page: {errors}"
 
 
@@ -92,7 +102,25 @@ def test_an_article_from_the_results_marks_the_query_and_walks_the_results(page,
 def test_an_unknown_id_offers_the_ids_it_may_mean(page, server):
     response = page.goto(server.url + "/articles/bahia-4")
     assert response is not None and response.status == 404
-    assert page.errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
-    page.errors.clear()
     page.get_by_role("link", name="bahia-2").click()
     expect(page.locator("h1")).to_have_text("UPDATE 1: Bahia cocoa review")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_accessibility_violation(page, server, name):
+    page.goto(server.url + PAGES[name])
+    expect(page.locator("#main")).to_be_visible()
+    assert accessibility_violations(page) == []
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_every_reading_page_fits_the_screen_and_is_photographed(browser, server, tmp_path, width, height):
+    tab, errors = open_tab(browser, width, height, device_scale_factor=1 if width > 1000 else 2)
+    for name, url in PAGES.items():
+        tab.goto(server.url + url)
+        expect(tab.locator("#main")).to_be_visible()
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width, name  # nothing off the side
+        assert tab.locator("script:not([src]), style, [style]").count() == 0, name
+        tab.screenshot(path=str(screenshot_path(tmp_path, f"{name}-{width}")), full_page=True)
+    tab.context.close()
+    assert errors == []

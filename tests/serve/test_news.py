@@ -53,16 +53,17 @@ def test_bad_news_options_are_400_with_the_accepted_forms(client, params, compla
     assert response.status_code == 400 and complaint in response.json()["error"]
 
 
-def test_the_page_draws_a_timeline_when_asked_and_keeps_it_across_pages(client):
-    page = client.get("/", params={"q": "oil", "histogram": "auto"}).text
+def test_the_page_draws_a_timeline_and_keeps_its_interval_across_pages(client):
+    page = client.get("/", params={"q": "oil"}).text
     figure = re.search(r'<figure class="timeline".*?</figure>', page, re.DOTALL)
     assert figure is not None
     titles = [html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", figure.group(0))]
     assert titles[0] == "1987-03-01: 1" and len(titles) == OIL_ARTICLES
-    assert 'name="histogram" value="auto" checked' in page
-    next_url = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', page).group(1))
-    assert "histogram=auto" in next_url and '<figure class="timeline"' in client.get(next_url).text
-    assert '<figure class="timeline"' not in client.get("/", params={"q": "oil"}).text
+    weekly = client.get("/", params={"q": "oil", "histogram": "week"}).text
+    assert 'name="histogram" value="week"' in weekly  # the next search keeps the interval
+    next_url = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', weekly).group(1))
+    assert "histogram=week" in next_url and "Matches per week" in client.get(next_url).text
+    assert '<figure class="timeline"' not in client.get("/", params={"q": "oil", "facets": "0"}).text
     assert '<option value="recent">' in page
 
 
