@@ -218,8 +218,10 @@ class KeptStories:
         """The story of each of ``article_ids`` that the copy holds."""
         if not article_ids:
             return {}
-        found = [address for _, address in self._searcher.search(
-            Query.term_set_query(self._schema, "id", list(article_ids)), len(article_ids)).hits]
+        # One term query per id: Tantivy's term set query costs about a millisecond here whatever its size.
+        either = Query.boolean_query([(tantivy.Occur.Should, Query.term_query(self._schema, "id", article_id))
+                                      for article_id in article_ids])
+        found = [address for _, address in self._searcher.search(either, len(article_ids), count=False).hits]
         if not found:
             return {}
         by_key = ids_by_key(article_ids)
