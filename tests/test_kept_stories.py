@@ -88,6 +88,19 @@ def test_the_copy_collapses_as_the_labels_do(wire):
     assert assert_same_collapse(live_folder(index)) > 10
 
 
+def test_more_shared_stories_than_one_aggregation_holds_are_counted_match_by_match(wire, monkeypatch):
+    # Tantivy's terms aggregation returns at most 65,000 stories: past that the copy lists every match.
+    index, _, _ = wire
+    one_story = {"shared": {"terms": {**tantivy_stories._SHARED["shared"]["terms"], "size": 1}}}
+    monkeypatch.setattr(tantivy_stories, "_SHARED", one_story)
+    listed = []
+    addresses = tantivy_stories.KeptStories._addresses
+    monkeypatch.setattr(tantivy_stories.KeptStories, "_addresses",
+                        lambda self, query: listed.append(1) or addresses(self, query))
+    assert assert_same_collapse(live_folder(index), ["story", "copper", "*"]) > 10
+    assert listed
+
+
 def test_the_copy_follows_each_kind_of_write(wire):
     index, folder, found = wire
     rng = random.Random(7)

@@ -17,7 +17,8 @@ from searchkit.engines.base import SearchRequest
 State = TypeVar("State")
 
 
-def _key(request: SearchRequest) -> tuple[object, ...]:
+def query_key(request: SearchRequest) -> tuple[object, ...]:
+    """What makes two requests rank the same matches the same way (their pages may differ)."""
     return (request.tree, request.query_text, request.date_filter, request.sort)
 
 
@@ -32,11 +33,11 @@ class LastRanking(Generic[State]):
     def get(self, request: SearchRequest) -> Optional[State]:
         """The kept state if it answers ``request``: the same query, filter and sort, ranked deep enough,
         and nothing asked that needs every match again (day counts, found ids)."""
-        if request.count_days or request.find_ids or self._key != _key(request):
+        if request.count_days or request.find_ids or self._key != query_key(request):
             return None
         return self._state if request.depth() <= self._covers else None
 
     def keep(self, request: SearchRequest, state: State, *, ranked: int, total: int) -> None:
         """Keep ``state``, a ranking of its first ``ranked`` matches out of ``total``."""
-        self._key, self._state = _key(request), state
+        self._key, self._state = query_key(request), state
         self._covers = ranked if ranked < total else math.inf

@@ -14,7 +14,7 @@ from searchkit.articles import Article, Fingerprint
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, PageStories, SearchRequest
 from searchkit.engines.batch import indexable_id
 from searchkit.engines.files import folder_size
-from searchkit.engines.reuse import LastRanking
+from searchkit.engines.reuse import LastRanking, query_key
 from searchkit.engines.tantivy import commit_record, suggest, token_of
 from searchkit.engines.tantivy.compile import Compiled, compile_query
 from searchkit.engines.tantivy.schema import (
@@ -44,6 +44,8 @@ _PER_DAY = {"days": {"terms": {"field": "date", "size": _MAX_DAYS}}}
 _LIST_PER_ID = 3
 #: Addresses whose ids a reader remembers (about 100 bytes each).
 _IDS_REMEMBERED = 200_000
+#: A hit's stored fields but the body: id, date, headline, path.
+_Fields = tuple[str, dt.date, str, Optional[str]]
 
 
 def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
@@ -84,6 +86,9 @@ class TantivyReader:
         self._stories: Optional[KeptStories] = None  # the stories' copy for this commit, once found
         self._copy_unreadable = False
         self._last: LastRanking[tuple[Compiled, list[tuple[float, DocAddress]], int]] = LastRanking()
+        # The stored fields of the hits read for the last query (collapsing asks for them again, deeper).
+        self._fields_for: Optional[tuple[object, ...]] = None
+        self._fields: dict[tuple[int, int], _Fields] = {}
 
     @_reads_files
     def _open(self) -> tantivy.Searcher:
@@ -160,23 +165,33 @@ class TantivyReader:
             if count:  # with day counts the total comes from them, after this
                 self._last.keep(request, (compiled, ranking, total), ranked=len(ranking), total=total)
         page = request.pick(ranking) if request.limit or request.at else []
-        terms = self._body_terms(request) if request.snippets and page else frozenset()
-        hits = []
-        for score, address in page:
-            doc = self._searcher.doc(address)
-            hits.append(Hit(
-                id=doc["id"][0],
-                date=dt.date.fromordinal(doc["date"][0]),
-                headline=stored_text(doc, "headline_text"),
-                score=round(score, 4),
-                snippet=snippet(stored_text(doc, "body_text"), terms) if request.snippets else "",
-                path=stored_text(doc, "path") or None,
-            ))
+        hits = self._hits(request, page)
         day_counts = self._day_counts(compiled.query) if request.count_days else None
         total = sum(day_counts.values()) if day_counts is not None else total
         stories = self._tell_stories(compiled.query, hits, request) if request.with_stories else None
         return Page(total, tuple(hits), day_counts, self._found(compiled.query, request.find_ids, total),
                     self._window(ranking[:request.window]), stories)
+
+    def _hits(self, request: SearchRequest, page: list[tuple[float, DocAddress]]) -> list[Hit]:
+        """The page's hits; stored fields read once per query, however many requests ask for them."""
+        key = query_key(request)
+        if key != self._fields_for:
+            self._fields_for, self._fields = key, {}
+        known, terms = self._fields, self._body_terms(request) if request.snippets and page else frozenset()
+        hits = []
+        for score, address in page:
+            at = (address.segment_ord, address.doc)
+            fields = known.get(at) if not request.snippets else None
+            doc = None
+            if fields is None:
+                doc = self._searcher.doc(address)
+                fields = known[at] = (doc["id"][0], dt.date.fromordinal(doc["date"][0]),
+                                      stored_text(doc, "headline_text"), stored_text(doc, "path") or None)
+            body = stored_text(doc, "body_text") if doc is not None and request.snippets else ""
+            text = snippet(body, terms) if request.snippets else ""
+            hits.append(Hit(id=fields[0], date=fields[1], headline=fields[2], score=round(score, 4),
+                            snippet=text, path=fields[3]))
+        return hits
 
     def _window(self, ranking: list[tuple[float, DocAddress]]) -> tuple[tuple[float, int], ...]:
         """The scores and date ordinals of the first matches, the dates read from their fast field."""

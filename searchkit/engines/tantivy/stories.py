@@ -18,7 +18,6 @@ searchkit's labels as for any engine, until the next write makes the copy again.
 
 from __future__ import annotations
 
-import itertools
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -49,6 +48,8 @@ _CHUNK = 500
 #: Articles read back from the main index per opening of it (see ``_stored_texts``).
 _READ_BATCH = 4_000
 _WRITER_HEAP_BYTES = 64_000_000
+#: The stories a query matches more than once, with how often (at most Tantivy's 65,000 buckets).
+_SHARED = {"shared": {"terms": {"field": STORY_FIELD, "size": 65_000, "min_doc_count": 2}}}
 
 #: An article as the stories index needs it: id, date (ordinal), analysed headline and body.
 Words = tuple[str, int, str, str]
@@ -197,35 +198,58 @@ class KeptStories:
 
     def tell(self, query: Query, hit_ids: Sequence[str], *, count: bool) -> PageStories:
         """The stories of ``hit_ids`` (matches of ``query``) and their members that ``query`` matches; with
-        ``count``, how many of all its matches collapse away. The query's matches in the copy are listed
-        once and their stories read by column; only the members of the hits' stories are read further."""
-        listed = self._addresses(query)
-        if not listed:
-            return PageStories({}, {}, 0 if count else None)
-        stories = self._searcher.fast_field_values(STORY_FIELD, listed)
+        ``count``, how many of all its matches collapse away (counted by Tantivy, see :meth:`_hidden`). Only
+        the members of the hits' stories are read, by a search restricted to those stories."""
         of_hits = self._stories_of(hit_ids)
         shown = set(of_hits.values())
+        hidden = self._hidden(query) if count else None
+        members = self._members(query, shown) if shown else []
         matching: dict[int, list[str]] = defaultdict(list)
-        if shown:  # C-level passes over every listed match: a common word lists a good part of the copy
-            members = list(itertools.compress(listed, map(shown.__contains__, stories)))
+        if members:
             for address, story in zip(members, self._searcher.fast_field_values(STORY_FIELD, members),
                                       strict=True):
                 matching[int(story or 0)].append(self._searcher.doc(address)["id"][0])
-        hidden = len(stories) - len(set(stories)) if count else None
         return PageStories(of_hits, {story: tuple(sorted(ids)) for story, ids in matching.items()}, hidden)
+
+    def _members(self, query: Query, shown: Collection[int]) -> list[tantivy.DocAddress]:
+        """The articles of stories ``shown`` that ``query`` matches."""
+        should = tantivy.Occur.Should
+        among = Query.boolean_query([(should, Query.term_query(self._schema, STORY_FIELD, number))
+                                     for number in shown])
+        both = Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, among)])
+        found = int(self._searcher.search(both, 1, count=True).count or 0)  # type: ignore[attr-defined]
+        if not found:
+            return []
+        return [address for _, address in self._searcher.search(both, found, count=False).hits]
 
     def _stories_of(self, article_ids: Sequence[str]) -> dict[str, int]:
         """The story of each of ``article_ids`` that the copy holds."""
         if not article_ids:
             return {}
-        found = [address for _, address in self._searcher.search(
-            Query.term_set_query(self._schema, "id", list(article_ids)), len(article_ids)).hits]
+        # One term query per id: Tantivy's term set query costs about a millisecond here whatever its size.
+        either = Query.boolean_query([(tantivy.Occur.Should, Query.term_query(self._schema, "id", article_id))
+                                      for article_id in article_ids])
+        found = [address for _, address in self._searcher.search(either, len(article_ids), count=False).hits]
         if not found:
             return {}
         by_key = ids_by_key(article_ids)
         keys = self._searcher.fast_field_values(KEY_FIELD, found)
         stories = self._searcher.fast_field_values(STORY_FIELD, found)
         return {by_key[int(key or 0)]: int(story or 0) for key, story in zip(keys, stories, strict=True)}
+
+    def _hidden(self, query: Query) -> int:
+        """How many matches of ``query`` in the copy share a story with another: a terms aggregation over
+        the story column keeping the stories matched more than once (Tantivy counts, Python sees only
+        those stories, not every match); listed match by match when it has too many stories for one."""
+        try:
+            answer = self._searcher.aggregate(query, _SHARED)["shared"]
+        except ValueError:  # more buckets than Tantivy's aggregation limit
+            answer = None
+        if answer is not None and not answer.get("sum_other_doc_count"):
+            return sum(bucket["doc_count"] - 1 for bucket in answer["buckets"])
+        listed = self._addresses(query)
+        stories = self._searcher.fast_field_values(STORY_FIELD, listed) if listed else []
+        return len(stories) - len(set(stories))
 
     def _addresses(self, query: Query) -> list[tantivy.DocAddress]:
         """Every article of the copy that ``query`` matches."""
