@@ -117,6 +117,9 @@ async def search(
     autocorrect: bool = Query(
         True, description="When nothing matches q, answer the suggestion's hits (corrected: true) when it "
                           "has some"),
+    lang: Optional[str] = Query(
+        None, description="Only articles in these languages (ISO 639-1, comma-separated: de or de,fr); "
+                          "q's words are analysed in them alone"),
 ) -> JSONResponse:
     state = ServerState.of(request)
     offset = (page - 1) * limit
@@ -124,7 +127,7 @@ async def search(
     results = await state.budget.run(state.index.search, q, limit=limit, offset=offset, sort=sort,
                                      since=since, until=until, plain=plain, histogram=histogram,
                                      half_life=half_life, now=now, collapse=collapse,
-                                     autocorrect=autocorrect)
+                                     autocorrect=autocorrect, lang=lang)
     return CliJSONResponse(state.paths.results(output.results_json(results)))
 
 
