@@ -8,7 +8,8 @@ Every other language:
   Japanese by MeCab (fugashi with the UniDic-lite dictionary), the ``cjk`` extra;
 - **stems** by the language's Snowball stemmer (PyStemmer) on the word as written, lower-cased, *before*
   accents are folded: Snowball's German stemmer needs the umlaut to take Häuser to haus, its French one
-  the accents of "été";
+  the accents of "été" (Arabic script's optional vowel marks, harakat, go before stemming: the stemmer
+  would not find the article in المَنازِل);
 - **folding** per script, after stemming: accents and other marks stripped from Latin, Greek, Cyrillic,
   Arabic (harakat, hamza seats: أ إ آ are ا) and Hebrew letters, except the Cyrillic letters й and ї,
   which are letters of their own; the marks of other scripts (Devanagari's vowel signs, Japanese
@@ -55,6 +56,8 @@ def word_any() -> "re.Pattern[str]":
 
 _KEPT = frozenset("йї")  # Cyrillic letters Unicode writes as a base letter and a mark
 _TATWEEL = "\u0640"
+#: Arabic script's optional vowel marks and tatweel, dropped before stemming.
+_HARAKAT = {code: None for code in [*range(0x064B, 0x0660), 0x0670, 0x0640]}
 
 
 def _strips_marks(char: str) -> bool:
@@ -96,6 +99,7 @@ class LanguageAnalyzer(Analyzer):
         self.language = language
         self.algorithm = SNOWBALL.get(language, "english")
         self.word = word_any()
+        self._harakat = _HARAKAT if language in ("ar", "fa", "ur") else None
 
     def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
         for match in self.word.finditer(text):
@@ -108,6 +112,8 @@ class LanguageAnalyzer(Analyzer):
         normal = self._cache.get(word)
         if normal is None:
             lower = word.lower()
+            if self._harakat is not None:  # vowel marks the stemmer does not expect
+                lower = lower.translate(self._harakat)
             if "." in lower and ACRONYM.fullmatch(fold_script(lower)):
                 lower = lower.replace(".", "")
             if self.stem and lower.isalpha():
