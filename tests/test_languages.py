@@ -139,7 +139,8 @@ def test_chinese_and_japanese_are_split_into_words():
 def test_chinese_without_the_extra_says_which_extra_to_install():
     code = ("import sys; sys.modules['jieba'] = None\n"
             "from searchkit.text.multilingual import analyzer_for\n"
-            "try:\n    analyzer_for('zh')\nexcept Exception as error:\n    print(type(error).__name__, error)")
+            "try:\n    analyzer_for('zh')\n"
+            "except Exception as error:\n    print(type(error).__name__, error)")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                            check=True).stdout.strip()
     assert shown == ("LanguageSupportMissingError text in language 'zh' needs the jieba word segmenter: "
