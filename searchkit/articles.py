@@ -1,10 +1,11 @@
 """Articles and the seed files they come from.
 
 A seed file is UTF-8 text whose first line is ``date YYYY-MM-DD <headline>`` and whose remaining lines
-are the body. Real files are untidy, so the reader accepts a byte-order mark, leading blank lines and
-spaces, CRLF or CR line ends and trailing whitespace; anything it cannot read as an article becomes a
-:class:`~searchkit.errors.SeedError` naming the file and the reason. This module never writes to, moves
-or deletes anything under the seeds folder, and it never imports an engine.
+are the body. A second line ``lang: xx`` (an ISO 639-1 code, docs/languages.md) gives the article's
+language and is not part of the body. Real files are untidy, so the reader accepts a byte-order mark,
+leading blank lines and spaces, CRLF or CR line ends and trailing whitespace; anything it cannot read
+as an article becomes a :class:`~searchkit.errors.SeedError` naming the file and the reason. This module
+never writes to, moves or deletes anything under the seeds folder, and it never imports an engine.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Optional, Union
 
-from searchkit.errors import InvalidArticleError, SeedError, SeedsNotFoundError
+from searchkit.errors import InvalidArticleError, SeedError, SeedsNotFoundError, UnknownLanguageError
+from searchkit.text.languages import check_language
 
 #: Files larger than this are skipped unless the caller passes another ``max_bytes``.
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -28,6 +30,7 @@ SEED_SUFFIX = ".txt"
 
 _FIRST_LINE = re.compile(r"date[ \t]+(\S+)(?:[ \t]+(.*))?\Z", re.DOTALL)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+_LANG_LINE = re.compile(r"lang(?:uage)?[ \t]*:[ \t]*(\S*)\Z", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Article:
     """One news article: its stable ``id``, ``date``, ``headline`` and ``body``.
 
     ``path`` is the seed file it was read from, or ``None`` for articles added through the API.
+    ``language`` is an ISO 639-1 code (``"de"``); ``None`` lets the index decide (its default language,
+    or detection): an article read back from an index always has one.
     """
 
     id: str
@@ -42,6 +47,7 @@ class Article:
     headline: str
     body: str
     path: Optional[str] = None
+    language: Optional[str] = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
@@ -50,6 +56,13 @@ class Article:
             raise InvalidArticleError(f"article {self.id!r}: date must be a datetime.date")
         if not isinstance(self.headline, str) or not isinstance(self.body, str):
             raise InvalidArticleError(f"article {self.id!r}: headline and body must be strings")
+        if self.language is not None:
+            try:
+                code = check_language(self.language, where=f"article {self.id!r}")
+            except UnknownLanguageError as error:
+                raise InvalidArticleError(str(error)) from None
+            if code != self.language:
+                object.__setattr__(self, "language", code)
 
 
 class Fingerprint(NamedTuple):
@@ -98,8 +111,18 @@ def parse_seed_text(text: str, *, article_id: str, path: Union[str, Path, None] 
         raise SeedError(where, "first line is not 'date YYYY-MM-DD <headline>'")
     date = _parse_iso_date(match.group(1), where)
     headline = (match.group(2) or "").strip()
-    body = "\n".join(map(str.rstrip, lines[1:])).strip("\n")
-    return Article(id=article_id, date=date, headline=headline, body=body, path=str(path) if path else None)
+    language, rest = None, lines[1:]
+    said = _LANG_LINE.match(rest[0].strip()) if rest else None
+    if said is not None:
+        try:
+            language = check_language(said.group(1), where=f"{where}: line 2")
+        except UnknownLanguageError:
+            raise SeedError(where, f"line 2: unknown language {said.group(1)!r} (use an ISO 639-1 code "
+                                   "such as en, de, zh; docs/languages.md lists them)") from None
+        rest = rest[1:]
+    body = "\n".join(map(str.rstrip, rest)).strip("\n")
+    return Article(id=article_id, date=date, headline=headline, body=body, path=str(path) if path else None,
+                   language=language)
 
 
 def _parse_iso_date(text: str, where: Union[str, Path]) -> dt.date:

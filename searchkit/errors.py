@@ -250,6 +250,26 @@ class InvalidOptionError(SearchkitError, ValueError):
     """An option has a value outside what it accepts (a negative limit, an unknown sort order)."""
 
 
+class UnknownLanguageError(InvalidOptionError):
+    """A language code searchkit does not analyse; ``where`` names what gave it (an option, a file)."""
+
+    def __init__(self, code: object, where: str) -> None:
+        self.code = code
+        self.where = where
+        super().__init__(f"{where}: unknown language {code!r} (use an ISO 639-1 code such as en, de, fr, "
+                         "zh; docs/languages.md lists them)")
+
+
+class LanguageSupportMissingError(SearchkitError):
+    """Text in a language whose analysis needs an optional extra that is not installed."""
+
+    def __init__(self, language: str, extra: str, package: str) -> None:
+        self.language = language
+        self.extra = extra
+        super().__init__(f"text in language {language!r} needs the {package} word segmenter: "
+                         f"pip install 'searchkit[{extra}]'")
+
+
 class SearchTimeoutError(SearchkitError):
     """A search took longer than the server's time budget (``searchkit serve``)."""
 

@@ -74,16 +74,20 @@ def main() -> None:
 @wait_option
 @click.option("--max-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True,
               help="Skip seed files larger than this.")
+@click.option("--language", metavar="CODE", default=None,
+              help="The articles' language (ISO 639-1: en, de, zh ...) unless a seed file's 'lang:' line "
+                   "says otherwise; nothing is detected. Default: each article's is detected. Set when "
+                   "the index is built; --rebuild changes it.")
 @json_option
 @reports_errors
 def index_command(seeds_dir: Path, index_dir: Path, rebuild: bool, engine: Optional[str], url: Optional[str],
                   index_name: Optional[str], allow_removals: bool, discard_unreadable: bool, wait: float,
-                  max_bytes: int, as_json: bool) -> None:
+                  max_bytes: int, language: Optional[str], as_json: bool) -> None:
     """Bring the index in step with the seeds folder (new, changed and removed files)."""
     if discard_unreadable and not rebuild:
         raise click.UsageError("--discard-unreadable only applies with --rebuild")
     options = {name: value for name, value in (("url", url), ("index_name", index_name)) if value}
-    index = Index(index_dir, engine=engine, engine_options=options)
+    index = Index(index_dir, engine=engine, engine_options=options, language=language)
     with _progress_bar() as progress:
         if rebuild:
             report = index.rebuild(seeds_dir, wait=wait, max_bytes=max_bytes, progress=progress,
@@ -139,12 +143,16 @@ def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
 @click.option("--no-autocorrect", is_flag=True,
               help="When nothing matches, only suggest a spelling: do not show the suggestion's results.")
 @click.option("--facets", is_flag=True, help="Also count every match per year and per month, under the hits.")
+@click.option("--lang", metavar="CODES",
+              help="Only articles in these languages (ISO 639-1, comma-separated: de or de,fr); the "
+                   "query's words are analysed in them alone.")
 @json_option
 @reports_errors
 def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limit: int, page: int,
                   sort: str, since: Optional[str], until: Optional[str], plain: bool, explain: bool,
                   histogram: Optional[str], half_life: Optional[str], now: Optional[str],
-                  no_collapse: bool, no_autocorrect: bool, facets: bool, as_json: bool) -> None:
+                  no_collapse: bool, no_autocorrect: bool, facets: bool, lang: Optional[str],
+                  as_json: bool) -> None:
     """Search the index. QUERY is words, "phrases", field:word, date:2017-11, AND/OR/NOT ...
 
     Builds the index from the seeds folder first when there is none yet. Use '--' before a query that
@@ -161,12 +169,12 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
     index = _open_or_build(index_dir, seeds_dir)
     if explain:
         explanation = index.explain(text, plain=plain, sort=sort, since=since, until=until,
-                                    half_life=half_life, now=now)
+                                    half_life=half_life, now=now, lang=lang)
         click.echo(output.to_json(explanation.__dict__) if as_json else output.explanation_text(explanation))
         return
     results = index.search(text, limit=limit, offset=(page - 1) * limit, sort=sort, since=since,
                            until=until, plain=plain, histogram=histogram, half_life=half_life, now=now,
-                           collapse=not no_collapse, autocorrect=not no_autocorrect, facets=facets)
+                           collapse=not no_collapse, autocorrect=not no_autocorrect, facets=facets, lang=lang)
     if as_json:
         click.echo(output.to_json(output.results_json(results)))
     else:

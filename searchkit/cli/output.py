@@ -313,6 +313,8 @@ def stats_text(stats: Stats) -> str:
         f"index         {stats.index_dir} ({_size(stats.size_bytes)}, {stats.engine} engine)",
         f"seeds         {stats.seeds_dir or 'none (articles added through the API)'}",
         f"last update   {stats.last_update or 'never'}",
+        f"languages     {', '.join(f'{code} {count:,}' for code, count in stats.languages.items()) or 'none'}"
+        f" ({'all ' + stats.language if stats.language else 'detected'} unless a file says)",
     ]
     if stats.per_year:
         lines.append("per year")

@@ -216,6 +216,10 @@ class EngineReader(Protocol):
         """Every article put without a fingerprint (added through the library, not from a seed file)."""
         ...
 
+    def language_counts(self) -> dict[str, int]:
+        """How many articles there are in each language (ISO 639-1 code -> count; none of 0)."""
+        ...
+
     def date_summary(self) -> DateSummary:
         """Date bounds and articles per year."""
         ...
@@ -269,9 +273,11 @@ class EngineWriter(Protocol):
         max_bytes: int,
         progress: Optional[Progress] = None,
         workers: Optional[int] = None,
+        language: Optional[str] = None,
     ) -> SeedOutcome:
         """Read and put many seed files, in up to ``workers`` processes (``None``: the engine's choice;
-        an engine may always use fewer). A file whose
+        an engine may always use fewer), each in its own language, else ``language`` (``None``: detected,
+        see :func:`searchkit.text.languages.resolve`). A file whose
         content digest equals ``known_digests[id]`` is only ``touched``, not re-indexed; an unreadable
         one is ``skipped``. An id written here may not be put or deleted again in the same batch (the
         engine raises ``RuntimeError``: a bulk write goes straight into the engine's segments, where

@@ -91,9 +91,10 @@ class BatchWriter(ABC):
         max_bytes: int,
         progress: Optional[Progress] = None,
         workers: Optional[int] = None,
+        language: Optional[str] = None,
     ) -> SeedOutcome:
         outcome = self.write_seeds(seeds, known_digests=known_digests, max_bytes=max_bytes,
-                                   progress=progress, workers=workers)
+                                   progress=progress, workers=workers, language=language)
         self._changes.written_from_seeds(outcome.indexed)
         return outcome
 
@@ -105,7 +106,8 @@ class BatchWriter(ABC):
             raise
 
     def write_seeds(self, seeds: Sequence[SeedFile], *, known_digests: Mapping[str, str], max_bytes: int,
-                    progress: Optional[Progress], workers: Optional[int]) -> SeedOutcome:
+                    progress: Optional[Progress], workers: Optional[int],
+                    language: Optional[str] = None) -> SeedOutcome:
         """Read and write ``seeds`` (see ``EngineWriter.put_seeds``); by default read here, one after
         another, and held to be applied with the batch."""
 
@@ -113,7 +115,7 @@ class BatchWriter(ABC):
             self._seeded[article.id] = (article, fingerprint)
 
         return index_seed_files(hold, seeds, known_digests=known_digests, max_bytes=max_bytes,
-                                progress=progress)
+                                progress=progress, language=language)
 
     @abstractmethod
     def is_committed(self, article_id: str) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator, Mapping, Optional, Sequence
 
@@ -35,12 +35,15 @@ from searchkit.engines.base import (
 )
 from searchkit.engines.batch import BatchWriter, Change
 from searchkit.engines.rules import MAX_EDITS, PROXIMITY_BOOST, PROXIMITY_SLOP, proximity_pairs
+from searchkit.engines.walk import query_languages
 from searchkit.errors import IndexCorruptError
 from searchkit.query import tree as t
 from searchkit.query.matching import FIELDS, SHARED_ANALYSIS, Analysis, Doc, Matcher
 from searchkit.results import Hit
-from searchkit.text.analysis import UNSTEMMED, undot
+from searchkit.text.analysis import undot
 from searchkit.text.edits import edit_distance, within_edits
+from searchkit.text.languages import DEFAULT_LANGUAGE
+from searchkit.text.multilingual import analyzer_for
 
 #: How much a headline occurrence counts against a body one, as the engines weigh them.
 HEADLINE_WEIGHT = 0.75
@@ -126,6 +129,13 @@ class MemoryEngine(LocalEngine):
             self._states[_key(folder)] = _Committed(state.commits + 1, articles)
 
 
+def _stored(article: Article, fingerprint: Optional[Fingerprint]) -> _Stored:
+    """An article as kept: in a language, as every engine reads articles back."""
+    if article.language is None:
+        article = replace(article, language=DEFAULT_LANGUAGE)
+    return _Stored(article, fingerprint)
+
+
 def _key(folder: Path) -> str:
     return os.path.abspath(folder)
 
@@ -143,7 +153,7 @@ class MemoryWriter(BatchWriter):
         return article_id in self._engine.state(self._folder).articles
 
     def apply(self, changes: Iterable[tuple[str, Change]]) -> None:
-        self._engine._commit(self._folder, {article_id: _Stored(*change) if change is not None else None
+        self._engine._commit(self._folder, {article_id: _stored(*change) if change is not None else None
                                             for article_id, change in changes})
 
     def cancel(self) -> None:
@@ -180,6 +190,9 @@ class MemoryReader:
     def articles_without_seed(self) -> Iterator[Article]:
         return iter([s.article for s in self._state.articles.values() if s.fingerprint is None])
 
+    def language_counts(self) -> dict[str, int]:
+        return dict(Counter(s.article.language or DEFAULT_LANGUAGE for s in self._state.articles.values()))
+
     def date_summary(self) -> DateSummary:
         dates = [s.article.date for s in self._state.articles.values()]
         if not dates:
@@ -191,13 +204,14 @@ class MemoryReader:
                    for s in self._state.articles.values())
 
     def search(self, request: SearchRequest) -> Page:
-        matcher = Matcher(self._analysis, request.query_text)
+        languages = query_languages(request.tree, lambda: tuple(sorted(self.language_counts())))
+        matcher = Matcher(self._analysis, request.query_text, languages)
         wanted = [matcher.compile(request.tree)]
         if request.date_filter is not None:
             wanted.append(matcher.compile(request.date_filter))
         found = [doc for doc in self._docs if all(p is not None and p(doc) for p in wanted)]
         ranked = request.sort in RANKED_SORTS
-        scores = {doc.article.id: score(self._analysis, request.tree, doc) if ranked else 0.0
+        scores = {doc.article.id: score(matcher, request.tree, doc) if ranked else 0.0
                   for doc in found}
         if ranked:
             found.sort(key=lambda doc: (-scores[doc.article.id], doc.article.id))
@@ -233,7 +247,8 @@ class MemoryReader:
         return f"scan every article for {request.tree}{where}, sorted by {request.sort}"
 
     def spelling_candidates(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
-        vocabulary = {w for doc in self._docs for w in UNSTEMMED.words(doc.article.headline)}
+        vocabulary = {w for doc in self._docs
+                      for w in analyzer_for(doc.article.language, stem=False).words(doc.article.headline)}
         return {word: within_edits(word, MAX_EDITS, vocabulary) for word in words if word}
 
     def document_frequencies(self, field: str, words: Sequence[str]) -> Mapping[str, int]:
@@ -243,11 +258,12 @@ class MemoryReader:
         """Nothing to release: the snapshot is plain Python objects."""
 
 
-def score(analysis: Analysis, node: t.Node, doc: Doc) -> float:
+def score(matcher: Matcher, node: t.Node, doc: Doc) -> float:
     """How often the query's words (not those under a NOT) occur, a headline occurrence weighted as the
     engines weigh it; for a prose query, plus :data:`PROXIMITY_BOOST` for every occurrence in the body
     of two neighbouring query words near each other (the engines' proximity rule, without idf)."""
     total = 0.0
+    analysis = matcher.analysis
     where = doc.positions["body"]
     for first, second in proximity_pairs(node) or ():
         starts = where.get(first, ())
@@ -256,7 +272,7 @@ def score(analysis: Analysis, node: t.Node, doc: Doc) -> float:
     for leaf in _scored_leaves(node):
         hit: Callable[[str], bool]
         if isinstance(leaf, (t.Term, t.Phrase)):
-            hit = set(analysis.analyze(leaf.text)).__contains__
+            hit = {word for words in matcher.analyses(leaf.text) for word in words}.__contains__
         elif isinstance(leaf, t.Prefix):
             start = undot((analysis.word.findall(analysis.fold(leaf.text)) or [""])[-1])
             hit = _starts_with(start)

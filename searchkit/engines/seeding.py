@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence, Ty
 from searchkit.articles import Article, Fingerprint, SeedFile, read_seed
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.errors import SeedError
+from searchkit.text.languages import resolve
 from searchkit.text.shingles import Signature, signature
 
 #: How many files pass between two progress reports.
@@ -48,8 +49,10 @@ def index_seed_files(
     known_digests: Mapping[str, str],
     max_bytes: int,
     progress: Optional[Progress] = None,
+    language: Optional[str] = None,
 ) -> SeedOutcome:
-    """Read each of ``seeds`` and ``put`` it, unless its content digest is the one in ``known_digests``
+    """Read each of ``seeds`` and ``put`` it in its language (its own, else ``language``, else detected:
+    :func:`~searchkit.text.languages.resolve`), unless its content digest is the one in ``known_digests``
     (then it is only ``touched``); a file that cannot be read as an article is ``skipped``. Each article
     put is sketched here too, where the text is at hand (often in a worker process)."""
     outcome = SeedOutcome.empty()
@@ -64,6 +67,7 @@ def index_seed_files(
             if known_digests.get(seed.id) == digest:
                 outcome.touched[seed.id] = fingerprint
             else:
+                article = resolve(article, language)
                 put(article, fingerprint)
                 outcome.indexed[seed.id] = fingerprint
                 outcome.signatures[seed.id] = signature(article)

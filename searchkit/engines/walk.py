@@ -46,7 +46,7 @@ from searchkit.engines.rules import (
     split_wildcard,
 )
 from searchkit.query import tree as t
-from searchkit.text.analysis import STEMMED
+from searchkit.text.multilingual import query_analyses
 
 #: An engine's query type.
 Q = TypeVar("Q")
@@ -59,15 +59,21 @@ class TreeCompiler(ABC, Generic[Q]):
         self.budget = ExpansionBudget(query_text)
         self.weigh_words = False  # while compiling a prose query for a ranked search
         self._weights: dict[str, float] = {}
+        #: The languages a query's words are analysed in (empty: the default analysis alone).
+        self.analysis_languages: tuple[str, ...] = ()
 
     def compile_search(self, node: t.Node, *, ranked: bool = True,
                        date_filter: Optional[t.DateRange] = None) -> Q:
         """The query that runs for ``node``: when ``ranked`` (a relevance sort), a prose query's words
         weighted by how common they are, with the headline and proximity bonuses; filtered by
         ``date_filter``, which scores nothing."""
+        node, codes = split_languages(node)
+        self.analysis_languages = codes if codes is not None else query_languages(node, self.held_languages)
         self.weigh_words = ranked and is_prose(node)
         query = self.compile(node)
         self.weigh_words = False
+        if codes is not None:
+            query = self.filtered(query, self.languages(codes)) if codes else self.nothing()
         if ranked:
             bonuses = [bonus for bonus in (self.headline_phrase_bonus(node), self.proximity_bonus(node))
                        if bonus is not None]
@@ -115,6 +121,8 @@ class TreeCompiler(ABC, Generic[Q]):
             return self.date_range(node)
         if isinstance(node, t.MatchAll):
             return self.every()
+        if isinstance(node, t.Language):
+            return self.languages(node.codes)
         if isinstance(node, t.Not):
             inner = self._compile(node.child)
             return self.every() if inner is None else self.exclude([self.every()], [inner])
@@ -140,7 +148,13 @@ class TreeCompiler(ABC, Generic[Q]):
         return self.any_of([self.boost(headline, HEADLINE_BOOST), body], 1)
 
     def _words(self, field: str, text: str, slop: int) -> Optional[Q]:
-        words = STEMMED.words(text)
+        analyses = query_analyses(text, self.analysis_languages)
+        if len(analyses) > 1:  # the text analyses differently in the languages asked: any of them
+            parts = [part for words in analyses if (part := self._analysed(field, words, slop, text))]
+            return self.any_of(parts, 1) if parts else None
+        return self._analysed(field, analyses[0], slop, text)
+
+    def _analysed(self, field: str, words: list[str], slop: int, text: str) -> Optional[Q]:
         if not words:
             return None
         if len(words) == 1:
@@ -239,6 +253,15 @@ class TreeCompiler(ABC, Generic[Q]):
         """Articles dated in ``node``, which has at least one end and may be empty; scores nothing."""
 
     @abstractmethod
+    def languages(self, codes: tuple[str, ...]) -> Q:
+        """Articles in one of the languages ``codes``; scores nothing."""
+
+    def held_languages(self) -> tuple[str, ...]:
+        """The languages of the index's articles (what an unfielded query is analysed in); empty when
+        the engine cannot tell (the default analysis alone)."""
+        return ()
+
+    @abstractmethod
     def every(self) -> Q:
         """Every article, scoring nothing."""
 
@@ -269,3 +292,30 @@ class TreeCompiler(ABC, Generic[Q]):
     @abstractmethod
     def filtered(self, query: Q, dates: Q) -> Q:
         """``query``'s matches that ``dates`` (which scores nothing) matches too."""
+
+
+def split_languages(node: t.Node) -> tuple[t.Node, Optional[tuple[str, ...]]]:
+    """``node`` without the language filters AND-ed at its top, and the languages they allow (``None``
+    when there are none; empty when they contradict, as ``lang:de AND lang:fr``)."""
+    if isinstance(node, t.Language):
+        return t.MatchAll(), node.codes
+    if not isinstance(node, t.And) or not any(isinstance(c, t.Language) for c in node.children):
+        return node, None
+    allowed: Optional[list[str]] = None
+    for child in node.children:
+        if isinstance(child, t.Language):
+            allowed = list(child.codes) if allowed is None else [c for c in allowed if c in child.codes]
+    rest = [child for child in node.children if not isinstance(child, t.Language)]
+    return (rest[0] if len(rest) == 1 else t.And(*rest)) if rest else t.MatchAll(), tuple(allowed or ())
+
+
+def query_languages(node: t.Node, held: Callable[[], tuple[str, ...]]) -> tuple[str, ...]:
+    """The languages ``node``'s words are analysed in: those of its language filters when it has some
+    (``lang:de OR lang:fr`` inside it), else every language the index holds (``held()``, asked only when
+    the query has words)."""
+    asked = [code for n in t.walk(node) if isinstance(n, t.Language) for code in n.codes]
+    if asked:
+        return tuple(dict.fromkeys(asked))
+    if not any(isinstance(n, (t.Term, t.Phrase)) for n in t.walk(node)):
+        return ()
+    return held()

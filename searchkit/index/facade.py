@@ -11,23 +11,30 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
 
 from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.engines.base import Engine, Progress
-from searchkit.errors import ArticleNotFoundError, IndexCorruptError, IndexNotFoundError, InvalidOptionError
+from searchkit.errors import (
+    ArticleNotFoundError,
+    IndexCorruptError,
+    IndexNotFoundError,
+    InvalidOptionError,
+    SearchkitError,
+)
 from searchkit.index import generations, readers, searching, storage
 from searchkit.index.lock import WriteLock
 from searchkit.index.readers import OpenReader, ReaderCache
-from searchkit.index.request import DateLike, HalfLife, plan_search
+from searchkit.index.request import DateLike, HalfLife, LanguagesLike, plan_search
 from searchkit.news import related, versions
 from searchkit.news.collapse import LabelCache
 from searchkit.query import Node
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 from searchkit.results import DuplicateGroup, Explanation, Results, Story
+from searchkit.text.languages import check_language
 
 if TYPE_CHECKING:
     from searchkit.news.alerts import Alerts
@@ -49,19 +56,24 @@ class Stats:
     index_dir: str
     schema_version: int
     engine: str = DEFAULT_ENGINE
+    #: Articles per language (ISO 639-1 code), most first.
+    languages: dict[str, int] = field(default_factory=dict)
+    #: The index's default language; ``None``: each article's is detected (docs/languages.md).
+    language: Optional[str] = None
 
 
 def open_index(path: PathLike = "index", *, create: bool = False, engine: Optional[str] = None,
-               engine_options: Optional[Mapping[str, str]] = None) -> "Index":
+               engine_options: Optional[Mapping[str, str]] = None, language: Optional[str] = None) -> "Index":
     """Open the index at ``path``; with ``create=True`` an empty one is made when none exists, on
     ``engine`` (default ``"whoosh"``), configured by ``engine_options`` (the ``opensearch`` engine's
-    ``url``, ``index_name``, ``shards``, ``replicas``; used when an index is created or rebuilt).
+    ``url``, ``index_name``, ``shards``, ``replicas``; used when an index is created or rebuilt), its
+    articles in ``language`` unless they say otherwise (default: each article's language is detected).
 
     Raises :class:`IndexNotFoundError` when there is none and ``create`` is false,
     :class:`IndexCorruptError` (or its child :class:`IndexVersionError`) when it cannot be used, and
     :class:`InvalidOptionError` when ``engine`` names another engine than the existing index's.
     """
-    index = Index(path, engine=engine, engine_options=engine_options)
+    index = Index(path, engine=engine, engine_options=engine_options, language=language)
     if storage.current_generation(index.path) is None:
         if not create:
             raise IndexNotFoundError(index.path)
@@ -69,6 +81,7 @@ def open_index(path: PathLike = "index", *, create: bool = False, engine: Option
     generation = generations.live(index.path)
     if engine is not None and generation.engine.name != engine:
         raise _other_engine(index.path, generation.engine.name, engine)
+    index._check_language(generation)
     return index
 
 
@@ -77,14 +90,15 @@ class Index:
 
     ``engine`` chooses the engine of an index this object creates or rebuilds, and ``engine_options``
     configure it (where a remote engine puts the index); an existing index keeps the engine it was built
-    with.
+    with; ``language`` is the default language of the articles of an index it creates or rebuilds.
     """
 
     def __init__(self, path: PathLike = "index", *, engine: Optional[str] = None,
-                 engine_options: Optional[Mapping[str, str]] = None) -> None:
+                 engine_options: Optional[Mapping[str, str]] = None, language: Optional[str] = None) -> None:
         self.path = Path(path)
         self._engine_name = engine
         self._engine_options = dict(engine_options or {})
+        self._language = check_language(language, where="language") if language is not None else None
         self._readers = ReaderCache(self.path)
         self._labels = LabelCache()
 
@@ -127,8 +141,9 @@ class Index:
             if generation is None or generation.engine.commit_token(generation.folder) == "":
                 report = updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems,
                                           options, started, discard_unreadable=False,
-                                          find_changes=alerts.wanted())
+                                          find_changes=alerts.wanted(), language=self._rebuild_language())
             else:
+                self._check_language(generation)
                 report = updating.update(self.path, generation, seeds, found, problems, options, started)
             return alerts.after(report, self._readers)
 
@@ -161,7 +176,7 @@ class Index:
         with WriteLock(self._ensure_dir(), wait=wait, purpose="rebuild"):
             report = updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems, options,
                                       started, discard_unreadable=discard_unreadable,
-                                      find_changes=alerts.wanted())
+                                      find_changes=alerts.wanted(), language=self._rebuild_language())
             return alerts.after(report, self._readers)
 
     def add(self, article: Article, *, wait: float = 0.0) -> None:
@@ -263,6 +278,8 @@ class Index:
                 index_dir=str(self.path),
                 schema_version=generation.engine.schema_version,
                 engine=generation.engine.name,
+                languages=dict(sorted(reader.language_counts().items(), key=lambda kv: (-kv[1], kv[0]))),
+                language=generation.language,
             )
 
         return self._readers.read(collect)
@@ -285,6 +302,7 @@ class Index:
         collapse: bool = True,
         autocorrect: bool = True,
         facets: bool = False,
+        lang: LanguagesLike = None,
     ) -> Results:
         """Run ``query`` (a query string or a tree) and return a page of ranked hits.
 
@@ -303,8 +321,10 @@ class Index:
         ``Results.stories`` counts the stories, and ``offset``/``limit`` (or ``page``, from 1) count
         stories; see docs/duplicates.md. When nothing matches, ``Results.suggestion`` rewrites the
         misspelt words of the query as typed, and with ``autocorrect`` (the default) the results are the
-        suggestion's when it finds some (``Results.corrected``). Raises :class:`QuerySyntaxError` for a
-        bad query string, :class:`InvalidOptionError` for a bad option.
+        suggestion's when it finds some (``Results.corrected``). ``lang`` (``"de"``, ``"de,fr"`` or a
+        sequence) keeps articles in those languages and analyses the query's words in them alone
+        (otherwise in every language the index holds; docs/languages.md). Raises
+        :class:`QuerySyntaxError` for a bad query string, :class:`InvalidOptionError` for a bad option.
         """
         if page is not None:  # as the CLI and the API count: page 1 is the first `limit` hits
             if offset:
@@ -314,7 +334,7 @@ class Index:
             offset = (page - 1) * limit
         plan = plan_search(query, limit=limit, offset=offset, sort=sort, since=since, until=until,
                            plain=plain, snippets=snippets, histogram=histogram, half_life=half_life, now=now,
-                           collapse=collapse, autocorrect=autocorrect, facets=facets)
+                           collapse=collapse, autocorrect=autocorrect, facets=facets, lang=lang)
         return self._readers.read(searching.search, plan, self._labels)
 
     def duplicates(self, *, limit: Optional[int] = None) -> list[DuplicateGroup]:
@@ -370,11 +390,11 @@ class Index:
 
     def explain(self, query: Union[str, Node], *, plain: bool = False, sort: str = "relevance",
                 since: DateLike = None, until: DateLike = None, half_life: HalfLife = None,
-                now: DateLike = None) -> Explanation:
+                now: DateLike = None, lang: LanguagesLike = None) -> Explanation:
         """The parsed tree and the engine query that :meth:`search` would run with these options (and,
         for ``sort="recent"``, how relevance is blended with freshness)."""
         plan = plan_search(query, sort=sort, since=since, until=until, plain=plain, half_life=half_life,
-                           now=now)
+                           now=now, lang=lang)
         return self._readers.read(searching.explain, plan)
 
     def close(self) -> None:
@@ -402,6 +422,22 @@ class Index:
         return get_engine(self._engine_name or generations.engine_name_of(self.path) or DEFAULT_ENGINE,
                           self._engine_options)
 
+    def _rebuild_language(self) -> Optional[str]:
+        """The default language asked for, else the live index's (``None``: detected)."""
+        if self._language is not None or storage.current_generation(self.path) is None:
+            return self._language
+        try:
+            return generations.live(self.path).language
+        except SearchkitError:  # unreadable: the rebuild says so, or replaces it
+            return None
+
+    def _check_language(self, generation: generations.Generation) -> None:
+        if self._language is not None and generation.language != self._language:
+            raise InvalidOptionError(
+                f"index at {self.path} has default language {generation.language or 'detected'}, not "
+                f"{self._language}; rebuild it to change it "
+                f"('searchkit index --rebuild --language {self._language}')")
+
     def _create_empty(self) -> None:
         with WriteLock(self._ensure_dir(), purpose="create"):
             if storage.current_generation(self.path) is None:
@@ -412,7 +448,7 @@ class Index:
         if storage.current_generation(self.path) is None and create:
             from searchkit.index import updating
 
-            return updating.create_empty(self.path, self._engine_for_rebuild())
+            return updating.create_empty(self.path, self._engine_for_rebuild(), self._language)
         return generations.live(self.path)
 
     def _alerts(self) -> Alerts:

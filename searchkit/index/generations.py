@@ -20,11 +20,13 @@ from searchkit.index import storage
 
 @dataclass(frozen=True)
 class Generation:
-    """One generation of an index: its folder name, its folder and its engine."""
+    """One generation of an index: its folder name, its folder, its engine and its default language
+    (``None``: each article's language is detected)."""
 
     name: str
     folder: Path
     engine: Engine
+    language: Optional[str] = None
 
 
 def live(index_dir: Path) -> Generation:
@@ -45,7 +47,8 @@ def open_generation(index_dir: Path, name: str) -> Generation:
     engine = get_engine(str(meta.get("engine", DEFAULT_ENGINE)))
     if meta.get("schema_version") != engine.schema_version:
         raise IndexVersionError(index_dir, meta.get("schema_version"), engine.schema_version)
-    return Generation(name, folder, engine)
+    language = meta.get("language")
+    return Generation(name, folder, engine, str(language) if language else None)
 
 
 def engine_name_of(index_dir: Path) -> Optional[str]:
@@ -56,17 +59,21 @@ def engine_name_of(index_dir: Path) -> Optional[str]:
     return str(engine) if engine is not None else None
 
 
-def create(index_dir: Path, engine: Engine) -> Generation:
-    """A new, empty, unpublished generation holding an empty index of ``engine``."""
+def create(index_dir: Path, engine: Engine, language: Optional[str] = None) -> Generation:
+    """A new, empty, unpublished generation holding an empty index of ``engine``, whose articles are in
+    ``language`` unless they say otherwise (``None``: detected)."""
     name = storage.new_generation(index_dir)
     folder = index_dir / name
     engine.create(folder)
-    storage.write_json(folder / storage.META_NAME, {
+    meta = {
         "engine": engine.name,
         "schema_version": engine.schema_version,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    })
-    return Generation(name, folder, engine)
+    }
+    if language is not None:
+        meta["language"] = language
+    storage.write_json(folder / storage.META_NAME, meta)
+    return Generation(name, folder, engine, language)
 
 
 def publish(index_dir: Path, generation: Generation) -> None:

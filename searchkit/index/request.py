@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from searchkit.engines.base import Capability, Engine, SearchRequest
 from searchkit.errors import InvalidOptionError, UnsupportedQueryError
@@ -13,6 +13,7 @@ from searchkit.news.recency import DEFAULT_HALF_LIFE, parse_half_life
 from searchkit.news.timeline import check_interval
 from searchkit.query import DateRange, Node, parse, parse_date_bound
 from searchkit.query import tree as t
+from searchkit.text.languages import check_language
 
 #: The orders a caller may ask for: an engine's, and ``"recent"`` (relevance blended with freshness).
 SORTS = ("relevance", "newest", "oldest", "recent")
@@ -20,6 +21,7 @@ SORTS = ("relevance", "newest", "oldest", "recent")
 MAX_LIMIT = 1_000_000
 DateLike = Union[str, dt.date, dt.datetime, None]
 HalfLife = Union[str, dt.timedelta, None]
+LanguagesLike = Union[str, Sequence[str], None]
 
 
 def to_tree(query: Union[str, Node], *, plain: bool, now: Optional[dt.date] = None) -> Node:
@@ -82,6 +84,8 @@ class SearchPlan:
     #: The day the query's relative dates were read on (a suggestion is read on the same day).
     today: Optional[dt.date] = None
     facets: bool = False
+    #: The ``lang`` filter: only articles in these languages, the query's words analysed in them.
+    languages: tuple[str, ...] = ()
 
 
 def plan_search(
@@ -100,12 +104,15 @@ def plan_search(
     collapse: bool = False,
     autocorrect: bool = True,
     facets: bool = False,
+    lang: LanguagesLike = None,
 ) -> SearchPlan:
     """Check the options and parse the query; raises :class:`QuerySyntaxError`,
     :class:`InvalidOptionError` or :class:`InvalidDateError`.
 
     ``now`` is the reference day: what ``today`` means in relative dates (default: today), and with
-    ``sort="recent"`` the day ages count from (default: the newest article in the index)."""
+    ``sort="recent"`` the day ages count from (default: the newest article in the index). ``lang`` (a
+    code, several separated by commas, or a sequence) keeps the articles in those languages."""
+    languages = language_filter(lang)
     check_page(limit, offset, sort)
     if histogram is not None:
         check_interval(histogram)
@@ -113,7 +120,7 @@ def plan_search(
         raise InvalidOptionError("half-life only applies to sort recent")
     given = reference_day(now)
     today = given or dt.date.today()  # one today for the query's dates and since/until alike
-    tree = to_tree(query, plain=plain, now=today)
+    tree = with_languages(to_tree(query, plain=plain, now=today), languages)
     recency = None
     if sort == "recent" and has_scored_words(tree):
         recency = Recency(parse_half_life(half_life) if half_life is not None else DEFAULT_HALF_LIFE, given)
@@ -127,7 +134,21 @@ def plan_search(
         snippets=snippets,
         count_days=histogram is not None or facets,
     )
-    return SearchPlan(request, recency, histogram, collapse, sort, plain, autocorrect, today, facets)
+    return SearchPlan(request, recency, histogram, collapse, sort, plain, autocorrect, today, facets,
+                      languages)
+
+
+def language_filter(lang: LanguagesLike) -> tuple[str, ...]:
+    """The ``lang`` option as language codes; :class:`UnknownLanguageError` for one searchkit lacks."""
+    if lang is None:
+        return ()
+    given = lang.split(",") if isinstance(lang, str) else list(lang)
+    return tuple(dict.fromkeys(check_language(code, where="lang") for code in given if code.strip()))
+
+
+def with_languages(tree: Node, languages: tuple[str, ...]) -> Node:
+    """``tree`` restricted to articles in ``languages`` (none: as it is)."""
+    return t.And(tree, t.Language(*languages)) if languages else tree
 
 
 def check_supported(request: SearchRequest, engine: Engine) -> None:

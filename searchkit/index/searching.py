@@ -18,7 +18,7 @@ from searchkit.engines.base import Capability, Searcher, SearchRequest
 from searchkit.errors import QuerySyntaxError
 from searchkit.index import suggestions
 from searchkit.index.readers import OpenReader
-from searchkit.index.request import SearchPlan, check_supported
+from searchkit.index.request import SearchPlan, check_supported, with_languages
 from searchkit.news import collapse, recency, timeline
 from searchkit.news.recency import RecentRanking
 from searchkit.query import parse
@@ -40,7 +40,7 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
         return results
     if plan.autocorrect:
         try:
-            tree = parse(suggestion, plain=plan.plain, now=plan.today)
+            tree = with_languages(parse(suggestion, plain=plan.plain, now=plan.today), plan.languages)
         except QuerySyntaxError:  # a rewrite that no longer parses is only offered
             tree = None
         if tree is not None:

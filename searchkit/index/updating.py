@@ -28,6 +28,7 @@ from searchkit.errors import (
 from searchkit.index import generations, ownership, storage
 from searchkit.news import stories
 from searchkit.reports import UpdateReport
+from searchkit.text.languages import resolve
 from searchkit.text.shingles import Signature, signature
 
 
@@ -109,7 +110,7 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
 
 def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile], problems: list[SeedError],
             options: WriteOptions, started: float, *, discard_unreadable: bool,
-            find_changes: bool = False) -> UpdateReport:
+            find_changes: bool = False, language: Optional[str] = None) -> UpdateReport:
     """Build a new generation from the seeds (and the library articles of the live one) and publish it.
 
     With ``find_changes`` the report's ``changed_ids`` holds the articles that are new or whose content
@@ -124,7 +125,7 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
     found, kept_apart = ownership.keep_library_ids(found, {article.id for article in carried})
     problems = [*problems, *kept_apart]
     generations.remove_old(index_dir, keep=1)
-    generation = generations.create(index_dir, engine)
+    generation = generations.create(index_dir, engine, language)
     manifest = storage.Manifest()
     outcome = _write(generation, manifest, found, [], options, carried=carried)
     save_manifest(generation, manifest, seeds, count_library=True)
@@ -152,10 +153,10 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
     )
 
 
-def create_empty(index_dir: Path, engine: Engine) -> generations.Generation:
+def create_empty(index_dir: Path, engine: Engine, language: Optional[str] = None) -> generations.Generation:
     """Make and publish an empty generation, its manifest and stories in step with it (stories out of
     step would make the first write read back and sketch every article it had just written)."""
-    generation = generations.create(index_dir, engine)
+    generation = generations.create(index_dir, engine, language)
     save_manifest(generation, storage.Manifest(library_articles=0), None, count_library=False)
     # If either fails, the first write makes them.
     _try_stories(lambda: stories.apply(generation.folder, {}, (), engine.commit_token(generation.folder),
@@ -174,7 +175,8 @@ def put_articles(generation: generations.Generation, articles: Iterable[Article]
     since = generation.engine.commit_token(generation.folder)
     signatures = {}
     with _batch(generation) as writer:
-        for article in articles:
+        for given in articles:
+            article = resolve(given, generation.language)
             writer.put(article)
             manifest.remove(article.id)
             signatures[article.id] = signature(article)
@@ -314,7 +316,8 @@ def _write(generation: generations.Generation, manifest: storage.Manifest, to_in
     known_digests = manifest.digests(seed.id for seed in to_index if seed.id in stamps)
     with _batch(generation) as writer:
         outcome = writer.put_seeds(to_index, known_digests=known_digests, max_bytes=options.max_bytes,
-                                   progress=options.progress, workers=options.workers)
+                                   progress=options.progress, workers=options.workers,
+                                   language=generation.language)
         for article_id in removed:
             writer.delete(article_id)
         for article in carried:

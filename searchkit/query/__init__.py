@@ -7,6 +7,7 @@ from searchkit.query.tree import (
     And,
     DateRange,
     Fuzzy,
+    Language,
     MatchAll,
     Node,
     Not,
@@ -19,6 +20,6 @@ from searchkit.query.tree import (
 )
 
 __all__ = [
-    "TEXT_FIELDS", "And", "DateRange", "Fuzzy", "MatchAll", "Node", "Not", "Or", "Phrase", "Prefix", "Term",
-    "Wildcard", "walk", "parse", "parse_date_bound", "MAX_DEPTH", "MAX_QUERY_LENGTH",
+    "TEXT_FIELDS", "And", "DateRange", "Fuzzy", "Language", "MatchAll", "Node", "Not", "Or", "Phrase",
+    "Prefix", "Term", "Wildcard", "walk", "parse", "parse_date_bound", "MAX_DEPTH", "MAX_QUERY_LENGTH",
 ]

@@ -19,18 +19,20 @@ from typing import Optional
 from searchkit.errors import QuerySyntaxError
 from searchkit.query.dates import read_date_value
 from searchkit.query.tree import DateRange
+from searchkit.text.languages import LANGUAGES
 
 #: The most leaves (words, phrases, prefixes, wildcards, dates) one query may hold.
 MAX_CLAUSES = 512
 
 #: Field names a query may use (case-insensitive) and the field each one means.
-FIELD_NAMES = {"headline": "headline", "title": "headline", "body": "body", "date": "date"}
+FIELD_NAMES = {"headline": "headline", "title": "headline", "body": "body", "date": "date", "lang": "lang",
+               "language": "lang"}
 
 # Token kinds. Leaves become tree leaves; the rest is structure.
-WORD, PREFIX, WILDCARD, FUZZY, STAR, PHRASE, DATE = (
-    "word", "prefix", "wildcard", "fuzzy", "star", "phrase", "date")
+WORD, PREFIX, WILDCARD, FUZZY, STAR, PHRASE, DATE, LANG = (
+    "word", "prefix", "wildcard", "fuzzy", "star", "phrase", "date", "lang")
 FIELD, LPAREN, RPAREN, AND, OR, NOT, PLUS, MINUS = "field", "(", ")", "AND", "OR", "NOT", "+", "-"
-LEAVES = frozenset({WORD, PREFIX, WILDCARD, FUZZY, STAR, PHRASE, DATE})
+LEAVES = frozenset({WORD, PREFIX, WILDCARD, FUZZY, STAR, PHRASE, DATE, LANG})
 OPERAND_STARTS = LEAVES | {FIELD, LPAREN, NOT, PLUS, MINUS}
 
 #: Words that are operators when they stand alone, and the operator each one is (Lucene's && and ||).
@@ -181,7 +183,7 @@ class _Lexer:
         if field is None:
             if has_value:
                 raise self._error(
-                    start, f"unknown field '{name}' (expected headline, title, body or date)"
+                    start, f"unknown field '{name}' (expected headline, title, body, date or lang)"
                 )
             self._leaf(text[start:end], start)
             return end
@@ -191,6 +193,12 @@ class _Lexer:
             date_range, after = read_date_value(text, value, now=self.now)
             self._emit(Token(DATE, start, date=date_range))
             return after
+        if field == "lang":
+            code = text[value:end]
+            if code.lower() not in LANGUAGES:
+                raise self._error(value, f"unknown language '{code}' (an ISO 639-1 code: en, de, zh, ...)")
+            self._emit(Token(LANG, start, code.lower()))
+            return end
         self._emit(Token(FIELD, start, field))
         if text[value] in '"(':
             return value  # the phrase or group is read by run()

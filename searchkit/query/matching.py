@@ -4,8 +4,11 @@ Alerts need this for the articles an update adds or changes: running every saved
 engine would cost a search over the whole index each. The rules are the query language's
 (docs/query-language.md), written out independently of any engine:
 
-- a word or phrase is analysed into indexed words; several words are a phrase, each next word 1 to
+- an article's words are analysed in its language; a word or phrase is analysed into indexed words in
+  each language asked for (those of the query's ``lang:`` filters, else every language the index holds),
+  and matches when any of those analyses does; several words are a phrase, each next word 1 to
   ``slop + 1`` positions after the previous one (exactly 1 for a plain word);
+- ``lang:xx`` matches the articles in that language;
 - no field means "headline or body";
 - a dotted acronym (U.S., u.s.a) is its letters without the dots, in a prefix's pattern too;
 - prefixes and wildcards match their unstemmed, folded pattern against the *indexed* (stemmed) words of
@@ -45,10 +48,31 @@ class Analysis:
     normalize: Callable[[str], str]  # one word as typed -> its indexed form
     fold: Callable[[str], str]  # lower case, accents stripped (prefixes and wildcards are not stemmed)
     word: "re.Pattern[str]"  # a word of folded text
+    #: The analysis of another language's text (``None``: this one for every language).
+    for_language: Optional[Callable[[Optional[str]], "Analysis"]] = None
+
+    def of(self, language: Optional[str]) -> "Analysis":
+        """The analysis of text in ``language``."""
+        return self if self.for_language is None or language in (None, "en") else self.for_language(language)
 
 
-#: searchkit's analysis (:mod:`searchkit.text.analysis`): words, lower case, accents folded, Snowball stems.
-SHARED_ANALYSIS = Analysis(shared.analyze, shared.STEMMED.normalize, shared.fold, shared.WORD)
+_PER_LANGUAGE: dict[str, Analysis] = {}
+
+
+def _shared_in(language: Optional[str]) -> Analysis:
+    code = language or "en"
+    found = _PER_LANGUAGE.get(code)
+    if found is None:
+        from searchkit.text.multilingual import analyzer_for
+
+        analyzer = analyzer_for(code)
+        found = _PER_LANGUAGE[code] = Analysis(analyzer.words, analyzer.normalize, shared.fold, shared.WORD)
+    return found
+
+
+#: searchkit's analysis (:mod:`searchkit.text.analysis`): words, lower case, accents folded, Snowball stems;
+#: in each article's language (:mod:`searchkit.text.multilingual`).
+SHARED_ANALYSIS = Analysis(shared.analyze, shared.STEMMED.normalize, shared.fold, shared.WORD, _shared_in)
 
 
 @dataclass(frozen=True)
@@ -61,6 +85,7 @@ class Doc:
 
     @classmethod
     def of(cls, article: Article, analysis: Analysis) -> "Doc":
+        analysis = analysis.of(article.language)
         words = {name: analysis.analyze(getattr(article, name)) for name in FIELDS}
         positions: dict[str, dict[str, list[int]]] = {name: {} for name in FIELDS}
         for name, found in words.items():
@@ -75,17 +100,30 @@ Predicate = Callable[[Doc], bool]
 class Matcher:
     """Turns a query tree into a predicate on one :class:`Doc`, or ``None`` when it analyses to nothing."""
 
-    def __init__(self, analysis: Analysis, query_text: str = "") -> None:
+    def __init__(self, analysis: Analysis, query_text: str = "", languages: Sequence[str] = ()) -> None:
         self.analysis = analysis
         self.query_text = query_text
+        self.languages = tuple(languages)
+
+    def analyses(self, text: str) -> list[list[str]]:
+        """The indexed words of query ``text`` in each language asked for, the distinct ones."""
+        found: list[list[str]] = []
+        for language in self.languages or (None,):
+            words = self.analysis.of(language).analyze(text)
+            if words not in found:
+                found.append(words)
+        return found
 
     def compile(self, node: t.Node) -> Optional[Predicate]:
-        a = self.analysis
         if isinstance(node, t.Term):
-            return self._in_fields(node.field, lambda name: _words(name, a.analyze(node.text), gap=1))
+            return self._in_fields(node.field, lambda name: _any_of(
+                [_words(name, words, gap=1) for words in self.analyses(node.text)]))
         if isinstance(node, t.Phrase):
-            return self._in_fields(node.field,
-                                   lambda name: _words(name, a.analyze(node.text), gap=node.slop + 1))
+            return self._in_fields(node.field, lambda name: _any_of(
+                [_words(name, words, gap=node.slop + 1) for words in self.analyses(node.text)]))
+        if isinstance(node, t.Language):
+            codes = frozenset(node.codes)
+            return lambda doc: (doc.article.language or "en") in codes
         if isinstance(node, t.Prefix):
             return self._in_fields(node.field, lambda name: self._prefix(name, node.text))
         if isinstance(node, t.Wildcard):
@@ -174,6 +212,14 @@ def _words(name: str, words: list[str], *, gap: int) -> Optional[Predicate]:
     return holds
 
 
+def _any_of(predicates: list[Optional[Predicate]]) -> Optional[Predicate]:
+    """Any of ``predicates``; ``None`` when none is left (each analysed to nothing)."""
+    left = [p for p in predicates if p is not None]
+    if len(left) <= 1:
+        return left[0] if left else None
+    return lambda doc: any(p(doc) for p in left)
+
+
 def _also(name: str, words: list[str], predicate: Predicate) -> Predicate:
     """``predicate``, with every one of ``words`` somewhere in field ``name``."""
     return lambda doc: all(w in doc.positions[name] for w in words) and predicate(doc)
@@ -184,12 +230,25 @@ class Percolator:
 
     def __init__(self, queries: Mapping[str, t.Node], analysis: Analysis = SHARED_ANALYSIS) -> None:
         self.analysis = analysis
-        self._predicates = {name: Matcher(analysis).compile(tree) for name, tree in queries.items()}
+        self._queries = dict(queries)
+        self._predicates: dict[str, dict[str, Optional[Predicate]]] = {}  # per article language
 
     def matches(self, article: Article) -> list[str]:
-        """The names of the queries ``article`` matches (a query that analyses to nothing matches none)."""
+        """The names of the queries ``article`` matches, their words analysed in the article's language
+        (a query that analyses to nothing matches none)."""
         doc = Doc.of(article, self.analysis)
-        return [name for name, holds in self._predicates.items() if holds is not None and holds(doc)]
+        language = article.language or "en"
+        predicates = self._predicates.get(language)
+        if predicates is None:
+            predicates = self._predicates[language] = {
+                name: Matcher(self.analysis, languages=_asked(tree) or (language,)).compile(tree)
+                for name, tree in self._queries.items()}
+        return [name for name, holds in predicates.items() if holds is not None and holds(doc)]
+
+
+def _asked(node: t.Node) -> tuple[str, ...]:
+    """The languages of ``node``'s ``lang:`` filters."""
+    return tuple(dict.fromkeys(code for n in t.walk(node) if isinstance(n, t.Language) for code in n.codes))
 
 
 def words_sought(node: t.Node, article: Article,
@@ -198,6 +257,7 @@ def words_sought(node: t.Node, article: Article,
     above (prefixes and wildcards matched against the article's own words); words under a NOT are
     left out: they are what the reader did not ask for. What an article page marks."""
     doc = Doc.of(article, analysis)
+    analysis = analysis.of(article.language)
     found: dict[str, set[str]] = {name: set() for name in FIELDS}
     pending = [node]
     while pending:

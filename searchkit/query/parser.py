@@ -4,7 +4,7 @@
     or_expr  := and_expr (("OR" | "||") and_expr)*
     and_expr := unary ([("AND" | "&&")] unary)*   (words side by side are AND-ed)
     unary    := ("NOT" | "-" | "!" | "+") unary | primary
-    primary  := WORD | PREFIX | WILDCARD | FUZZY | "*" | PHRASE | DATE | FIELD primary
+    primary  := WORD | PREFIX | WILDCARD | FUZZY | "*" | PHRASE | DATE | LANG | FIELD primary
               | "(" or_expr ")" ["@" N]
 
 The lexer (:mod:`searchkit.query.lexer`) does the context-sensitive work: when ``-``, ``*``, ``?``, ``:``
@@ -25,6 +25,7 @@ from searchkit.query.lexer import (
     DATE,
     FIELD,
     FUZZY,
+    LANG,
     LPAREN,
     MAX_CLAUSES,
     MINUS,
@@ -42,7 +43,7 @@ from searchkit.query.lexer import (
     has_letter_or_digit,
     tokenize,
 )
-from searchkit.query.tree import And, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Term, Wildcard
+from searchkit.query.tree import And, Fuzzy, Language, MatchAll, Node, Not, Or, Phrase, Prefix, Term, Wildcard
 
 # MAX_CLAUSES is the lexer's (it counts the leaves) and listed here with the other limits.
 __all__ = ["parse", "MAX_QUERY_LENGTH", "MAX_DEPTH", "MAX_CLAUSES", "LONG_QUERY_WORDS", "STOP_WORDS",
@@ -237,6 +238,10 @@ class _Parser:
                 raise self._error(token.pos, f"date: can't be inside {field}:( )")
             assert token.date is not None
             return token.date, _OTHER
+        if token.kind == LANG:
+            if field is not None:
+                raise self._error(token.pos, f"lang: can't be inside {field}:( )")
+            return Language(token.text), _OTHER
         if token.kind == FIELD:
             if field is not None and token.text != field:
                 raise self._error(token.pos, f"{token.text}: can't be inside {field}:( )")

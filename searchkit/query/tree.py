@@ -164,6 +164,23 @@ class DateRange:
 
 
 @dataclass(frozen=True)
+class Language:
+    """Articles in one of ``codes`` (ISO 639-1: ``lang:de``, ``lang:(de OR fr)``); scores nothing. Words
+    of a query whose only language filters are these are analysed in these languages alone."""
+
+    codes: tuple[str, ...]
+
+    def __init__(self, *codes: str) -> None:
+        if not codes or not all(isinstance(code, str) and code for code in codes):
+            raise ValueError("Language needs at least one language code")
+        object.__setattr__(self, "codes", tuple(dict.fromkeys(code.lower() for code in codes)))
+
+    def __str__(self) -> str:
+        return f"lang:{self.codes[0]}" if len(self.codes) == 1 else \
+            "(" + " OR ".join(f"lang:{code}" for code in self.codes) + ")"
+
+
+@dataclass(frozen=True)
 class MatchAll:
     """Every article (a bare ``*``)."""
 
@@ -213,13 +230,16 @@ class Not:
         return f"NOT {self.child}"
 
 
-Node = Union[Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, MatchAll, And, Or, Not]
+Node = Union[Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, Language, MatchAll, And, Or, Not]
+
+
+_NODE_TYPES = (Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, Language, MatchAll, And, Or, Not)
 
 
 def _flatten(children: tuple["Node", ...], kind: type) -> tuple["Node", ...]:
     flat: list[Node] = []
     for child in children:
-        if not isinstance(child, (Term, Phrase, Prefix, Wildcard, Fuzzy, DateRange, MatchAll, And, Or, Not)):
+        if not isinstance(child, _NODE_TYPES):
             raise TypeError(f"not a query node: {child!r}")
         if type(child) is kind and getattr(child, "minimum", 1) == 1:
             flat.extend(child.children)  # type: ignore[union-attr]

@@ -133,6 +133,9 @@ async def search(
     facets: bool = Query(
         False, description="Also count every match per year and per month into facets (each value narrows "
                            "the search as since=value&until=value)"),
+    lang: Optional[str] = Query(
+        None, description="Only articles in these languages (ISO 639-1, comma-separated: de or de,fr); "
+                          "q's words are analysed in them alone"),
 ) -> JSONResponse:
     state = ServerState.of(request)
     offset = (page - 1) * limit
@@ -140,7 +143,7 @@ async def search(
     results = await state.budget.run(state.index.search, q, limit=limit, offset=offset, sort=sort,
                                      since=since, until=until, plain=plain, histogram=histogram,
                                      half_life=half_life, now=now, collapse=collapse,
-                                     autocorrect=autocorrect, facets=facets)
+                                     autocorrect=autocorrect, facets=facets, lang=lang)
     return CliJSONResponse(state.paths.results(output.results_json(results)))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from typing import Optional
+from typing import Iterator, Optional
 
 import Stemmer
 
@@ -58,10 +58,22 @@ def undot(folded: str) -> str:
 class Analyzer:
     """Turns text into indexed words. Thread-safe: each thread gets a stemmer of its own."""
 
+    #: The language whose words these are (:mod:`searchkit.text.languages`).
+    language = "en"
+
     def __init__(self, *, stem: bool = True) -> None:
         self.stem = stem
         self._cache: dict[str, str] = {}
         self._local = threading.local()
+
+    def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """Each word of ``text`` as written, with where it starts and ends, in order."""
+        for match in WORD.finditer(text):
+            yield match.start(), match.end(), match.group()
+
+    def raw_words(self, text: str) -> list[str]:
+        """The words of ``text`` as written, in order (what :meth:`normalize` takes one at a time)."""
+        return WORD.findall(text)
 
     def normalize(self, word: str) -> str:
         """The indexed form of one word (as :data:`WORD` finds it)."""
@@ -86,7 +98,7 @@ class Analyzer:
         found = recent.get(text)
         if found is not None:
             return list(found)
-        words = self.normalize_all(WORD.findall(text))
+        words = self.normalize_all(self.raw_words(text))
         if len(recent) >= _RECENT_TEXTS:
             del recent[next(iter(recent))]
         recent[text] = words
@@ -101,10 +113,13 @@ class Analyzer:
         return [normal if normal is not None else normalize(raw) for normal, raw in zip(known, raw_words,
                                                                                           strict=True)]
 
+    #: PyStemmer's name of the Snowball stemmer.
+    algorithm = "english"
+
     def _stemmer(self) -> Stemmer.Stemmer:
         stemmer: Stemmer.Stemmer | None = getattr(self._local, "stemmer", None)
         if stemmer is None:
-            stemmer = self._local.stemmer = Stemmer.Stemmer("english")
+            stemmer = self._local.stemmer = Stemmer.Stemmer(self.algorithm)
         return stemmer
 
 

@@ -51,6 +51,11 @@ def match_spans(text: str, terms: AbstractSet[str], analyzer: Analyzer = STEMMED
 def _matches(text: str, terms: AbstractSet[str],
              analyzer: Analyzer) -> tuple[list[tuple[int, int]], list[str]]:
     """The spans of the matching words and their indexed forms."""
+    if type(analyzer) is not Analyzer:  # another language's words (Chinese has no spaces between them)
+        spans = list(analyzer.spans(text))
+        indexed = analyzer.normalize_all([word for _, _, word in spans])
+        kept = [(start, end) for (start, end, _), word in zip(spans, indexed, strict=True) if word in terms]
+        return kept, [word for word in indexed if word in terms]
     # One pass of the word pattern, then C-level steps only: a page of results makes ten snippets.
     found = list(WORD.finditer(text))
     indexed = analyzer.normalize_all(list(map(re.Match.group, found)))

@@ -19,7 +19,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "query-language.md"
 
 
 def _article(article_id: str, date: str, headline: str, body: str) -> Article:
-    return Article(article_id, dt.date.fromisoformat(date), headline, body)
+    return Article(article_id, dt.date.fromisoformat(date), headline, body, language="en")
 
 
 CORPUS = (

@@ -239,8 +239,10 @@ def test_the_last_change_of_an_id_in_a_batch_wins(engine, tmp_path):
     assert writer.delete("never-there") is False
     writer.commit()
     reader = engine.open_reader(folder)
-    assert reader.get(first.id) == Article(first.id, day("2002-02-02"), "final version", "kept")
-    assert reader.get(second.id) == Article(second.id, day("2003-03-03"), "back again", "after a delete")
+    assert reader.get(first.id) == Article(first.id, day("2002-02-02"), "final version", "kept",
+                                           language="en")
+    assert reader.get(second.id) == Article(second.id, day("2003-03-03"), "back again", "after a delete",
+                                            language="en")
     assert reader.get(third.id) is None and reader.count() == 2
     assert reader.fingerprints() == {first.id: Fingerprint(3, 4, "d")}
     assert [a.id for a in reader.articles_without_seed()] == [second.id]
@@ -325,8 +327,8 @@ def test_a_reader_keeps_its_commit_and_knows_when_a_newer_one_exists(engine, tmp
 def test_a_reader_answers_from_its_commit_after_later_commits_merged_it_away(engine, tmp_path):
     """Each answer of an old reader is its commit's, or IndexCorruptError (the Index facade then retries
     on a fresh reader); never another exception, never an answer about some other state."""
-    first = [Article(f"old-{i}", day("2000-01-01") + dt.timedelta(days=i), "gold", f"silver {i}")
-             for i in range(20)]
+    first = [Article(f"old-{i}", day("2000-01-01") + dt.timedelta(days=i), "gold", f"silver {i}",
+                     language="en") for i in range(20)]
     folder = new_index(engine, tmp_path, first)
     old = engine.open_reader(folder)
     for k in range(10):  # enough for Whoosh to merge the first segment away
@@ -446,7 +448,7 @@ def test_put_seeds_indexes_new_content_only_touches_the_same_content_and_skips_u
     assert reader.fingerprints() == first.indexed
     assert list(reader.articles_without_seed()) == []
     assert reader.get("sub/three") == Article("sub/three", day("2016-03-10"), "Juárez", "The mayor spoke.",
-                                              path=str(seeds / "sub" / "three.txt"))
+                                              path=str(seeds / "sub" / "three.txt"), language="en")
     assert outcome(reader, ask("juarez OR pink")) == (2, ["one", "sub/three"])
 
     os.utime(seeds / "one.txt", ns=(10**18, 10**18))  # a new mtime, the same content

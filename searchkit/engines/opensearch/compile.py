@@ -19,7 +19,7 @@ position of a word the nearest following start of a valid rest is the one to che
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from searchkit.engines.opensearch.schema import WORDS_FIELDS
 from searchkit.engines.rules import (
@@ -32,10 +32,11 @@ from searchkit.engines.rules import (
     split_prefix,
     split_wildcard,
 )
-from searchkit.engines.walk import TreeCompiler
+from searchkit.engines.walk import TreeCompiler, query_languages
 from searchkit.query import tree as t
 from searchkit.text.analysis import STEMMED
 from searchkit.text.edits import within_edits
+from searchkit.text.multilingual import query_analyses
 
 Query = dict[str, Any]
 #: (kind, field, pattern): one prefix ("prefix") or wildcard ("wildcard") pattern in one field.
@@ -142,21 +143,31 @@ def read_frequencies(words: list[str], answer: Mapping[str, Any]) -> dict[str, t
 
 def compile_query(node: t.Node, query_text: str, expansions: Expansions, *, ranked: bool = True,
                   date_filter: Optional[t.DateRange] = None,
-                  frequencies: Optional[Mapping[str, tuple[int, int]]] = None) -> Query:
+                  frequencies: Optional[Mapping[str, tuple[int, int]]] = None,
+                  held: Callable[[], tuple[str, ...]] = tuple) -> Query:
     """The query that runs for ``node``: with the headline bonus when ``ranked``, filtered by date; a
-    prose query's words weighed by ``frequencies`` (:func:`frequency_request`)."""
-    return Compiler(query_text, expansions, frequencies).compile_search(node, ranked=ranked,
-                                                                         date_filter=date_filter)
+    prose query's words weighed by ``frequencies`` (:func:`frequency_request`), analysed in the languages
+    ``held()`` names (the index's)."""
+    return Compiler(query_text, expansions, frequencies, held).compile_search(node, ranked=ranked,
+                                                                               date_filter=date_filter)
 
 
 class Compiler(TreeCompiler[Query]):
     """Turns a query tree into a query DSL dict, with the words its patterns expand to looked up."""
 
     def __init__(self, query_text: str, expansions: Expansions,
-                 frequencies: Optional[Mapping[str, tuple[int, int]]] = None) -> None:
+                 frequencies: Optional[Mapping[str, tuple[int, int]]] = None,
+                 held: Callable[[], tuple[str, ...]] = tuple) -> None:
         super().__init__(query_text)
         self.expansions = expansions
         self.frequencies = frequencies or {}
+        self._held = held
+
+    def held_languages(self) -> tuple[str, ...]:
+        return self._held()
+
+    def languages(self, codes: tuple[str, ...]) -> Query:
+        return {"constant_score": {"filter": {"terms": {"language": list(codes)}}, "boost": 0.0}}
 
     def doc_frequency(self, field: str, word: str) -> Optional[tuple[int, int]]:
         return self.frequencies.get(word) if field == "body" else None
@@ -232,15 +243,17 @@ def _span_chain(field: str, words: list[str], slop: int) -> Query:
     return rest
 
 
-def body_words(node: t.Node, expansions: Expansions) -> frozenset[str]:
+def body_words(node: t.Node, expansions: Expansions,
+               held: Callable[[], tuple[str, ...]] = tuple) -> frozenset[str]:
     """The indexed words ``node`` looks for in the body, prefixes and wildcards expanded (for snippets;
-    negated words included, as on the other engines)."""
+    negated words included, as on the other engines), in each language it is analysed in."""
     words: set[str] = set()
+    languages = query_languages(node, held)
     for leaf in t.walk(node):
         if leaf_field(leaf) not in (None, "body"):
             continue
         if isinstance(leaf, (t.Term, t.Phrase)):
-            words.update(STEMMED.words(leaf.text))
+            words.update(w for analysis in query_analyses(leaf.text, languages) for w in analysis)
         elif (found := _pattern_of(leaf)) is not None and (found[0], "body", found[1]) in expansions:
             kind, pattern, split = found
             words.update(split.others)

@@ -42,6 +42,7 @@ from searchkit.engines.opensearch.schema import (
 )
 from searchkit.errors import IndexCorruptError, StaleReaderError
 from searchkit.results import Hit
+from searchkit.text.multilingual import analyzer_for
 from searchkit.text.snippets import snippet
 
 #: How long an unused reader's PIT lives on the cluster (every request extends it).
@@ -78,6 +79,7 @@ class OpenSearchReader:
             raise IndexCorruptError(folder, f"the cluster at {cluster.url} has no index "
                                             f"{self.location.index} ({error.reason})") from None
         self._pit: Optional[str] = answer["pit_id"]
+        self._languages: Optional[dict[str, int]] = None  # articles per language, once asked for
         # A reader dropped without close() still frees its PIT (the cluster caps how many are open).
         self._finalizer = weakref.finalize(self, _delete_pit, cluster, self._pit)
 
@@ -105,6 +107,18 @@ class OpenSearchReader:
     def articles_without_seed(self) -> Iterator[Article]:
         return iter([article_from(source) for source in self._all(LIBRARY, ARTICLE_FIELDS)])
 
+    def language_counts(self) -> dict[str, int]:
+        if self._languages is None:
+            answer = self._search({"size": 0, "aggs": {"languages": {"terms": {"field": "language",
+                                                                                "size": 1000}}}})
+            self._languages = {str(bucket["key"]): int(bucket["doc_count"])
+                               for bucket in answer["aggregations"]["languages"]["buckets"]}
+        return dict(self._languages)
+
+    def held_languages(self) -> tuple[str, ...]:
+        """The languages of this commit's articles (what query words are analysed in)."""
+        return tuple(sorted(self.language_counts()))
+
     def date_summary(self) -> DateSummary:
         answer = self._search({"size": 0, "track_total_hits": True, "aggs": {
             "first": {"min": {"field": "date", "format": "strict_date"}},
@@ -127,7 +141,8 @@ class OpenSearchReader:
         expansions = self._expansions(request)
         ranked = request.sort in RANKED_SORTS
         query = compile_query(request.tree, request.query_text, expansions, ranked=ranked,
-                              date_filter=request.date_filter, frequencies=self._frequencies(request))
+                              date_filter=request.date_filter, frequencies=self._frequencies(request),
+                              held=self.held_languages)
         fields = HIT_FIELDS + (["body_text"] if request.snippets else [])
         params = {"search_type": "dfs_query_then_fetch"} if ranked else {}
         base: dict[str, Any] = {"query": query, "sort": SORTS[request.sort], "track_total_hits": True}
@@ -145,13 +160,14 @@ class OpenSearchReader:
         if request.at:
             rows = [rows[at - start] for at in request.at if at - start < len(rows)]
         scored = [(float(row["_score"] or 0.0) if ranked else 0.0, row) for row in rows]
-        terms = body_words(request.tree, expansions) if request.snippets else frozenset()
+        terms = body_words(request.tree, expansions, self.held_languages) if request.snippets else frozenset()
         hits = tuple(Hit(
             id=row["_source"]["id"],
             date=dt.date.fromisoformat(row["_source"]["date"]),
             headline=row["_source"]["headline_text"],
             score=round(score, 4),
-            snippet=snippet(row["_source"]["body_text"], terms) if request.snippets else "",
+            snippet=(snippet(row["_source"]["body_text"], terms, analyzer_for(row["_source"].get("language")))
+                     if request.snippets else ""),
             path=row["_source"]["path"] or None,
         ) for score, row in scored)
         day_counts = self._day_counts(query) if request.count_days else None
@@ -188,7 +204,7 @@ class OpenSearchReader:
     def explain(self, request: SearchRequest) -> str:
         query = compile_query(request.tree, request.query_text, self._expansions(request),
                               ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter,
-                              frequencies=self._frequencies(request))
+                              frequencies=self._frequencies(request), held=self.held_languages)
         shown: dict[str, Any] = {"query": query, "sort": SORTS[request.sort], "track_total_hits": True}
         if request.sort in RANKED_SORTS:
             shown["search_type"] = "dfs_query_then_fetch"

@@ -20,7 +20,8 @@ import hashlib
 from typing import Any, Optional
 
 from searchkit.articles import Article, Fingerprint
-from searchkit.text.analysis import STEMMED, UNSTEMMED
+from searchkit.text.languages import DEFAULT_LANGUAGE
+from searchkit.text.multilingual import analyzer_for
 
 TEXT_FIELDS = ("headline", "body")
 WORDS_FIELDS = {"headline": "headline_words", "body": "body_words"}
@@ -33,8 +34,8 @@ MAX_WORD_CHARS = 1024 * 1024
 #: Document ids are at most 512 bytes; a longer article id is replaced by its digest as ``_id``.
 MAX_ID_BYTES = 512
 #: Fields of ``_source`` a hit needs (``body_text`` only for snippets).
-HIT_FIELDS = ["id", "date", "headline_text", "path"]
-ARTICLE_FIELDS = ["id", "date", "headline_text", "body_text", "path", "fingerprint"]
+HIT_FIELDS = ["id", "date", "headline_text", "path", "language"]
+ARTICLE_FIELDS = ["id", "date", "headline_text", "body_text", "path", "fingerprint", "language"]
 
 _STORED_ONLY = {"type": "text", "index": False, "norms": False}
 
@@ -57,6 +58,7 @@ def index_body(shards: int, replicas: int) -> dict[str, Any]:
             "properties": {
                 "id": {"type": "keyword"},
                 "origin": {"type": "keyword"},
+                "language": {"type": "keyword"},
                 "date": {"type": "date", "format": "strict_date"},
                 "year": {"type": "integer"},
                 **{name: {"type": "text", "analyzer": ANALYZER} for name in TEXT_FIELDS},
@@ -81,18 +83,20 @@ def document_id(article_id: str) -> str:
 
 def document(article: Article, fingerprint: Optional[Fingerprint] = None) -> dict[str, Any]:
     """The document of one article: searchkit's analysis, done here in Python."""
-    headline = STEMMED.words(article.headline)
-    body = STEMMED.words(article.body)
+    stemmed = analyzer_for(article.language)
+    headline = stemmed.words(article.headline)
+    body = stemmed.words(article.body)
     return {
         "id": article.id,
         "origin": SEED if fingerprint is not None else LIBRARY,
+        "language": article.language or DEFAULT_LANGUAGE,
         "date": article.date.isoformat(),
         "year": article.date.year,
         "headline": " ".join(headline),
         "body": " ".join(body),
         "headline_words": sorted(set(headline)),
         "body_words": sorted(set(body)),
-        VOCABULARY_FIELD: sorted(set(UNSTEMMED.words(article.headline))),
+        VOCABULARY_FIELD: sorted(set(analyzer_for(article.language, stem=False).words(article.headline))),
         "headline_text": article.headline,
         "body_text": article.body,
         "path": article.path or "",
@@ -102,7 +106,8 @@ def document(article: Article, fingerprint: Optional[Fingerprint] = None) -> dic
 
 def article_from(source: dict[str, Any]) -> Article:
     return Article(id=source["id"], date=dt.date.fromisoformat(source["date"]),
-                   headline=source["headline_text"], body=source["body_text"], path=source["path"] or None)
+                   headline=source["headline_text"], body=source["body_text"], path=source["path"] or None,
+                   language=source.get("language") or DEFAULT_LANGUAGE)
 
 
 def fingerprint_from(source: dict[str, Any]) -> Optional[Fingerprint]:

@@ -62,7 +62,8 @@ class OpenSearchWriter(BatchWriter):
         super().__init__()
 
     def write_seeds(self, seeds: Sequence[SeedFile], *, known_digests: Mapping[str, str], max_bytes: int,
-                    progress: Optional[Progress], workers: Optional[int]) -> SeedOutcome:
+                    progress: Optional[Progress], workers: Optional[int],
+                    language: Optional[str] = None) -> SeedOutcome:
         """Read, analyse and send ``seeds`` in chunks, in this process (``workers`` is not used: the
         cluster's indexing, not the analysis, bounds the speed here)."""
         chunk: list[Operation] = []
@@ -86,7 +87,7 @@ class OpenSearchWriter(BatchWriter):
             size = 0
 
         outcome = index_seed_files(keep, seeds, known_digests=known_digests, max_bytes=max_bytes,
-                                   progress=progress)
+                                   progress=progress, language=language)
         if chunk:
             send()
         for article_id, reason in refused.items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import tantivy
 from tantivy import Occur, Query
@@ -26,11 +26,12 @@ from searchkit.engines.rules import (
     split_wildcard,
     wildcard_matcher,
 )
-from searchkit.engines.walk import TreeCompiler
+from searchkit.engines.tantivy.schema import LANGUAGE_FIELD
+from searchkit.engines.walk import TreeCompiler, query_languages
 from searchkit.errors import UnsupportedQueryError
 from searchkit.query import tree as t
-from searchkit.text.analysis import STEMMED
 from searchkit.text.edits import within_edits
+from searchkit.text.multilingual import query_analyses
 
 #: A sloppy phrase becomes one exact phrase per gap pattern: (slop + 1) ** (words - 1) of them.
 MAX_PHRASE_PATTERNS = 256
@@ -45,18 +46,26 @@ class Compiled:
 
 
 def compile_query(searcher: tantivy.Searcher, schema: tantivy.Schema, node: t.Node, query_text: str = "", *,
-                  ranked: bool = True, date_filter: Optional[t.DateRange] = None) -> Compiled:
-    """The query that runs for ``node``: with the headline bonus when ``ranked``, filtered by date."""
-    return Compiler(searcher, schema, query_text).compile_search(node, ranked=ranked, date_filter=date_filter)
+                  ranked: bool = True, date_filter: Optional[t.DateRange] = None,
+                  held: Callable[[], tuple[str, ...]] = tuple) -> Compiled:
+    """The query that runs for ``node``: with the headline bonus when ``ranked``, filtered by date; its
+    words analysed in the languages ``held()`` names (the index's)."""
+    return Compiler(searcher, schema, query_text, held).compile_search(node, ranked=ranked,
+                                                                         date_filter=date_filter)
 
 
 class Compiler(TreeCompiler[Compiled]):
     """Turns a query tree into a Tantivy query against one searcher (expansion needs its terms)."""
 
-    def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema, query_text: str) -> None:
+    def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema, query_text: str,
+                 held: Callable[[], tuple[str, ...]] = tuple) -> None:
         super().__init__(query_text)
         self.searcher = searcher
         self.schema = schema
+        self._held = held
+
+    def held_languages(self) -> tuple[str, ...]:
+        return self._held()
 
     def term(self, field: str, word: str) -> Compiled:
         return Compiled(Query.term_query(self.schema, field, word), f"{field}:{word}")
@@ -122,6 +131,11 @@ class Compiler(TreeCompiler[Compiled]):
         dates = Query.range_query(self.schema, "date", tantivy.FieldType.Integer, start, end)
         return Compiled(Query.const_score_query(dates, 0.0), str(node))
 
+    def languages(self, codes: tuple[str, ...]) -> Compiled:
+        terms = [(Occur.Should, Query.term_query(self.schema, LANGUAGE_FIELD, code)) for code in codes]
+        return Compiled(Query.const_score_query(Query.boolean_query(terms), 0.0),
+                        "language:(" + " OR ".join(codes) + ")")
+
     def every(self) -> Compiled:
         return Compiled(Query.const_score_query(Query.all_query(), 0.0), "*")
 
@@ -155,13 +169,15 @@ class Compiler(TreeCompiler[Compiled]):
                         f"({query.text} AND {dates.text})")
 
 
-def body_words(searcher: tantivy.Searcher, node: t.Node) -> frozenset[str]:
+def body_words(searcher: tantivy.Searcher, node: t.Node,
+               held: Callable[[], tuple[str, ...]] = tuple) -> frozenset[str]:
     """The indexed words ``node`` looks for in the body, prefixes and wildcards expanded (for snippets;
-    negated words included, as on Whoosh)."""
+    negated words included, as on Whoosh), in each language it is analysed in."""
     words: set[str] = set()
+    languages = query_languages(node, held)
     for leaf in t.walk(node):
         if isinstance(leaf, (t.Term, t.Phrase)) and leaf.field in (None, "body"):
-            words.update(STEMMED.words(leaf.text))
+            words.update(w for analysis in query_analyses(leaf.text, languages) for w in analysis)
         elif isinstance(leaf, t.Prefix) and leaf.field in (None, "body"):
             split = split_prefix(leaf.text)
             if split is not None:  # "u.s-bo*": u.s is looked for as it is, bo* expanded

@@ -27,6 +27,7 @@ def prepare_in_workers(
     max_bytes: int,
     workers: int,
     progress: Optional[Progress],
+    language: Optional[str] = None,
 ) -> Iterator[tuple[SeedOutcome, list[Prepared]]]:
     """Each chunk's outcome and analysed articles, in order, as the workers finish them (a bounded
     number ahead: see :func:`~searchkit.engines.seeding.in_workers`)."""
@@ -34,7 +35,7 @@ def prepare_in_workers(
 
     chunks = [list(seeds[start:start + CHUNK_FILES]) for start in range(0, len(seeds), CHUNK_FILES)]
     jobs = ((chunk, {seed.id: known_digests[seed.id] for seed in chunk if seed.id in known_digests},
-             max_bytes) for chunk in chunks)
+             max_bytes, language) for chunk in chunks)
     done = 0
     try:
         for chunk, result in zip(chunks, in_workers(_prepare_chunk, jobs, workers), strict=True):
@@ -46,13 +47,15 @@ def prepare_in_workers(
         raise BuildWorkerDiedError(workers) from error
 
 
-def _prepare_chunk(job: tuple[list[SeedFile], dict[str, str], int]) -> tuple[SeedOutcome, list[Prepared]]:
+def _prepare_chunk(job: tuple[list[SeedFile], dict[str, str], int, Optional[str]],
+                   ) -> tuple[SeedOutcome, list[Prepared]]:
     """In a worker process: read and analyse one chunk of files."""
-    chunk, known_digests, max_bytes = job
+    chunk, known_digests, max_bytes, language = job
     prepared: list[Prepared] = []
 
     def keep(article: Article, fingerprint: Fingerprint) -> None:
         prepared.append(prepare(article, fingerprint))
 
-    outcome = index_seed_files(keep, chunk, known_digests=known_digests, max_bytes=max_bytes)
+    outcome = index_seed_files(keep, chunk, known_digests=known_digests, max_bytes=max_bytes,
+                               language=language)
     return outcome, prepared

@@ -19,10 +19,12 @@ from searchkit.engines.tantivy import commit_record, suggest, token_of
 from searchkit.engines.tantivy.compile import Compiled, compile_query
 from searchkit.engines.tantivy.schema import (
     KEY_FIELD,
+    LANGUAGE_FIELD,
     LIBRARY,
     article_from,
     fingerprint_from,
     ids_by_key,
+    language_of,
     open_index,
     stored_text,
 )
@@ -30,6 +32,8 @@ from searchkit.engines.tantivy.stories import KeptStories
 from searchkit.engines.tantivy.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError, UnsupportedQueryError
 from searchkit.results import Hit
+from searchkit.text.languages import LANGUAGES
+from searchkit.text.multilingual import analyzer_for
 from searchkit.text.snippets import snippet
 
 Result = TypeVar("Result")
@@ -81,6 +85,7 @@ class TantivyReader:
         self._schema = self._index.schema
         self._searcher = self._open()
         self._summary: Optional[DateSummary] = None  # of this commit, once asked for
+        self._languages: Optional[dict[str, int]] = None  # articles per language, once asked for
         # The last find_ids: the set, its ids by hash, and a term set query of them once one was needed.
         self._keys: Optional[tuple[frozenset[str], dict[int, str], Optional[Query]]] = None
         self._stories: Optional[KeptStories] = None  # the stories' copy for this commit, once found
@@ -152,7 +157,7 @@ class TantivyReader:
             compiled, ranking, total = kept
         else:
             compiled = compile_query(self._searcher, self._schema, request.tree, request.query_text,
-                                     ranked=ranked, date_filter=request.date_filter)
+                                     ranked=ranked, date_filter=request.date_filter, held=self.held_languages)
             count = not request.count_days  # the day counts add up to the total
             if ranked:
                 result = self._searcher.search(compiled.query, request.depth(), count=count)
@@ -188,7 +193,8 @@ class TantivyReader:
                 fields = known[at] = (doc["id"][0], dt.date.fromordinal(doc["date"][0]),
                                       stored_text(doc, "headline_text"), stored_text(doc, "path") or None)
             body = stored_text(doc, "body_text") if doc is not None and request.snippets else ""
-            text = snippet(body, terms) if request.snippets else ""
+            text = (snippet(body, terms, analyzer_for(language_of(doc)))
+                    if doc is not None and request.snippets else "")
             hits.append(Hit(id=fields[0], date=fields[1], headline=fields[2], score=round(score, 4),
                             snippet=text, path=fields[3]))
         return hits
@@ -246,7 +252,24 @@ class TantivyReader:
     @_reads_files
     def explain(self, request: SearchRequest) -> str:
         return compile_query(self._searcher, self._schema, request.tree, request.query_text,
-                             ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter).text
+                             ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter,
+                             held=self.held_languages).text
+
+    @_reads_files
+    def language_counts(self) -> dict[str, int]:
+        if self._languages is None:
+            found = {}
+            for code in sorted(LANGUAGES):
+                query = Query.term_query(self._schema, LANGUAGE_FIELD, code)
+                count = int(self._searcher.search(query, 1, count=True).count or 0)  # type: ignore[attr-defined]
+                if count:
+                    found[code] = count
+            self._languages = found
+        return dict(self._languages)
+
+    def held_languages(self) -> tuple[str, ...]:
+        """The languages of this commit's articles (what query words are analysed in)."""
+        return tuple(sorted(self.language_counts()))
 
     @_reads_files
     def spelling_candidates(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
@@ -272,5 +295,5 @@ class TantivyReader:
         """The indexed words the query looks for in the body (prefixes and wildcards expanded)."""
         from searchkit.engines.tantivy.compile import body_words
 
-        return body_words(self._searcher, request.tree)
+        return body_words(self._searcher, request.tree, self.held_languages)
 

@@ -18,13 +18,16 @@ import tantivy
 
 from searchkit.articles import Article, Fingerprint
 from searchkit.errors import IndexCorruptError
-from searchkit.text.analysis import STEMMED, UNSTEMMED
+from searchkit.text.languages import DEFAULT_LANGUAGE
+from searchkit.text.multilingual import analyzer_for
 
 TEXT_FIELDS = ("headline", "body")
 #: The unstemmed headline words, for "did you mean".
 VOCABULARY_FIELD = "headword"
 SEED, LIBRARY = "seed", "library"
 KEY_FIELD = "key"
+#: The article's language (ISO 639-1), whole.
+LANGUAGE_FIELD = "language"
 #: The story number of an article in the stories index (``stories.py``).
 STORY_FIELD = "story"
 
@@ -51,6 +54,7 @@ def build_schema(*, with_story: bool = False) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("origin", stored=False, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(LANGUAGE_FIELD, stored=True, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field(VOCABULARY_FIELD, stored=False, tokenizer_name="whitespace", index_option="freq")
@@ -95,22 +99,25 @@ class Prepared(NamedTuple):
     body: str
     path: str
     fingerprint: str
+    language: str
 
 
 def prepare(article: Article, fingerprint: Optional[Fingerprint] = None) -> Prepared:
     """The analysis of one article: the costly part of indexing, done in plain Python."""
+    stemmed = analyzer_for(article.language)
     return Prepared(
         id=article.id,
         origin=SEED if fingerprint is not None else LIBRARY,
-        headline_words=" ".join(STEMMED.words(article.headline)),
-        body_words=" ".join(STEMMED.words(article.body)),
-        headwords=" ".join(UNSTEMMED.words(article.headline)),
+        headline_words=" ".join(stemmed.words(article.headline)),
+        body_words=" ".join(stemmed.words(article.body)),
+        headwords=" ".join(analyzer_for(article.language, stem=False).words(article.headline)),
         date=article.date.toordinal(),
         year=article.date.year,
         headline=article.headline,
         body=article.body,
         path=article.path or "",
         fingerprint=fingerprint.encode() if fingerprint is not None else "",
+        language=article.language or DEFAULT_LANGUAGE,
     )
 
 
@@ -119,6 +126,7 @@ def to_document(prepared: Prepared) -> tantivy.Document:
     doc.add_text("id", prepared.id)
     doc.add_unsigned(KEY_FIELD, id_key(prepared.id))
     doc.add_text("origin", prepared.origin)
+    doc.add_text(LANGUAGE_FIELD, prepared.language)
     doc.add_text("headline", prepared.headline_words)
     doc.add_text("body", prepared.body_words)
     doc.add_text(VOCABULARY_FIELD, prepared.headwords)
@@ -142,7 +150,14 @@ def article_from(doc: tantivy.Document) -> Article:
         headline=stored_text(doc, "headline_text"),
         body=stored_text(doc, "body_text"),
         path=stored_text(doc, "path") or None,
+        language=language_of(doc),
     )
+
+
+def language_of(doc: tantivy.Document) -> str:
+    """The stored language of a document."""
+    values = doc[LANGUAGE_FIELD]
+    return str(values[0]) if values else DEFAULT_LANGUAGE
 
 
 def stored_text(doc: tantivy.Document, name: str) -> str:

@@ -33,14 +33,16 @@ from searchkit.engines.tantivy import STORIES_FOLDER, STORIES_FOR_FILE, STORIES_
 from searchkit.engines.tantivy import stories_kept_for as _kept_for
 from searchkit.engines.tantivy.schema import (
     KEY_FIELD,
+    LANGUAGE_FIELD,
     STORY_FIELD,
     build_schema,
     id_key,
     ids_by_key,
+    language_of,
     open_index,
     stored_text,
 )
-from searchkit.text.analysis import STEMMED
+from searchkit.text.multilingual import analyzer_for
 
 FOLDER, FOR_FILE = STORIES_FOLDER, STORIES_FOR_FILE
 #: Articles per task when analysing in worker processes.
@@ -52,7 +54,7 @@ _WRITER_HEAP_BYTES = 64_000_000
 _SHARED = {"shared": {"terms": {"field": STORY_FIELD, "size": 65_000, "min_doc_count": 2}}}
 
 #: An article as the stories index needs it: id, date (ordinal), analysed headline and body.
-Words = tuple[str, int, str, str]
+Words = tuple[str, int, str, str, str]  # id, date, headline words, body words, language
 
 
 def keep(folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Optional[str],
@@ -78,9 +80,10 @@ def keep(folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Option
     try:
         for article_id in stale:
             writer.delete_documents_by_term("id", article_id)
-        for article_id, date, headline, body in _analysed(folder, sorted(new), progress):
+        for article_id, date, headline, body, language in _analysed(folder, sorted(new), progress):
             doc = tantivy.Document()
             doc.add_text("id", article_id)
+            doc.add_text(LANGUAGE_FIELD, language)
             doc.add_text("headline", headline)
             doc.add_text("body", body)
             doc.add_integer("date", date)
@@ -147,8 +150,8 @@ def _analysed(folder: Path, ids: Sequence[str], progress: Optional[Progress]) ->
                       "memory?)") from None
 
 
-def _stored_texts(folder: Path, ids: Sequence[str]) -> Iterator[tuple[str, int, str, str]]:
-    """The id, date, headline and body of each of ``ids`` found in the main index in ``folder``.
+def _stored_texts(folder: Path, ids: Sequence[str]) -> Iterator[Words]:
+    """The id, date, headline, body and language of each of ``ids`` found in the main index in ``folder``.
 
     The index is opened again for every :data:`_READ_BATCH` articles: its stored text is memory-mapped,
     and every page read stays in this process's resident memory until the index is closed: through one
@@ -161,15 +164,17 @@ def _stored_texts(folder: Path, ids: Sequence[str]) -> Iterator[tuple[str, int, 
         for _, address in searcher.search(Query.term_set_query(main.schema, "id", batch), len(batch)).hits:
             doc = searcher.doc(address)
             headline, body = stored_text(doc, "headline_text"), stored_text(doc, "body_text")
-            yield doc["id"][0], doc["date"][0], headline, body
+            yield doc["id"][0], doc["date"][0], headline, body, language_of(doc)
         del searcher, main  # unmapped before the next batch maps its own pages
 
 
-def _analyse(texts: list[tuple[str, int, str, str]]) -> list[Words]:
+def _analyse(texts: list[Words]) -> list[Words]:
     """Headlines and bodies analysed as the main index's are (in a worker process, or not)."""
-    words = STEMMED.words
-    return [(article_id, date, " ".join(words(headline)), " ".join(words(body)))
-            for article_id, date, headline, body in texts]
+    analysed = []
+    for article_id, date, headline, body, language in texts:
+        words = analyzer_for(language).words
+        analysed.append((article_id, date, " ".join(words(headline)), " ".join(words(body)), language))
+    return analysed
 
 
 class KeptStories:

@@ -48,21 +48,23 @@ class TantivyWriter(BatchWriter):
         super().__init__()
 
     def write_seeds(self, seeds: Sequence[SeedFile], *, known_digests: Mapping[str, str], max_bytes: int,
-                    progress: Optional[Progress], workers: Optional[int]) -> SeedOutcome:
+                    progress: Optional[Progress], workers: Optional[int],
+                    language: Optional[str] = None) -> SeedOutcome:
         workers = worker_count(workers, len(seeds))
         # Seed ids are unique within one call, so only a committed version can need replacing.
         self._replaces = self._committed().num_docs > 0
         if workers > 1:
             outcome = SeedOutcome.empty()
             for part, prepared in parallel.prepare_in_workers(seeds, known_digests, max_bytes=max_bytes,
-                                                              workers=workers, progress=progress):
+                                                              workers=workers, progress=progress,
+                                                              language=language):
                 outcome.merge(part)
                 for article in prepared:
                     self._add(article)
         else:
             outcome = index_seed_files(lambda article, fingerprint: self._add(prepare(article, fingerprint)),
                                        seeds, known_digests=known_digests, max_bytes=max_bytes,
-                                       progress=progress)
+                                       progress=progress, language=language)
         return outcome
 
     def _add(self, article: Prepared) -> None:

@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from searchkit.engines.whoosh.writer import WhooshWriter
 
 #: Bumped whenever the schema or the analysis changes: older indexes then ask for a rebuild.
-# 3: the id in a column too (collapsing tells which of many articles match by it); 4: U.S. indexed as us
-SCHEMA_VERSION = 4
+# 3: the id in a column too (collapsing tells which of many articles match by it); 4: U.S. indexed as us;
+# 5: each article's language, its words analysed in it
+SCHEMA_VERSION = 5
 
 _TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc\Z")
 

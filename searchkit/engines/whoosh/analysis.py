@@ -15,8 +15,21 @@ from whoosh.formats import Positions
 
 from searchkit.text.analysis import STEMMED, UNSTEMMED, WORD, analyze, fold
 from searchkit.text.analysis import Analyzer as WordAnalyzer
+from searchkit.text.multilingual import analyzer_for
 
-__all__ = ["ANALYZER", "WORD", "FusedPositions", "NewsAnalyzer", "analyze", "fold"]
+__all__ = ["ANALYZER", "WORD", "FusedPositions", "InLanguage", "NewsAnalyzer", "analyze", "fold"]
+
+
+class InLanguage(str):
+    """Text whose words are analysed in ``language`` (an article's headline or body, on its way to the
+    analyzer; never stored: the plain text is)."""
+
+    language: str
+
+    def __new__(cls, text: str, language: str) -> "InLanguage":
+        made = super().__new__(cls, text)
+        made.language = language
+        return made
 
 
 class NewsAnalyzer(Analyzer):
@@ -62,9 +75,9 @@ class NewsAnalyzer(Analyzer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        normalize = self.normalize
-        for pos, match in enumerate(WORD.finditer(value), start_pos):
-            word = match.group()
+        words = analyzer_for(value.language, stem=self.stem) if isinstance(value, InLanguage) else self.words
+        normalize = words.normalize
+        for pos, (start, end, word) in enumerate(words.spans(value), start_pos):
             token.text = normalize(word)
             token.boost = 1.0
             token.stopped = False
@@ -73,8 +86,8 @@ class NewsAnalyzer(Analyzer):
             if positions:
                 token.pos = pos
             if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
+                token.startchar = start_char + start
+                token.endchar = start_char + end
             yield token
 
 
@@ -95,7 +108,9 @@ class FusedPositions(Positions):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         positions: dict[str, list[int]] = {}
-        for pos, normal in enumerate(analyzer.words.words(value)):
+        words = (analyzer_for(value.language, stem=analyzer.stem) if isinstance(value, InLanguage)
+                 else analyzer.words)
+        for pos, normal in enumerate(words.words(value)):
             found = positions.get(normal)
             if found is None:
                 positions[normal] = [pos]

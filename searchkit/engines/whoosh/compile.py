@@ -22,6 +22,7 @@ from searchkit.engines.walk import TreeCompiler
 from searchkit.engines.whoosh.queries import (
     AtLeast,
     DateColumnRange,
+    LanguageIs,
     Near,
     WithBonus,
     Without,
@@ -80,6 +81,12 @@ class Compiler(TreeCompiler[wq.Query]):
         return DateColumnRange(node.start.toordinal() if node.start else None,
                                node.end.toordinal() if node.end else None)
 
+    def languages(self, codes: tuple[str, ...]) -> wq.Query:
+        return LanguageIs(codes)
+
+    def held_languages(self) -> tuple[str, ...]:
+        return tuple(sorted(_held_languages(self.reader)))
+
     def every(self) -> wq.Query:
         return wq.Every()
 
@@ -101,6 +108,29 @@ class Compiler(TreeCompiler[wq.Query]):
 
     def filtered(self, query: wq.Query, dates: wq.Query) -> wq.Query:
         return wq.And([query, dates])
+
+
+def language_counts(reader: IndexReader, *, exact: bool = True) -> dict[str, int]:
+    """The live articles per language of ``reader`` (with ``exact=False``, 1 for each language that
+    has one: enough to know which languages a query is analysed in)."""
+    counts: dict[str, int] = {}
+    if "language" not in reader.indexed_field_names():
+        return counts
+    for code in _texts(reader.lexicon("language")):
+        live = (d for d in reader.postings("language", code).all_ids() if not reader.is_deleted(d))
+        count = sum(1 for _ in live) if exact else int(next(live, None) is not None)
+        if count:
+            counts[code] = count
+    return counts
+
+
+def _held_languages(reader: IndexReader) -> set[str]:
+    """The languages of the reader's articles, worked out once per reader."""
+    held: Optional[set[str]] = getattr(reader, "_searchkit_languages", None)
+    if held is None:
+        held = set(language_counts(reader, exact=False))
+        reader._searchkit_languages = held
+    return held
 
 
 def _counted(words: Iterable[object]) -> int:

@@ -15,7 +15,7 @@ import heapq
 import math
 from collections import Counter
 from typing import AbstractSet as Set
-from typing import Callable, NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional, Sequence
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -26,7 +26,7 @@ from searchkit.engines.base import RANKED_SORTS
 from searchkit.engines.whoosh.columns import BYTE_TO_LENGTH, Segment
 from searchkit.engines.whoosh.compile import wildcard_words
 from searchkit.engines.whoosh.postings import decode_positions, raw_postings, read_postings
-from searchkit.engines.whoosh.queries import AtLeast, DateColumnRange, Near, WithBonus, Without
+from searchkit.engines.whoosh.queries import AtLeast, DateColumnRange, LanguageIs, Near, WithBonus, Without
 
 Scores = dict[int, float]
 
@@ -157,6 +157,8 @@ def evaluate(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional
         found = _near_scores(segment, query, weighting, only)
     elif isinstance(query, wq.Phrase):
         found = _phrase_scores(segment, query, weighting, only)
+    elif isinstance(query, LanguageIs):
+        return dict.fromkeys(_in_languages(segment, query.codes, only), 0.0)
     elif isinstance(query, DateColumnRange):
         docnums = segment.dates().between(query.start, query.end)
         return dict.fromkeys(docnums if only is None else (d for d in docnums if d in only), 0.0)
@@ -262,6 +264,20 @@ def _near_scores(segment: Segment, query: Near, weighting: BM25F, only: Optional
                 count += 1
         if count:
             found[docnum] = bm25(idf, count, BYTE_TO_LENGTH[lengths[docnum]], avgfl, b, k1)
+    return found
+
+
+def _in_languages(segment: Segment, codes: Sequence[str], only: Optional[Set[int]]) -> set[int]:
+    """The live documents of ``segment`` in one of the languages ``codes`` (of those in ``only``)."""
+    reader = segment.reader
+    found: set[int] = set()
+    for code in codes:
+        if ("language", code) in reader:
+            found.update(reader.postings("language", code).all_ids())
+    if only is not None:
+        found.intersection_update(only)
+    if reader.has_deletions():
+        found.difference_update(reader.deleted_docs_set)
     return found
 
 

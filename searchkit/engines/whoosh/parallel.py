@@ -33,6 +33,7 @@ def index_in_workers(
     max_bytes: int,
     workers: int,
     progress: Optional[Progress],
+    language: Optional[str] = None,
 ) -> tuple[SeedOutcome, list[W3Segment]]:
     """Index ``seeds`` in ``workers`` processes; returns the outcome and the segments they wrote."""
     import multiprocessing  # only big builds need it: keep start-up lean
@@ -47,7 +48,8 @@ def index_in_workers(
     with inherited_objects_frozen(), ProcessPoolExecutor(len(shares), mp_context=context,
                                                          initializer=_init_worker,
                                                          initargs=(counter, os.getpid())) as pool:
-        pending = [pool.submit(_worker, (folder, share, dict(known_digests), max_bytes)) for share in shares]
+        pending = [pool.submit(_worker, (folder, share, dict(known_digests), max_bytes, language))
+                   for share in shares]
         try:
             while wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION).not_done:
                 if progress is not None:
@@ -101,10 +103,11 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _worker(job: tuple[Path, list[SeedFile], dict[str, str], int]) -> tuple[SeedOutcome, list[W3Segment]]:
+def _worker(job: tuple[Path, list[SeedFile], dict[str, str], int, Optional[str]],
+            ) -> tuple[SeedOutcome, list[W3Segment]]:
     """In a worker process: index one share of the files into segments of its own (a new one whenever
     the last one's posting pool is nearly full)."""
-    folder, share, known_digests, max_bytes = job
+    folder, share, known_digests, max_bytes, language = job
     writer = store.segment_writer(folder)
     finished: list[W3Segment] = []
     reported = 0
@@ -126,7 +129,7 @@ def _worker(job: tuple[Path, list[SeedFile], dict[str, str], int]) -> tuple[Seed
 
     try:
         outcome = index_seed_files(put, share, known_digests=known_digests, max_bytes=max_bytes,
-                                   progress=tick)
+                                   progress=tick, language=language)
         last = store.finish_segment(writer)
         return outcome, finished + ([last] if last is not None else [])
     except BaseException:

@@ -54,6 +54,34 @@ class DateColumnRange(wq.Query):
     matcher = _not_a_whoosh_matcher
 
 
+class LanguageIs(wq.Query):
+    """Articles in one of ``codes``, from the ``language`` field's postings; scores nothing."""
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        self.codes = tuple(codes)
+        self.boost = 1.0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LanguageIs) and other.codes == self.codes
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.codes))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.codes!r})"
+
+    def __str__(self) -> str:
+        return "language:(" + " OR ".join(self.codes) + ")"
+
+    def is_leaf(self) -> bool:
+        return True
+
+    def estimate_size(self, ixreader: IndexReader) -> int:
+        return sum(ixreader.doc_frequency("language", code) for code in self.codes)
+
+    matcher = _not_a_whoosh_matcher
+
+
 class AtLeast(wq.CompoundQuery):
     """Documents matched by at least ``minimum`` of the subqueries, scored by the sum of their scores.
 

@@ -20,13 +20,14 @@ from searchkit.engines.files import folder_size
 from searchkit.engines.reuse import LastRanking
 from searchkit.engines.whoosh import store, suggest
 from searchkit.engines.whoosh.columns import Segment
-from searchkit.engines.whoosh.compile import compile_query
+from searchkit.engines.whoosh.compile import compile_query, language_counts
 from searchkit.engines.whoosh.evaluate import Scores, Top, top, weighting
 from searchkit.engines.whoosh.highlight import body_terms
 from searchkit.engines.whoosh.schema import article_from_fields, fingerprint_from_fields
 from searchkit.engines.whoosh.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError
 from searchkit.results import Hit
+from searchkit.text.multilingual import analyzer_for
 from searchkit.text.snippets import snippet
 
 Result = TypeVar("Result")
@@ -120,6 +121,10 @@ class WhooshReader:
         return folder_size(self.folder)
 
     @_reads_files
+    def language_counts(self) -> dict[str, int]:
+        return language_counts(self._searcher.reader())
+
+    @_reads_files
     def search(self, request: SearchRequest) -> Page:
         ranked = request.sort in RANKED_SORTS
         each, found_ids = self._matching(request.find_ids)
@@ -144,7 +149,8 @@ class WhooshReader:
                 date=dt.date.fromordinal(fields["date"]),
                 headline=fields.get("headline", ""),
                 score=round(score, 4),
-                snippet=snippet(body, terms) if request.snippets else "",
+                snippet=(snippet(body, terms, analyzer_for(fields.get("language")))
+                         if request.snippets else ""),
                 path=fields.get("path") or None,
             ))
         days = found.day_counts if request.count_days else None  # a kept ranking may have counted

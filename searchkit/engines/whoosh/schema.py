@@ -12,7 +12,8 @@ from typing import Any, Mapping, Optional
 from whoosh import fields as wf
 
 from searchkit.articles import Article, Fingerprint
-from searchkit.engines.whoosh.analysis import FusedPositions, NewsAnalyzer
+from searchkit.engines.whoosh.analysis import FusedPositions, InLanguage, NewsAnalyzer
+from searchkit.text.languages import DEFAULT_LANGUAGE
 
 ID_FIELD = "id"
 
@@ -33,12 +34,15 @@ def build_schema() -> wf.Schema:
         body=_text_field(NewsAnalyzer(), stored=True),
         date=wf.NUMERIC(numtype=int, bits=32, stored=True, sortable=True, shift_step=8),
         headword=wf.TEXT(analyzer=NewsAnalyzer(stem=False), phrase=False),
+        language=wf.ID(stored=True),
     )
 
 
 def document(article: Article, fingerprint: Optional[Fingerprint] = None) -> dict[str, Any]:
-    """The Whoosh document for one article."""
-    return {
+    """The Whoosh document for one article: text in a language other than English goes to the analyzer
+    marked with its language (:class:`InLanguage`), and is stored as it is."""
+    language = article.language or DEFAULT_LANGUAGE
+    doc = {
         "id": article.id,
         "path": article.path or "",
         "fingerprint": fingerprint.encode() if fingerprint is not None else "",
@@ -46,7 +50,13 @@ def document(article: Article, fingerprint: Optional[Fingerprint] = None) -> dic
         "body": article.body,
         "date": article.date.toordinal(),
         "headword": article.headline,
+        "language": language,
     }
+    if language != DEFAULT_LANGUAGE:
+        doc.update(headline=InLanguage(article.headline, language), body=InLanguage(article.body, language),
+                   headword=InLanguage(article.headline, language),
+                   _stored_headline=article.headline, _stored_body=article.body)
+    return doc
 
 
 def article_from_fields(fields: Mapping[str, Any]) -> Article:
@@ -57,6 +67,7 @@ def article_from_fields(fields: Mapping[str, Any]) -> Article:
         headline=fields.get("headline", ""),
         body=fields.get("body", ""),
         path=fields.get("path") or None,
+        language=fields.get("language") or DEFAULT_LANGUAGE,
     )
 
 

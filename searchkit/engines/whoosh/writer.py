@@ -33,16 +33,18 @@ class WhooshWriter(BatchWriter):
         return self._writer.searcher().document_number(id=article_id) is not None
 
     def write_seeds(self, seeds: Sequence[SeedFile], *, known_digests: Mapping[str, str], max_bytes: int,
-                    progress: Optional[Progress], workers: Optional[int]) -> SeedOutcome:
+                    progress: Optional[Progress], workers: Optional[int],
+                    language: Optional[str] = None) -> SeedOutcome:
         workers = worker_count(workers, len(seeds))
         if workers > 1:
             outcome, segments = parallel.index_in_workers(
-                self.folder, seeds, known_digests, max_bytes=max_bytes, workers=workers, progress=progress)
+                self.folder, seeds, known_digests, max_bytes=max_bytes, workers=workers, progress=progress,
+                language=language)
             self._worker_segments.extend(segments)
         else:
             outcome = index_seed_files(
                 lambda article, fingerprint: self._writer.add_document(**document(article, fingerprint)),
-                seeds, known_digests=known_digests, max_bytes=max_bytes, progress=progress)
+                seeds, known_digests=known_digests, max_bytes=max_bytes, progress=progress, language=language)
         if self._writer.searcher().doc_count_all():  # nothing to replace in an empty index (a rebuild)
             for article_id in outcome.indexed:
                 # Reaches only the segments committed before this writer: the new version stays.

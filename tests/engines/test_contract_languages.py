@@ -1,0 +1,73 @@
+"""The contract on a multilingual corpus: every engine finds what the reference finds, query by query,
+in every sort, with the words of each article analysed in its language (tests/engines/multilingual.py)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from searchkit.index.request import SORTS
+
+from .harness import REAL_ENGINES, ask, load_engine, new_index, outcome
+from .multilingual import CJK, CJK_EXPECTED, EXPECTED, WESTERN
+from .reference import ReferenceEngine
+
+
+def _cjk_installed() -> bool:
+    try:
+        import fugashi  # noqa: F401
+        import jieba  # noqa: F401
+        import unidic_lite  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+CJK_REASON = "needs the cjk extra (pip install 'searchkit[cjk]')"
+HAS_CJK = _cjk_installed()
+CORPUS = WESTERN + (CJK if HAS_CJK else ())
+
+
+@pytest.fixture(scope="module", params=REAL_ENGINES)
+def readers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    engine, reference = load_engine(request.param), ReferenceEngine()
+    root = tmp_path_factory.mktemp("multilingual")
+    opened = [e.open_reader(new_index(e, root, CORPUS)) for e in (engine, reference)]
+    yield opened
+    for reader in opened:
+        reader.close()
+
+
+def _check(readers, query: str, found: set[str]) -> None:
+    engine_reader, reference_reader = readers
+    for sort in SORTS:
+        wanted = ask(query, sort=sort)
+        assert outcome(engine_reader, wanted) == outcome(reference_reader, wanted), (query, sort)
+    total, ids = outcome(reference_reader, ask(query))[:2]
+    assert set(ids) == found, query
+
+
+@pytest.mark.parametrize("query", sorted(EXPECTED))
+def test_each_language_matches_its_inflected_forms_as_the_reference_does(readers, query):
+    _check(readers, query, EXPECTED[query])
+
+
+@pytest.mark.skipif(not HAS_CJK, reason=CJK_REASON)
+@pytest.mark.parametrize("query", sorted(CJK_EXPECTED))
+def test_chinese_and_japanese_words_are_found_inside_sentences(readers, query):
+    _check(readers, query, CJK_EXPECTED[query])
+
+
+def test_every_engine_counts_the_articles_of_each_language(readers):
+    engine_reader, reference_reader = readers
+    counts = engine_reader.language_counts()
+    assert counts == reference_reader.language_counts()
+    assert counts["de"] == 2 and counts["ru"] == 2 and counts["en"] == 1
+
+
+@pytest.mark.parametrize(("query", "language"), list(itertools.product(["Haus", "книга"], ["de", "ru"])))
+def test_a_language_filter_analyses_the_words_in_that_language_only(readers, query, language):
+    engine_reader, reference_reader = readers
+    wanted = ask(f"{query} lang:{language}")
+    assert outcome(engine_reader, wanted) == outcome(reference_reader, wanted)

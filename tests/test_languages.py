@@ -1,0 +1,205 @@
+"""News in any language, through the library and the CLI: where an article's language comes from, what
+each language's analysis brings together, and the lang filters (docs/languages.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from engines.multilingual import CJK, WESTERN
+from engines.test_contract_languages import CJK_REASON, HAS_CJK
+
+import searchkit
+from searchkit.articles import parse_seed_text
+from searchkit.cli.commands import main
+from searchkit.errors import InvalidArticleError, InvalidOptionError, SeedError, UnknownLanguageError
+from searchkit.text.multilingual import analyzer_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+
+
+def as_seed(article: searchkit.Article, *, with_lang: bool) -> str:
+    lang = f"lang: {article.language}\n" if with_lang else ""
+    return f"date {article.date.isoformat()} {article.headline}\n{lang}{article.body}\n"
+
+
+def ids(results: searchkit.Results) -> set[str]:
+    return {hit.id for hit in results}
+
+
+# Where the language comes from -------------------------------------------------------------------------
+
+def test_a_seed_files_second_line_gives_its_language_and_is_not_body():
+    article = parse_seed_text("date 2024-03-05 Haus\nLang: DE\nDie Häuser.\n", article_id="x")
+    assert (article.language, article.body) == ("de", "Die Häuser.")
+    plain = parse_seed_text("date 2024-03-05 Haus\nlanguage is English\n", article_id="y")
+    assert (plain.language, plain.body) == (None, "language is English")
+
+
+def test_an_unknown_language_is_one_line_naming_the_file_and_the_file_is_skipped(tmp_path):
+    seeds = tmp_path / "seeds"
+    write(seeds, "bad", "date 2024-03-05 Haus\nlang: xx\nDie Häuser.\n")
+    write(seeds, "good", "date 2024-03-05 Oil\nlang: en\nOil prices rose.\n")
+    with pytest.raises(SeedError, match="line 2: unknown language 'xx'"):
+        parse_seed_text((seeds / "bad.txt").read_text(), article_id="bad", path=seeds / "bad.txt")
+    result = CliRunner().invoke(main, ["index", "--seeds", str(seeds), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 3
+    assert f"skipped {seeds / 'bad.txt'}: line 2: unknown language 'xx'" in result.stderr
+    assert ids(searchkit.open_index(tmp_path / "ix").search("oil")) == {"good"}
+
+
+def test_an_unknown_language_elsewhere_is_a_clear_error():
+    with pytest.raises(InvalidArticleError, match="unknown language 'klingon'"):
+        searchkit.Article("a", dt.date(2024, 1, 1), "h", "b", language="klingon")
+    with pytest.raises(UnknownLanguageError, match="language: unknown language 'xx'"):
+        searchkit.Index("ix", language="xx")
+    result = CliRunner().invoke(main, ["index", "--language", "xx"])
+    assert result.exit_code == 2 and "unknown language 'xx'" in result.stderr
+    with pytest.raises(searchkit.QuerySyntaxError, match="unknown language 'xx'"):
+        searchkit.parse("oil lang:xx")
+
+
+def test_languages_are_detected_and_counted_in_stats(tmp_path):
+    seeds = tmp_path / "seeds"
+    for article in WESTERN:
+        write(seeds, article.id, as_seed(article, with_lang=False))
+    write(seeds, "short", "date 2024-03-09 Gold up\nGold rose.\n")  # too little to tell: the default
+    index = searchkit.open_index(tmp_path / "ix", create=True)
+    index.update(seeds)
+    assert {a.id: index.get(a.id).language for a in WESTERN} == {a.id: a.language for a in WESTERN}
+    assert index.get("short").language == "en"
+    stats = index.stats()
+    assert stats.languages == {"de": 2, "en": 2, "fr": 2, "ru": 2, "ar": 1, "es": 1}
+    assert stats.language is None
+    shown = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "ix")]).stdout
+    assert "languages     de 2, en 2, fr 2, ru 2, ar 1, es 1 (detected unless a file says)" in shown
+
+
+def test_an_index_default_language_skips_detection_and_is_kept(tmp_path):
+    seeds = tmp_path / "seeds"
+    write(seeds, "kurz", "date 2024-03-05 Häuser\nDie Häuser.\n")  # too short to detect
+    write(seeds, "ru", "date 2024-03-05 Книги\nlang: ru\nКниги.\n")
+    index = searchkit.open_index(tmp_path / "ix", create=True, language="de")
+    index.update(seeds)
+    assert index.get("kurz").language == "de" and index.get("ru").language == "ru"
+    assert ids(index.search("Haus")) == {"kurz"}
+    index.rebuild(seeds)
+    assert searchkit.open_index(tmp_path / "ix").stats().language == "de"
+    with pytest.raises(InvalidOptionError, match="has default language de, not fr; rebuild it"):
+        searchkit.Index(tmp_path / "ix", language="fr").update(seeds)
+    searchkit.Index(tmp_path / "ix", language="fr").rebuild(seeds)
+    assert searchkit.open_index(tmp_path / "ix").get("kurz").language == "fr"
+
+
+def test_library_articles_without_a_language_get_the_index_default(tmp_path):
+    index = searchkit.open_index(tmp_path / "ix", create=True, language="es")
+    article = searchkit.Article("wire", dt.date(2024, 3, 5), "Casas", "Las casas.")
+    index.add(article)
+    assert index.get("wire") == dataclasses.replace(article, language="es")
+    assert ids(index.search("casa")) == {"wire"}
+
+
+# Analysis ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("language", "forms"), [
+    ("de", ["Häuser", "Haus", "Hauses"]),
+    ("fr", ["chevaux", "cheval"]),
+    ("es", ["casas", "casa"]),
+    ("ru", ["книги", "книга", "книгу"]),
+    ("ar", ["المنازل", "منازل", "المَنازِل"]),
+])
+def test_inflected_forms_share_one_indexed_word(language, forms):
+    analyzer = analyzer_for(language)
+    assert len({analyzer.normalize(form) for form in forms}) == 1, [analyzer.normalize(f) for f in forms]
+
+
+def test_folding_keeps_letters_that_marks_are_part_of():
+    assert analyzer_for("ru", stem=False).words("Йошкар-Ола ёлка") == ["йошкар", "ола", "елка"]
+    assert analyzer_for("hi", stem=False).words("हिन्दी भाषा") == ["हिन्दी", "भाषा"]  # vowel signs kept
+    assert analyzer_for("en").words("Häuser") == ["hauser"]  # English as before
+
+
+@pytest.mark.skipif(not HAS_CJK, reason=CJK_REASON)
+def test_chinese_and_japanese_are_split_into_words():
+    assert "洪水" in analyzer_for("zh").words("受洪水影响的房屋")
+    assert analyzer_for("ja").words("洪水で被害を受けた住宅")[:3] == ["洪水", "で", "被害"]
+
+
+def test_chinese_without_the_extra_says_which_extra_to_install():
+    code = ("import sys; sys.modules['jieba'] = None\n"
+            "from searchkit.text.multilingual import analyzer_for\n"
+            "try:\n    analyzer_for('zh')\n"
+            "except Exception as error:\n    print(type(error).__name__, error)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                           check=True).stdout.strip()
+    assert shown == ("LanguageSupportMissingError text in language 'zh' needs the jieba word segmenter: "
+                     "pip install 'searchkit[cjk]'")
+
+
+# Queries -----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """An index of the multilingual corpus, each article's language in its seed file."""
+    root = tmp_path_factory.mktemp("mixed")
+    for article in WESTERN + (CJK if HAS_CJK else ()):
+        write(root / "seeds", article.id, as_seed(article, with_lang=True))
+    index = searchkit.open_index(root / "ix", create=True)
+    index.update(root / "seeds")
+    return index, root
+
+
+def test_a_query_finds_each_article_in_its_own_language(mixed):
+    index, _ = mixed
+    assert ids(index.search("Haus")) == {"de-flut", "de-markt"}
+    assert ids(index.search("chevaux")) == {"fr-secheresse", "fr-course"}
+    assert ids(index.search("книга")) == {"ru-knigi", "ru-kniga"}
+    assert ids(index.search('"Häuser in Bayern"')) == {"de-flut"}
+    assert "**Häuser**" in index.search("Haus", collapse=False).hits[0].snippet or \
+        "**Haus**" in index.search("Haus", collapse=False).hits[0].snippet
+
+
+@pytest.mark.skipif(not HAS_CJK, reason=CJK_REASON)
+def test_a_word_inside_a_chinese_sentence_is_found_and_marked(mixed):
+    index, _ = mixed
+    hits = index.search("房屋").hits
+    assert [hit.id for hit in hits] == ["zh-hongshui"] and "**房屋**" in hits[0].snippet
+
+
+def test_lang_filters_the_cli_the_library_and_lang_in_the_query(mixed):
+    index, root = mixed
+    assert ids(index.search("minister", lang="de")) == {"de-flut"}
+    assert ids(index.search("minister", lang=["de", "en"])) == {"de-flut", "en-floods"}
+    assert ids(index.search("minister lang:en")) == {"en-floods"}
+    result = CliRunner().invoke(main, ["query", "--index", str(root / "ix"), "--lang", "de,en", "--json",
+                                       "minister"])
+    assert {hit["id"] for hit in json.loads(result.stdout)["hits"]} == {"de-flut", "en-floods"}
+    bad = CliRunner().invoke(main, ["query", "--index", str(root / "ix"), "--lang", "xx", "oil"])
+    assert bad.exit_code == 2 and "lang: unknown language 'xx'" in bad.stderr
+
+
+def test_the_same_story_in_two_languages_is_not_folded_as_a_rewrite(tmp_path):
+    index = searchkit.open_index(tmp_path / "ix", create=True)
+    index.add_many([
+        searchkit.Article("en", dt.date(2024, 3, 5), "Siemens to cut 3,500 jobs in Munich",
+                          "Siemens AG said on Tuesday it would cut 3,500 jobs in Munich by 2026, Joe Kaeser "
+                          "told reporters in Munich, citing weak demand for gas turbines in 2025 and 2026.",
+                          language="en"),
+        searchkit.Article("de", dt.date(2024, 3, 5), "Siemens streicht 3.500 Stellen in München",
+                          "Die Siemens AG will bis 2026 in München 3.500 Stellen streichen, sagte Joe Kaeser "
+                          "am Dienstag in München wegen schwacher Nachfrage nach Gasturbinen 2025 und 2026.",
+                          language="de"),
+    ])
+    results = index.search("Siemens")
+    assert {hit.id for hit in results} == {"en", "de"} and all(not hit.similar for hit in results)
