@@ -86,6 +86,18 @@ def test_languages_are_detected_and_counted_in_stats(tmp_path):
     assert "languages     de 2, en 2, fr 2, ru 2, ar 1, es 1 (detected unless a file says)" in shown
 
 
+
+@pytest.mark.parametrize("headline, body", [
+    ("ACME CO <ACMO> SETS QUARTERLY", "Qtly div 30 cts vs 30 cts prior Pay March 31 Record March Five"),
+    ("ACE CORP <ACE> SETS QUARTERLY", "Qtly div 15 cts vs 15 cts prior Pay March 20 Record March Two"),
+    ("ANITA IMAGE CORP <ANIC> SETS PAYOUT",
+     "Qtly div 7-1/2 cts vs 7-1/2 cts prior Pay April 10 Record March 27"),
+])
+def test_an_english_wire_in_capitals_and_figures_is_english(headline, body):
+    # Read in capitals, the detector took 42 of Reuters' earnings tables for Spanish.
+    article = searchkit.Article(id="wire", date=dt.date(1987, 3, 3), headline=headline, body=body)
+    assert searchkit.text.languages.resolve(article, None).language == "en"
+
 def test_an_index_default_language_skips_detection_and_is_kept(tmp_path):
     seeds = tmp_path / "seeds"
     write(seeds, "kurz", "date 2024-03-05 Häuser\nDie Häuser.\n")  # too short to detect

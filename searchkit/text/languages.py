@@ -66,7 +66,8 @@ def detect(text: str) -> Optional[str]:
     sample = " ".join(text[:DETECT_CHARS].split())
     if sum(1 for char in sample if char.isalpha()) < MIN_LETTERS:
         return None
-    labels, probabilities = _detector().predict(sample, k=1)
+    # Lower case: the model misreads capitals (all-caps wire headlines and earnings tables as Spanish).
+    labels, probabilities = _detector().predict(sample.lower(), k=1)
     if not labels or probabilities[0] < MIN_CONFIDENCE:
         return None
     code = str(labels[0]).removeprefix("__label__")
