@@ -175,7 +175,7 @@ def test_openapi_document_describes_the_api(client):
     search = document["paths"]["/api/search"]["get"]
     assert {p["name"] for p in search["parameters"]} == {
         "q", "limit", "page", "sort", "since", "until", "plain", "histogram", "half_life", "now", "collapse",
-        "autocorrect", "facets"}
+        "autocorrect", "facets", "lang"}
     assert {"200", "400", "503"} <= set(search["responses"])
 
 
