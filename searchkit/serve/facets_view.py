@@ -120,7 +120,8 @@ def timeline(histogram: Optional[Histogram], dates: DateRange, url_for: UrlFor) 
                         round(CHART_BOTTOM - height, 1), height,
                         output.bucket_label(bucket.start, histogram.interval), bucket.count, since, until,
                         narrowed(since, until) if bucket.count else None))
-    return {"bars": bars, "bars_svg": _bars_svg(bars), "ticks": _ticks(bars, step),
+    starts = [bucket.start for bucket in histogram]
+    return {"bars": bars, "bars_svg": _bars_svg(bars), "ticks": _ticks(bars, step, starts),
             "interval": histogram.interval, "most": most, "top": CHART_TOP, "bottom": CHART_BOTTOM,
             "middle": (CHART_TOP + CHART_BOTTOM) / 2, "height": CHART_HEIGHT,
             "intervals": [(name, url_for(histogram=name, page=1)) for name in INTERVALS]}
@@ -146,18 +147,41 @@ def _bars_svg(bars: list[Bar]) -> Markup:
     return Markup("".join(parts))
 
 
-def _ticks(bars: list[Bar], step: float) -> list[Tick]:
+def _ticks(bars: list[Bar], step: float, starts: list[dt.date]) -> list[Tick]:
+    """The first and last bars' labels, and between them, evenly spaced, the bars that start a year,
+    else a quarter, else a month, when few enough do (a reader counts along round dates); otherwise
+    bars chosen at an even spacing."""
     if len(bars) == 1:
         return [Tick(50.0, "middle", bars[0].label, False)]
     wanted = min(AXIS_LABELS, len(bars))
-    chosen = sorted({round(n * (len(bars) - 1) / (wanted - 1)) for n in range(wanted)})
+    last = len(bars) - 1
+    keep_clear = max(1, round(len(bars) / (AXIS_LABELS * 1.5)))  # an end label needs room beside it
+    chosen = sorted({round(n * last / (wanted - 1)) for n in range(wanted)})
+    for starts_period in (_starts_year, _starts_quarter, _starts_month):
+        round_dates = [number for number, start in enumerate(starts)
+                       if starts_period(start) and keep_clear <= number <= last - keep_clear]
+        if 1 <= len(round_dates) <= wanted - 2:
+            chosen = [0, *round_dates, last]
+            break
     centre = chosen[len(chosen) // 2]  # at phone width only the first, centre and last labels fit
     ticks = []
     for number in chosen:
-        anchor = "start" if number == 0 else "end" if number == len(bars) - 1 else "middle"
+        anchor = "start" if number == 0 else "end" if number == last else "middle"
         x = 0.0 if anchor == "start" else 100.0 if anchor == "end" else round((number + 0.5) * step, 3)
         ticks.append(Tick(x, anchor, bars[number].label, anchor == "middle" and number != centre))
     return ticks
+
+
+def _starts_year(day: dt.date) -> bool:
+    return day.month == 1 and day.day == 1
+
+
+def _starts_quarter(day: dt.date) -> bool:
+    return day.month in (1, 4, 7, 10) and day.day == 1
+
+
+def _starts_month(day: dt.date) -> bool:
+    return day.day == 1
 
 
 @dataclass(frozen=True)

@@ -134,3 +134,19 @@ def test_the_page_without_facets_leaves_the_side_column_out(client):
     page = client.get("/", params={"q": "oil", "facets": "0"}).text
     assert total_of(page) == OIL_ARTICLES and 'class="facets"' not in page
     assert 'name="facets" value="0"' in page  # the next search from the box keeps them off
+
+
+@pytest.mark.parametrize("interval, starts, labels", [
+    ("month", [(2015 + m // 12, m % 12 + 1) for m in range(48)],
+     ["2015-01", "2016-01", "2017-01", "2018-01", "2018-12"]),  # the years' starts, not every ninth month
+    ("month", [(1987, m) for m in range(2, 11)], ["1987-02", "1987-04", "1987-07", "1987-10"]),  # quarters
+])
+def test_the_timeline_axis_labels_round_dates_between_its_ends(interval, starts, labels):
+    import datetime as dt
+
+    from searchkit.results import Bucket, Histogram
+    from searchkit.serve.facets_view import DateRange, timeline
+
+    histogram = Histogram(interval, tuple(Bucket(dt.date(year, month, 1), 1) for year, month in starts))
+    drawn = timeline(histogram, DateRange(None, None), lambda **changes: "/?q=oil")
+    assert [tick.label for tick in drawn["ticks"]] == labels
