@@ -39,7 +39,8 @@ INSTALL = "pip install 'searchkit[opensearch]'"
 class OpenSearchEngine:
     """OpenSearch, fed searchkit's analysis; data on a cluster, its whereabouts in the generation folder.
 
-    ``options`` (see :data:`config.OPTIONS`: ``url``, ``index_name``, ``shards``, ``replicas``) say where
+    ``options`` (see :data:`config.OPTIONS`: ``url``, one or more comma-separated node URLs;
+    ``index_name``, ``shards``, ``replicas``, ``discover``: ask the cluster for its other nodes) say where
     a generation this engine creates goes; without them a new generation goes where the live one of its
     index folder is (so a rebuild stays on the same cluster and alias), else to
     ``SEARCHKIT_OPENSEARCH_URL``.
@@ -69,7 +70,7 @@ class OpenSearchEngine:
         from searchkit.engines.opensearch.schema import index_body
 
         location = config.new_location(folder, self._options)
-        self._cluster(location.url).call("PUT", f"/{location.index}",
+        self._cluster(location).call("PUT", f"/{location.index}",
                                          body=index_body(location.shards, location.replicas))
         config.write(folder, replace(location, commits=1))  # an empty index is one commit
 
@@ -79,19 +80,19 @@ class OpenSearchEngine:
     def open_reader(self, folder: Path) -> "OpenSearchReader":
         from searchkit.engines.opensearch.reader import OpenSearchReader
 
-        return OpenSearchReader(self._cluster(config.require(folder).url), folder)
+        return OpenSearchReader(self._cluster(config.require(folder)), folder)
 
     def open_writer(self, folder: Path) -> "OpenSearchWriter":
         from searchkit.engines.opensearch.writer import OpenSearchWriter
 
-        return OpenSearchWriter(self._cluster(config.require(folder).url), folder)
+        return OpenSearchWriter(self._cluster(config.require(folder)), folder)
 
     def publish(self, folder: Path) -> None:
         """Point the alias at this generation's index, taking it off the others, in one atomic call."""
         from searchkit.engines.opensearch.client import Missing
 
         location = config.require(folder)
-        cluster = self._cluster(location.url)
+        cluster = self._cluster(location)
         try:
             holders = list(cluster.call("GET", f"/_alias/{location.alias}"))
         except Missing:
@@ -109,12 +110,12 @@ class OpenSearchEngine:
         if location is None:
             return
         try:
-            self._cluster(location.url).call("DELETE", f"/{location.index}")
+            self._cluster(location).call("DELETE", f"/{location.index}")
         except Missing:
             pass
 
-    def _cluster(self, url: str) -> "Cluster":
-        return self._shared().get(url)
+    def _cluster(self, location: config.Location) -> "Cluster":
+        return self._shared().get(location.url, location.discover)
 
     def _shared(self) -> "Clusters":
         with self._lock:  # the client library is imported on first use, not when the engine is looked up
