@@ -19,8 +19,15 @@ from conftest import REPO
 
 pytest.importorskip("opensearchpy", reason="the opensearch extra is not installed")
 
+from test_opensearch_engine import (  # noqa: E402
+    URL,
+    cluster_get,
+    index_name,  # noqa: E402, F401 (a fixture)
+    live,
+    many_seeds,
+)
+
 import searchkit  # noqa: E402
-from test_opensearch_engine import URL, cluster_get, index_name, live, many_seeds  # noqa: E402, F401
 
 RUN = Path(os.environ.get("SEARCHKIT_CLUSTER_RUN") or REPO / "tests" / "cluster" / "run")
 QUERIES = ["gold", '"silver and copper"', "rep*", "gold -silver", "prices date:2015"]
@@ -48,7 +55,8 @@ def answers(index: searchkit.Index, query: str) -> list[tuple[str, object]]:
 
 @live
 @pytest.mark.parametrize("stopped", ["1", "2"])
-def test_searches_keep_answering_whichever_node_stops_even_the_one_given_first(tmp_path, index_name, stopped):
+def test_searches_keep_answering_whichever_node_stops_even_the_one_given_first(
+        tmp_path, index_name, stopped):  # noqa: F811
     """The node stopped is the first URL of the list the index was given; searches run in a loop while
     it stops, none fails, and with it stopped searches and an update still work."""
     urls = node_urls()

@@ -33,7 +33,8 @@ def refused() -> Exception:
 
 
 def reset() -> Exception:
-    cause = urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset"))
+    cause = urllib3.exceptions.ProtocolError("Connection aborted.",
+                                             ConnectionResetError(104, "Connection reset"))
     return opensearchpy.ConnectionError("N/A", str(cause), cause)
 
 
