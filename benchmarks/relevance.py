@@ -1,21 +1,21 @@
-"""Ranking quality on the CISI test collection: searchkit, plain Whoosh and SQLite FTS5, in one run.
+"""Ranking quality on the CISI and TIME test collections: searchkit, plain Whoosh and SQLite FTS5, in one run.
 
-    python benchmarks/relevance.py [--cisi DIR] [--out benchmarks/results/relevance.md] [--queries N]
-                                   [--work DIR]
+    python benchmarks/relevance.py [--cisi DIR] [--time DIR | --no-time] [--queries N] [--work DIR]
+                                   [--out benchmarks/results/relevance.md]
 
 CISI (1,460 library-science abstracts, 112 queries, relevance judgements for 76 of them) becomes seed
 files (``date 1980-01-01 <title>``, then the abstract; the id is the CISI number zero-padded, ``0042``);
-every system indexes the same titles and abstracts, and every judged query runs to depth 1,000. Reported
-per system: MAP, nDCG@10 (binary relevance), P@10 and recall@1000, as markdown (``--out``) and as JSON
-next to it. Reading CISI, the metrics, the systems and the report are separate functions, so the tests
-use them on a hand-made collection.
+so does TIME (423 news articles of 1963, 83 judged queries; read by ``relevance_time.py``). Every system
+indexes the same titles and abstracts, and every judged query runs to depth 1,000. Reported per
+collection and system: MAP, nDCG@10 (binary relevance), P@10 and recall@1000, as markdown (``--out``) and
+as JSON next to it (``relevance_report.py``). Reading the collections, the metrics, the systems and the
+report are separate functions, so the tests use them on hand-made collections.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import math
 import random
 import re
@@ -36,6 +36,7 @@ if __package__ in (None, ""):  # run as a script: import this folder as the `ben
         sys.path.insert(0, str(REPO_ROOT))
 
 DEFAULT_CISI = REPO_ROOT.parent / "shared" / "corpora" / "cisi"
+DEFAULT_TIME = REPO_ROOT.parent / "shared" / "corpora" / "time"
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results" / "relevance.md"
 DEFAULT_WORK = REPO_ROOT / "benchmarks" / ".work"
 CISI_FILES = ("CISI.ALL", "CISI.QRY", "CISI.REL")
@@ -350,6 +351,20 @@ def searchkit_ranker(ix: Any, make_query: Optional[Callable[[str], Any]] = None)
     return rank
 
 
+def without_proximity(rank: Ranker) -> Ranker:
+    """``rank`` with the proximity bonus weighing nothing while it runs."""
+    from searchkit.engines import walk
+
+    def ranked(text: str) -> list[str]:
+        kept, walk.PROXIMITY_BOOST = walk.PROXIMITY_BOOST, 0.0
+        try:
+            return rank(text)
+        finally:
+            walk.PROXIMITY_BOOST = kept
+
+    return ranked
+
+
 def searchkit_systems(ix: Any) -> list[System]:
     """searchkit's default search, and variants built with the public query constructors."""
     import searchkit
@@ -363,9 +378,14 @@ def searchkit_systems(ix: Any) -> list[System]:
         terms = all_terms(text)
         return Or(*terms, minimum=math.ceil(round(0.6 * len(terms), 9))) if is_long(text) else And(*terms)
 
-    def at_least_2(text: str) -> Any:
+    def any_one(text: str) -> Any:
         terms = default_terms(text)
-        return Or(*terms, minimum=2) if is_long(text) else And(*terms)
+        return Or(*terms) if is_long(text) else And(*terms)
+
+    def without_prose_ranking(text: str) -> Any:
+        # A tree with a * beside the words is no prose query to the compiler (rules.prose_words): no word
+        # weights and no proximity bonus; * matches every article and scores nothing.
+        return searchkit.And(searchkit.parse(text, plain=True), searchkit.MatchAll())
 
     def headline_weight_1(text: str) -> Any:
         tree = searchkit.parse(text, plain=True)
@@ -375,17 +395,26 @@ def searchkit_systems(ix: Any) -> list[System]:
     return [
         System("searchkit", "searchkit (default)",
                "`ix.search(text, plain=True)`: more than 5 words parse to `Or(*words)` of the words less "
-               "English stop words (the parser's `STOP_WORDS`), with no minimum; 5 words or fewer to "
-               "`And(*words)`", searchkit_ranker(ix)),
+               "English stop words (the parser's `STOP_WORDS`), with a minimum of one more word per 24; 5 "
+               "words or fewer to `And(*words)`; from 4 words on, each word is weighted by how many bodies "
+               "hold it and neighbouring words near each other in the body earn a bonus",
+               searchkit_ranker(ix)),
+        System("searchkit_no_proximity", "searchkit, no proximity bonus",
+               "the default search with the proximity bonus's boost set to 0 for the run (an ablation: "
+               "`searchkit.engines.walk.PROXIMITY_BOOST`)", without_proximity(searchkit_ranker(ix))),
+        System("searchkit_plain_bm25", "searchkit, no word weights or proximity",
+               "the default's tree beside a `*` (`And(tree, MatchAll())`), which the compiler does not treat "
+               "as a prose query: plain BM25 over the same words and minimum",
+               searchkit_ranker(ix, without_prose_ranking)),
+        System("searchkit_any_one", "searchkit, any one word",
+               "the default's words as `Or(*words)` with no minimum (`And` for 5 words or fewer)",
+               searchkit_ranker(ix, any_one)),
         System("searchkit_any_word", "searchkit, any word, stop words kept",
                "`Or(*words)` of every word, stop words included", searchkit_ranker(ix, any_word)),
         System("searchkit_old_rule", "searchkit, old rule: 60% of the words",
                "`Or(*words, minimum=ceil(0.6 n))` of every word, stop words included, for more than 5 "
                "words, `And(*words)` otherwise: the rule before this one, now enforced by the engine",
                searchkit_ranker(ix, old_rule)),
-        System("searchkit_at_least_2", "searchkit, at least 2 words",
-               "the default's words with `Or(*words, minimum=2)` for more than 5 words, `And(*words)` "
-               "otherwise", searchkit_ranker(ix, at_least_2)),
         System("searchkit_headline_1", "searchkit, headline weight 1",
                "the default's words as `Or(Or(Term(w, 'headline'), Term(w, 'body')), ...)` (`And` for 5 "
                "words or fewer): per-field terms, so a headline match counts like a body match instead of "
@@ -470,176 +499,6 @@ def run_queries(system: System, queries: Mapping[int, str]) -> Run:
 
 
 # --------------------------------------------------------------------------------------------------
-# Report
-
-
-def versus(scores: Scores, baseline: Scores) -> dict[str, Any]:
-    """On how many queries ``scores`` has a higher / lower average precision than ``baseline``, and the
-    paired randomization test's p-value for the difference in MAP."""
-    queries = sorted(baseline.per_query_ap)
-    mine = [scores.per_query_ap[q] for q in queries]
-    theirs = [baseline.per_query_ap[q] for q in queries]
-    pairs = list(zip(mine, theirs, strict=True))
-    return {"higher": sum(1 for x, y in pairs if x > y), "lower": sum(1 for x, y in pairs if x < y),
-            "p": round(randomization_p(mine, theirs), 4)}
-
-
-def results_dict(collection: Collection, query_ids: Sequence[int], systems: Sequence[System],
-                 runs: Mapping[str, Run], scores: Mapping[str, Scores], machine: Mapping[str, Any],
-                 cisi: Path, lengths: Mapping[str, Any]) -> dict[str, Any]:
-    """Everything the run measured, as JSON-ready values; ``lengths`` says how long the queries are."""
-
-    def row(system: System) -> dict[str, Any]:
-        score, run = scores[system.name], runs[system.name]
-        compared = {} if system.name == "searchkit" else {"vs_default": versus(score, scores["searchkit"])}
-        return {
-            "label": system.label,
-            "how": system.how,
-            "map": round(score.map, 4),
-            "ndcg@10": round(score.ndcg10, 4),
-            "p@10": round(score.p10, 4),
-            "recall@1000": round(score.recall1000, 4),
-            "queries": score.queries,
-            "empty_rankings": sum(1 for ranking in run.rankings.values() if not ranking),
-            **compared,
-            "errors": {str(q): message for q, message in run.errors.items()},
-            "query_seconds": round(run.seconds, 3),
-            "per_query_ap": {str(q): round(ap, 4) for q, ap in score.per_query_ap.items()},
-        }
-
-    return {
-        "date": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
-        "machine": dict(machine),
-        "collection": {
-            "path": str(cisi),
-            "documents": len(collection.documents),
-            "queries": len(collection.queries),
-            "judged_queries": len(collection.judged_queries),
-            "evaluated_queries": len(query_ids),
-            "relevant_pairs": sum(len(collection.judgements[q]) for q in query_ids),
-        },
-        "depth": DEPTH,
-        "query_lengths": dict(lengths),
-        "systems": {system.name: row(system) for system in systems},
-    }
-
-
-def summarize(results: Mapping[str, Any]) -> str:
-    """A few sentences on what the numbers say, written from the numbers, so that a rerun stays true."""
-    from searchkit.engines.rules import HEADLINE_BOOST
-
-    systems, lengths = results["systems"], results["query_lengths"]
-    default = systems["searchkit"]
-    evaluated = results["collection"]["evaluated_queries"]
-
-    def named(name: str) -> str:
-        compared = systems[name].get("vs_default")
-        p = f", {format_p(compared['p'])}" if compared else ""
-        return f"{systems[name]['label']} ({systems[name]['map']:.3f}{p})"
-
-    def change(choice: str, name: str) -> str:
-        """What the default's ``choice`` does to MAP and nDCG@10, against variant ``name``, which lacks it."""
-        row, p = systems[name], systems[name]["vs_default"]["p"]
-        return (f"{choice} takes MAP from {row['map']:.3f} to {default['map']:.3f} "
-                f"({default['map'] - row['map']:+.3f}, {format_p(p)}{', within noise' if p > 0.05 else ''}) "
-                f"and nDCG@10 from {row['ndcg@10']:.3f} to {default['ndcg@10']:.3f}")
-
-    long_queries = lengths["long_queries"]
-    share = f"all {evaluated}" if long_queries == evaluated else f"{long_queries} of the {evaluated}"
-    sentences = [
-        f"CISI's queries are long library-science questions ({share} evaluated have more than 5 words, "
-        f"a median of {lengths['median_words']:g}), not short news searches: this measures the long-query "
-        "rule and says little about searches of 5 words or fewer, which the default ANDs."]
-    best = max(systems, key=lambda name: systems[name]["map"])
-    baselines = " and ".join(named(name) for name in ("whoosh_plain", "sqlite_fts5") if name in systems)
-    top = "the best MAP here" if best == "searchkit" else f"the best here is {named(best)}"
-    sentences.append(f"searchkit's default search (any one of the query's words, stop words dropped) scores "
-                     f"MAP {default['map']:.3f} (nDCG@10 {default['ndcg@10']:.3f}) against {baselines}; "
-                     f"{top}.")
-    variants = [(choice, name) for choice, name in (
-        ("Dropping stop words", "searchkit_any_word"),
-        ("Accepting any one of the remaining words rather than asking for 2", "searchkit_at_least_2"),
-        (f"Weighting a headline match {HEADLINE_BOOST:g} times a body match rather than the same",
-         "searchkit_headline_1"),
-    ) if name in systems]
-    sentences += [change(choice, name) + "." for choice, name in variants]
-    if "searchkit_old_rule" in systems:
-        old = systems["searchkit_old_rule"]
-        nothing = (f"finds nothing for {old['empty_rankings']} of the {old['queries']} queries"
-                   if old["empty_rankings"] else "finds something for every query")
-        sentences.append(
-            f"The old rule (at least 60% of all the words), now that the engine enforces it, {nothing} "
-            f"and scores R@1000 {old['recall@1000']:.3f} against the default's {default['recall@1000']:.3f}, "
-            f"MAP {old['map']:.3f} ({format_p(old['vs_default']['p'])}).")
-    sentences.append("A difference whose p (last column) is above 0.05 is within noise.")
-    return " ".join(sentences)
-
-
-def format_p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def render_markdown(results: Mapping[str, Any], summary: str) -> str:
-    """The report: the table, the reading of it, how each system runs, and the machine."""
-    coll, machine = results["collection"], results["machine"]
-    lines = [
-        "# Ranking quality on CISI",
-        "",
-        f"Measured {results['date']} with `python benchmarks/relevance.py`. CISI: {coll['documents']:,} "
-        f"library-science abstracts; {coll['evaluated_queries']} of its {coll['judged_queries']} judged "
-        f"queries evaluated ({coll['relevant_pairs']:,} relevant pairs); binary relevance, rankings cut at "
-        f"{results['depth']:,}.",
-        "",
-        "| system | MAP | nDCG@10 | P@10 | R@1000 | queries evaluated | AP vs default: higher / lower |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for row in results["systems"].values():
-        compared = row.get("vs_default")
-        versus_text = ""
-        if compared:
-            versus_text = f"{compared['higher']} / {compared['lower']} ({format_p(compared['p'])})"
-        empty = f" ({row['empty_rankings']} found nothing)" if row["empty_rankings"] else ""
-        lines.append(f"| {row['label']} | {row['map']:.4f} | {row['ndcg@10']:.4f} | {row['p@10']:.4f} | "
-                     f"{row['recall@1000']:.4f} | {row['queries']}{empty} | {versus_text} |")
-    lines += ["", summary, "", "## How each system runs", ""]
-    lines += [f"- **{row['label']}**: {row['how']}." for row in results["systems"].values()]
-    lines += [
-        "",
-        "searchkit indexes seed files made from CISI (`date 1980-01-01 <title>`, then the abstract; the "
-        "title is the headline) with `Index.rebuild`. Its variants are trees built with the public "
-        "constructors (`searchkit.Or`, `And`, `Term`) and run by the same engine, which enforces an `Or`'s "
-        "`minimum`: \"the default's words\" are the `Term`s of `searchkit.parse(text, plain=True)`, \"every "
-        "word\" is each word parsed on its own. The baselines index the same titles and abstracts and "
-        "get the query's lower-cased `\\w+` words, so no query syntax (`?`, `AND`, `-`) changes their "
-        "meaning. A query that finds nothing scores 0 on every metric and still counts. p is a two-sided "
-        f"paired randomization test ({TRIALS:,} sign flips) of the difference in MAP with the default. "
-        "Per-query average precision is in the JSON next to this file.",
-        "",
-        "## Machine",
-        "",
-        "| | |",
-        "|---|---|",
-    ]
-    for key in ("cpu", "cores", "memory_gb", "os", "python", "whoosh", "sqlite", "searchkit", "git_commit"):
-        if machine.get(key) is not None:
-            lines.append(f"| {key} | {machine[key]} |")
-    errors = [(row["label"], query, message) for row in results["systems"].values()
-              for query, message in row["errors"].items()]
-    if errors:
-        lines += ["", "## Errors", ""]
-        lines += [f"- {label}, query {query}: {message}" for label, query, message in errors]
-    return "\n".join(lines) + "\n"
-
-
-def write_reports(results: Mapping[str, Any], summary: str, out: Path, json_out: Path) -> None:
-    """The markdown report at ``out``; the same figures and the summary as JSON at ``json_out``."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    json_out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_markdown(results, summary), encoding="utf-8")
-    json_out.write_text(json.dumps({**results, "summary": summary}, indent=2) + "\n", encoding="utf-8")
-
-
-# --------------------------------------------------------------------------------------------------
 # Command line
 
 
@@ -647,6 +506,11 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--cisi", type=Path, default=DEFAULT_CISI,
                         help="folder with CISI.ALL, CISI.QRY and CISI.REL (default: ../shared/corpora/cisi)")
+    parser.add_argument("--time", type=Path, default=DEFAULT_TIME,
+                        help="folder with TIME.ALL, TIME.QUE and TIME.REL.ALL (default: "
+                             "../shared/corpora/time)")
+    parser.add_argument("--no-time", dest="time", action="store_const", const=None,
+                        help="evaluate CISI only")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="markdown report (default: benchmarks/results/relevance.md); the JSON goes next "
                              "to it")
@@ -667,44 +531,58 @@ def log(message: str) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from benchmarks.measure import machine_info
+    from benchmarks.relevance_report import collection_dict, results_dict, write_reports
+    from benchmarks.relevance_time import load_time
+
     args = parse_args(argv)
     work = args.work.resolve()
+    sources = [("cisi", load_collection, args.cisi), ("time", load_time, args.time)]
     try:
-        collection = load_collection(args.cisi)
-        seeds = work / "cisi-seeds"
-        log(f"{write_seeds(collection.documents, seeds)} seed files in {seeds}")
-        indexes = fresh_dir(work / "cisi-indexes")
+        collections = {name: (load(folder), folder) for name, load, folder in sources if folder is not None}
+        for name in collections:
+            fresh_dir(work / f"{name}-indexes")
     except SetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    figures = {name: evaluate_collection(name, collection, work, args.queries, collection_dict, folder)
+               for name, (collection, folder) in collections.items()}
+    write_reports(results_dict(figures, machine_info()), args.out, args.json)
+    log(f"wrote {args.out} and {args.json}")
+    return 0
+
+
+def evaluate_collection(name: str, collection: Collection, work: Path, limit: Optional[int],
+                        collection_dict: Callable[..., dict[str, Any]], folder: Path) -> dict[str, Any]:
+    """Index ``collection`` for every system, run its judged queries (the first ``limit``), score them."""
+    seeds = work / f"{name}-seeds"
+    log(f"{name}: {write_seeds(collection.documents, seeds)} seed files in {seeds}")
+    indexes = work / f"{name}-indexes"
     started = time.perf_counter()
     ix = build_searchkit(seeds, indexes / "searchkit")
     whoosh_plain = build_whoosh_plain(collection.documents, indexes / "whoosh")
-    log(f"indexes built in {time.perf_counter() - started:.1f} s")
-    query_ids = collection.judged_queries[: args.queries]
+    log(f"{name}: indexes built in {time.perf_counter() - started:.1f} s")
+    query_ids = collection.judged_queries[:limit]
     queries = {q: collection.queries[q] for q in query_ids}
     systems = [*searchkit_systems(ix), *tantivy_engine_system(seeds, indexes / "searchkit-tantivy"),
                whoosh_plain, build_sqlite_fts5(collection.documents)]
-
     runs: dict[str, Run] = {}
     scores: dict[str, Scores] = {}
     for system in systems:
         runs[system.name] = run = run_queries(system, queries)
         scores[system.name] = score = evaluate(run.rankings, collection.judgements)
-        log(f"{system.label:48} MAP {score.map:.4f}  nDCG@10 {score.ndcg10:.4f}  P@10 {score.p10:.4f}  "
-            f"R@1000 {score.recall1000:.4f}  ({run.seconds:.1f} s, {len(run.errors)} errors)")
+        log(f"{name}: {system.label:48} MAP {score.map:.4f}  nDCG@10 {score.ndcg10:.4f}  "
+            f"P@10 {score.p10:.4f}  R@1000 {score.recall1000:.4f}  "
+            f"({run.seconds:.1f} s, {len(run.errors)} errors)")
     ix.close()
-
-    from benchmarks.measure import machine_info
-
     lengths = {"long_queries": sum(1 for text in queries.values() if is_long(text)),
                "median_words": statistics.median(len(all_terms(text)) for text in queries.values())}
-    results = results_dict(collection, query_ids, systems, runs, scores, machine_info(), args.cisi.resolve(),
-                           lengths)
-    write_reports(results, summarize(results), args.out, args.json)
-    log(f"wrote {args.out} and {args.json}")
-    return 0
+    return collection_dict(collection, query_ids, systems, runs, scores, folder.resolve(), lengths)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as benchmarks.relevance, the module benchmarks/relevance_time.py and _report.py import, so that
+    # both see one SetupError and one Collection.
+    from benchmarks import relevance
+
+    sys.exit(relevance.main())

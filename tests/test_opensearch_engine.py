@@ -446,3 +446,32 @@ def test_duplicate_wires_collapse_on_the_cluster_as_on_the_embedded_engines(tmp_
         check_collapsed(index, query, found, sort=sort)
     assert len(index.duplicates()) == sum(1 for ids in found.values() if len(ids) > 1)
     index.close()
+
+
+def test_a_prose_query_weighs_its_words_by_the_counts_the_cluster_returns():
+    """No cluster needed: the request that counts a prose query's words, and the query compiled from its
+    answer (a word most articles hold weighs less, the same rule as on the other engines)."""
+    from searchkit.engines.opensearch.compile import (
+        compile_query,
+        frequency_request,
+        frequency_words,
+        read_frequencies,
+    )
+    from searchkit.engines.rules import common_word_weight
+
+    tree = searchkit.parse("cocoa market shares rose sharply today")
+    words = frequency_words(tree)
+    assert words == ["cocoa", "market", "rose", "share", "sharpli", "today"]
+    assert frequency_words(searchkit.parse("cocoa market")) == []  # fewer than 4 words: no prose query
+    request = frequency_request(words)
+    assert request["aggs"]["w0"] == {"filter": {"term": {"body": {"value": "cocoa"}}}}
+    answer = {"hits": {"total": {"value": 10}},
+              "aggregations": {f"w{n}": {"doc_count": 1 if word == "cocoa" else 7}
+                               for n, word in enumerate(words)}}
+    frequencies = read_frequencies(words, answer)
+    assert frequencies["cocoa"] == (1, 10) and frequencies["market"] == (7, 10)
+    shown = json.dumps(compile_query(tree, str(tree), {}, frequencies=frequencies))
+    assert f'"boost": {common_word_weight(7, 10)}' in shown and common_word_weight(7, 10) < 0.5
+    assert '"span_near"' not in shown  # pairs of common words earn no proximity bonus
+    rare = {word: (1, 10) for word in words}
+    assert '"span_near"' in json.dumps(compile_query(tree, str(tree), {}, frequencies=rare))

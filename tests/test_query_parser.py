@@ -16,8 +16,10 @@ from searchkit.query.parser import (
     MAX_CLAUSES,
     MAX_DEPTH,
     MAX_QUERY_LENGTH,
+    SHOULD_MATCH_EVERY,
     STOP_WORDS,
     parse,
+    should_match,
 )
 from searchkit.query.tree import (
     And,
@@ -316,10 +318,19 @@ def test_long_query_rule_follows_the_constants():
     words = [f"w{i}" for i in range(40)]
     assert isinstance(parse(" ".join(words[:LONG_QUERY_WORDS])), And)
     for n in range(LONG_QUERY_WORDS + 1, 40):
-        assert parse(" ".join(words[:n])) == Or(*(T(w) for w in words[:n]))
+        assert parse(" ".join(words[:n])) == Or(*(T(w) for w in words[:n]), minimum=should_match(n))
     stop = sorted(STOP_WORDS)
     assert parse(" ".join(stop[:LONG_QUERY_WORDS - 1] + ["pink", "hurts"])) == Or(T("pink"), T("hurts"))
     assert parse(" ".join(stop[:LONG_QUERY_WORDS])) == And(*(T(w) for w in stop[:LONG_QUERY_WORDS]))
+
+
+def test_a_long_query_needs_more_of_its_words_as_it_grows():
+    assert [should_match(n) for n in (6, 23, 24, 47, 48, 60, 200)] == [1, 1, 2, 2, 3, 3, 9]
+    paragraph = " ".join(f"w{i}" for i in range(SHOULD_MATCH_EVERY * 2))
+    assert parse(paragraph).minimum == 3  # type: ignore[union-attr]
+    # Stop words do not count: 23 words once they are dropped.
+    assert parse(" ".join(f"w{i}" for i in range(23)) + " the of and").minimum == 1  # type: ignore[union-attr]
+    assert str(parse(paragraph)).endswith(")@3")
 
 
 def test_stop_words():
@@ -336,7 +347,8 @@ stop_or_word = st.one_of(st.sampled_from(sorted(STOP_WORDS)).map(lambda w: w.tit
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(stop_or_word, st.booleans()), min_size=1, max_size=12), st.booleans())
 def test_long_query_rule(words, plain):
-    """Required words stay, stop words go unless nothing optional would be left, and no minimum."""
+    """Required words stay, stop words go unless nothing optional would be left, and (up to 12 words)
+    no minimum."""
     query = " ".join(("+" if required and not plain else "") + word for word, required in words)
     tree = parse(query, plain=plain)
     flags = [required and not plain for _, required in words]

@@ -1,5 +1,5 @@
-"""Tests for benchmarks/relevance.py: CISI parsing and the metrics on a hand-made collection with values
-worked out by hand, the whole script on that collection, and a quick run on the real CISI when it is there.
+"""Tests for benchmarks/relevance.py: CISI and TIME parsing and the metrics on hand-made collections with
+values worked out by hand, the whole script on them, and a quick run on the real CISI when it is there.
 
 They check the arithmetic and that the reports get written; they assert nothing about how well any system
 ranks CISI.
@@ -21,6 +21,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks import relevance as rel  # noqa: E402
+from benchmarks import relevance_time  # noqa: E402
 
 CISI = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "cisi"
 SCRIPT = REPO / "benchmarks" / "relevance.py"
@@ -86,6 +87,41 @@ Q2_RANKING = ["0004"]
 IDEAL_TWO = 1 + 1 / math.log2(3)  # the DCG of two relevant documents at ranks 1 and 2
 
 
+# TIME's format: upper case, detached punctuation, a blank line after every line; judgements by position.
+TINY_TIME_ALL = "".join(
+    f"*TEXT {number:03d} 01/04/63 PAGE 020\n\nHEADLINE {number} ON COCOA\n\n"
+    f"THE U.S . SOLD COCOA {number} .\n\n"
+    for number in range(17, 17 + 380))
+TINY_TIME_QUE = "*FIND      1\n\n COCOA SOLD BY THE U.S . TO EUROPE IN 1963 .\n\n*FIND      2\n\n NOBODY .\n"
+TINY_TIME_REL = "1  2 380\n\n2  3\n"
+
+
+def write_tiny_time(folder: Path) -> Path:
+    folder.mkdir()
+    for name, text in (("TIME.ALL", TINY_TIME_ALL), ("TIME.QUE", TINY_TIME_QUE),
+                       ("TIME.REL.ALL", TINY_TIME_REL)):
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_time_documents_are_keyed_by_their_judged_position(tmp_path: Path) -> None:
+    collection = relevance_time.load_time(write_tiny_time(tmp_path / "time"))
+    first, last = collection.documents[0], collection.documents[-1]
+    assert (first.id, first.title, first.abstract) == (1, "HEADLINE 17 ON COCOA", "THE U.S . SOLD COCOA 17 .")
+    # The two lost documents sat after position 370: the 371st in the file is judged as 373.
+    assert [d.id for d in collection.documents[369:371]] == [370, 373]
+    assert last.id == 382 and last.title == "HEADLINE 396 ON COCOA"
+    assert collection.queries[1] == "COCOA SOLD BY THE U.S . TO EUROPE IN 1963 ."
+    assert collection.judgements == {1: frozenset({"0002", "0380"}), 2: frozenset({"0003"})}
+
+
+def test_a_time_judgement_in_the_gap_or_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(rel.SetupError, match="TIME.REL.ALL line 1 judges a position in 371..377"):
+        relevance_time.parse_judgements("1  372\n")
+    with pytest.raises(rel.SetupError, match="TIME folder not found"):
+        relevance_time.load_time(tmp_path / "nowhere")
+
+
 def write_tiny_cisi(folder: Path) -> Path:
     folder.mkdir()
     for name, text in (("CISI.ALL", TINY_ALL), ("CISI.QRY", TINY_QRY), ("CISI.REL", TINY_REL)):
@@ -129,7 +165,7 @@ def test_a_missing_cisi_folder_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "half" / "CISI.ALL").write_text(TINY_ALL)
     with pytest.raises(rel.SetupError, match="lacks CISI.QRY, CISI.REL"):
         rel.load_collection(tmp_path / "half")
-    proc = run_script("--cisi", str(tmp_path / "nowhere"), "--out", str(tmp_path / "r.md"),
+    proc = run_script("--cisi", str(tmp_path / "nowhere"), "--out", str(tmp_path / "r.md"), "--no-time",
                       "--work", str(tmp_path / "work"))
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: CISI folder not found: ")
@@ -196,14 +232,18 @@ def test_script_on_the_tiny_collection(tmp_path: Path) -> None:
     pytest.importorskip("searchkit")
     out = tmp_path / "report" / "relevance.md"
     proc = run_script("--cisi", str(write_tiny_cisi(tmp_path / "cisi")), "--out", str(out),
-                      "--work", str(tmp_path / "work"))
+                      "--time", str(write_tiny_time(tmp_path / "time")), "--work", str(tmp_path / "work"))
     assert proc.returncode == 0, proc.stderr
-    results = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    everything = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert list(everything["collections"]) == ["cisi", "time"]
+    assert everything["collections"]["time"]["collection"]["documents"] == 380
+    results = everything["collections"]["cisi"]
     assert results["collection"]["documents"] == 4
     assert results["collection"]["evaluated_queries"] == 2
     systems = results["systems"]
-    expected = {"searchkit", "searchkit_any_word", "searchkit_old_rule", "searchkit_at_least_2",
-                "searchkit_headline_1", "whoosh_plain", "sqlite_fts5"}
+    expected = {"searchkit", "searchkit_plain_bm25", "searchkit_no_proximity", "searchkit_any_one",
+                "searchkit_any_word", "searchkit_old_rule", "searchkit_headline_1", "whoosh_plain",
+                "sqlite_fts5"}
     if importlib.util.find_spec("tantivy") is not None:  # the Tantivy engine joins when installed
         expected.add("searchkit_tantivy")
     assert set(systems) == expected
@@ -213,7 +253,7 @@ def test_script_on_the_tiny_collection(tmp_path: Path) -> None:
     for row in systems.values():
         assert 0.0 <= row["map"] <= 1.0 and row["queries"] == 2 and not row["errors"]
     markdown = out.read_text(encoding="utf-8")
-    assert "| searchkit (default) |" in markdown and "## Machine" in markdown
+    assert "| searchkit (default) |" in markdown and "## Machine" in markdown and "## TIME" in markdown
     assert "long library-science questions" in results["summary"]
 
 
@@ -235,11 +275,11 @@ def test_variants_use_the_default_parse_words() -> None:
 def test_script_on_ten_cisi_queries(tmp_path: Path) -> None:
     pytest.importorskip("searchkit")
     out = tmp_path / "relevance.md"
-    proc = run_script("--cisi", str(CISI), "--queries", "10", "--out", str(out),
+    proc = run_script("--cisi", str(CISI), "--queries", "10", "--out", str(out), "--no-time",
                       "--work", str(tmp_path / "work"))
     assert proc.returncode == 0, proc.stderr
     assert out.is_file() and out.with_suffix(".json").is_file()
-    results = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    results = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))["collections"]["cisi"]
     assert results["collection"]["evaluated_queries"] == 10
     searchkit_map = results["systems"]["searchkit"]["map"]
     assert isinstance(searchkit_map, float) and 0.0 <= searchkit_map <= 1.0

@@ -91,3 +91,9 @@ def test_the_words_a_query_seeks_in_one_article(query, headline, body):
                       body="Crude oil prices moved. Traders in Houston watched OPEC and the OPECs.")
     found = words_sought(parse(query), article)
     assert (set(found["headline"]), set(found["body"])) == (headline, body)
+
+
+def test_a_dotted_acronym_is_marked_for_its_letters_with_its_final_dot():
+    shown = snippet("Talks between the U.S. and Japan; the US said so, and the E.U. agreed.",
+                    set(STEMMED.normalize_all(["US", "eu"])))
+    assert shown == "Talks between the **U.S.** and Japan; the **US** said so, and the **E.U.** agreed."

@@ -34,12 +34,12 @@ from searchkit.engines.base import (
     SearchRequest,
 )
 from searchkit.engines.batch import BatchWriter, Change
-from searchkit.engines.rules import MAX_EDITS
+from searchkit.engines.rules import MAX_EDITS, PROXIMITY_BOOST, PROXIMITY_SLOP, proximity_pairs
 from searchkit.errors import IndexCorruptError
 from searchkit.query import tree as t
 from searchkit.query.matching import FIELDS, SHARED_ANALYSIS, Analysis, Doc, Matcher
 from searchkit.results import Hit
-from searchkit.text.analysis import UNSTEMMED
+from searchkit.text.analysis import UNSTEMMED, undot
 from searchkit.text.edits import edit_distance, within_edits
 
 #: How much a headline occurrence counts against a body one, as the engines weigh them.
@@ -245,14 +245,20 @@ class MemoryReader:
 
 def score(analysis: Analysis, node: t.Node, doc: Doc) -> float:
     """How often the query's words (not those under a NOT) occur, a headline occurrence weighted as the
-    engines weigh it."""
+    engines weigh it; for a prose query, plus :data:`PROXIMITY_BOOST` for every occurrence in the body
+    of two neighbouring query words near each other (the engines' proximity rule, without idf)."""
     total = 0.0
+    where = doc.positions["body"]
+    for first, second in proximity_pairs(node) or ():
+        starts = where.get(first, ())
+        total += PROXIMITY_BOOST * sum(1 for p in where.get(second, ())
+                                       if any(p - PROXIMITY_SLOP - 1 <= s < p for s in starts))
     for leaf in _scored_leaves(node):
         hit: Callable[[str], bool]
         if isinstance(leaf, (t.Term, t.Phrase)):
             hit = set(analysis.analyze(leaf.text)).__contains__
         elif isinstance(leaf, t.Prefix):
-            start = (analysis.word.findall(analysis.fold(leaf.text)) or [""])[-1]
+            start = undot((analysis.word.findall(analysis.fold(leaf.text)) or [""])[-1])
             hit = _starts_with(start)
         elif isinstance(leaf, t.Fuzzy):
             words = analysis.analyze(leaf.text)

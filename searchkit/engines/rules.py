@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple, Optional, TypeVar
 from searchkit.errors import QuerySyntaxError
 from searchkit.query import tree as t
 from searchkit.query.lexer import WORD_PIECE  # the parser's own split, so both agree on a word's parts
-from searchkit.text.analysis import STEMMED, WORD, fold
+from searchkit.text.analysis import STEMMED, WORD, fold, undot
 
 #: What a headline match counts for against a body match (an article matching in both gets both).
 #: The headline's match weighs less than the body's, 0.75 rather than 1.5, because the long text says
@@ -23,6 +23,20 @@ HEADLINE_BOOST = 0.75
 #: The headline-phrase bonus, relative to a body match: several words of a short query, in order, in the
 #: headline.
 BONUS_BOOST = 4.5
+#: A prose query: a plain word query (no fields, operators or patterns) of at least this many words.
+#: Its words are weighted by how common they are (:func:`common_word_weight`), and each two neighbouring
+#: words of it found in this order within PROXIMITY_SLOP + 1 positions of each other in the body earn a
+#: bonus: that pair's phrase score times PROXIMITY_BOOST (shared out among the pairs when there are more
+#: than PROXIMITY_PAIRS), times both words' weights, when those multiply to PROXIMITY_LEAST_WEIGHT or
+#: more. Shorter queries go without, and cost nothing more.
+#: Tuned on TIME and CISI (docs/ranking.md).
+PROSE_WORDS = 4
+PROXIMITY_SLOP = 12
+PROXIMITY_BOOST = 0.05
+PROXIMITY_PAIRS = 10
+PROXIMITY_LEAST_WEIGHT = 0.5
+#: The least natural log of (articles without a word / articles with it) a prose query word counts for.
+COMMON_FLOOR = 0.1
 #: A prefix or wildcard may expand to at most this many indexed words.
 MAX_PREFIX_TERMS = 512
 #: "Did you mean" offers words at most this many edits away (sharing the first letter).
@@ -40,9 +54,10 @@ class Pattern(NamedTuple):
 
 
 def split_prefix(text: str) -> Optional[Pattern]:
-    """``hurt*``'s text ("hurt", "u.s-bo") as its prefix and other words; ``None`` if it has no word."""
+    """``hurt*``'s text ("hurt", "u.s-bo") as its prefix and other words; ``None`` if it has no word.
+    A dotted acronym loses its dots as in the index ("u.s*" is "us*")."""
     words = WORD.findall(fold(text))
-    return Pattern(words[-1], [STEMMED.normalize(w) for w in words[:-1]]) if words else None
+    return Pattern(undot(words[-1]), [STEMMED.normalize(w) for w in words[:-1]]) if words else None
 
 
 def split_wildcard(text: str) -> Optional[Pattern]:
@@ -93,6 +108,42 @@ def bonus_words(node: t.Node) -> Optional[list[str]]:
         if len(words) >= 2:
             return words
     return None
+
+
+def prose_words(node: t.Node) -> Optional[list[str]]:
+    """The analysed words of a prose query (see :data:`PROSE_WORDS`), in order; ``None`` for any other."""
+    if not (isinstance(node, (t.And, t.Or)) and all(
+            isinstance(child, t.Term) and child.field is None for child in node.children)):
+        return None
+    words = [w for child in node.children for w in STEMMED.words(child.text)]  # type: ignore[union-attr]
+    return words if len(words) >= PROSE_WORDS else None
+
+
+def is_prose(node: t.Node) -> bool:
+    return prose_words(node) is not None
+
+
+def common_word_weight(holding: int, total: int) -> float:
+    """A prose query word's weight when ``holding`` of ``total`` articles hold it: SQLite FTS5's idf,
+    ``ln((N - n + 0.5) / (n + 0.5))`` (at least :data:`COMMON_FLOOR`), over the Lucene idf every engine's
+    BM25 uses, ``ln(1 + (N - n + 0.5) / (n + 0.5))``; at most 1. A rare word keeps about its weight, a
+    word in half the articles drops to a seventh: in a sentence the common words say little."""
+    rest = (max(total, holding) - holding + 0.5) / (holding + 0.5)
+    return min(1.0, max(COMMON_FLOOR, math.log(rest)) / math.log(1 + rest))
+
+
+def proximity_pairs(node: t.Node) -> Optional[list[list[str]]]:
+    """The pairs of neighbouring words of a prose query (``trade deficit japan widened``: trade deficit,
+    deficit japan, japan widened), each pair once and never a word with itself; ``None`` for any other
+    query."""
+    words = prose_words(node)
+    if words is None:
+        return None
+    pairs: list[list[str]] = []
+    for pair in zip(words, words[1:], strict=False):
+        if pair[0] != pair[1] and list(pair) not in pairs:
+            pairs.append(list(pair))
+    return pairs or None
 
 
 class ExpansionBudget:

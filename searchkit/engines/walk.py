@@ -11,7 +11,8 @@ query objects, in the hooks: :meth:`~TreeCompiler.term`, :meth:`~TreeCompiler.ph
 :meth:`~TreeCompiler.nothing`, :meth:`~TreeCompiler.expand_prefix`, :meth:`~TreeCompiler.expand_wildcard`,
 :meth:`~TreeCompiler.expand_fuzzy`,
 :meth:`~TreeCompiler.with_bonus` and :meth:`~TreeCompiler.filtered` (and :meth:`~TreeCompiler.bonus`,
-whose default is the boosted exact headline phrase).
+whose default is the boosted exact headline phrase, and :meth:`~TreeCompiler.proximity`, whose default is
+the boosted sloppy body phrases of a long query's neighbouring words).
 
 What genuinely differs stays in an engine's hooks: Whoosh counts a phrase's slop from 1 and uses its own
 query classes (``engines/whoosh/queries.py``: ``AtLeast``, ``Without``, ``WithBonus``, the date column);
@@ -29,8 +30,15 @@ from typing import Callable, Generic, Optional, TypeVar
 from searchkit.engines.rules import (
     BONUS_BOOST,
     HEADLINE_BOOST,
+    PROXIMITY_BOOST,
+    PROXIMITY_LEAST_WEIGHT,
+    PROXIMITY_PAIRS,
+    PROXIMITY_SLOP,
     ExpansionBudget,
     bonus_words,
+    common_word_weight,
+    is_prose,
+    proximity_pairs,
     scaled_minimum,
     split_and,
     split_fuzzy,
@@ -49,15 +57,22 @@ class TreeCompiler(ABC, Generic[Q]):
 
     def __init__(self, query_text: str = "") -> None:
         self.budget = ExpansionBudget(query_text)
+        self.weigh_words = False  # while compiling a prose query for a ranked search
+        self._weights: dict[str, float] = {}
 
     def compile_search(self, node: t.Node, *, ranked: bool = True,
                        date_filter: Optional[t.DateRange] = None) -> Q:
-        """The query that runs for ``node``: with the headline bonus when ``ranked`` (a relevance sort),
-        and filtered by ``date_filter``, which scores nothing."""
+        """The query that runs for ``node``: when ``ranked`` (a relevance sort), a prose query's words
+        weighted by how common they are, with the headline and proximity bonuses; filtered by
+        ``date_filter``, which scores nothing."""
+        self.weigh_words = ranked and is_prose(node)
         query = self.compile(node)
-        bonus = self.headline_phrase_bonus(node) if ranked else None
-        if bonus is not None:
-            query = self.with_bonus(query, bonus)
+        self.weigh_words = False
+        if ranked:
+            bonuses = [bonus for bonus in (self.headline_phrase_bonus(node), self.proximity_bonus(node))
+                       if bonus is not None]
+            if bonuses:
+                query = self.with_bonus(query, bonuses[0] if len(bonuses) == 1 else self.any_of(bonuses, 1))
         if date_filter is not None:
             query = self.filtered(query, self.date_range(date_filter))
         return query
@@ -71,6 +86,13 @@ class TreeCompiler(ABC, Generic[Q]):
         """An optional clause lifting articles whose headline holds a plain word query's words in order."""
         words = bonus_words(node)
         return self.bonus(words) if words else None
+
+    def proximity_bonus(self, node: t.Node) -> Optional[Q]:
+        """An optional clause lifting articles whose body holds neighbouring words of a long plain word
+        query near each other (:func:`~searchkit.engines.rules.proximity_pairs`)."""
+        pairs = proximity_pairs(node)
+        weighed = self.weighed_pairs(pairs) if pairs else []
+        return self.proximity(weighed) if weighed else None
 
     def date_range(self, node: t.DateRange) -> Q:
         """Articles dated in ``node`` (both ends inclusive), scoring nothing."""
@@ -122,8 +144,24 @@ class TreeCompiler(ABC, Generic[Q]):
         if not words:
             return None
         if len(words) == 1:
-            return self.term(field, words[0])
+            term = self.term(field, words[0])
+            weight = self.word_weight(words[0]) if self.weigh_words else 1.0
+            return term if weight == 1.0 else self.boost(term, weight)
         return self.phrase(field, words, slop, text)
+
+    def word_weight(self, word: str) -> float:
+        """A prose query word's weight (:func:`~searchkit.engines.rules.common_word_weight`), from how
+        many bodies hold it, in headline and body alike: a headline is too short to tell."""
+        weight = self._weights.get(word)
+        if weight is None:
+            counts = self.doc_frequency("body", word)
+            weight = self._weights[word] = 1.0 if counts is None else common_word_weight(*counts)
+        return weight
+
+    def doc_frequency(self, field: str, word: str) -> Optional[tuple[int, int]]:
+        """How many articles hold ``word`` in ``field``, and how many articles there are; ``None`` when
+        the engine cannot tell (its prose queries then weigh every word alike)."""
+        return None
 
     def _pattern(self, field: str, text: str, *, wildcard: bool) -> Optional[Q]:
         split = split_wildcard(text) if wildcard else split_prefix(text)
@@ -155,6 +193,21 @@ class TreeCompiler(ABC, Generic[Q]):
     def bonus(self, words: list[str]) -> Q:
         """The bonus clause for ``words``: their exact phrase in the headline, boosted :data:`BONUS_BOOST`."""
         return self.boost(self.phrase("headline", words, 0, ""), BONUS_BOOST)
+
+    def proximity(self, pairs: list[tuple[list[str], float]]) -> Q:
+        """The proximity clause for ``pairs`` (each with its boost): each pair's phrase in the body within
+        :data:`PROXIMITY_SLOP`, boosted, their scores summed."""
+        near = [self.boost(self.phrase("body", pair, PROXIMITY_SLOP, ""), boost) for pair, boost in pairs]
+        return near[0] if len(near) == 1 else self.any_of(near, 1)
+
+    def weighed_pairs(self, pairs: list[list[str]]) -> list[tuple[list[str], float]]:
+        """Each pair with its boost: :data:`PROXIMITY_BOOST`, shared out when there are more than
+        :data:`PROXIMITY_PAIRS` pairs, times the weights of its two words; a pair whose words' weights
+        multiply to less than :data:`PROXIMITY_LEAST_WEIGHT` is left out (common words, whose long
+        postings are the costly ones to read positions from, would add next to nothing)."""
+        share = PROXIMITY_BOOST * min(1.0, PROXIMITY_PAIRS / len(pairs))
+        weighed = [(pair, self.word_weight(pair[0]) * self.word_weight(pair[1])) for pair in pairs]
+        return [(pair, share * weight) for pair, weight in weighed if weight >= PROXIMITY_LEAST_WEIGHT]
 
     @abstractmethod
     def term(self, field: str, word: str) -> Q:

@@ -19,11 +19,11 @@ from searchkit.articles import DEFAULT_MAX_BYTES, Article, scan_seeds
 from searchkit.engines import DEFAULT_ENGINE, get_engine
 from searchkit.engines.base import Engine, Progress
 from searchkit.errors import ArticleNotFoundError, IndexCorruptError, IndexNotFoundError, InvalidOptionError
-from searchkit.index import generations, searching, storage
+from searchkit.index import generations, readers, searching, storage
 from searchkit.index.lock import WriteLock
 from searchkit.index.readers import OpenReader, ReaderCache
-from searchkit.index.request import DateLike, HalfLife, SearchPlan, check_supported, plan_search
-from searchkit.news import recency, related, versions
+from searchkit.index.request import DateLike, HalfLife, plan_search
+from searchkit.news import related, versions
 from searchkit.news.collapse import LabelCache
 from searchkit.query import Node
 from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
@@ -228,15 +228,15 @@ class Index:
         """The article ``article_id``; raises :class:`ArticleNotFoundError`. With ``prefix=True`` an id
         that no article has may be the start of exactly one article's id (``"03189"``); when it starts
         several, the error's ``candidates`` name them."""
-        article = self._readers.read(_get, article_id)
+        article = self._readers.read(readers.article, article_id)
         if article is None and prefix and article_id:
-            article = self._readers.read(_by_prefix, article_id)
+            article = self._readers.read(readers.article_by_prefix, article_id)
         if article is None:
             raise ArticleNotFoundError(article_id)
         return article
 
     def __contains__(self, article_id: object) -> bool:
-        return isinstance(article_id, str) and self._readers.read(_get, article_id) is not None
+        return isinstance(article_id, str) and self._readers.read(readers.article, article_id) is not None
 
     def __len__(self) -> int:
         return self._readers.read(lambda opened: opened.reader.count())
@@ -373,7 +373,7 @@ class Index:
         for ``sort="recent"``, how relevance is blended with freshness)."""
         plan = plan_search(query, sort=sort, since=since, until=until, plain=plain, half_life=half_life,
                            now=now)
-        return self._readers.read(_explain, plan)
+        return self._readers.read(searching.explain, plan)
 
     def close(self) -> None:
         """Release this thread's open reader (other threads release theirs when they end)."""
@@ -424,43 +424,3 @@ class Index:
 def _other_engine(path: Path, found: str, wanted: str) -> InvalidOptionError:
     return InvalidOptionError(f"index at {path} uses the {found} engine, not {wanted}; "
                               f"rebuild it to convert ('searchkit index --rebuild --engine {wanted}')")
-
-
-def _get(opened: OpenReader, article_id: str) -> Optional[Article]:
-    return opened.reader.get(article_id)
-
-
-#: How many ids starting with a prefix are looked for (more than one is enough to refuse it).
-_PREFIX_CANDIDATES = 20
-
-
-def _by_prefix(opened: OpenReader, prefix: str) -> Optional[Article]:
-    """The one article whose id starts with ``prefix``: seed articles by the manifest, library articles
-    by the engine; raises :class:`ArticleNotFoundError` with the candidates when several do."""
-    try:
-        prefix.encode("utf-8")
-    except UnicodeEncodeError:  # typed on a terminal that is not UTF-8: no id starts so
-        return None
-    manifest = storage.Manifest.load(opened.generation.folder)
-    ids = set(manifest.ids_starting(prefix, _PREFIX_CANDIDATES) if manifest is not None else ())
-    if manifest is None or manifest.library_articles != 0:  # reading them all is the engine's slow path
-        ids.update(article.id for article in opened.reader.articles_without_seed()
-                   if article.id.startswith(prefix))
-    found = [article for article in map(opened.reader.get, sorted(ids)[:_PREFIX_CANDIDATES]) if article]
-    if len(found) > 1:
-        raise ArticleNotFoundError(prefix, tuple(article.id for article in found))
-    return found[0] if found else None
-
-
-def _explain(opened: OpenReader, plan: SearchPlan) -> Explanation:
-    """What :meth:`Index.explain` says: the tree, the engine's query, the filter and the blend."""
-    request, engine = plan.request, opened.generation.engine
-    check_supported(request, engine)
-    ranking = None
-    if plan.recency is not None:
-        ranking = recency.describe(plan.recency.half_life, plan.recency.now)
-    elif plan.sort == "recent":
-        ranking = "no words to score, so newest first (as sort newest)"
-    return Explanation(tree=str(request.tree), engine_query=opened.reader.explain(request),
-                       date_filter=str(request.date_filter) if request.date_filter else None,
-                       engine=engine.name, ranking=ranking)

@@ -14,8 +14,9 @@ import threading
 from pathlib import Path
 from typing import Callable, Concatenate, Optional, ParamSpec, TypeVar
 
+from searchkit.articles import Article
 from searchkit.engines.base import DateSummary, EngineReader, StoryKeepingReader
-from searchkit.errors import IndexCorruptError, StaleReaderError
+from searchkit.errors import ArticleNotFoundError, IndexCorruptError, StaleReaderError
 from searchkit.index import generations, storage
 
 Result = TypeVar("Result")
@@ -82,3 +83,30 @@ class ReaderCache:
         current = OpenReader(generation, generation.engine.open_reader(generation.folder))
         self._local.current = current
         return current
+
+
+def article(opened: OpenReader, article_id: str) -> Optional[Article]:
+    """The article ``article_id``, or ``None``."""
+    return opened.reader.get(article_id)
+
+
+#: How many ids starting with a prefix are looked for (more than one is enough to refuse it).
+_PREFIX_CANDIDATES = 20
+
+
+def article_by_prefix(opened: OpenReader, prefix: str) -> Optional[Article]:
+    """The one article whose id starts with ``prefix``: seed articles by the manifest, library articles
+    by the engine; raises :class:`ArticleNotFoundError` with the candidates when several do."""
+    try:
+        prefix.encode("utf-8")
+    except UnicodeEncodeError:  # typed on a terminal that is not UTF-8: no id starts so
+        return None
+    manifest = storage.Manifest.load(opened.generation.folder)
+    ids = set(manifest.ids_starting(prefix, _PREFIX_CANDIDATES) if manifest is not None else ())
+    if manifest is None or manifest.library_articles != 0:  # reading them all is the engine's slow path
+        ids.update(article.id for article in opened.reader.articles_without_seed()
+                   if article.id.startswith(prefix))
+    found = [article for article in map(opened.reader.get, sorted(ids)[:_PREFIX_CANDIDATES]) if article]
+    if len(found) > 1:
+        raise ArticleNotFoundError(prefix, tuple(article.id for article in found))
+    return found[0] if found else None

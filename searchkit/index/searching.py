@@ -19,12 +19,12 @@ from searchkit.errors import QuerySyntaxError
 from searchkit.index import suggestions
 from searchkit.index.readers import OpenReader
 from searchkit.index.request import SearchPlan, check_supported
-from searchkit.news import collapse, timeline
+from searchkit.news import collapse, recency, timeline
 from searchkit.news.recency import RecentRanking
 from searchkit.query import parse
 from searchkit.query import tree as t
 from searchkit.query.tree import TEXT_FIELDS
-from searchkit.results import Results
+from searchkit.results import Explanation, Results
 from searchkit.text.analysis import STEMMED
 
 
@@ -109,3 +109,17 @@ def _dates_asked(node: t.Node) -> Iterator[t.DateRange]:
     elif isinstance(node, (t.And, t.Or)):
         for child in node.children:
             yield from _dates_asked(child)
+
+
+def explain(opened: OpenReader, plan: SearchPlan) -> Explanation:
+    """What :meth:`Index.explain` says: the tree, the engine's query, the filter and the blend."""
+    request, engine = plan.request, opened.generation.engine
+    check_supported(request, engine)
+    ranking = None
+    if plan.recency is not None:
+        ranking = recency.describe(plan.recency.half_life, plan.recency.now)
+    elif plan.sort == "recent":
+        ranking = "no words to score, so newest first (as sort newest)"
+    return Explanation(tree=str(request.tree), engine_query=opened.reader.explain(request),
+                       date_filter=str(request.date_filter) if request.date_filter else None,
+                       engine=engine.name, ranking=ranking)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from jellyfish import metaphone
-
 from searchkit.engines.base import EngineReader
 from searchkit.query.rewrite import TypedWord, rewrite, typed_words
 from searchkit.query.tree import TEXT_FIELDS
@@ -74,6 +72,8 @@ def _count(counts: Counts, field: Optional[str], stem: str) -> int:
 
 
 def _best(word: str, field: Optional[str], candidates: Sequence[str], counts: Counts) -> Optional[str]:
+    from jellyfish import metaphone  # on first use: only a query that found nothing needs it
+
     ranked = []
     sound = metaphone(word)
     for candidate in candidates:

@@ -7,6 +7,7 @@ engine would cost a search over the whole index each. The rules are the query la
 - a word or phrase is analysed into indexed words; several words are a phrase, each next word 1 to
   ``slop + 1`` positions after the previous one (exactly 1 for a plain word);
 - no field means "headline or body";
+- a dotted acronym (U.S., u.s.a) is its letters without the dots, in a prefix's pattern too;
 - prefixes and wildcards match their unstemmed, folded pattern against the *indexed* (stemmed) words of
   the field, and the other words of their text must be in the field as they are;
 - a fuzzy word is analysed, and its last word matches every indexed word sharing its first letter within
@@ -126,7 +127,7 @@ class Matcher:
         words = self.analysis.word.findall(self.analysis.fold(text))
         if not words:
             return None
-        start = words[-1]
+        start = shared.undot(words[-1])  # as the index holds a dotted acronym
         return _also(name, [self.analysis.normalize(w) for w in words[:-1]],
                      lambda doc: any(w.startswith(start) for w in doc.words[name]))
 

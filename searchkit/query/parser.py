@@ -45,12 +45,15 @@ from searchkit.query.lexer import (
 from searchkit.query.tree import And, Fuzzy, MatchAll, Node, Not, Or, Phrase, Prefix, Term, Wildcard
 
 # MAX_CLAUSES is the lexer's (it counts the leaves) and listed here with the other limits.
-__all__ = ["parse", "MAX_QUERY_LENGTH", "MAX_DEPTH", "MAX_CLAUSES", "LONG_QUERY_WORDS", "STOP_WORDS"]
+__all__ = ["parse", "MAX_QUERY_LENGTH", "MAX_DEPTH", "MAX_CLAUSES", "LONG_QUERY_WORDS", "STOP_WORDS",
+           "SHOULD_MATCH_EVERY", "should_match"]
 
 MAX_QUERY_LENGTH = 4096
 MAX_DEPTH = 32
 #: A query or group of only plain words longer than this matches any of them, less its stop words.
 LONG_QUERY_WORDS = 5
+#: A long query's articles must hold one more of its words for every this many of them (should_match).
+SHOULD_MATCH_EVERY = 24
 #: Words a long query drops (compared lower-cased): Whoosh's English stop list less "us", "may" and "tbd",
 #: which mean something in news.
 STOP_WORDS = frozenset(
@@ -94,18 +97,25 @@ def _words_node(words: list[tuple[Node, bool]]) -> Node:
     """AND plain words, each with whether it is required (``+word``), in order.
 
     More than LONG_QUERY_WORDS of them is pasted text rather than a query: the required words must all
-    match, and any one of the others will do, less their :data:`STOP_WORDS` (all of them are kept when
-    every one is a stop word). No minimum: on the CISI relevance evaluation a percentage minimum lost
-    most of the relevant articles of long queries, and dropping stop words helped
-    (benchmarks/results/relevance.md).
+    match, and of the others, less their :data:`STOP_WORDS` (all of them are kept when every one is a
+    stop word), :func:`should_match` will do: one for a sentence, a few for a paragraph. A steeper
+    minimum lost relevant articles on the CISI and TIME evaluations: a percentage of the words lost most
+    of them, and even 2 of a 4-to-11-word question lost some on CISI, whose questions have up to 134
+    relevant articles sharing a word or two with them (docs/ranking.md, benchmarks/results/relevance.md).
     """
     nodes = [node for node, _ in words]
     optional = [node for node, required in words if not required]
     if len(words) > LONG_QUERY_WORDS and len(optional) > 1:
         optional = [node for node in optional if not _is_stop_word(node)] or optional
-        any_of = optional[0] if len(optional) == 1 else Or(*optional)
+        any_of = optional[0] if len(optional) == 1 else Or(*optional, minimum=should_match(len(optional)))
         nodes = [node for node, required in words if required] + [any_of]
     return nodes[0] if len(nodes) == 1 else And(*nodes)
+
+
+def should_match(words: int) -> int:
+    """How many of a long query's ``words`` (its optional words less stop words) an article must hold:
+    one, and one more for every :data:`SHOULD_MATCH_EVERY` words (a pasted paragraph of 60 needs 3)."""
+    return 1 + words // SHOULD_MATCH_EVERY
 
 
 def _is_stop_word(node: Node) -> bool:

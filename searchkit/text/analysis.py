@@ -1,7 +1,12 @@
-"""Text analysis shared by every engine: words, lower case, accents folded, Snowball English stems.
+"""Text analysis shared by every engine: words, lower case, accents folded, dotted acronyms undotted,
+Snowball English stems.
 
 Every engine indexes exactly these words, so a word finds the same articles whichever engine runs:
 an engine never applies analysis of its own. Stop words are indexed ("The Who", "to be or not").
+A dotted acronym (single letters separated by dots: U.S., u.s, U.K., E.U., U.S.A.) is indexed as its
+letters (us, uk, eu, usa), so ``US`` and ``U.S.`` find each other, in phrases too. Case is folded
+before, as for every word (headlines are often in capitals), so ``U.S.`` also meets the pronoun "us":
+a rare word in news text, and a query for it was already a query for US.
 Stems come from PyStemmer (Snowball's English stemmer, "Porter2", in C): the Porter stemmer that ships
 with Whoosh leaves "cutting" as "cutt" and "operating" as "operat", and turns "monday" into "mondai".
 """
@@ -17,6 +22,10 @@ import Stemmer
 
 #: A word: letters and digits, with inner dots kept (U.S., 3.5).
 WORD = re.compile(r"\w+(?:\.\w+)*", re.UNICODE)  # "\w+(?:\.?\w+)*" matched the same, slower
+
+#: A dotted acronym once folded: single letters separated by dots ("u.s", "u.s.a"; WORD leaves off the
+#: final dot). Not "ph.d" or "3.5".
+ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]", re.UNICODE)
 
 # Letters that Unicode does not decompose into a base letter and a mark.
 _UNDECOMPOSED = str.maketrans({
@@ -41,6 +50,11 @@ def fold(word: str) -> str:
     return "".join(unicodedata.normalize("NFKC", bare).lower().split())
 
 
+def undot(folded: str) -> str:
+    """A folded dotted acronym without its dots ("u.s.a" -> "usa"); any other word as it is."""
+    return folded.replace(".", "") if "." in folded and ACRONYM.fullmatch(folded) else folded
+
+
 class Analyzer:
     """Turns text into indexed words. Thread-safe: each thread gets a stemmer of its own."""
 
@@ -54,6 +68,7 @@ class Analyzer:
         normal = self._cache.get(word)
         if normal is None:
             normal = fold(word)
+            normal = undot(normal)
             if self.stem and normal.isalpha():
                 normal = self._stemmer().stemWord(normal)
             if len(self._cache) > _CACHE_LIMIT:

@@ -11,7 +11,7 @@ import re
 from itertools import compress
 from typing import AbstractSet
 
-from searchkit.text.analysis import STEMMED, WORD, Analyzer
+from searchkit.text.analysis import ACRONYM, STEMMED, WORD, Analyzer
 
 SNIPPET_CHARS = 240
 #: Context kept before the first and after the last match of a passage.
@@ -55,7 +55,16 @@ def _matches(text: str, terms: AbstractSet[str],
     found = list(WORD.finditer(text))
     indexed = analyzer.normalize_all(list(map(re.Match.group, found)))
     wanted = list(map(terms.__contains__, indexed))
-    return list(map(re.Match.span, compress(found, wanted))), list(compress(indexed, wanted))
+    return [_marked_span(text, match) for match in compress(found, wanted)], list(compress(indexed, wanted))
+
+
+def _marked_span(body: str, match: re.Match[str]) -> tuple[int, int]:
+    """The span to mark for a matched word: a dotted acronym with its final dot (**U.S.**), which
+    :data:`WORD` leaves off."""
+    start, end = match.span()
+    if end < len(body) and body[end] == "." and ACRONYM.fullmatch(match.group()):
+        return start, end + 1
+    return start, end
 
 
 def _windows(body: str, ranked: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:

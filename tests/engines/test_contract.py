@@ -489,3 +489,30 @@ def test_an_id_put_seeds_wrote_cannot_be_changed_again_in_the_same_batch(engine,
     reader = engine.open_reader(folder)
     assert (reader.count(), reader.get("old").headline, reader.get("new").headline) == (
         2, "Old article", "New article")
+
+
+ACRONYM_ARTICLES = [
+    Article("dotted", day("1987-03-02"), "U.S. trade deficit widens", "The U.S. trade gap with Japan grew."),
+    Article("bare", day("1987-03-03"), "US trade talks", "US trade officials met the U.K. and E.U. envoys."),
+    Article("lower", day("1987-03-04"), "Talks in Tokyo",
+            "Officials from the u.s and the u.s.a. said trade rose."),
+    Article("other", day("1987-03-05"), "Japan trade", "Japan sold more cars in Europe."),
+]
+
+
+ALL_THREE = ["bare", "dotted", "lower"]
+
+
+@pytest.mark.parametrize(("query", "found"), [
+    ("US", ALL_THREE), ("U.S.", ALL_THREE), ("u.s", ALL_THREE), ("U.S", ALL_THREE),
+    ('"U.S. trade"', ["bare", "dotted"]), ('"us trade"', ["bare", "dotted"]),
+    ("headline:u.s.", ["bare", "dotted"]), ("USA", ["lower"]), ("U.S.A.", ["lower"]), ("UK", ["bare"]),
+    ("e.u.", ["bare"]), ("U.S* trade", ALL_THREE),
+])
+def test_a_dotted_acronym_and_its_letters_are_one_word(engine, tmp_path, query, found):
+    """U.S., US, u.s and U.S all find one another, in phrases and prefixes too, on every engine."""
+    reader = engine.open_reader(new_index(engine, tmp_path, ACRONYM_ARTICLES))
+    try:
+        assert sorted(hit.id for hit in run(reader, ask(query)).hits) == found
+    finally:
+        reader.close()

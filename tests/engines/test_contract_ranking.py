@@ -67,3 +67,47 @@ def test_a_word_is_scored_by_the_same_bm25_on_every_engine(real_engine, tmp_path
     best, expected_best = hits[0].score, max(expected.values())
     assert {hit.id: hit.score / best for hit in hits} == pytest.approx(
         {key: score / expected_best for key, score in expected.items()}, rel=1e-3)
+
+
+FILLER = [f"w{i}" for i in range(30)]
+PROXIMITY_ARTICLES = [
+    # The same words, as often, in bodies of the same length: only how near they stand differs.
+    Article("near", dt.date(2024, 6, 1), "Talks", " ".join(["japan", "trade", "deficit", *FILLER])),
+    Article("apart", dt.date(2024, 6, 2), "Talks",
+            " ".join(["japan", *FILLER[:14], "trade", *FILLER[14:28], "deficit", *FILLER[28:]])),
+    # Articles without the query's words, so that they are not common words (which earn no bonus).
+    *(Article(f"other-{i}", dt.date(2024, 6, 3), "Talks", f"Nothing of note {i}.") for i in range(8)),
+]
+
+
+def test_a_prose_query_ranks_its_words_standing_near_each_other_first(engine, tmp_path):
+    reader = engine.open_reader(new_index(engine, tmp_path, PROXIMITY_ARTICLES))
+    try:
+        prose = run(reader, ask("japan trade deficit talks")).hits  # four words: a prose query
+        short = run(reader, ask("japan trade deficit")).hits  # three: no proximity bonus, a tie
+    finally:
+        reader.close()
+    assert [hit.id for hit in prose[:2]] == ["near", "apart"] and prose[0].score > prose[1].score
+    assert [hit.id for hit in short] in (["near", "apart"], ["apart", "near"])
+    assert short[0].score == pytest.approx(short[1].score)
+
+
+WEIGHT_ARTICLES = [
+    Article("rare", dt.date(2024, 1, 1), "Report", "Cocoa stocks in the port grew."),
+    Article("common", dt.date(2024, 1, 2), "Report",
+            "Market shares rose sharply; market shares rose sharply."),
+    *(Article(f"town-{i}", dt.date(2024, 1, 3), f"Note {i}", f"Market shares rose sharply in town {i}.")
+      for i in range(6)),
+    *(Article(f"other-{i}", dt.date(2024, 1, 4), f"Other {i}", f"Nothing here {i}.") for i in range(3)),
+]
+
+
+def test_a_prose_query_weighs_a_word_most_articles_hold_less(real_engine, tmp_path):
+    """Lucene's idf still gives a word in 7 of 10 articles a fifth of a rare word's weight, so four such
+    words twice outscored the one rare word; in a prose query they weigh much less (rules.py)."""
+    reader = real_engine.open_reader(new_index(real_engine, tmp_path, WEIGHT_ARTICLES))
+    try:
+        hits = run(reader, ask("cocoa market shares rose sharply today")).hits
+    finally:
+        reader.close()
+    assert [hit.id for hit in hits[:2]] == ["rare", "common"]

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from searchkit.engines.opensearch.writer import OpenSearchWriter
 
 #: Bumped whenever the mapping or the analysis changes: older indexes then ask for a rebuild.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: U.S. indexed as us (dotted acronyms undotted)
 INSTALL = "pip install 'searchkit[opensearch]'"
 
 

@@ -27,6 +27,7 @@ from searchkit.engines.rules import (
     MAX_PREFIX_TERMS,
     Pattern,
     literal_prefix,
+    prose_words,
     split_fuzzy,
     split_prefix,
     split_wildcard,
@@ -123,18 +124,42 @@ def lucene_regex(pattern: str) -> str:
     return "".join(".*" if c == "*" else "." if c == "?" else c if c.isalnum() else "\\" + c for c in pattern)
 
 
+def frequency_words(node: t.Node) -> list[str]:
+    """The words of a prose query whose body document frequencies weigh them (none for other queries)."""
+    return sorted(set(prose_words(node) or ()))
+
+
+def frequency_request(words: list[str]) -> Query:
+    """One search counting the articles, and those whose body holds each of ``words``."""
+    aggs = {f"w{n}": {"filter": {"term": {"body": {"value": word}}}} for n, word in enumerate(words)}
+    return {"size": 0, "track_total_hits": True, "aggs": aggs}
+
+
+def read_frequencies(words: list[str], answer: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+    total = int(answer["hits"]["total"]["value"])
+    return {word: (int(answer["aggregations"][f"w{n}"]["doc_count"]), total) for n, word in enumerate(words)}
+
+
 def compile_query(node: t.Node, query_text: str, expansions: Expansions, *, ranked: bool = True,
-                  date_filter: Optional[t.DateRange] = None) -> Query:
-    """The query that runs for ``node``: with the headline bonus when ``ranked``, filtered by date."""
-    return Compiler(query_text, expansions).compile_search(node, ranked=ranked, date_filter=date_filter)
+                  date_filter: Optional[t.DateRange] = None,
+                  frequencies: Optional[Mapping[str, tuple[int, int]]] = None) -> Query:
+    """The query that runs for ``node``: with the headline bonus when ``ranked``, filtered by date; a
+    prose query's words weighed by ``frequencies`` (:func:`frequency_request`)."""
+    return Compiler(query_text, expansions, frequencies).compile_search(node, ranked=ranked,
+                                                                         date_filter=date_filter)
 
 
 class Compiler(TreeCompiler[Query]):
     """Turns a query tree into a query DSL dict, with the words its patterns expand to looked up."""
 
-    def __init__(self, query_text: str, expansions: Expansions) -> None:
+    def __init__(self, query_text: str, expansions: Expansions,
+                 frequencies: Optional[Mapping[str, tuple[int, int]]] = None) -> None:
         super().__init__(query_text)
         self.expansions = expansions
+        self.frequencies = frequencies or {}
+
+    def doc_frequency(self, field: str, word: str) -> Optional[tuple[int, int]]:
+        return self.frequencies.get(word) if field == "body" else None
 
     def term(self, field: str, word: str) -> Query:
         return {"term": {field: {"value": word}}}

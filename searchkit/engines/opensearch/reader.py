@@ -27,7 +27,10 @@ from searchkit.engines.opensearch.compile import (
     compile_query,
     expansion_keys,
     expansion_request,
+    frequency_request,
+    frequency_words,
     read_expansions,
+    read_frequencies,
 )
 from searchkit.engines.opensearch.schema import (
     ARTICLE_FIELDS,
@@ -123,8 +126,8 @@ class OpenSearchReader:
     def search(self, request: SearchRequest) -> Page:
         expansions = self._expansions(request)
         ranked = request.sort in RANKED_SORTS
-        query = compile_query(request.tree, request.query_text, expansions,
-                              ranked=ranked, date_filter=request.date_filter)
+        query = compile_query(request.tree, request.query_text, expansions, ranked=ranked,
+                              date_filter=request.date_filter, frequencies=self._frequencies(request))
         fields = HIT_FIELDS + (["body_text"] if request.snippets else [])
         params = {"search_type": "dfs_query_then_fetch"} if ranked else {}
         base: dict[str, Any] = {"query": query, "sort": SORTS[request.sort], "track_total_hits": True}
@@ -184,7 +187,8 @@ class OpenSearchReader:
 
     def explain(self, request: SearchRequest) -> str:
         query = compile_query(request.tree, request.query_text, self._expansions(request),
-                              ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter)
+                              ranked=request.sort in RANKED_SORTS, date_filter=request.date_filter,
+                              frequencies=self._frequencies(request))
         shown: dict[str, Any] = {"query": query, "sort": SORTS[request.sort], "track_total_hits": True}
         if request.sort in RANKED_SORTS:
             shown["search_type"] = "dfs_query_then_fetch"
@@ -225,6 +229,12 @@ class OpenSearchReader:
         if not keys:
             return {}
         return read_expansions(keys, self._search(expansion_request(keys)))
+
+    def _frequencies(self, request: SearchRequest) -> dict[str, tuple[int, int]]:
+        """For a prose query in a ranked sort, how many articles' bodies hold each of its words (and how
+        many articles there are): one more request, which its word weights need."""
+        words = frequency_words(request.tree) if request.sort in RANKED_SORTS else []
+        return read_frequencies(words, self._search(frequency_request(words))) if words else {}
 
     def _deep_page(self, base: dict[str, Any], offset: int, limit: int, fields: list[str],
                    params: dict[str, str]) -> tuple[int, list[dict[str, Any]]]:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from searchkit.engines.tantivy.writer import TantivyWriter
 
 #: Bumped whenever the schema or the analysis changes: older indexes then ask for a rebuild.
-SCHEMA_VERSION = 2  # 2: each article's id hash in a fast column (KEY_FIELD)
+SCHEMA_VERSION = 3  # 2: each article's id hash in a fast column (KEY_FIELD); 3: U.S. indexed as us
 META_FILE = "meta.json"
 #: The copy of the stories (``stories.py``), and the file in it naming the commit it is for.
 STORIES_FOLDER, STORIES_FOR_FILE = "stories-index", "FOR"

@@ -19,6 +19,7 @@ from tantivy import Occur, Query
 
 from searchkit.engines.rules import (
     MAX_PREFIX_TERMS,
+    PROXIMITY_SLOP,
     literal_prefix,
     split_fuzzy,
     split_prefix,
@@ -59,6 +60,20 @@ class Compiler(TreeCompiler[Compiled]):
 
     def term(self, field: str, word: str) -> Compiled:
         return Compiled(Query.term_query(self.schema, field, word), f"{field}:{word}")
+
+    def doc_frequency(self, field: str, word: str) -> Optional[tuple[int, int]]:
+        return self.searcher.doc_freq(field, word), self.searcher.num_docs
+
+    def proximity(self, pairs: list[tuple[list[str], float]]) -> Compiled:
+        # One sloppy phrase per pair, not PROXIMITY_SLOP + 1 exact ones: for two words Tantivy's own slop
+        # is the same window, and a bonus need not match its order rule exactly.
+        clauses, shown = [], []
+        for pair, boost in pairs:
+            words = list[str | tuple[int, str]](pair)
+            phrase = Query.phrase_query(self.schema, "body", words, slop=PROXIMITY_SLOP)
+            clauses.append((Occur.Should, Query.boost_query(phrase, boost)))
+            shown.append(f'body:"{" ".join(pair)}"~{PROXIMITY_SLOP}^{boost:.3g}')
+        return Compiled(Query.boolean_query(clauses), "(" + " OR ".join(shown) + ")")
 
     def phrase(self, field: str, words: list[str], slop: int, text: str) -> Compiled:
         shown = f'{field}:"{" ".join(words)}"' + (f"~{slop}" if slop else "")

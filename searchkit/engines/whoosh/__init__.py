@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from searchkit.engines.whoosh.writer import WhooshWriter
 
 #: Bumped whenever the schema or the analysis changes: older indexes then ask for a rebuild.
-SCHEMA_VERSION = 3  # 3: the id in a column too (collapsing tells which of many articles match by it)
+# 3: the id in a column too (collapsing tells which of many articles match by it); 4: U.S. indexed as us
+SCHEMA_VERSION = 4
 
 _TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc\Z")
 

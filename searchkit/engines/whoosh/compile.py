@@ -17,11 +17,12 @@ from typing import Iterable, Iterator, Optional
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from searchkit.engines.rules import MAX_PREFIX_TERMS, literal_prefix, wildcard_matcher
+from searchkit.engines.rules import MAX_PREFIX_TERMS, PROXIMITY_SLOP, literal_prefix, wildcard_matcher
 from searchkit.engines.walk import TreeCompiler
 from searchkit.engines.whoosh.queries import (
     AtLeast,
     DateColumnRange,
+    Near,
     WithBonus,
     Without,
     and_of,
@@ -49,8 +50,17 @@ class Compiler(TreeCompiler[wq.Query]):
     def term(self, field: str, word: str) -> wq.Query:
         return wq.Term(field, word)
 
+    def doc_frequency(self, field: str, word: str) -> Optional[tuple[int, int]]:
+        return self.reader.doc_frequency(field, word), self.reader.doc_count()
+
     def phrase(self, field: str, words: list[str], slop: int, text: str) -> wq.Query:
         return wq.Phrase(field, words, slop=slop + 1)
+
+    def proximity(self, pairs: list[tuple[list[str], float]]) -> wq.Query:
+        # Near, not Phrase: scored as Tantivy and OpenSearch score a phrase (queries.py).
+        near = [boosted(Near("body", pair, slop=PROXIMITY_SLOP + 1), boost)
+                for pair, boost in pairs]
+        return or_of(near)
 
     def any_of(self, parts: list[wq.Query], minimum: int) -> wq.Query:
         return or_of(parts) if minimum <= 1 else AtLeast(parts, minimum)

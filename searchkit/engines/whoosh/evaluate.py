@@ -26,7 +26,7 @@ from searchkit.engines.base import RANKED_SORTS
 from searchkit.engines.whoosh.columns import BYTE_TO_LENGTH, Segment
 from searchkit.engines.whoosh.compile import wildcard_words
 from searchkit.engines.whoosh.postings import decode_positions, raw_postings, read_postings
-from searchkit.engines.whoosh.queries import AtLeast, DateColumnRange, WithBonus, Without
+from searchkit.engines.whoosh.queries import AtLeast, DateColumnRange, Near, WithBonus, Without
 
 Scores = dict[int, float]
 
@@ -153,6 +153,8 @@ def evaluate(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional
         found = evaluate(segment, query.a, weighting, only)
         for docnum in evaluate(segment, query.b, weighting, found.keys()):
             del found[docnum]
+    elif isinstance(query, Near):
+        found = _near_scores(segment, query, weighting, only)
     elif isinstance(query, wq.Phrase):
         found = _phrase_scores(segment, query, weighting, only)
     elif isinstance(query, DateColumnRange):
@@ -230,6 +232,54 @@ def _phrase_scores(segment: Segment, query: wq.Phrase, weighting: BM25F, only: O
         for docnum in candidates
         if _in_order([positions[word][docnum] for word in words], query.slop)
     }
+
+
+def _near_scores(segment: Segment, query: Near, weighting: BM25F, only: Optional[Set[int]]) -> Scores:
+    """Documents where the second word follows the first by 1 to ``slop`` positions, scored by BM25 of
+    how many of its occurrences do so, with the sum of both words' idf (Lucene's phrase scoring).
+
+    The words' own scores are not needed: the documents holding both are found from the postings' ids,
+    rarer word first, and only theirs positions decoded."""
+    reader, name = segment.reader, query.fieldname
+    first, second = (reader.schema[name].to_bytes(word) for word in query.words)
+    if (name, first) not in reader or (name, second) not in reader:
+        return {}
+    rarer, commoner = sorted((first, second), key=lambda word: reader.doc_frequency(name, word))
+    both = _holding(segment, name, commoner, _holding(segment, name, rarer, only))
+    if not both:
+        return {}
+    before, after = _live_positions(segment, name, first, both), _live_positions(segment, name, second, both)
+    scorer, other = (weighting.scorer(segment.leaf, name, word) for word in (first, second))
+    idf, avgfl, b, k1 = scorer.idf + other.idf, scorer.avgfl, scorer.B, scorer.K1
+    lengths, slop = segment.lengths(name), query.slop
+    found: Scores = {}
+    for docnum, positions in after.items():
+        starts = before.get(docnum, ())
+        count = 0
+        for position in positions:
+            at = bisect.bisect_left(starts, position - slop)
+            if at < len(starts) and starts[at] < position:
+                count += 1
+        if count:
+            found[docnum] = bm25(idf, count, BYTE_TO_LENGTH[lengths[docnum]], avgfl, b, k1)
+    return found
+
+
+def _holding(segment: Segment, fieldname: str, word: bytes, only: Optional[Set[int]]) -> set[int]:
+    """The live documents holding ``word`` (of those in ``only``, if given), from the postings' ids."""
+    reader = segment.reader
+    few = only is not None and len(only) * _SKIP_RATIO < reader.doc_frequency(fieldname, word)
+    wanted = sorted(only) if only is not None and few else None
+    found = {docnum for docnum, _, _ in read_postings(raw_postings(reader, fieldname, word), wanted)
+             if only is None or docnum in only}
+    if reader.has_deletions():
+        found.difference_update(reader.deleted_docs_set)
+    return found
+
+
+def _live_positions(segment: Segment, fieldname: str, word: bytes, docnums: set[int]) -> dict[int, list[int]]:
+    """The positions of ``word`` in each of ``docnums``, which all hold it."""
+    return _positions(segment.reader, fieldname, word, sorted(docnums))
 
 
 def _positions(reader: IndexReader, fieldname: str, word: bytes, docnums: list[int]) -> dict[int, list[int]]:

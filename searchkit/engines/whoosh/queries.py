@@ -104,9 +104,18 @@ class WithBonus(wq.CompoundQuery):
     matcher = _not_a_whoosh_matcher
 
 
+class Near(wq.Phrase):
+    """Two words of ``fieldname``, the second 1 to ``slop`` positions after the first, scored as Lucene
+    and Tantivy score a phrase (BM25 of how often the pair occurs so, with the sum of the words' idf),
+    not as Whoosh's ``Phrase`` (the sum of its words' own scores): the proximity bonus of a long query
+    (``walk.TreeCompiler.proximity``) then weighs the same on every engine."""
+
+    matcher = _not_a_whoosh_matcher
+
+
 def boosted(query: wq.Query, boost: float) -> wq.Query:
     query = query.copy()
-    query.boost = boost
+    query.boost = query.boost * boost  # nested boosts multiply, as on the other engines
     return query
 
 
