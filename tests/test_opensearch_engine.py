@@ -38,7 +38,8 @@ from searchkit.engines.opensearch.writer import OpenSearchWriter  # noqa: E402
 from searchkit.errors import InvalidOptionError  # noqa: E402
 
 URL = os.environ.get("SEARCHKIT_OPENSEARCH_URL", "").rstrip("/")
-RUN = REPO / "tests" / "cluster" / "run"
+# The checkout that started the cluster keeps its state (as in test_opensearch_cluster_faults.py).
+RUN = Path(os.environ.get("SEARCHKIT_CLUSTER_RUN") or REPO / "tests" / "cluster" / "run")
 live = pytest.mark.skipif(not URL, reason="SEARCHKIT_OPENSEARCH_URL is not set (tests/cluster/run up)")
 
 SECRET = "s3cret-Pa55word-never-shown"
