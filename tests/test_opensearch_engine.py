@@ -32,7 +32,7 @@ pytest.importorskip("opensearchpy", reason="the opensearch extra is not installe
 
 import searchkit  # noqa: E402
 from searchkit.cli.commands import main  # noqa: E402
-from searchkit.engines.opensearch import config  # noqa: E402
+from searchkit.engines.opensearch import bulk, config  # noqa: E402
 from searchkit.engines.opensearch.client import Cluster  # noqa: E402
 from searchkit.engines.opensearch.writer import OpenSearchWriter  # noqa: E402
 from searchkit.errors import InvalidOptionError  # noqa: E402
@@ -378,7 +378,8 @@ def test_documents_refused_as_too_many_are_sent_again_with_backoff(tmp_path):
     ])
     waits: list[float] = []
     writer = OpenSearchWriter(cluster, folder, sleep=waits.append)
-    refused = writer._bulk([("index", f"a{n}", {"n": n}) for n in range(3)])
+    refused = writer._bulk([bulk.Line("index", f"a{n}", f'{{"index": {{"_id": "a{n}"}}}}\n{{"n": {n}}}\n')
+                            for n in range(3)])
     assert refused == {} and waits == [0.5, 1.0]
     assert [body.count('"index"') for body in cluster.sent] == [3, 2, 1]
 

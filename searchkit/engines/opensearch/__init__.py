@@ -11,11 +11,13 @@ the articles it finds on the other engines. The parts:
     config.py   the folder's record, credentials    client.py   requests, retries, errors
     schema.py   mapping, Article <-> document        compile.py  query tree -> query DSL
     reader.py   the EngineReader (a point in time)   writer.py   the EngineWriter (bulk, refresh)
+    bulk.py     analysis in workers, parallel bulks  readiness.py  replicas and green before a swap
     suggest.py  did you mean
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import threading
 from dataclasses import replace
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Mapping, Optional
 
 from searchkit.engines.base import ALL_CAPABILITIES
 from searchkit.engines.opensearch import config
-from searchkit.errors import EngineNotAvailableError
+from searchkit.errors import EngineNotAvailableError, EngineRejectedError, SearchkitError
 
 if TYPE_CHECKING:
     from searchkit.engines.opensearch.client import Cluster, Clusters
@@ -70,8 +72,8 @@ class OpenSearchEngine:
         from searchkit.engines.opensearch.schema import index_body
 
         location = config.new_location(folder, self._options)
-        self._cluster(location).call("PUT", f"/{location.index}",
-                                         body=index_body(location.shards, location.replicas))
+        # Loaded without replicas (every document indexed once, not on each copy); publish adds them.
+        self._cluster(location).call("PUT", f"/{location.index}", body=index_body(location.shards, 0))
         config.write(folder, replace(location, commits=1))  # an empty index is one commit
 
     def commit_token(self, folder: Path) -> str:
@@ -88,11 +90,19 @@ class OpenSearchEngine:
         return OpenSearchWriter(self._cluster(config.require(folder)), folder)
 
     def publish(self, folder: Path) -> None:
-        """Point the alias at this generation's index, taking it off the others, in one atomic call."""
+        """Give this generation's index its replicas, wait until every copy is assigned (green), then
+        point the alias at it, taking it off the others, in one atomic call."""
         from searchkit.engines.opensearch.client import Missing
+        from searchkit.engines.opensearch.readiness import make_ready
 
         location = config.require(folder)
         cluster = self._cluster(location)
+        try:
+            make_ready(cluster, location)
+        except EngineRejectedError:
+            with contextlib.suppress(SearchkitError):  # never searched: its space is freed now if it can be
+                self.discard(folder)
+            raise
         try:
             holders = list(cluster.call("GET", f"/_alias/{location.alias}"))
         except Missing:
