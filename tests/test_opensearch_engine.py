@@ -308,7 +308,7 @@ def test_wrong_credentials_are_one_line_exit_2_and_the_password_is_never_shown_o
     assert done.exit_code == 2
     assert done.output == (
         f"error: the search cluster at {refusing_server} refused the request (HTTP 401): authentication "
-        "failed or not allowed; check SEARCHKIT_OPENSEARCH_USER and SEARCHKIT_OPENSEARCH_PASSWORD (or "
+        "failed; check SEARCHKIT_OPENSEARCH_USER and SEARCHKIT_OPENSEARCH_PASSWORD (or "
         "SEARCHKIT_OPENSEARCH_API_KEY)\n")
     sent = base64.b64encode(f"searcher:{SECRET}".encode()).decode()
     assert Refusing.seen, Refusing.seen

@@ -11,7 +11,8 @@ so each node gets a transport of its own and the choice of node is made here.
   about 15 s in all) unless the caller handles them itself (a reader's search: a fresh reader is better).
 - No answer from any node (refused, timed out, TLS failed) is :class:`EngineUnreachableError` naming
   every URL tried and why each failed.
-- 401 and 403 are :class:`EngineRejectedError` saying which variables hold the credentials; any other
+- 401 (authentication failed) and 403 (not allowed for this user, with the cluster's reason) are
+  :class:`EngineRejectedError` saying which variables hold the credentials; any other
   error status is :class:`EngineRejectedError` with the cluster's own reason, or :class:`Missing` (404),
   which callers turn into what a missing index means to them.
 """
@@ -165,9 +166,13 @@ class Cluster:
             self._discover = False
 
     def rejected(self, status: Optional[int], error: opensearchpy.TransportError) -> Refused:
-        if status in (401, 403):
-            return Refused(self.url, status, "authentication failed or not allowed; check "
+        if status == 401:
+            return Refused(self.url, status, "authentication failed; check "
                            f"{USER_VARIABLE} and {PASSWORD_VARIABLE} (or {API_KEY_VARIABLE})")
+        if status == 403:  # the cluster's reason names the request and the user, never a password
+            said = error_reason(error.info)
+            return Refused(self.url, status, f"not allowed for this user{': ' + said if said else ''} "
+                           f"({USER_VARIABLE} names the user; a read-only user can search, not index)")
         reason = error_reason(error.info) or str(error.error)
         types = frozenset(error_types(error.info))
         return (Missing if status == 404 else Refused)(self.url, status, reason, types)
