@@ -24,10 +24,10 @@ from searchkit.engines.seeding import in_workers, index_seed_files
 from searchkit.errors import BuildWorkerDiedError
 
 #: A bulk request carries at most this many documents, or about this many bytes of JSON.
-CHUNK_DOCS = 1_000
+CHUNK_DOCS = 500
 CHUNK_BYTES = 8_000_000
 #: Bulk requests in flight at once (each stream is a thread waiting on the cluster).
-STREAMS = 3
+STREAMS = 2
 #: Seed files per worker task: enough to amortise sending the results back.
 CHUNK_FILES = 250
 
