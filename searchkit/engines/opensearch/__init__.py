@@ -12,6 +12,7 @@ the articles it finds on the other engines. The parts:
     schema.py   mapping, Article <-> document        compile.py  query tree -> query DSL
     reader.py   the EngineReader (a point in time)   writer.py   the EngineWriter (bulk, refresh)
     bulk.py     analysis in workers, parallel bulks  readiness.py  replicas and green before a swap
+    meta.py     the index's _meta: schema, ownership of the alias
     suggest.py  did you mean
 """
 
@@ -69,11 +70,14 @@ class OpenSearchEngine:
         return OpenSearchEngine({**self._options, **options}, self._shared())
 
     def create(self, folder: Path) -> None:
+        from searchkit.engines.opensearch.meta import check_alias_holders, meta
         from searchkit.engines.opensearch.schema import index_body
 
         location = config.new_location(folder, self._options)
+        check_alias_holders(self._cluster(location), location)  # refused before anything is loaded
         # Loaded without replicas (every document indexed once, not on each copy); publish adds them.
-        self._cluster(location).call("PUT", f"/{location.index}", body=index_body(location.shards, 0))
+        body = index_body(location.shards, 0, meta(location, SCHEMA_VERSION))
+        self._cluster(location).call("PUT", f"/{location.index}", body=body)
         config.write(folder, replace(location, commits=1))  # an empty index is one commit
 
     def commit_token(self, folder: Path) -> str:
@@ -85,14 +89,18 @@ class OpenSearchEngine:
         return OpenSearchReader(self._cluster(config.require(folder)), folder)
 
     def open_writer(self, folder: Path) -> "OpenSearchWriter":
+        from searchkit.engines.opensearch.meta import check_schema
         from searchkit.engines.opensearch.writer import OpenSearchWriter
 
-        return OpenSearchWriter(self._cluster(config.require(folder)), folder)
+        location = config.require(folder)
+        cluster = self._cluster(location)
+        check_schema(cluster, location, folder, SCHEMA_VERSION)
+        return OpenSearchWriter(cluster, folder)
 
     def publish(self, folder: Path) -> None:
         """Give this generation's index its replicas, wait until every copy is assigned (green), then
         point the alias at it, taking it off the others, in one atomic call."""
-        from searchkit.engines.opensearch.client import Missing
+        from searchkit.engines.opensearch.meta import check_alias_holders
         from searchkit.engines.opensearch.readiness import make_ready
 
         location = config.require(folder)
@@ -103,12 +111,8 @@ class OpenSearchEngine:
             with contextlib.suppress(SearchkitError):  # never searched: its space is freed now if it can be
                 self.discard(folder)
             raise
-        try:
-            holders = list(cluster.call("GET", f"/_alias/{location.alias}"))
-        except Missing:
-            holders = []
-        actions = [{"remove": {"index": holder, "alias": location.alias}}
-                   for holder in holders if holder != location.index]
+        holders = check_alias_holders(cluster, location)  # again: it may have changed while loading
+        actions = [{"remove": {"index": holder, "alias": location.alias}} for holder in holders]
         actions.append({"add": {"index": location.index, "alias": location.alias}})
         cluster.call("POST", "/_aliases", body={"actions": actions})
 
