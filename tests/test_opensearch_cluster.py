@@ -12,6 +12,7 @@ import subprocess
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -19,7 +20,8 @@ import pytest
 from conftest import REPO
 
 URL = os.environ.get("SEARCHKIT_OPENSEARCH_URL", "").rstrip("/")
-RUN = REPO / "tests" / "cluster" / "run"
+# The checkout that started the cluster keeps its state (as in test_opensearch_cluster_faults.py).
+RUN = Path(os.environ.get("SEARCHKIT_CLUSTER_RUN") or REPO / "tests" / "cluster" / "run")
 
 pytestmark = pytest.mark.skipif(
     not URL, reason="SEARCHKIT_OPENSEARCH_URL is not set (tests/cluster/run up starts a cluster)")

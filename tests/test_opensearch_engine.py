@@ -32,13 +32,14 @@ pytest.importorskip("opensearchpy", reason="the opensearch extra is not installe
 
 import searchkit  # noqa: E402
 from searchkit.cli.commands import main  # noqa: E402
-from searchkit.engines.opensearch import config  # noqa: E402
+from searchkit.engines.opensearch import bulk, config  # noqa: E402
 from searchkit.engines.opensearch.client import Cluster  # noqa: E402
 from searchkit.engines.opensearch.writer import OpenSearchWriter  # noqa: E402
 from searchkit.errors import InvalidOptionError  # noqa: E402
 
 URL = os.environ.get("SEARCHKIT_OPENSEARCH_URL", "").rstrip("/")
-RUN = REPO / "tests" / "cluster" / "run"
+# The checkout that started the cluster keeps its state (as in test_opensearch_cluster_faults.py).
+RUN = Path(os.environ.get("SEARCHKIT_CLUSTER_RUN") or REPO / "tests" / "cluster" / "run")
 live = pytest.mark.skipif(not URL, reason="SEARCHKIT_OPENSEARCH_URL is not set (tests/cluster/run up)")
 
 SECRET = "s3cret-Pa55word-never-shown"
@@ -307,7 +308,7 @@ def test_wrong_credentials_are_one_line_exit_2_and_the_password_is_never_shown_o
     assert done.exit_code == 2
     assert done.output == (
         f"error: the search cluster at {refusing_server} refused the request (HTTP 401): authentication "
-        "failed or not allowed; check SEARCHKIT_OPENSEARCH_USER and SEARCHKIT_OPENSEARCH_PASSWORD (or "
+        "failed; check SEARCHKIT_OPENSEARCH_USER and SEARCHKIT_OPENSEARCH_PASSWORD (or "
         "SEARCHKIT_OPENSEARCH_API_KEY)\n")
     sent = base64.b64encode(f"searcher:{SECRET}".encode()).decode()
     assert Refusing.seen, Refusing.seen
@@ -377,7 +378,8 @@ def test_documents_refused_as_too_many_are_sent_again_with_backoff(tmp_path):
     ])
     waits: list[float] = []
     writer = OpenSearchWriter(cluster, folder, sleep=waits.append)
-    refused = writer._bulk([("index", f"a{n}", {"n": n}) for n in range(3)])
+    refused = writer._bulk([bulk.Line("index", f"a{n}", f'{{"index": {{"_id": "a{n}"}}}}\n{{"n": {n}}}\n')
+                            for n in range(3)])
     assert refused == {} and waits == [0.5, 1.0]
     assert [body.count('"index"') for body in cluster.sent] == [3, 2, 1]
 

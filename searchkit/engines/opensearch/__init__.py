@@ -11,11 +11,14 @@ the articles it finds on the other engines. The parts:
     config.py   the folder's record, credentials    client.py   requests, retries, errors
     schema.py   mapping, Article <-> document        compile.py  query tree -> query DSL
     reader.py   the EngineReader (a point in time)   writer.py   the EngineWriter (bulk, refresh)
+    bulk.py     analysis in workers, parallel bulks  readiness.py  replicas and green before a swap
+    meta.py     the index's _meta: schema, ownership of the alias
     suggest.py  did you mean
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import threading
 from dataclasses import replace
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Mapping, Optional
 
 from searchkit.engines.base import ALL_CAPABILITIES
 from searchkit.engines.opensearch import config
-from searchkit.errors import EngineNotAvailableError
+from searchkit.errors import EngineNotAvailableError, EngineRejectedError, SearchkitError
 
 if TYPE_CHECKING:
     from searchkit.engines.opensearch.client import Cluster, Clusters
@@ -39,7 +42,8 @@ INSTALL = "pip install 'searchkit[opensearch]'"
 class OpenSearchEngine:
     """OpenSearch, fed searchkit's analysis; data on a cluster, its whereabouts in the generation folder.
 
-    ``options`` (see :data:`config.OPTIONS`: ``url``, ``index_name``, ``shards``, ``replicas``) say where
+    ``options`` (see :data:`config.OPTIONS`: ``url``, one or more comma-separated node URLs;
+    ``index_name``, ``shards``, ``replicas``, ``discover``: ask the cluster for its other nodes) say where
     a generation this engine creates goes; without them a new generation goes where the live one of its
     index folder is (so a rebuild stays on the same cluster and alias), else to
     ``SEARCHKIT_OPENSEARCH_URL``.
@@ -66,11 +70,14 @@ class OpenSearchEngine:
         return OpenSearchEngine({**self._options, **options}, self._shared())
 
     def create(self, folder: Path) -> None:
+        from searchkit.engines.opensearch.meta import check_alias_holders, meta
         from searchkit.engines.opensearch.schema import index_body
 
         location = config.new_location(folder, self._options)
-        self._cluster(location.url).call("PUT", f"/{location.index}",
-                                         body=index_body(location.shards, location.replicas))
+        check_alias_holders(self._cluster(location), location)  # refused before anything is loaded
+        # Loaded without replicas (every document indexed once, not on each copy); publish adds them.
+        body = index_body(location.shards, 0, meta(location, SCHEMA_VERSION))
+        self._cluster(location).call("PUT", f"/{location.index}", body=body)
         config.write(folder, replace(location, commits=1))  # an empty index is one commit
 
     def commit_token(self, folder: Path) -> str:
@@ -79,25 +86,33 @@ class OpenSearchEngine:
     def open_reader(self, folder: Path) -> "OpenSearchReader":
         from searchkit.engines.opensearch.reader import OpenSearchReader
 
-        return OpenSearchReader(self._cluster(config.require(folder).url), folder)
+        return OpenSearchReader(self._cluster(config.require(folder)), folder)
 
     def open_writer(self, folder: Path) -> "OpenSearchWriter":
+        from searchkit.engines.opensearch.meta import check_schema
         from searchkit.engines.opensearch.writer import OpenSearchWriter
 
-        return OpenSearchWriter(self._cluster(config.require(folder).url), folder)
+        location = config.require(folder)
+        cluster = self._cluster(location)
+        check_schema(cluster, location, folder, SCHEMA_VERSION)
+        return OpenSearchWriter(cluster, folder)
 
     def publish(self, folder: Path) -> None:
-        """Point the alias at this generation's index, taking it off the others, in one atomic call."""
-        from searchkit.engines.opensearch.client import Missing
+        """Give this generation's index its replicas, wait until every copy is assigned (green), then
+        point the alias at it, taking it off the others, in one atomic call."""
+        from searchkit.engines.opensearch.meta import check_alias_holders
+        from searchkit.engines.opensearch.readiness import make_ready
 
         location = config.require(folder)
-        cluster = self._cluster(location.url)
+        cluster = self._cluster(location)
         try:
-            holders = list(cluster.call("GET", f"/_alias/{location.alias}"))
-        except Missing:
-            holders = []
-        actions = [{"remove": {"index": holder, "alias": location.alias}}
-                   for holder in holders if holder != location.index]
+            make_ready(cluster, location)
+        except EngineRejectedError:
+            with contextlib.suppress(SearchkitError):  # never searched: its space is freed now if it can be
+                self.discard(folder)
+            raise
+        holders = check_alias_holders(cluster, location)  # again: it may have changed while loading
+        actions = [{"remove": {"index": holder, "alias": location.alias}} for holder in holders]
         actions.append({"add": {"index": location.index, "alias": location.alias}})
         cluster.call("POST", "/_aliases", body={"actions": actions})
 
@@ -109,12 +124,12 @@ class OpenSearchEngine:
         if location is None:
             return
         try:
-            self._cluster(location.url).call("DELETE", f"/{location.index}")
+            self._cluster(location).call("DELETE", f"/{location.index}")
         except Missing:
             pass
 
-    def _cluster(self, url: str) -> "Cluster":
-        return self._shared().get(url)
+    def _cluster(self, location: config.Location) -> "Cluster":
+        return self._shared().get(location.url, location.discover)
 
     def _shared(self) -> "Clusters":
         with self._lock:  # the client library is imported on first use, not when the engine is looked up

@@ -1,10 +1,11 @@
 """What a generation folder of the OpenSearch engine holds, and where its connection comes from.
 
 The data lives on the cluster; the generation folder keeps only ``opensearch.json``: the cluster's URL
-(never with credentials), the alias users search (the index name), the physical index behind it for this
-generation, its shard and replica counts, and a commit counter. The counter is the commit token: bumped
-by every commit after the cluster's refresh, read without the network or the client library, so a
-no-change ``searchkit index`` and a reader's ``is_current`` cost a small file read.
+or URLs (comma-separated, one per node the client may talk to; never with credentials), whether the
+client discovers the cluster's other nodes, the alias users search (the index name), the physical
+index behind it for this generation, its shard and replica counts, and a commit counter. The counter
+is the commit token: bumped by every commit after the cluster's refresh, read without the network or
+the client library, so a no-change ``searchkit index`` and a reader's ``is_current`` cost a small file read.
 
 Credentials come from the environment only, are kept in memory and are never written or printed:
 ``SEARCHKIT_OPENSEARCH_USER`` and ``SEARCHKIT_OPENSEARCH_PASSWORD``, or ``SEARCHKIT_OPENSEARCH_API_KEY``.
@@ -36,17 +37,19 @@ INSECURE_VARIABLE = "SEARCHKIT_OPENSEARCH_INSECURE"
 CA_CERTS_VARIABLE = "SEARCHKIT_OPENSEARCH_CA_CERTS"
 SHARDS_VARIABLE = "SEARCHKIT_OPENSEARCH_SHARDS"
 REPLICAS_VARIABLE = "SEARCHKIT_OPENSEARCH_REPLICAS"
+DISCOVER_VARIABLE = "SEARCHKIT_OPENSEARCH_DISCOVER"
 DEFAULT_SHARDS = 2
 DEFAULT_REPLICAS = 1
 #: The engine options a new index takes (``open_index(..., engine_options=...)``, ``--url``,
 #: ``--index-name``).
-OPTIONS = ("url", "index_name", "shards", "replicas")
+OPTIONS = ("url", "index_name", "shards", "replicas", "discover")
 _INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}\Z")
 
 
 @dataclass(frozen=True)
 class Location:
-    """Where one generation's data is: cluster, alias, physical index; and its commit counter."""
+    """Where one generation's data is: cluster (``url``: one or more comma-separated node URLs), alias,
+    physical index; its commit counter; whether the client discovers the cluster's other nodes."""
 
     url: str
     alias: str
@@ -54,6 +57,7 @@ class Location:
     shards: int
     replicas: int
     commits: int = 0
+    discover: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,41 @@ def check_url(url: str) -> str:
         raise InvalidOptionError(
             f"put credentials in {USER_VARIABLE} and {PASSWORD_VARIABLE} (or {API_KEY_VARIABLE}), not in the "
             f"URL, which is recorded in the index folder: {shown_url(url)}")
+    try:
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        raise InvalidOptionError(f"not a valid port in the URL {shown_url(url)!r}") from None
     return urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/")))
+
+
+def check_urls(text: str) -> str:
+    """One or more comma-separated node URLs, each checked (:func:`check_url`) and without duplicates,
+    joined by commas; an entry that is not a URL is named with its place in the list."""
+    entries = text.split(",")
+    checked: list[str] = []
+    for place, entry in enumerate(entries, start=1):
+        if len(entries) > 1:
+            if not entry.strip():
+                raise InvalidOptionError(f"URL {place} of {len(entries)} in {shown_urls(text)!r} is empty")
+            try:
+                url = check_url(entry)
+            except InvalidOptionError as error:
+                raise InvalidOptionError(f"URL {place} of {len(entries)} in the list: {error}") from None
+        else:
+            url = check_url(entry)
+        if url not in checked:
+            checked.append(url)
+    return ",".join(checked)
+
+
+def split_urls(text: str) -> list[str]:
+    """The node URLs of a recorded ``url`` (already checked)."""
+    return [url for url in text.split(",") if url]
+
+
+def shown_urls(text: str) -> str:
+    """A comma-separated list of URLs with any user and password removed."""
+    return ",".join(shown_url(url) for url in text.split(","))
 
 
 def shown_url(url: str) -> str:
@@ -159,8 +197,10 @@ def new_location(folder: Path, options: Mapping[str, str]) -> Location:
     shards = _count(options.get("shards"), live.shards if live else None, SHARDS_VARIABLE, DEFAULT_SHARDS, 1)
     replicas = _count(options.get("replicas"), live.replicas if live else None, REPLICAS_VARIABLE,
                       DEFAULT_REPLICAS, 0)
+    discover = _flag(options.get("discover"), live.discover if live else None, DISCOVER_VARIABLE)
     physical = f"{alias}-{folder.name}-{secrets.token_hex(4)}"
-    return Location(url=check_url(url), alias=alias, index=physical, shards=shards, replicas=replicas)
+    return Location(url=check_urls(url), alias=alias, index=physical, shards=shards, replicas=replicas,
+                    discover=discover)
 
 
 def default_alias(index_dir: Path) -> str:
@@ -192,3 +232,13 @@ def _count(given: Optional[str], live: Optional[int], variable: str, default: in
         raise InvalidOptionError(f"{variable.rsplit('_', 1)[-1].lower()} must be a whole number >= {least}, "
                                  f"not {text!r}")
     return value
+
+
+def _flag(given: Optional[str], live: Optional[bool], variable: str) -> bool:
+    text = given if given is not None else os.environ.get(variable)
+    if text is None or text.strip() == "":
+        return bool(live)
+    value = text.strip().lower()
+    if value not in ("1", "true", "yes", "0", "false", "no"):
+        raise InvalidOptionError(f"{variable.rsplit('_', 1)[-1].lower()} must be true or false, not {text!r}")
+    return value in ("1", "true", "yes")

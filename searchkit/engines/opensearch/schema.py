@@ -40,9 +40,10 @@ ARTICLE_FIELDS = ["id", "date", "headline_text", "body_text", "path", "fingerpri
 _STORED_ONLY = {"type": "text", "index": False, "norms": False}
 
 
-def index_body(shards: int, replicas: int) -> dict[str, Any]:
-    """Settings and mapping of a new physical index. ``refresh_interval: -1``: writes become visible
-    only when a writer commits (the engine refreshes then), never half a batch on a timer."""
+def index_body(shards: int, replicas: int, meta: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """Settings and mapping of a new physical index (``meta``: the mapping's ``_meta``, see meta.py).
+    ``refresh_interval: -1``: writes become visible only when a writer commits (the engine refreshes
+    then), never half a batch on a timer."""
     return {
         "settings": {
             "index": {"number_of_shards": shards, "number_of_replicas": replicas, "refresh_interval": "-1",
@@ -53,6 +54,7 @@ def index_body(shards: int, replicas: int) -> dict[str, Any]:
             },
         },
         "mappings": {
+            **({"_meta": meta} if meta else {}),
             "dynamic": "strict",
             "_source": {"excludes": [*TEXT_FIELDS, *WORDS_FIELDS.values(), VOCABULARY_FIELD]},
             "properties": {

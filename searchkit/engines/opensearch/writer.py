@@ -2,9 +2,9 @@
 
 The physical index has no refresh timer (``refresh_interval: -1``), so what a batch sends stays out of
 every search until :meth:`OpenSearchWriter.commit` refreshes the index, then counts the commit in the
-generation folder (the commit token). Seed files are read, analysed and sent in chunks as they come
-(:data:`CHUNK_DOCS` documents or :data:`CHUNK_BYTES` of JSON); puts and deletes through the library are
-held, the last per id winning, and sent at commit.
+generation folder (the commit token). Seed files are read and analysed in worker processes and sent as
+they come, in bulks over several streams at once (:mod:`~searchkit.engines.opensearch.bulk`); puts and
+deletes through the library are held, the last per id winning, and sent at commit.
 
 A bulk answers per document. One the cluster refused (a mapping conflict, a word too long for Lucene)
 is reported as a skipped seed file naming the article and the cluster's reason: it is left out of the
@@ -20,40 +20,30 @@ update sends their seed files again (the manifest never acknowledged them).
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-from searchkit.articles import Article, Fingerprint, SeedFile
+from searchkit.articles import SeedFile
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.batch import BatchWriter, Change
-from searchkit.engines.opensearch import config
+from searchkit.engines.opensearch import bulk, config
 from searchkit.engines.opensearch.client import FIRST_WAIT, TRIES, Cluster
-from searchkit.engines.opensearch.schema import (
-    ARTICLE_FIELDS,
-    article_from,
-    document,
-    document_id,
-    fingerprint_from,
-)
-from searchkit.engines.seeding import index_seed_files
+from searchkit.engines.opensearch.schema import ARTICLE_FIELDS, article_from, fingerprint_from
+from searchkit.engines.seeding import worker_count
 from searchkit.errors import EngineRejectedError, SeedError
 
-#: A bulk request carries at most this many documents, or about this many bytes of JSON.
-CHUNK_DOCS = 500
-CHUNK_BYTES = 8_000_000
 #: Ids per search when a cancel reads the committed versions back.
 LOOKUP_IDS = 1_000
-
-Operation = tuple[str, str, Optional[dict[str, Any]]]  # ("index" | "delete", article id, document)
 
 
 class OpenSearchWriter(BatchWriter):
     """One batch for one generation's physical index (the caller holds searchkit's write lock)."""
 
-    def __init__(self, cluster: Cluster, folder: Path, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, cluster: Cluster, folder: Path, sleep: Callable[[float], None] = time.sleep,
+                 streams: Optional[int] = None) -> None:
         self.folder = folder
+        self.streams = streams if streams is not None else bulk.STREAMS
         self.location = config.require(folder)
         self._cluster = cluster
         self._sleep = sleep
@@ -64,37 +54,28 @@ class OpenSearchWriter(BatchWriter):
     def write_seeds(self, seeds: Sequence[SeedFile], *, known_digests: Mapping[str, str], max_bytes: int,
                     progress: Optional[Progress], workers: Optional[int],
                     language: Optional[str] = None) -> SeedOutcome:
-        """Read, analyse and send ``seeds`` in chunks, in this process (``workers`` is not used: the
-        cluster's indexing, not the analysis, bounds the speed here)."""
-        chunk: list[Operation] = []
-        paths: dict[str, Path] = {}
-        refused: dict[str, str] = {}
-        size = 0
-
-        def keep(article: Article, fingerprint: Fingerprint) -> None:
-            nonlocal size
-            doc = document(article, fingerprint)
-            chunk.append(("index", article.id, doc))
-            paths[article.id] = Path(article.path) if article.path else Path(article.id)
-            size += len(article.body) + len(article.headline) + 200
-            if len(chunk) >= CHUNK_DOCS or size >= CHUNK_BYTES:
-                send()
-
-        def send() -> None:
-            nonlocal size
-            refused.update(self._bulk(chunk))
-            chunk.clear()
-            size = 0
-
-        outcome = index_seed_files(keep, seeds, known_digests=known_digests, max_bytes=max_bytes,
-                                   progress=progress, language=language)
-        if chunk:
-            send()
+        """Read, analyse and serialise ``seeds`` in worker processes (in this one for a few files), and
+        send them in bulks over several streams at once (:mod:`~searchkit.engines.opensearch.bulk`)."""
+        outcome = SeedOutcome.empty()
+        paths: dict[str, str] = {}
+        streams = bulk.Streams(self._bulk, self.streams)
+        try:
+            for part, lines, part_paths in bulk.prepared(seeds, known_digests, max_bytes=max_bytes,
+                                                         workers=worker_count(workers, len(seeds)),
+                                                         progress=progress, language=language):
+                outcome.merge(part)
+                paths.update(part_paths)
+                for operations in bulk.grouped(lines):
+                    self._written.update(line.article_id for line in operations)
+                    streams.send_later(operations)
+            refused = streams.finish()
+        finally:
+            streams.close()
         for article_id, reason in refused.items():
             outcome.indexed.pop(article_id, None)
             outcome.signatures.pop(article_id, None)
-            outcome.skipped.append(SeedError(paths[article_id], f"refused by the search cluster ({reason}); "
-                                                                "it is sent again at the next update"))
+            outcome.skipped.append(SeedError(Path(paths[article_id]), f"refused by the search cluster "
+                                             f"({reason}); it is sent again at the next update"))
         return outcome
 
     def commit(self) -> None:
@@ -103,12 +84,12 @@ class OpenSearchWriter(BatchWriter):
         super().commit()
 
     def apply(self, changes: Iterable[tuple[str, Change]]) -> None:
-        operations: list[Operation] = [
-            ("index", article_id, document(*change)) if change is not None else ("delete", article_id, None)
-            for article_id, change in changes]
+        operations = [bulk.index_line(*change) if change is not None else bulk.delete_line(article_id)
+                      for article_id, change in changes]
+        self._written.update(line.article_id for line in operations)
         refused: dict[str, str] = {}
-        for start in range(0, len(operations), CHUNK_DOCS):
-            refused.update(self._bulk(operations[start:start + CHUNK_DOCS]))
+        for part in bulk.grouped(operations):
+            refused.update(self._bulk(part))
         if refused:
             named = "; ".join(f"{article_id!r}: {reason}" for article_id, reason in sorted(refused.items()))
             raise EngineRejectedError(self._cluster.url, None,
@@ -126,26 +107,26 @@ class OpenSearchWriter(BatchWriter):
 
     # -----------------------------------------------------------------------------------------------
 
-    def _bulk(self, operations: Sequence[Operation]) -> dict[str, str]:
-        """Send ``operations``; returns the ids the cluster refused, with its reason. Documents refused
-        for being too many at once (429) are sent again after a wait, up to :data:`TRIES` times."""
+    def _bulk(self, operations: Sequence[bulk.Line]) -> dict[str, str]:
+        """Send ``operations`` (the caller counted their ids as written); returns the ids the cluster
+        refused, with its reason. Documents refused for being too many at once (429) are sent again
+        after a wait, up to :data:`TRIES` times. Called from several sender threads at once."""
         refused: dict[str, str] = {}
         pending = list(operations)
         wait = FIRST_WAIT
         for attempt in range(1, TRIES + 1):
             if not pending:
                 break
-            self._written.update(article_id for _, article_id, _ in pending)
-            answer = self._cluster.call("POST", f"/{self.location.index}/_bulk", body=_lines(pending))
-            busy: list[Operation] = []
+            answer = self._cluster.call("POST", f"/{self.location.index}/_bulk", body=bulk.body(pending))
+            busy: list[bulk.Line] = []
             for operation, item in zip(pending, answer["items"], strict=True):
                 result = item.get("index") or item.get("delete") or {}
                 status = int(result.get("status", 500))
-                if status < 300 or (operation[0] == "delete" and status == 404):
-                    refused.pop(operation[1], None)
+                if status < 300 or (operation.action == "delete" and status == 404):
+                    refused.pop(operation.article_id, None)
                     continue
                 reason = _item_reason(result)
-                refused[operation[1]] = reason
+                refused[operation.article_id] = reason
                 if status == 429 and attempt < TRIES:
                     busy.append(operation)
             pending = busy
@@ -175,29 +156,15 @@ class OpenSearchWriter(BatchWriter):
                 "size": len(ids), "track_total_hits": False, "query": {"terms": {"id": ids}},
                 "_source": ARTICLE_FIELDS})
             committed = {row["_source"]["id"]: row["_source"] for row in answer["hits"]["hits"]}
-            operations: list[Operation] = []
-            for article_id in ids:
-                source = committed.get(article_id)
-                if source is None:
-                    operations.append(("delete", article_id, None))
-                else:
-                    operations.append(("index", article_id,
-                                       document(article_from(source), fingerprint_from(source))))
+            operations = [bulk.delete_line(article_id) if article_id not in committed else
+                          bulk.index_line(article_from(committed[article_id]),
+                                          fingerprint_from(committed[article_id])) for article_id in ids]
             refused = self._bulk(operations)
             if refused:
                 raise EngineRejectedError(self._cluster.url, None,
                                           "a cancelled batch could not be taken back "
                                           f"for {len(refused)} article(s); rebuild the index "
                                           "('searchkit index --rebuild')")
-
-
-def _lines(operations: Iterable[Operation]) -> str:
-    lines = []
-    for action, article_id, doc in operations:
-        lines.append(json.dumps({action: {"_id": document_id(article_id)}}, ensure_ascii=False))
-        if doc is not None:
-            lines.append(json.dumps(doc, ensure_ascii=False))
-    return "\n".join(lines) + "\n"
 
 
 def _item_reason(result: Mapping[str, Any]) -> str:
