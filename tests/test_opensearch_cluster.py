@@ -185,9 +185,9 @@ def test_searches_answer_from_replicas_while_a_node_is_down(news):
     green(news)
     index_articles(news)
     other = next(n for n, url in urls.items() if url != URL)
-    run_cluster("stop-node", other)
     try:
-        health = ok("GET", "/_cluster/health?wait_for_nodes=1&timeout=30s")
+        run_cluster("stop-node", other)  # inside: if it fails after stopping the node, `up` still runs
+        health = ok("GET", f"/_cluster/health/{news}?wait_for_nodes=1&timeout=30s")
         assert (health["status"], health["number_of_nodes"]) == ("yellow", 1)
         answer = search(news, {"match_phrase": {"body": "kelly clarkson"}})
         assert answer["_shards"]["failed"] == 0
