@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 #: How many of an ambiguous id prefix's candidates a message names.
 _CANDIDATES_SHOWN = 5
@@ -238,12 +238,19 @@ class ArticlesWouldBeLostError(SearchkitError):
 
 
 class InvalidDateError(SearchkitError, ValueError):
-    """A date given as ``since``/``until`` (or ``--since``/``--until``) is not a date or is ambiguous."""
+    """A date given as ``since``/``until`` (or ``--since``/``--until``) is not a date or is ambiguous;
+    ``option`` names what gave it, when known."""
 
-    def __init__(self, value: object, reason: str) -> None:
+    def __init__(self, value: object, reason: str, option: Optional[str] = None) -> None:
         self.value = value
         self.reason = reason
-        super().__init__(f"invalid date {str(value)!r}: {reason}")
+        self.option = option
+        named = f"{option}: " if option else ""
+        super().__init__(f"{named}invalid date {str(value)!r}: {reason}")
+
+    def given_as(self, option: str) -> "InvalidDateError":
+        """The same error, naming ``option`` as what gave the date."""
+        return InvalidDateError(self.value, self.reason, option)
 
 
 class InvalidOptionError(SearchkitError, ValueError):

@@ -122,7 +122,7 @@ def test_json_errors_are_one_object_on_stdout_with_the_same_exit_codes(run, tmp_
     bad_date = run("query", "--json", "pink", "--since", "01/02/2017")
     assert bad_date.exit_code == 2
     assert json.loads(bad_date.stdout)["position"] is None
-    assert json.loads(bad_date.stdout)["error"].startswith("invalid date '01/02/2017'")
+    assert json.loads(bad_date.stdout)["error"].startswith("--since: invalid date '01/02/2017'")
     missing = run("show", "--json", "nope")
     assert missing.exit_code == 1
     assert json.loads(missing.stdout) == {"error": "no article with id 'nope'", "position": None}
@@ -138,7 +138,8 @@ def test_paging_sort_and_dates(run):
     result = run("query", "clarkson", "--since", "1 Jan 2018", "--json")
     assert [h["id"] for h in json.loads(result.stdout)["hits"]] == ["clarkson"]
     bad = run("query", "clarkson", "--since", "01/02/2017")
-    assert bad.exit_code == 2 and bad.stderr.startswith("error: invalid date '01/02/2017': ambiguous")
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("error: --since: invalid date '01/02/2017': ambiguous")
 
 
 def test_relative_dates_count_from_now(run):
@@ -165,11 +166,11 @@ def test_bad_relative_dates_are_one_line_errors_with_the_forms(run):
              "last/this week/month/year")
     bad_since = run("query", "pink", "--since", "lst week")
     assert bad_since.exit_code == 2
-    assert bad_since.stderr == (f"error: invalid date 'lst week': not a date (use YYYY-MM-DD, 18 Nov 2017, "
-                                f"YYYY-MM, YYYY, or {forms})\n")
+    assert bad_since.stderr == ("error: --since: invalid date 'lst week': not a date (use YYYY-MM-DD, "
+                                f"18 Nov 2017, YYYY-MM, YYYY, or {forms})\n")
     bad_now = run("query", "pink", "--now", "someday", "--json")
     assert bad_now.exit_code == 2
-    assert json.loads(bad_now.stdout)["error"].startswith("invalid date 'someday': not a date (use ")
+    assert json.loads(bad_now.stdout)["error"].startswith("--now: invalid date 'someday': not a date (use ")
     bad_query = run("query", "--json", 'pink date:"lst week"')
     assert bad_query.exit_code == 2
     assert json.loads(bad_query.stdout) == {

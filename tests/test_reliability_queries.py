@@ -182,7 +182,8 @@ def test_any_date_bounds_give_results_or_an_invalid_date_error(index, since, unt
     try:
         results = index.search(EVERYONE, since=since, until=until, limit=5)
     except searchkit.InvalidDateError as error:
-        assert str(error).startswith("invalid date")
+        assert error.option in ("since", "until") and str(error).startswith(f"{error.option}: invalid date")
+        assert error.value == {"since": since, "until": until}[error.option]
     else:
         assert results.total >= len(results.hits)
     assert time.perf_counter() - started < SECONDS_PER_SEARCH

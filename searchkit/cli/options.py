@@ -11,7 +11,7 @@ from typing import Any, Callable
 import click
 
 from searchkit.cli import output
-from searchkit.errors import ArticleNotFoundError, QuerySyntaxError, SearchkitError
+from searchkit.errors import ArticleNotFoundError, InvalidDateError, QuerySyntaxError, SearchkitError
 
 EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2, 3
 #: Show a progress bar when an update reads at least this many files and stderr is a terminal.
@@ -53,13 +53,21 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except SearchkitError as error:
+        except SearchkitError as raised:
+            error = as_typed(raised)
             if kwargs.get("as_json"):
                 click.echo(output.to_json(output.error_json(error)))
             report(error)
             sys.exit(EXIT_NO_MATCH if isinstance(error, ArticleNotFoundError) else EXIT_ERROR)
 
     return wrapper
+
+
+def as_typed(error: SearchkitError) -> SearchkitError:
+    """``error`` naming the option as it is typed here: ``--since``, not the library's ``since``."""
+    if isinstance(error, InvalidDateError) and error.option is not None:
+        return error.given_as(f"--{error.option}")
+    return error
 
 
 def report(error: SearchkitError) -> None:

@@ -37,14 +37,14 @@ def date_filter(since: DateLike, until: DateLike, *, now: Optional[dt.date] = No
     today), or ``None`` when neither is given."""
     if since is None and until is None:
         return None
-    start = parse_date_bound(since, end=False, now=now) if since is not None else None
-    end = parse_date_bound(until, end=True, now=now) if until is not None else None
+    start = parse_date_bound(since, end=False, now=now, option="since") if since is not None else None
+    end = parse_date_bound(until, end=True, now=now, option="until") if until is not None else None
     return DateRange(start, end)
 
 
 def reference_day(now: DateLike) -> Optional[dt.date]:
     """The day ``now`` names (itself read relative to today: ``yesterday`` works), or ``None``."""
-    return parse_date_bound(now, end=True) if now is not None else None
+    return parse_date_bound(now, end=True, option="now") if now is not None else None
 
 
 def check_page(limit: int, offset: int, sort: str) -> None:

@@ -97,7 +97,7 @@ def read_date_value(query: str, start: int, *, now: Optional[dt.date] = None) ->
 
 
 def parse_date_bound(value: Union[str, dt.date, dt.datetime], *, end: bool = False,
-                     now: Optional[dt.date] = None) -> dt.date:
+                     now: Optional[dt.date] = None, option: Optional[str] = None) -> dt.date:
     """The day a ``since``/``until`` value means.
 
     Takes a date, a datetime (its date is used) or a string: ``2017-11-18``, ``18 Nov 2017``,
@@ -105,8 +105,17 @@ def parse_date_bound(value: Union[str, dt.date, dt.datetime], *, end: bool = Fal
     ``yesterday``, ``last week``, ``3 days ago``; ``since monday`` as a start). A period (``2017``,
     ``2017-11``, ``Nov 2017``, ``last month``) means its first day, or its last day when ``end`` is true.
     Raises :class:`InvalidDateError` for a string that is not a date or that could be read as two
-    different days (``01/02/2017``).
+    different days (``01/02/2017``), naming ``option`` (what gave the value) when given.
     """
+    try:
+        return _bound(value, end=end, now=now)
+    except InvalidDateError as error:
+        if option is None:
+            raise
+        raise error.given_as(option) from None
+
+
+def _bound(value: Union[str, dt.date, dt.datetime], *, end: bool, now: Optional[dt.date]) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -68,8 +68,8 @@ class DateRange:
     @classmethod
     def of(cls, since: str, until: str, now: Optional[dt.date] = None) -> "DateRange":
         """The range ``since`` and ``until`` name, relative dates read on the day ``now`` (default today)."""
-        return cls(parse_date_bound(since, end=False, now=now) if since else None,
-                   parse_date_bound(until, end=True, now=now) if until else None)
+        return cls(parse_date_bound(since, end=False, now=now, option="since") if since else None,
+                   parse_date_bound(until, end=True, now=now, option="until") if until else None)
 
     def narrowed(self, start: dt.date, interval: str) -> tuple[str, str]:
         """``since`` and ``until`` for the bucket starting on ``start``, within this range."""

@@ -107,13 +107,13 @@ def test_active_filters_are_chips_that_remove_themselves(client):
     assert 'class="chip"' not in client.get("/", params={"q": "oil"}).text
 
 
-@pytest.mark.parametrize("params, impossible", [
-    ({"since": "1987-02-30"}, "1987-02-30"),
-    ({"until": "1987-13"}, "1987-13"),
-    ({"since": "1987-03-31", "until": "1987-02-30"}, "1987-02-30"),
+@pytest.mark.parametrize("params, option, impossible", [
+    ({"since": "1987-02-30"}, "since", "1987-02-30"),
+    ({"until": "1987-13"}, "until", "1987-13"),
+    ({"since": "1987-03-31", "until": "1987-02-30"}, "until", "1987-02-30"),
 ])
-def test_an_impossible_date_in_a_link_is_the_one_line_date_error(client, params, impossible):
-    expected = f"invalid date '{impossible}': not a date"
+def test_an_impossible_date_in_a_link_is_the_one_line_date_error(client, params, option, impossible):
+    expected = f"{option}: invalid date '{impossible}': not a date"
     page = client.get("/", params={"q": "oil", **params})
     assert page.status_code == 400
     assert f'<p class="message">error: {expected}</p>' in html.unescape(page.text)

@@ -122,4 +122,4 @@ def test_relative_dates_on_the_page_keep_their_reference_day(client):
     assert '<input type="hidden" name="now" value="1987-03-11">' in page
     bad = client.get("/", params={"q": "oil", "since": "lst week"})
     assert bad.status_code == 400
-    assert "invalid date &#39;lst week&#39;: not a date (use YYYY-MM-DD" in bad.text
+    assert "since: invalid date &#39;lst week&#39;: not a date (use YYYY-MM-DD" in bad.text
