@@ -23,8 +23,8 @@ from searchkit.results import Bucket, Facets, Histogram
 CHART_TOP, CHART_BOTTOM, CHART_HEIGHT = 18, 118, 140
 #: At most this many dates are written under the bars.
 AXIS_LABELS = 6
-#: More months than this are folded away under the years.
-MONTHS_SHOWN = 24
+#: More months than a year has are folded away under the years (a long list pushes the results down).
+MONTHS_SHOWN = 12
 
 UrlFor = Callable[..., str]
 

@@ -150,3 +150,20 @@ def test_the_timeline_axis_labels_round_dates_between_its_ends(interval, starts,
     histogram = Histogram(interval, tuple(Bucket(dt.date(year, month, 1), 1) for year, month in starts))
     drawn = timeline(histogram, DateRange(None, None), lambda **changes: "/?q=oil")
     assert [tick.label for tick in drawn["ticks"]] == labels
+
+
+@pytest.mark.parametrize("months, folded", [(12, False), (13, True)])
+def test_more_months_than_a_year_has_are_folded_under_the_years(months, folded):
+    import datetime as dt
+
+    from searchkit.results import Bucket, Facets
+    from searchkit.serve.facets_view import DateRange, facet_lists
+    from searchkit.serve.pages import _environment
+
+    buckets = tuple(Bucket(dt.date(2015 + m // 12, m % 12 + 1, 1), 1) for m in range(months))
+    years = tuple(Bucket(dt.date(year, 1, 1), sum(b.count for b in buckets if b.start.year == year))
+                  for year in sorted({b.start.year for b in buckets}))
+    lists = facet_lists(Facets(years, buckets), DateRange(None, None), lambda **changes: "/?q=oil")
+    page = _environment.get_template("facets.html").render(facets=lists)
+    assert ('<details class="more-months"><summary>All 13 months</summary>' in page) is folded
+    assert page.count('class="facet-label"') == months + len(years)  # folded, never dropped
