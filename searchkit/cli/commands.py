@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import click
 
@@ -39,7 +39,9 @@ from searchkit.errors import (
 from searchkit.index.facade import Index, open_index
 from searchkit.index.request import SORTS
 from searchkit.news.timeline import HISTOGRAM_CHOICES
-from searchkit.reports import UpdateReport
+
+if TYPE_CHECKING:  # not loaded by a query (tests/test_imports.py)
+    from searchkit.reports import UpdateReport
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
