@@ -12,7 +12,6 @@ from tantivy import DocAddress, Query
 
 from searchkit.articles import Article, Fingerprint
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, PageStories, SearchRequest
-from searchkit.engines.batch import indexable_id
 from searchkit.engines.files import folder_size
 from searchkit.engines.reuse import LastRanking, query_key
 from searchkit.engines.tantivy import commit_record, suggest, token_of
@@ -29,7 +28,6 @@ from searchkit.engines.tantivy.schema import (
     stored_text,
 )
 from searchkit.engines.tantivy.stories import KeptStories
-from searchkit.engines.tantivy.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError, UnsupportedQueryError
 from searchkit.results import Hit
 from searchkit.text.languages import LANGUAGES
@@ -69,6 +67,8 @@ def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
             if commit_record(self.folder) != self._commit:
                 raise IndexCorruptError(self.folder, "a later commit removed files this reader was "
                                                      f"using ({type(error).__name__}: {error})") from error
+            from searchkit.engines.tantivy.verify import find_damage  # only on this path
+
             damage = find_damage(self.folder)
             if damage is None:
                 raise
@@ -120,6 +120,8 @@ class TantivyReader:
 
     @_reads_files
     def get(self, article_id: str) -> Optional[Article]:
+        from searchkit.engines.batch import indexable_id  # with the writers' code: not loaded by a query
+
         if not indexable_id(article_id):
             return None
         found = self._searcher.search(Query.term_query(self._schema, "id", article_id), 1).hits
