@@ -10,11 +10,11 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import click
 
-from searchkit.cli import news, output
+from searchkit.cli import output
 from searchkit.cli.options import (
     EXIT_ERROR,
     EXIT_NO_MATCH,
@@ -39,10 +39,29 @@ from searchkit.errors import (
 from searchkit.index.facade import Index, open_index
 from searchkit.index.request import SORTS
 from searchkit.news.timeline import HISTOGRAM_CHOICES
-from searchkit.reports import UpdateReport
+
+if TYPE_CHECKING:  # not loaded by a query (tests/test_imports.py)
+    from searchkit.reports import UpdateReport
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The top-level group. The news commands (cli/news.py) are loaded when one of them runs or the help
+    lists them, not by every ``searchkit query`` (tests/test_imports.py)."""
+
+    _NEWS = ("alert", "duplicates", "related", "story")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._NEWS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> Optional[click.Command]:
+        if cmd_name in self._NEWS and cmd_name not in self.commands:
+            from searchkit.cli import news
+
+            news.register(self)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="searchkit")
 def main() -> None:
     """Full-text search for news articles.
@@ -286,6 +305,3 @@ class _progress_bar:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
-
-
-news.register(main)

@@ -6,15 +6,17 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import click
 
 from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index.facade import Stats
-from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 from searchkit.results import DuplicateGroup, Edit, Explanation, Facets, Histogram, Hit, Results, Story
+
+if TYPE_CHECKING:  # not loaded by a query (tests/test_imports.py)
+    from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 
 _MARK = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 

@@ -29,15 +29,14 @@ from searchkit.index import generations, readers, searching, storage
 from searchkit.index.lock import WriteLock
 from searchkit.index.readers import OpenReader, ReaderCache
 from searchkit.index.request import DateLike, HalfLife, LanguagesLike, plan_search
-from searchkit.news import related, versions
 from searchkit.news.collapse import LabelCache
 from searchkit.query import Node
-from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 from searchkit.results import DuplicateGroup, Explanation, Results, Story
 from searchkit.text.languages import check_language
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # and imported where used, so that a query does not load them (tests/test_imports.py)
     from searchkit.news.alerts import Alerts
+    from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -193,6 +192,7 @@ class Index:
             if not isinstance(article, Article):
                 raise TypeError(f"expected an Article, got {type(article).__name__}")
         from searchkit.index import updating
+        from searchkit.reports import UpdateReport
 
         with WriteLock(self._ensure_dir(), wait=wait, purpose="add"):
             updating.put_articles(self._live_for_writing(create=True), given)
@@ -372,6 +372,8 @@ class Index:
         """Every version of ``article_id``'s story (the article and its near-duplicate rewrites) in date
         order, each with what changed since the one before; a story of one version when it has no
         rewrites. Raises :class:`ArticleNotFoundError`; ``prefix`` as for :meth:`get`."""
+        from searchkit.news import versions
+
         article = self.get(article_id, prefix=prefix)
 
         def collect(opened: OpenReader) -> Story:
@@ -386,6 +388,8 @@ class Index:
     def related(self, article_id: str, *, limit: int = 10) -> Results:
         """Up to ``limit`` articles most like ``article_id`` (more like this), never the article itself
         or its near-duplicates; see :mod:`searchkit.news.related`. Raises :class:`ArticleNotFoundError`."""
+        from searchkit.news import related
+
         return related.related(self, article_id, limit=limit)
 
     def explain(self, query: Union[str, Node], *, plain: bool = False, sort: str = "relevance",

@@ -16,12 +16,14 @@ the fingerprints the engine stores with each article.
 from __future__ import annotations
 
 import os
-import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from searchkit.articles import Fingerprint
+
+if TYPE_CHECKING:  # imported where used: a query never reads the manifest
+    import sqlite3
 
 MANIFEST_NAME = "manifest.sqlite"
 #: The manifest of indexes written before it moved to SQLite; removed at the next save.
@@ -60,6 +62,8 @@ class Manifest:
     def load(cls, folder: Path) -> Optional["Manifest"]:
         """The manifest in ``folder`` (its facts read now, its files when asked), or ``None`` when it is
         missing or unreadable."""
+        import sqlite3
+
         path = folder / MANIFEST_NAME
         if not path.is_file():
             return None
@@ -185,6 +189,8 @@ class Manifest:
 def _connect(path: Path, *, readonly: bool = False) -> Iterator[sqlite3.Connection]:
     """A connection to ``path``: what it wrote is committed when the block ends, rolled back if it
     raises; closed either way."""
+    import sqlite3
+
     if readonly:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     else:

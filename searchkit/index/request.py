@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
@@ -28,8 +29,15 @@ def to_tree(query: Union[str, Node], *, plain: bool, now: Optional[dt.date] = No
     """Parse a query string (its relative dates on the day ``now``, default today), or pass a tree built
     in code through."""
     if isinstance(query, str):
-        return parse(query, plain=plain, now=now)
+        return _parsed(query, plain, now or dt.date.today())
     return query
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str, plain: bool, now: dt.date) -> Node:
+    # A tree is immutable and depends on nothing else, so a query asked again (the next page, a
+    # reload, a saved search) is not parsed again; errors are raised every time (never cached).
+    return parse(text, plain=plain, now=now)
 
 
 def date_filter(since: DateLike, until: DateLike, *, now: Optional[dt.date] = None) -> Optional[DateRange]:

@@ -27,11 +27,10 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import sqlite3
 from collections import defaultdict
 from contextlib import closing
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Optional
 
 from searchkit.text.facts import FACTS_VERSION, contradiction
 from searchkit.text.shingles import (
@@ -43,6 +42,9 @@ from searchkit.text.shingles import (
     Sketch,
     resemblance,
 )
+
+if TYPE_CHECKING:  # imported where used: a query on an engine that keeps its stories never opens the store
+    import sqlite3
 
 STORIES_NAME = "stories.sqlite"
 #: Near-duplicates are dated at most this many days apart: a rewrite follows its story within days (a
@@ -87,6 +89,8 @@ def store_path(folder: Path) -> Path:
 def engine_commit(folder: Path) -> Optional[str]:
     """The engine commit the stories of ``folder`` match, or ``None`` when there are none, they are
     unreadable, or they were made with other settings (another :data:`VERSION`)."""
+    import sqlite3
+
     path = store_path(folder)
     if not path.is_file():
         return None
@@ -101,6 +105,8 @@ def engine_commit(folder: Path) -> Optional[str]:
 def read_labels(folder: Path) -> dict[str, int]:
     """``{article id: story number}`` of every article that has near-duplicates (empty when the
     generation has no stories yet)."""
+    import sqlite3
+
     path = store_path(folder)
     if not path.is_file():
         return {}
@@ -288,6 +294,8 @@ def _set_commit(db: sqlite3.Connection, commit: str) -> None:
 
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    import sqlite3
+
     if readonly:
         return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     db = sqlite3.connect(path)

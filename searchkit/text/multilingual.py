@@ -24,7 +24,7 @@ import unicodedata
 from typing import Any, Callable, Iterator, Sequence
 
 from searchkit.errors import LanguageSupportMissingError
-from searchkit.text.analysis import ACRONYM, STEMMED, UNSTEMMED, Analyzer
+from searchkit.text.analysis import ACRONYM, STEMMED, UNSTEMMED, WORD, Analyzer
 from searchkit.text.languages import SEGMENTED, SNOWBALL, check_language
 
 
@@ -98,15 +98,25 @@ class LanguageAnalyzer(Analyzer):
         super().__init__(stem=stem and language in SNOWBALL)
         self.language = language
         self.algorithm = SNOWBALL.get(language, "english")
-        self.word = word_any()
         self._harakat = _HARAKAT if language in ("ar", "fa", "ur") else None
 
+    @property
+    def word(self) -> "re.Pattern[str]":
+        """The pattern of a word in any script (:func:`word_any`)."""
+        return word_any()
+
+    @staticmethod
+    def _word_in(text: str) -> "re.Pattern[str]":
+        # Every combining mark is above U+0300, so in ASCII text the English pattern finds the same
+        # words; a query or article in ASCII never pays for listing the marks (a cold query would).
+        return WORD if text.isascii() else word_any()
+
     def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
-        for match in self.word.finditer(text):
+        for match in self._word_in(text).finditer(text):
             yield match.start(), match.end(), match.group()
 
     def raw_words(self, text: str) -> list[str]:
-        return self.word.findall(text)
+        return self._word_in(text).findall(text)
 
     def normalize(self, word: str) -> str:
         normal = self._cache.get(word)
@@ -135,7 +145,7 @@ class SegmentedAnalyzer(LanguageAnalyzer):
     def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
         for start, _end, piece in self._segment(text):
             # A segment may hold punctuation or be a run of Latin letters: take its words.
-            for match in self.word.finditer(piece):
+            for match in self._word_in(piece).finditer(piece):
                 yield start + match.start(), start + match.end(), match.group()
 
     def raw_words(self, text: str) -> list[str]:

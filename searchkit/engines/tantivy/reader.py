@@ -12,7 +12,6 @@ from tantivy import DocAddress, Query
 
 from searchkit.articles import Article, Fingerprint
 from searchkit.engines.base import RANKED_SORTS, DateSummary, Page, PageStories, SearchRequest
-from searchkit.engines.batch import indexable_id
 from searchkit.engines.files import folder_size
 from searchkit.engines.reuse import LastRanking, query_key
 from searchkit.engines.tantivy import commit_record, suggest, token_of
@@ -29,7 +28,6 @@ from searchkit.engines.tantivy.schema import (
     stored_text,
 )
 from searchkit.engines.tantivy.stories import KeptStories
-from searchkit.engines.tantivy.verify import find_damage
 from searchkit.errors import IndexCorruptError, SearchkitError, UnsupportedQueryError
 from searchkit.results import Hit
 from searchkit.text.languages import LANGUAGES
@@ -48,6 +46,8 @@ _PER_DAY = {"days": {"terms": {"field": "date", "size": _MAX_DAYS}}}
 _LIST_PER_ID = 3
 #: Addresses whose ids a reader remembers (about 100 bytes each).
 _IDS_REMEMBERED = 200_000
+#: Compiled queries a reader keeps (a Tantivy query object each, a few hundred bytes).
+_COMPILED_KEPT = 256
 #: A hit's stored fields but the body: id, date, headline, path.
 _Fields = tuple[str, dt.date, str, Optional[str]]
 
@@ -67,6 +67,8 @@ def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
             if commit_record(self.folder) != self._commit:
                 raise IndexCorruptError(self.folder, "a later commit removed files this reader was "
                                                      f"using ({type(error).__name__}: {error})") from error
+            from searchkit.engines.tantivy.verify import find_damage  # only on this path
+
             damage = find_damage(self.folder)
             if damage is None:
                 raise
@@ -94,6 +96,8 @@ class TantivyReader:
         # The stored fields of the hits read for the last query (collapsing asks for them again, deeper).
         self._fields_for: Optional[tuple[object, ...]] = None
         self._fields: dict[tuple[int, int], _Fields] = {}
+        self._compiled: dict[tuple[object, ...], Compiled] = {}  # see _compile
+        self._held: Optional[tuple[str, ...]] = None
 
     @_reads_files
     def _open(self) -> tantivy.Searcher:
@@ -116,6 +120,8 @@ class TantivyReader:
 
     @_reads_files
     def get(self, article_id: str) -> Optional[Article]:
+        from searchkit.engines.batch import indexable_id  # with the writers' code: not loaded by a query
+
         if not indexable_id(article_id):
             return None
         found = self._searcher.search(Query.term_query(self._schema, "id", article_id), 1).hits
@@ -156,8 +162,7 @@ class TantivyReader:
         if kept is not None:
             compiled, ranking, total = kept
         else:
-            compiled = compile_query(self._searcher, self._schema, request.tree, request.query_text,
-                                     ranked=ranked, date_filter=request.date_filter, held=self.held_languages)
+            compiled = self._compile(request, ranked)
             count = not request.count_days  # the day counts add up to the total
             if ranked:
                 result = self._searcher.search(compiled.query, request.depth(), count=count)
@@ -176,6 +181,19 @@ class TantivyReader:
         stories = self._tell_stories(compiled.query, hits, request) if request.with_stories else None
         return Page(total, tuple(hits), day_counts, self._found(compiled.query, request.find_ids, total),
                     self._window(ranking[:request.window]), stories)
+
+    def _compile(self, request: SearchRequest, ranked: bool) -> Compiled:
+        """``request``'s query, compiled once per reader: this commit's terms (which prefixes expand to)
+        and languages never change, so a query asked again (the next page, a reload) reuses it."""
+        key = (request.tree, request.query_text, ranked, request.date_filter)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = compile_query(self._searcher, self._schema, request.tree, request.query_text,
+                                     ranked=ranked, date_filter=request.date_filter, held=self.held_languages)
+            if len(self._compiled) >= _COMPILED_KEPT:
+                del self._compiled[next(iter(self._compiled))]  # the oldest
+            self._compiled[key] = compiled
+        return compiled
 
     def _hits(self, request: SearchRequest, page: list[tuple[float, DocAddress]]) -> list[Hit]:
         """The page's hits; stored fields read once per query, however many requests ask for them."""
@@ -269,7 +287,9 @@ class TantivyReader:
 
     def held_languages(self) -> tuple[str, ...]:
         """The languages of this commit's articles (what query words are analysed in)."""
-        return tuple(sorted(self.language_counts()))
+        if self._held is None:
+            self._held = tuple(sorted(self.language_counts()))
+        return self._held
 
     @_reads_files
     def spelling_candidates(self, words: Sequence[str]) -> Mapping[str, Sequence[str]]:
