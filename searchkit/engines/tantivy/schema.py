@@ -81,8 +81,10 @@ def open_index(folder: Path) -> tantivy.Index:
     """The index in ``folder``; files that cannot be opened give :class:`IndexCorruptError`."""
     try:
         return tantivy.Index.open(str(folder))
-    except ValueError as error:
-        raise IndexCorruptError(folder, str(error)) from error
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # ValueError, or a Rust panic (a BaseException) for a cut-off file
+        raise IndexCorruptError(folder, f"{type(error).__name__}: {error}") from error
 
 
 class Prepared(NamedTuple):
