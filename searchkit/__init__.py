@@ -44,7 +44,8 @@ if TYPE_CHECKING:
         UnknownLanguageError,
         UnsupportedQueryError,
     )
-    from searchkit.index.facade import Index, Stats, open_index
+    from searchkit.index.facade import Index, open_index
+    from searchkit.index.stats import Stats
     from searchkit.query import (
         And,
         DateRange,
@@ -81,7 +82,8 @@ if TYPE_CHECKING:
 _HOMES: dict[str, tuple[str, ...]] = {
     "searchkit.articles": ("Article",),
     "searchkit.engines.base": ("Progress",),
-    "searchkit.index.facade": ("Index", "Stats", "open_index"),
+    "searchkit.index.facade": ("Index", "open_index"),
+    "searchkit.index.stats": ("Stats",),
     "searchkit.reports": ("AlertMatch", "SavedSearch", "UpdateReport"),
     "searchkit.query": ("And", "DateRange", "Fuzzy", "Language", "MatchAll", "Node", "Not", "Or", "Phrase",
                         "Prefix", "Term", "Wildcard", "parse"),

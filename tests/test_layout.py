@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import importlib
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,20 @@ def test_every_public_name_is_exported_and_every_raised_error_is_public():
     raised = {name for name, value in vars(errors).items()
               if isinstance(value, type) and issubclass(value, errors.SearchkitError)}
     assert raised <= set(searchkit.__all__), sorted(raised - set(searchkit.__all__))
+
+
+def test_the_type_checker_sees_every_public_name_where_it_is_loaded_from():
+    # searchkit imports its public names on first use; mypy reads them from the TYPE_CHECKING block, so
+    # the block, the table of homes and __all__ must name the same things from the same modules.
+    tree = ast.parse((PACKAGE / "__init__.py").read_text())
+    block = next(node for node in tree.body
+                 if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    typed = {alias.name: node.module for node in block.body if isinstance(node, ast.ImportFrom)
+             for alias in node.names}
+    assert set(typed) == set(searchkit.__all__)
+    for name, module in typed.items():
+        assert searchkit._HOME_OF.get(name, "searchkit.errors") == module, name
+        assert getattr(importlib.import_module(module), name) is getattr(searchkit, name)
 
 
 def test_engines_without_stories_carry_no_stories_methods():

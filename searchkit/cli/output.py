@@ -12,7 +12,7 @@ import click
 
 from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
-from searchkit.index.facade import Stats
+from searchkit.index.stats import Stats
 from searchkit.results import DuplicateGroup, Edit, Explanation, Facets, Histogram, Hit, Results, Story
 
 if TYPE_CHECKING:  # not loaded by a query (tests/test_imports.py)

@@ -1,6 +1,7 @@
 """The index folder and the ``Index`` facade over it.
 
-    facade.py      Index, open_index, Stats: the one object an application holds
+    facade.py      Index, open_index: the one object an application holds
+    stats.py       Stats: facts about an index    story_reads.py  duplicates, a story's versions
     request.py     what a caller passes to Index.search -> a SearchRequest for the engine
     searching.py   the one search path: a request and an engine reader -> Results
     readers.py     one engine reader per thread, reopened on new commits, retried on damage
@@ -21,5 +22,5 @@ def __getattr__(name: str) -> Any:
     if name in ("Index", "Stats", "open_index"):
         from searchkit.index import facade
 
-        return getattr(facade, name)
+        return getattr(facade, name)  # Stats too: the facade imports it
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,10 +8,8 @@ recorded in each generation and looked up in :mod:`searchkit.engines`.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence, Union
 
@@ -25,10 +23,12 @@ from searchkit.errors import (
     InvalidOptionError,
     SearchkitError,
 )
-from searchkit.index import generations, readers, searching, storage
+from searchkit.index import generations, readers, searching, storage, story_reads
+from searchkit.index import stats as index_stats
 from searchkit.index.lock import WriteLock
-from searchkit.index.readers import OpenReader, ReaderCache
+from searchkit.index.readers import ReaderCache
 from searchkit.index.request import DateLike, HalfLife, LanguagesLike, plan_search
+from searchkit.index.stats import Stats
 from searchkit.news.collapse import LabelCache
 from searchkit.query import Node
 from searchkit.results import DuplicateGroup, Explanation, Results, Story
@@ -39,26 +39,6 @@ if TYPE_CHECKING:  # and imported where used, so that a query does not load them
     from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Facts about an index."""
-
-    articles: int
-    first_date: Optional[dt.date]
-    last_date: Optional[dt.date]
-    per_year: dict[int, int]
-    size_bytes: int
-    last_update: Optional[str]
-    seeds_dir: Optional[str]
-    index_dir: str
-    schema_version: int
-    engine: str = DEFAULT_ENGINE
-    #: Articles per language (ISO 639-1 code), most first.
-    languages: dict[str, int] = field(default_factory=dict)
-    #: The index's default language; ``None``: each article's is detected (docs/languages.md).
-    language: Optional[str] = None
 
 
 def open_index(path: PathLike = "index", *, create: bool = False, engine: Optional[str] = None,
@@ -263,26 +243,7 @@ class Index:
 
     def stats(self) -> Stats:
         """Article count, date span, articles per year, size on disk, last update, seeds folder."""
-        def collect(opened: OpenReader) -> Stats:
-            reader, generation = opened.reader, opened.generation
-            dates = opened.dates()
-            manifest = storage.Manifest.load(generation.folder)
-            return Stats(
-                articles=reader.count(),
-                first_date=dates.first,
-                last_date=dates.last,
-                per_year=dict(dates.per_year),
-                size_bytes=reader.size_bytes(),
-                last_update=manifest.updated_at if manifest else None,
-                seeds_dir=manifest.seeds_dir if manifest else None,
-                index_dir=str(self.path),
-                schema_version=generation.engine.schema_version,
-                engine=generation.engine.name,
-                languages=dict(sorted(reader.language_counts().items(), key=lambda kv: (-kv[1], kv[0]))),
-                language=generation.language,
-            )
-
-        return self._readers.read(collect)
+        return self._readers.read(index_stats.collect, self.path)
 
     def search(
         self,
@@ -343,47 +304,19 @@ class Index:
         if limit is not None and limit < 0:
             raise InvalidOptionError("limit must be >= 0")
 
-        def collect(opened: OpenReader) -> list[DuplicateGroup]:
-            found = []
-            members = self._labels.labels(opened.generation.folder).members.values()
-            for ids in sorted(members, key=lambda ids: (-len(ids), ids[0]))[:limit]:
-                articles = [article for article in map(opened.reader.get, ids) if article is not None]
-                if len(articles) > 1:
-                    found.append(DuplicateGroup(tuple(sorted(articles, key=lambda a: (a.date, a.id)))))
-            return found
-
-        return self._readers.read(collect)
+        return self._readers.read(story_reads.duplicates, self._labels, limit)
 
     def story_of(self, article_id: str) -> tuple[str, ...]:
         """The ids of the other articles that are the same story as ``article_id`` (its near-duplicate
         rewrites; empty when it has none). Raises :class:`ArticleNotFoundError` for an unknown id."""
-        def collect(opened: OpenReader) -> tuple[str, ...]:
-            if opened.reader.get(article_id) is None:
-                raise ArticleNotFoundError(article_id)
-            labels = self._labels.labels(opened.generation.folder)
-            story = labels.by_id.get(article_id)
-            if story is None:
-                return ()
-            return tuple(i for i in labels.members[story] if i != article_id)
-
-        return self._readers.read(collect)
+        return self._readers.read(story_reads.other_versions, self._labels, article_id)
 
     def story(self, article_id: str, *, prefix: bool = False) -> Story:
         """Every version of ``article_id``'s story (the article and its near-duplicate rewrites) in date
         order, each with what changed since the one before; a story of one version when it has no
         rewrites. Raises :class:`ArticleNotFoundError`; ``prefix`` as for :meth:`get`."""
-        from searchkit.news import versions
-
         article = self.get(article_id, prefix=prefix)
-
-        def collect(opened: OpenReader) -> Story:
-            labels = self._labels.labels(opened.generation.folder)
-            story = labels.by_id.get(article.id)
-            ids = labels.members[story] if story is not None else (article.id,)
-            found = [other for other in map(opened.reader.get, ids) if other is not None]
-            return versions.story_of(found or [article])
-
-        return self._readers.read(collect)
+        return self._readers.read(story_reads.story, self._labels, article)
 
     def related(self, article_id: str, *, limit: int = 10) -> Results:
         """Up to ``limit`` articles most like ``article_id`` (more like this), never the article itself

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from searchkit.articles import Article
 from searchkit.cli import output
-from searchkit.index.facade import Stats
+from searchkit.index.stats import Stats
 from searchkit.serve.state import ServerState, article_or_404, check_depth
 
 #: The most hits one API request or page may ask for.
