@@ -60,6 +60,19 @@ def test_related_finds_the_other_stories_not_the_article_or_its_rewrite(newsroom
     assert results.total >= len(RELATED)
 
 
+def test_a_related_story_published_twice_is_listed_once_with_its_other_version(newsroom, tmp_path):
+    headline, body = RELATED["peru-talks"]
+    write_seed(tmp_path / "seeds", "peru-talks-again", "1987-06-04", headline,
+               body.replace("met again", "met once more"))
+    newsroom.update(tmp_path / "seeds")
+    assert newsroom.story_of("peru-talks") == ("peru-talks-again",)
+    results = newsroom.related("source")
+    shown = {hit.id: hit.similar for hit in results}
+    assert len(shown) == len(RELATED)
+    story = shown.get("peru-talks", shown.get("peru-talks-again"))
+    assert story in (("peru-talks-again",), ("peru-talks",))
+
+
 def test_related_respects_the_limit(newsroom):
     assert len(newsroom.related("source", limit=1).hits) == 1
 

@@ -236,10 +236,12 @@ class Index:
     def __len__(self) -> int:
         return self._readers.read(lambda opened: opened.reader.count())
 
-    def word_frequencies(self, words: Sequence[str]) -> dict[str, int]:
-        """How many articles hold each of ``words`` (analysed as a query word), in the field that holds
-        it most: the body, or the headline when more headlines do. One engine call per field."""
-        return self._readers.read(searching.word_frequencies, list(words))
+    def word_frequencies(self, words: Sequence[str], *, lang: Optional[str] = None) -> dict[str, int]:
+        """How many articles hold each of ``words`` (analysed as a query word in ``lang``, default
+        English), in the field that holds it most: the body, or the headline when more headlines do.
+        One engine call per field."""
+        language = check_language(lang, where="lang") if lang is not None else None
+        return self._readers.read(searching.word_frequencies, list(words), language)
 
     def stats(self) -> Stats:
         """Article count, date span, articles per year, size on disk, last update, seeds folder."""

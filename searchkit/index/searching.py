@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 from searchkit.engines.base import Capability, Searcher, SearchRequest
+from searchkit.engines.walk import query_languages
 from searchkit.errors import QuerySyntaxError
 from searchkit.index import suggestions
 from searchkit.index.readers import OpenReader
@@ -23,9 +24,10 @@ from searchkit.news import collapse, recency, timeline
 from searchkit.news.recency import RecentRanking
 from searchkit.query import parse
 from searchkit.query import tree as t
+from searchkit.query.rewrite import rewrite
 from searchkit.query.tree import TEXT_FIELDS
 from searchkit.results import Explanation, Results
-from searchkit.text.analysis import STEMMED
+from searchkit.text.multilingual import analyzer_for
 
 
 def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> Results:
@@ -35,9 +37,12 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
     results = _run(opened, plan, labels)
     if results.total > 0 or Capability.SUGGEST not in opened.generation.engine.capabilities:
         return results
-    suggestion = suggestions.suggest(opened.reader, plan.request.query_text, plain=plan.plain)
-    if suggestion is None:
+    typed = plan.request.query_text
+    languages = query_languages(plan.request.tree, lambda: tuple(sorted(opened.reader.language_counts())))
+    fixes = suggestions.misspellings(opened.reader, typed, plain=plan.plain, languages=languages)
+    if not fixes:
         return results
+    suggestion = rewrite(typed, suggestions.as_written(fixes, _headlines_holding(opened, fixes.values())))
     if plan.autocorrect:
         try:
             tree = with_languages(parse(suggestion, plain=plan.plain, now=plan.today), plan.languages)
@@ -47,9 +52,16 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
             fixed = replace(plan, request=replace(plan.request, tree=tree, query_text=suggestion))
             corrected = _run(opened, fixed, labels)
             if corrected.total > 0:
-                return replace(corrected, query=plan.request.query_text, suggestion=suggestion,
-                               corrected=True)
+                return replace(corrected, query=typed, suggestion=suggestion, corrected=True)
     return replace(results, suggestion=suggestion)
+
+
+def _headlines_holding(opened: OpenReader, words: Iterable[str]) -> list[str]:
+    """Headlines of a few articles holding ``words`` (spelling candidates, folded) in their headline,
+    so that a suggestion can be written as they write it."""
+    tree = t.Or(*(t.Term(word, field="headline") for word in sorted(set(words))))
+    page = opened.reader.search(SearchRequest(tree=tree, query_text=str(tree), limit=20, snippets=False))
+    return [hit.headline for hit in page.hits]
 
 
 def _run(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> Results:
@@ -79,9 +91,11 @@ def _run(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> R
                    histogram=chart, stories=stories, index_dates=index_dates, facets=facets)
 
 
-def word_frequencies(opened: OpenReader, words: list[str]) -> dict[str, int]:
-    """Articles holding each word (analysed) in the field that holds it most (``Index.word_frequencies``)."""
-    stems = {word: (STEMMED.words(word) or [""])[-1] for word in words}
+def word_frequencies(opened: OpenReader, words: list[str], language: Optional[str]) -> dict[str, int]:
+    """Articles holding each word (analysed, in ``language``: English by default) in the field that holds
+    it most (``Index.word_frequencies``)."""
+    analyzer = analyzer_for(language)
+    stems = {word: (analyzer.words(word) or [""])[-1] for word in words}
     asked = sorted({stem for stem in stems.values() if stem})
     counts = [opened.reader.document_frequencies(name, asked) if asked else {} for name in TEXT_FIELDS]
     return {word: max(count.get(stem, 0) for count in counts) if stem else 0 for word, stem in stems.items()}

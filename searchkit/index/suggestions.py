@@ -13,13 +13,14 @@ on every engine.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from searchkit.engines.base import EngineReader
 from searchkit.query.rewrite import TypedWord, rewrite, typed_words
 from searchkit.query.tree import TEXT_FIELDS
-from searchkit.text.analysis import STEMMED, fold
+from searchkit.text.analysis import fold
 from searchkit.text.edits import edit_distance
+from searchkit.text.multilingual import query_analyses, word_any
 
 #: Queries of more than this many words get no suggestion: pasted text, not a misspelt search.
 SUGGEST_MAX_WORDS = 8
@@ -30,27 +31,54 @@ SUGGEST_MAX_CHARS = 40
 MIN_LETTERS = 3
 
 
-def suggest(reader: EngineReader, query: str, *, plain: bool = False) -> Optional[str]:
+def suggest(reader: EngineReader, query: str, *, plain: bool = False,
+            languages: Sequence[str] = ()) -> Optional[str]:
     """``query`` with each misspelt word replaced by its best candidate, or ``None`` if none is."""
+    fixes = misspellings(reader, query, plain=plain, languages=languages)
+    return rewrite(query, fixes) if fixes else None
+
+
+def misspellings(reader: EngineReader, query: str, *, plain: bool = False,
+                 languages: Sequence[str] = ()) -> dict[TypedWord, str]:
+    """Each misspelt word of ``query`` and its best candidate (a headline word, folded). Words are
+    analysed in each of ``languages`` (none: English), as a query's are: a word is known when one of
+    its analyses is indexed, and a candidate counts the articles of its most frequent analysis."""
     words = typed_words(query, plain=plain)
     if len(words) > SUGGEST_MAX_WORDS or any(len(w.text) > SUGGEST_MAX_CHARS for w in words):
-        return None
+        return {}
     asked = [w for w in words if len(w.text) >= MIN_LETTERS]
-    stems = {w: STEMMED.words(w.text) for w in asked}
-    counts = _frequencies(reader, [(w.field, stem) for w in asked for stem in stems[w][-1:]])
-    unknown = [w for w in asked if stems[w] and _count(counts, w.field, stems[w][-1]) == 0]
+    stems = {w.text: _analysed(w.text, languages) for w in asked}
+    counts = _frequencies(reader, [(w.field, stem) for w in asked for stem in stems[w.text]])
+    unknown = [w for w in asked if stems[w.text] and _count(counts, w.field, stems[w.text]) == 0]
     if not unknown:
-        return None
+        return {}
     candidates = reader.spelling_candidates(sorted({fold(w.text) for w in unknown}))
-    wanted = [(w.field, stem) for w in unknown for c in candidates.get(fold(w.text), ())
-              for stem in STEMMED.words(c)[-1:]]
-    counts.update(_frequencies(reader, wanted))
+    for candidate in {c for w in unknown for c in candidates.get(fold(w.text), ())}:
+        stems[candidate] = _analysed(candidate, languages)
+    counts.update(_frequencies(reader, [(w.field, stem) for w in unknown
+                                        for c in candidates.get(fold(w.text), ()) for stem in stems[c]]))
     replacements: dict[TypedWord, str] = {}
     for word in unknown:
-        best = _best(fold(word.text), word.field, candidates.get(fold(word.text), ()), counts)
+        best = _best(fold(word.text), word.field, candidates.get(fold(word.text), ()), counts, stems)
         if best is not None:
             replacements[word] = best
-    return rewrite(query, replacements) if replacements else None
+    return replacements
+
+
+def as_written(fixes: Mapping[TypedWord, str], headlines: Iterable[str]) -> dict[TypedWord, str]:
+    """``fixes`` with each candidate as ``headlines`` write it when one does (its accents: "sécheresse",
+    not the folded "secheresse"), else as it is. Headlines, because candidates are headline words."""
+    written: dict[str, str] = {}
+    for headline in headlines:
+        for match in word_any().finditer(headline):
+            surface = match.group().lower()
+            written.setdefault(fold(surface), surface)
+    return {word: written.get(candidate, candidate) for word, candidate in fixes.items()}
+
+
+def _analysed(word: str, languages: Sequence[str]) -> list[str]:
+    """The indexed forms of ``word`` as a query word, one per distinct analysis of ``languages``."""
+    return [words[-1] for words in query_analyses(word, languages) if words]
 
 
 Counts = dict[tuple[str, str], int]
@@ -67,18 +95,20 @@ def _frequencies(reader: EngineReader, asked: Sequence[tuple[Optional[str], str]
     return counts
 
 
-def _count(counts: Counts, field: Optional[str], stem: str) -> int:
-    return sum(counts.get((name, stem), 0) for name in ((field,) if field else TEXT_FIELDS))
+def _count(counts: Counts, field: Optional[str], stems: Sequence[str]) -> int:
+    """The articles of the most frequent of ``stems`` (one word's analyses) in ``field``."""
+    fields = (field,) if field else TEXT_FIELDS
+    return max((sum(counts.get((name, stem), 0) for name in fields) for stem in stems), default=0)
 
 
-def _best(word: str, field: Optional[str], candidates: Sequence[str], counts: Counts) -> Optional[str]:
+def _best(word: str, field: Optional[str], candidates: Sequence[str], counts: Counts,
+          stems: Mapping[str, Sequence[str]]) -> Optional[str]:
     from jellyfish import metaphone  # on first use: only a query that found nothing needs it
 
     ranked = []
     sound = metaphone(word)
     for candidate in candidates:
-        stems = STEMMED.words(candidate)
-        frequency = _count(counts, field, stems[-1]) if stems else 0
+        frequency = _count(counts, field, stems[candidate])
         if frequency > 0:
             sounds_else = metaphone(candidate) != sound
             ranked.append((edit_distance(word, candidate), sounds_else, -frequency, candidate))

@@ -1,24 +1,27 @@
 """Related stories: the articles most like one article ("more like this"), on any engine.
 
-The article's distinctive words are picked by tf-idf: how often a word occurs in the article (headline
-words count double) times how rare it is in the index (document frequencies come from the engine, one
-call per field for all the candidate words). The best of them become one OR query that must match a
-quarter of them, ranked by the engine as any query. The article itself and its near-duplicates (the
-other articles of its story, see :mod:`searchkit.news.stories`, and any other hit whose word shingles
-resemble it as much, see :mod:`searchkit.text.shingles`) are left out: a reader asking "what else do we
-have" wants other stories.
+The article's distinctive words, as its language analyses them, are picked by tf-idf: how often a word
+occurs in the article (headline words count double) times how rare it is in the index (document
+frequencies come from the engine, one call per field for all the candidate words). The best of them
+become one OR query that must match a quarter of them, ranked by the engine as any query, among the
+articles in the article's language (there is no translation). The article itself and its
+near-duplicates (the other articles of its story, see :mod:`searchkit.news.stories`, and any other hit
+whose word shingles resemble it as much, see :mod:`searchkit.text.shingles`) are left out: a reader
+asking "what else do we have" wants other stories. Each related story is shown once, its other versions
+among the matches in its hit's ``similar``, as collapsed search results show them.
 """
 
 from __future__ import annotations
 
 import collections
 import math
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Sequence
 
 from searchkit.articles import Article
 from searchkit.query import tree as t
-from searchkit.results import Results
-from searchkit.text.analysis import STEMMED, WORD
+from searchkit.results import Hit, Results
+from searchkit.text.multilingual import analyzer_for
 from searchkit.text.shingles import NEAR_DUPLICATE, article_text, jaccard, shingles
 
 if TYPE_CHECKING:  # only for annotations: index.py imports this module
@@ -38,25 +41,29 @@ MINIMUM_SHARE = 0.25
 SLACK = 10
 
 
-def distinctive_words(index: "Index", article: Article) -> list[str]:
-    """The article's most distinctive words (as written in it, best first)."""
+def distinctive_words(index: "Index", article: Article, story: Sequence[Article] = ()) -> list[str]:
+    """The article's most distinctive words (as written in it, best first). ``story``: its other versions
+    (near-duplicate rewrites), whose words do not make a word shared."""
     counts: collections.Counter[str] = collections.Counter()
     written: dict[str, str] = {}
+    analyzer = analyzer_for(article.language)
     for text, weight in ((article.headline, HEADLINE_WEIGHT), (article.body, 1)):
-        for word in WORD.findall(text):
-            stem = STEMMED.normalize(word)
+        for word in analyzer.raw_words(text):
+            stem = analyzer.normalize(word)
             if len(stem) < 3 or stem.isdigit():
                 continue
             counts[stem] += weight
             written.setdefault(stem, word)
     articles = max(1, len(index))
     candidates = counts.most_common(CANDIDATE_WORDS)
-    frequencies = index.word_frequencies([written[stem] for stem, _ in candidates])
+    frequencies = index.word_frequencies([written[stem] for stem, _ in candidates], lang=article.language)
+    versions = [set(analyzer.words(f"{other.headline}\n{other.body}")) for other in story]
     scored = []
     for stem, count in candidates:
         frequency = frequencies[written[stem]]
-        # A word only this article has relates it to nothing; a very common one relates it to everything.
-        if 2 <= frequency <= COMMON_SHARE * articles:
+        elsewhere = frequency - 1 - sum(stem in words for words in versions)
+        # A word only this story has relates it to nothing; a very common one relates it to everything.
+        if elsewhere >= 1 and frequency <= COMMON_SHARE * articles:
             scored.append((count * math.log(articles / frequency), written[stem]))
     scored.sort(reverse=True)
     return [word for _, word in scored[:QUERY_WORDS]]
@@ -67,23 +74,32 @@ def related(index: "Index", article_id: str, limit: int = 10) -> Results:
     duplicate of it; ``total`` counts every article sharing enough of its distinctive words (itself and
     its near-duplicates among them). Raises :class:`ArticleNotFoundError` for an unknown id."""
     article = index.get(article_id)
-    words = distinctive_words(index, article)
+    same_story = set(index.story_of(article_id))
+    versions = list(map(index.get, sorted(same_story)))
+    words = distinctive_words(index, article, versions)
     query = f"related:{article_id}"
     if not words:
         return Results(query=query, total=0, offset=0, hits=())
     minimum = max(1, math.ceil(MINIMUM_SHARE * len(words)))
     tree = t.Or(*(t.Term(word) for word in words), minimum=minimum)
-    same_story = set(index.story_of(article_id))
-    found = index.search(tree, limit=limit + SLACK + len(same_story), collapse=False)
+    # In the article's own language: its words are analysed as its language's (no translation).
+    found = index.search(tree, limit=2 * (limit + SLACK) + len(same_story), collapse=False,
+                         lang=article.language)
     own = shingles(article_text(article))
-    hits = []
+    hits: list[Hit] = []
+    story_of_shown: dict[str, int] = {}  # every version of each shown hit's story -> the hit's place
     for hit in found.hits:
         if hit.id == article_id or hit.id in same_story:
+            continue
+        if hit.id in story_of_shown:  # another version of a story shown above: listed under it
+            at = story_of_shown[hit.id]
+            hits[at] = replace(hits[at], similar=(*hits[at].similar, hit.id))
+            continue
+        if len(hits) == limit:
             continue
         other = index.get(hit.id)
         if jaccard(own, shingles(article_text(other))) >= NEAR_DUPLICATE:
             continue
-        hits.append(hit)
-        if len(hits) == limit:
-            break
+        story_of_shown.update(dict.fromkeys(index.story_of(hit.id), len(hits)))
+        hits.append(replace(hit, similar=()))
     return Results(query=query, total=found.total, offset=0, hits=tuple(hits))

@@ -71,3 +71,19 @@ def test_a_language_filter_analyses_the_words_in_that_language_only(readers, que
     engine_reader, reference_reader = readers
     wanted = ask(f"{query} lang:{language}")
     assert outcome(engine_reader, wanted) == outcome(reference_reader, wanted)
+
+
+#: Misspelt words of the corpus's headlines, and the candidate (folded, as the engines list them).
+MISSPELT = {"Hochwaser": "Hochwasser", "Häusr": "Hauser", "Sécherese": "Secheresse", "книгга": "книга",
+            "ИНУНДАЦИОНЕС": None, "inundacinoes": "inundaciones"}
+
+
+@pytest.mark.parametrize("typed", sorted(MISSPELT))
+def test_a_misspelt_word_of_any_language_gets_the_reference_s_candidate(readers, typed):
+    from searchkit.index import suggestions
+
+    engine_reader, reference_reader = readers
+    held = tuple(sorted(reference_reader.language_counts()))
+    suggested = suggestions.suggest(engine_reader, typed, languages=held)
+    assert suggested == suggestions.suggest(reference_reader, typed, languages=held)
+    assert suggested == MISSPELT[typed]
