@@ -163,6 +163,20 @@ def test_the_article_page_names_its_story_s_other_versions_and_related_stories(c
     assert "<section class=\"versions\"" not in client.get("/articles/oil-03").text  # no rewrites
 
 
+def test_a_related_story_with_versions_is_listed_once_with_a_link_to_its_versions(client, wire, news_seeds):
+    headline = "Ghana cocoa humidity"
+    body = ("Ghana cocoa growers welcomed the early rain, although normal arrivals of 2 mln bags are not "
+            "put at any risk in the coming week.")
+    write_seed(news_seeds, "ghana-2", "1987-03-06", headline, body)
+    wire.update(news_seeds)
+    assert wire.story_of("ghana") == ("ghana-2",)
+    page = client.get("/articles/bahia-3").text
+    related = re.search(r'<section class="related".*?</section>', page, re.DOTALL).group(0)
+    shown = re.findall(r'<a href="/articles/([^"]+)">', related)
+    assert len({"ghana", "ghana-2"} & set(shown)) == 1
+    assert link(related, "2 versions") in ("/stories/ghana", "/stories/ghana-2")
+
+
 # Bad ids ---------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("url, meant", [
