@@ -50,3 +50,40 @@ def test_full_pools_start_new_segments_and_later_updates_leave_them_alone(
     assert [s for s in after if s >= 50] == [s for s in sizes if s >= 50]  # the large ones untouched
     assert index.search("headline:fresh", limit=1).total == 6
     index.close()
+
+
+@pytest.mark.parametrize("listing", ["scan", "lookup"])
+def test_collapsed_answers_stay_the_same_once_the_reader_lists_the_rewrites(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, listing: str) -> None:
+    # A reader first reads each match's id to find the articles with rewrites, then, once that has cost
+    # enough, lists their document numbers per segment (reading the id column, or looking each up).
+    from searchkit.engines.whoosh import reader as whoosh_reader
+
+    monkeypatch.setattr(whoosh_reader, "_SCAN_US", 0.7 if listing == "scan" else 1e6)
+    monkeypatch.setattr(store, "SEGMENT_WRITER_MB", 1)
+    rng = random.Random(7)
+    vocabulary = WORDS + [f"word{n}" for n in range(60)]  # so that each query matches some articles
+    folder = tmp_path / "seeds"
+    for number in range(400):
+        body = " ".join(rng.choice(vocabulary) for _ in range(40))
+        write_seed(folder, f"a{number:03d}", "2001-02-03", f"story {number}", body)
+        if number % 4 == 0:  # a wire rewrite: one word changed
+            write_seed(folder, f"a{number:03d}-2", "2001-02-04", f"story {number}", body + " again")
+    index = searchkit.Index(tmp_path / "index", engine="whoosh")
+    index.rebuild(folder, procs=2)
+    queries = ["oil", "gold OR wheat", "bank rates", '"crude cocoa"', "story"]
+
+    def answers() -> list[tuple[int, int | None, list[tuple[str, tuple[str, ...]]]]]:
+        found = []
+        for query in queries:
+            results = index.search(query, limit=20, snippets=False)
+            found.append((results.total, results.stories, [(hit.id, hit.similar) for hit in results]))
+        return found
+
+    first = answers()
+    assert all(stories is not None and stories < total for total, stories, _ in first)
+    for _ in range(30):
+        later = answers()
+    listed = index._readers._current(fresh=False).reader._looked_up
+    assert listed is not None and listed[1], "the reader never listed the rewrites"
+    assert later == first

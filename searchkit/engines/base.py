@@ -97,6 +97,10 @@ class SearchRequest:
     engine may keep what it looked up for it while the reader lives.
 
     ``with_stories`` and ``count_collapsed`` are only asked of a :class:`StoryKeepingReader`.
+
+    ``rank_depth`` is a hint: rank at least this many of the best matches, so that an engine keeping its
+    last ranking (Whoosh, Tantivy) answers a later request for more of them without searching again.
+    Collapsing asks it of its first request, whose duplicates may send it further down the ranking.
     """
 
     tree: Node
@@ -112,10 +116,11 @@ class SearchRequest:
     at: tuple[int, ...] = ()
     with_stories: bool = False
     count_collapsed: bool = False
+    rank_depth: int = 0
 
     def depth(self) -> int:
         """How many of the best matches the engine must rank to answer (at least 1)."""
-        return max(1, self.offset + self.limit, self.window, max(self.at, default=-1) + 1)
+        return max(1, self.offset + self.limit, self.window, max(self.at, default=-1) + 1, self.rank_depth)
 
     def pick(self, ranking: Sequence[Ranked]) -> list[Ranked]:
         """The page's entries of a ranking of at least :meth:`depth` entries (or of every match)."""

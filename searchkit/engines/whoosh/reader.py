@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping, Optional, Sequence, TypeVar
 
 from whoosh.query import Query
-from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from searchkit.articles import Article, Fingerprint
@@ -32,8 +31,9 @@ from searchkit.text.snippets import snippet
 
 Result = TypeVar("Result")
 #: Telling which of some articles match, per segment: the cost in µs of looking an article's document
-#: number up, and of reading a match's id from the id column (measured: docs/duplicates.md).
-_LOOKUP_US, _COLUMN_US = 33.0, 0.9
+#: number up, of reading a match's id from the id column, and of reading the whole column per document
+#: (measured: docs/duplicates.md).
+_LOOKUP_US, _COLUMN_US, _SCAN_US = 33.0, 0.9, 0.7
 
 
 def _reads_files(method: Callable[..., Result]) -> Callable[..., Result]:
@@ -163,9 +163,10 @@ class WhooshReader:
     def _matching(self, ids: frozenset[str]) -> tuple[Optional[Callable[[Segment, Scores], None]], set[str]]:
         """A function shown each segment's matches that adds the ones among ``ids`` to the set returned.
         In a segment it reads its matches' ids from the id column, until the reads of this reader's
-        searches would have paid for looking up the document numbers of ``ids`` (see
-        :data:`_LOOKUP_US`): then it looks them up, once. A cold query never looks up every article with
-        rewrites for a few matches, and a long-running searcher's common words stop reading ids."""
+        searches would have paid for listing the document numbers of ``ids`` in it (by looking each up,
+        or by reading the segment's whole id column when that is cheaper, see :data:`_LOOKUP_US`): then
+        it lists them, once. A cold query never lists every article with rewrites for a few matches,
+        and a long-running searcher's common words stop reading ids."""
         found: set[str] = set()
         if not ids:
             return None, found
@@ -177,8 +178,8 @@ class WhooshReader:
             docnums = by_segment.get(segment.base)
             if docnums is None:
                 spent[segment.base] = spent.get(segment.base, 0.0) + len(scores) * _COLUMN_US
-                if spent[segment.base] > len(ids) * _LOOKUP_US:
-                    docnums = by_segment[segment.base] = _docnums(segment.reader, ids)
+                if spent[segment.base] > _listing_cost(segment, ids):
+                    docnums = by_segment[segment.base] = _docnums(segment, ids)
             if docnums is not None:
                 found.update(article_id for docnum, article_id in docnums.items() if docnum in scores)
             else:
@@ -211,12 +212,25 @@ class WhooshReader:
         self._searcher.close()
 
 
-def _docnums(reader: IndexReader, ids: frozenset[str]) -> dict[int, str]:
+def _listing_cost(segment: Segment, ids: frozenset[str]) -> float:
+    """What listing the document numbers of ``ids`` in one segment costs, in µs, the cheaper way."""
+    return min(len(ids) * _LOOKUP_US, segment.reader.doc_count_all() * _SCAN_US)
+
+
+def _docnums(segment: Segment, ids: frozenset[str]) -> dict[int, str]:
     """The document numbers of the articles ``ids`` in one segment (any deleted ones too: they match
-    nothing)."""
-    docnums: dict[int, str] = {}
-    for article_id in ids:
-        if ("id", article_id) in reader:
-            for docnum in reader.postings("id", article_id).all_ids():
-                docnums[docnum] = article_id
-    return docnums
+    nothing): each looked up, or the id column read whole when there are more ids than documents to
+    pay for (a segment of 20,000 documents beside 15,000 articles with rewrites)."""
+    reader = segment.reader
+    if len(ids) * _LOOKUP_US <= reader.doc_count_all() * _SCAN_US:
+        docnums: dict[int, str] = {}
+        for article_id in ids:
+            if ("id", article_id) in reader:
+                for docnum in reader.postings("id", article_id).all_ids():
+                    docnums[docnum] = article_id
+        return docnums
+    segment.id_of()  # a segment with documents but no id column is damage, said as such
+    if not reader.doc_count_all():
+        return {}
+    return {docnum: article_id for docnum, article_id in enumerate(reader.column_reader("id"))
+            if article_id in ids}
