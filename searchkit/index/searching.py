@@ -83,10 +83,12 @@ def _run(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> R
     chart = facets = None
     if request.count_days and page.day_counts is None:
         raise RuntimeError(f"the {engine.name} engine answered no day counts")
-    if plan.histogram is not None and page.day_counts is not None:
-        chart = timeline.build(page.day_counts, plan.histogram, request.date_filter)
-    if plan.facets and page.day_counts is not None:
-        facets = timeline.facets(page.day_counts)
+    if page.day_counts is not None and (plan.histogram is not None or plan.facets):
+        months = timeline.by_month(page.day_counts)  # counted once for the chart and the facets
+        if plan.histogram is not None:
+            chart = timeline.build(page.day_counts, plan.histogram, request.date_filter, months=months)
+        if plan.facets:
+            facets = timeline.facets(page.day_counts, months=months)
     return Results(query=request.query_text, total=page.total, offset=request.offset, hits=hits,
                    histogram=chart, stories=stories, index_dates=index_dates, facets=facets)
 

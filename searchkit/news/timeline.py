@@ -75,9 +75,11 @@ def choose_interval(first: dt.date, last: dt.date) -> str:
     return "year"
 
 
-def build(day_counts: Mapping[dt.date, int], interval: str, bounds: Optional[DateRange] = None) -> Histogram:
+def build(day_counts: Mapping[dt.date, int], interval: str, bounds: Optional[DateRange] = None, *,
+          months: Optional[Mapping[int, int]] = None) -> Histogram:
     """The histogram of ``day_counts`` (matches per day, days without matches left out) in ``interval``
-    bars, or ``"auto"``; ``bounds`` are the search's ``since``/``until`` (see the module docstring)."""
+    bars, or ``"auto"``; ``bounds`` are the search's ``since``/``until`` (see the module docstring).
+    ``months``: :func:`months` of ``day_counts``, when the caller has them already."""
     first = bounds.start if bounds is not None and bounds.start is not None else min(day_counts, default=None)
     last = bounds.end if bounds is not None and bounds.end is not None else max(day_counts, default=None)
     if first is None or last is None or first > last:
@@ -89,22 +91,51 @@ def build(day_counts: Mapping[dt.date, int], interval: str, bounds: Optional[Dat
         raise InvalidOptionError(f"a {interval} histogram from {first} to {last} would have {bars:,} bars "
                                  f"(at most {MAX_BUCKETS:,}): choose a longer interval or a shorter span")
     number, start_of = _NUMBERING[interval]
-    per_bucket: Counter[int] = Counter()
-    for day, count in day_counts.items():
-        per_bucket[number(day)] += count
+    per_bucket = _per_bucket(day_counts, interval, months)
     return Histogram(interval, tuple(Bucket(start_of(n), per_bucket.get(n, 0))
                                      for n in range(number(first), number(last) + 1)))
 
 
 
-def facets(day_counts: Mapping[dt.date, int]) -> Facets:
-    """The years and months of ``day_counts`` (matches per day) that have matches, each with its count."""
-    return Facets(_nonempty(day_counts, "year"), _nonempty(day_counts, "month"))
+def facets(day_counts: Mapping[dt.date, int], *, months: Optional[Mapping[int, int]] = None) -> Facets:
+    """The years and months of ``day_counts`` (matches per day) that have matches, each with its count;
+    ``months`` as for :func:`build`."""
+    months = months if months is not None else by_month(day_counts)
+    return Facets(_nonempty(day_counts, "year", months), _nonempty(day_counts, "month", months))
 
 
-def _nonempty(day_counts: Mapping[dt.date, int], interval: str) -> tuple[Bucket, ...]:
-    number, start_of = _NUMBERING[interval]
-    per_bucket: Counter[int] = Counter()
+def by_month(day_counts: Mapping[dt.date, int]) -> dict[int, int]:
+    """The matches per month (numbered ``year * 12 + month - 1``), counted in one pass over the days: a
+    page draws its histogram and both facets from them, over up to tens of thousands of days."""
+    months: dict[int, int] = {}
     for day, count in day_counts.items():
-        per_bucket[number(day)] += count
+        month = day.year * 12 + day.month - 1
+        months[month] = months.get(month, 0) + count
+    return months
+
+
+def _nonempty(day_counts: Mapping[dt.date, int], interval: str,
+              months: Mapping[int, int]) -> tuple[Bucket, ...]:
+    start_of = _NUMBERING[interval][1]
+    per_bucket = _per_bucket(day_counts, interval, months)
     return tuple(Bucket(start_of(n), per_bucket[n]) for n in sorted(per_bucket) if per_bucket[n])
+
+
+def _per_bucket(day_counts: Mapping[dt.date, int], interval: str,
+                months: Optional[Mapping[int, int]]) -> Mapping[int, int]:
+    """The matches per bucket of ``interval``: days and weeks from the days, months, quarters and years
+    summed from the months."""
+    if interval in ("day", "week"):
+        number = _NUMBERING[interval][0]
+        per_bucket: Counter[int] = Counter()
+        for day, count in day_counts.items():
+            per_bucket[number(day)] += count
+        return per_bucket
+    months = months if months is not None else by_month(day_counts)
+    if interval == "month":
+        return months
+    per = 3 if interval == "quarter" else 12
+    summed: Counter[int] = Counter()
+    for month, count in months.items():
+        summed[month // per] += count
+    return summed
