@@ -50,6 +50,8 @@ _CHUNK = 500
 #: Articles read back from the main index per opening of it (see ``_stored_texts``).
 _READ_BATCH = 4_000
 _WRITER_HEAP_BYTES = 64_000_000
+#: Queries whose collapsed count a reader of the copy keeps.
+_HIDDEN_KEPT = 64
 #: The stories a query matches more than once, with how often (at most Tantivy's 65,000 buckets).
 _SHARED = {"shared": {"terms": {"field": STORY_FIELD, "size": 65_000, "min_doc_count": 2}}}
 
@@ -183,6 +185,9 @@ class KeptStories:
     def __init__(self, index: tantivy.Index) -> None:
         self._schema = index.schema
         self._searcher = index.searcher()
+        # The collapsed count of the last queries (by the compiled query, which the reader keeps per
+        # query): the next page of a query, or the same query again, counts the copy's stories once.
+        self._hidden_of: dict[int, tuple[Query, int]] = {}
 
     @classmethod
     def open(cls, folder: Path, commit: str) -> Optional["KeptStories"]:
@@ -207,7 +212,7 @@ class KeptStories:
         the members of the hits' stories are read, by a search restricted to those stories."""
         of_hits = self._stories_of(hit_ids)
         shown = set(of_hits.values())
-        hidden = self._hidden(query) if count else None
+        hidden = self._hidden_once(query) if count else None
         members = self._members(query, shown) if shown else []
         matching: dict[int, list[str]] = defaultdict(list)
         if members:
@@ -241,6 +246,16 @@ class KeptStories:
         keys = self._searcher.fast_field_values(KEY_FIELD, found)
         stories = self._searcher.fast_field_values(STORY_FIELD, found)
         return {by_key[int(key or 0)]: int(story or 0) for key, story in zip(keys, stories, strict=True)}
+
+    def _hidden_once(self, query: Query) -> int:
+        kept = self._hidden_of.get(id(query))
+        if kept is not None and kept[0] is query:
+            return kept[1]
+        hidden = self._hidden(query)
+        if len(self._hidden_of) >= _HIDDEN_KEPT:
+            del self._hidden_of[next(iter(self._hidden_of))]  # the oldest
+        self._hidden_of[id(query)] = (query, hidden)  # the query kept too: its id is not reused meanwhile
+        return hidden
 
     def _hidden(self, query: Query) -> int:
         """How many matches of ``query`` in the copy share a story with another: a terms aggregation over
