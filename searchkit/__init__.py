@@ -43,6 +43,8 @@ if TYPE_CHECKING:
         UnknownEngineError,
         UnknownLanguageError,
         UnsupportedQueryError,
+        WriterLeaseHeldError,
+        WriterLeaseLostError,
     )
     from searchkit.index.facade import Index, Stats, open_index
     from searchkit.query import (
@@ -106,7 +108,7 @@ __all__ = [
     "EngineRejectedError", "StaleReaderError", "BuildWorkerDiedError", "SearchTimeoutError",
     "AlertExistsError", "AlertNotFoundError", "AlertStateError", "RemovalsNotAllowedError",
     "UnknownLanguageError", "LanguageSupportMissingError",
-    "SeedOwnedArticleError",
+    "SeedOwnedArticleError", "WriterLeaseHeldError", "WriterLeaseLostError",
 ]
 
 

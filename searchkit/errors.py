@@ -85,6 +85,32 @@ class IndexLockedError(SearchkitError):
         )
 
 
+class WriterLeaseHeldError(IndexLockedError):
+    """Another writer (maybe on another host) holds the cluster's writer lease of ``alias``; ``holder``
+    names it (process, host, since when, until when the lease runs unless renewed)."""
+
+    def __init__(self, url: str, alias: str, holder: str, waited: float) -> None:
+        self.url = url
+        self.alias = alias
+        self.holder = holder
+        self.waited = waited
+        self.path = Path(alias)
+        SearchkitError.__init__(
+            self, f"index name {alias} on the search cluster at {url} is being written by {holder} "
+                  f"(waited {waited:g} s; try --wait SECONDS)")
+
+
+class WriterLeaseLostError(SearchkitError):
+    """This writer's lease of ``alias`` ran out and another writer took it: nothing was committed."""
+
+    def __init__(self, url: str, alias: str, holder: str) -> None:
+        self.url = url
+        self.alias = alias
+        self.holder = holder
+        super().__init__(f"the writer's lease of index name {alias} on the search cluster at {url} ran out "
+                         f"and {holder} took it; nothing was committed (run 'searchkit index' again)")
+
+
 class ArticleNotFoundError(SearchkitError, LookupError):
     """No article with id ``article_id`` is in the index; ``candidates`` (when it was looked up as a
     prefix) are the first ids that start with it, which it does not tell apart."""

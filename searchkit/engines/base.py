@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import (
     Callable,
     Collection,
+    ContextManager,
     Iterator,
     Mapping,
     Optional,
@@ -348,6 +349,21 @@ class ConfigurableEngine(Engine, Protocol):
 
     def configured(self, options: Mapping[str, str]) -> Engine:
         """This engine, creating new generations as ``options`` say."""
+        ...
+
+
+@runtime_checkable
+class LeasingEngine(Engine, Protocol):
+    """An engine whose data other hosts may write too (optional: a remote engine, where two index
+    folders on two hosts can write one index name). searchkit's write lock is a file in the local index
+    folder; this lease is held where the data is, so writers on any host are one at a time."""
+
+    def writer_lease(self, index_dir: Path, *, purpose: str, wait: float) -> ContextManager[None]:
+        """Hold the writer's lease of the data the writes of ``index_dir`` go to (its live generation's,
+        or where this engine creates a new one) for a ``with`` block, renewing it while the block runs;
+        waiting up to ``wait`` seconds for another holder, then raising
+        :class:`~searchkit.errors.WriterLeaseHeldError` naming it. A commit made after the lease was lost
+        raises :class:`~searchkit.errors.WriterLeaseLostError`. The caller holds searchkit's write lock."""
         ...
 
 

@@ -23,7 +23,7 @@ import importlib.util
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Optional
+from typing import TYPE_CHECKING, Iterator, Mapping, Optional
 
 from searchkit.engines.base import ALL_CAPABILITIES
 from searchkit.engines.opensearch import config
@@ -80,6 +80,19 @@ class OpenSearchEngine:
         self._cluster(location).call("PUT", f"/{location.index}", body=body)
         config.write(folder, replace(location, commits=1))  # an empty index is one commit
 
+    @contextlib.contextmanager
+    def writer_lease(self, index_dir: Path, *, purpose: str, wait: float) -> Iterator[None]:
+        """Hold the cluster's writer lease of the alias the writes of ``index_dir`` go to (see
+        :mod:`~searchkit.engines.opensearch.lease`), renewed while the block runs."""
+        from searchkit.engines.opensearch import lease
+
+        url, alias, discover = config.target(index_dir, self._options)
+        cluster = self._shared().get(url, discover)
+        with lease.held(cluster, alias, purpose=purpose, folder=index_dir.resolve(), wait=wait) as held:
+            live = config.live_folder(index_dir)
+            lease.settle(held, live)
+            yield
+
     def commit_token(self, folder: Path) -> str:
         return config.commit_token(folder)
 
@@ -111,10 +124,15 @@ class OpenSearchEngine:
             with contextlib.suppress(SearchkitError):  # never searched: its space is freed now if it can be
                 self.discard(folder)
             raise
-        holders = check_alias_holders(cluster, location)  # again: it may have changed while loading
-        actions = [{"remove": {"index": holder, "alias": location.alias}} for holder in holders]
-        actions.append({"add": {"index": location.index, "alias": location.alias}})
-        cluster.call("POST", "/_aliases", body={"actions": actions})
+        from searchkit.engines.opensearch import lease
+
+        with lease.for_commit(cluster, location.alias, folder.parent) as held:
+            held.renew()  # a writer that lost its lease swaps nothing
+            holders = check_alias_holders(cluster, location)  # again: it may have changed while loading
+            actions = [{"remove": {"index": holder, "alias": location.alias}} for holder in holders]
+            actions.append({"add": {"index": location.index, "alias": location.alias}})
+            cluster.call("POST", "/_aliases", body={"actions": actions})
+            config.write(folder, replace(config.require(folder), commits=held.advance(location.index)))
 
     def discard(self, folder: Path) -> None:
         """Delete this generation's physical index (and so its alias, if it still held it)."""

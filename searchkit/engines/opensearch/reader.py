@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import weakref
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional, Sequence
@@ -47,6 +48,8 @@ from searchkit.text.snippets import snippet
 
 #: How long an unused reader's PIT lives on the cluster (every request extends it).
 KEEP_ALIVE = "10m"
+#: How often a reader asks the cluster whether a writer elsewhere committed (seconds).
+FOLLOW_SECONDS = 1.0
 #: from + size may not pass this (the index's ``max_result_window``); deeper pages use search_after.
 WINDOW = 10_000
 #: Documents fetched per request when a reader walks the whole index.
@@ -72,6 +75,8 @@ class OpenSearchReader:
         self._cluster = cluster
         self._token = config.commit_token(folder)  # before the PIT: a commit in between only reopens it
         self.location = config.require(folder)
+        self._state = _state_token(cluster, self.location.alias)  # the same: read before the PIT
+        self._checked = time.monotonic()
         try:
             answer = cluster.call("POST", f"/{self.location.index}/_search/point_in_time",
                                   params={"keep_alive": KEEP_ALIVE})
@@ -84,7 +89,14 @@ class OpenSearchReader:
         self._finalizer = weakref.finalize(self, _delete_pit, cluster, self._pit)
 
     def is_current(self) -> bool:
-        return config.commit_token(self.folder) == self._token
+        """False after a commit made here (the generation folder's counter) or, looked at once per
+        :data:`FOLLOW_SECONDS`, anywhere (the cluster's state document of the alias)."""
+        if config.commit_token(self.folder) != self._token:
+            return False
+        if time.monotonic() - self._checked < FOLLOW_SECONDS:
+            return True
+        self._checked = time.monotonic()
+        return _state_token(self._cluster, self.location.alias) == self._state
 
     def count(self) -> int:
         return int(self._search({"size": 0, "track_total_hits": True})["hits"]["total"]["value"])
@@ -301,3 +313,11 @@ def _delete_pit(cluster: Cluster, pit: str) -> None:
         cluster.call("DELETE", "/_search/point_in_time", body={"pit_id": [pit]}, retry=frozenset())
     except Exception:  # noqa: BLE001 - see the docstring: the PIT expires on its own
         pass
+
+
+def _state_token(cluster: Cluster, alias: str) -> Optional[str]:
+    """The commit the cluster's state document of ``alias`` names (``None`` when it has none)."""
+    from searchkit.engines.opensearch.lease import read_state
+
+    state = read_state(cluster, alias)
+    return state.token() if state is not None else None
