@@ -50,9 +50,9 @@ class SeedsNotFoundError(SearchkitError):
 class IndexNotFoundError(SearchkitError):
     """No index exists at ``path`` yet."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, where: str = "") -> None:
         self.path = Path(path)
-        super().__init__(f"no index at {self.path}: run 'searchkit index' to build it")
+        super().__init__(f"no index {where or f'at {self.path}'}: run 'searchkit index' to build it")
 
 
 class IndexCorruptError(SearchkitError):

@@ -82,7 +82,8 @@ def cli(*args: str, env: Optional[dict[str, str]] = None):
 
 def seeds_with(folder: Path, count_: int, *, word: str = "gold", start: int = 0) -> Path:
     for number in range(start, start + count_):
-        write_seed(folder, f"wire/{word}-{number:05d}", f"20{10 + number % 10}-0{1 + number % 9}-1{number % 10}",
+        date = f"20{10 + number % 10}-0{1 + number % 9}-1{number % 10}"
+        write_seed(folder, f"wire/{word}-{number:05d}", date,
                    f"{word.title()} report {number} {uuid.uuid4().hex[:6]}",
                    f"Prices of {word} moved {number} points; traders {uuid.uuid4().hex} said little more.")
     return folder
@@ -134,14 +135,16 @@ def test_a_second_writer_is_refused_naming_the_holder_and_with_wait_goes_after_i
         line = refused.output.strip()
         assert "\n" not in line
         assert re.fullmatch(
-            rf"error: index name {alias} on the search cluster at {re.escape(URL)} is being written by process "
-            rf"{first.pid} on {re.escape(socket.gethostname())} \(update of {re.escape(str(host1.resolve()))}, "
+            rf"error: index name {alias} on the search cluster at {re.escape(URL)} is being written by "
+            rf"process {first.pid} on {re.escape(socket.gethostname())} "
+            rf"\(update of {re.escape(str(host1.resolve()))}, "
             rf"since {re.escape(lease['since'])}, lease until \S+Z\) \(waited 0 s; try --wait SECONDS\)",
             line), line
         assert issubclass(WriterLeaseHeldError, IndexLockedError)
     finally:
         os.kill(first.pid, signal.SIGCONT)
-    waited = cli("index", "--seeds", str(seeds), "--index", str(tmp_path / "host2"), "--wait", "300", "--json")
+    waited = cli("index", "--seeds", str(seeds), "--index", str(tmp_path / "host2"), "--wait", "300",
+                 "--json")
     out, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     assert waited.exit_code == 0, waited.output
@@ -178,8 +181,8 @@ def test_an_expired_lease_is_taken_and_the_writer_that_lost_it_commits_nothing(t
     out, err = stopped.communicate(timeout=300)
     assert stopped.returncode == 2, (out, err)
     message = err.strip().splitlines()[-1]
-    assert message.startswith(f"error: the writer's lease of index name {alias} on the search cluster at {URL} "
-                              "ran out and process ")
+    assert message.startswith(f"error: the writer's lease of index name {alias} on the search cluster at "
+                              f"{URL} ran out and process ")
     assert message.endswith("; nothing was committed (run 'searchkit index' again)")
     assert lease["pid"] == stopped.pid
     assert count(alias) == 6

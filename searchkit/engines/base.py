@@ -367,6 +367,42 @@ class LeasingEngine(Engine, Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class SharedState:
+    """What hosts that only read an index need besides its articles, as its writer published it:
+    ``commit`` (the :meth:`Engine.commit_token` it was published after), the schema version, the
+    default language (``None``: detected) and the story labels (each article with near-duplicates mapped
+    to its story)."""
+
+    commit: str
+    schema_version: int
+    language: Optional[str]
+    labels: Mapping[str, int]
+
+
+@runtime_checkable
+class SharingEngine(Engine, Protocol):
+    """An engine whose data other hosts can read without the index folder (optional: a remote engine).
+    A host given only where the data is (its options, such as a URL and an index name) *follows* it: its
+    local generation folder holds no more than the engine's record of the data and a copy of the
+    :class:`SharedState`, which searchkit brings up to date whenever the writer published a newer one."""
+
+    def share(self, folder: Path, state: SharedState) -> None:
+        """Publish ``state`` for followers (called by the writer, holding the lock and the lease, after
+        a commit of ``folder`` and its stories)."""
+        ...
+
+    def attach(self, folder: Path, options: Mapping[str, str]) -> None:
+        """Make the new generation ``folder`` follow the data ``options`` name (nothing is created);
+        :class:`~searchkit.errors.IndexNotFoundError` when there is none."""
+        ...
+
+    def shared(self, folder: Path) -> Optional[SharedState]:
+        """The state last published for the data generation ``folder`` follows (``None``: none yet),
+        the folder's record of the data brought up to date with it."""
+        ...
+
+
 class LocalEngine:
     """What an engine that keeps its index in the generation folder itself gets for free: nothing to
     publish or discard (searchkit swaps ``CURRENT`` and deletes the folder), and readers of the previous

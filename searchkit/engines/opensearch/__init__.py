@@ -13,6 +13,8 @@ the articles it finds on the other engines. The parts:
     reader.py   the EngineReader (a point in time)   writer.py   the EngineWriter (bulk, refresh)
     bulk.py     analysis in workers, parallel bulks  readiness.py  replicas and green before a swap
     meta.py     the index's _meta: schema, ownership of the alias
+    lease.py    the writer's lease and the commit counter, in the cluster's state index
+    share.py    what followers (hosts that only read) need: labels, language, schema version
     suggest.py  did you mean
 """
 
@@ -25,9 +27,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Mapping, Optional
 
-from searchkit.engines.base import ALL_CAPABILITIES
+from searchkit.engines.base import ALL_CAPABILITIES, SharedState
 from searchkit.engines.opensearch import config
-from searchkit.errors import EngineNotAvailableError, EngineRejectedError, SearchkitError
+from searchkit.errors import (
+    EngineNotAvailableError,
+    EngineRejectedError,
+    IndexNotFoundError,
+    InvalidOptionError,
+    SearchkitError,
+)
 
 if TYPE_CHECKING:
     from searchkit.engines.opensearch.client import Cluster, Clusters
@@ -86,12 +94,48 @@ class OpenSearchEngine:
         :mod:`~searchkit.engines.opensearch.lease`), renewed while the block runs."""
         from searchkit.engines.opensearch import lease
 
+        recorded = config.live_location(index_dir)
+        if recorded is not None:
+            _refuse_follower(index_dir, recorded)
         url, alias, discover = config.target(index_dir, self._options)
         cluster = self._shared().get(url, discover)
         with lease.held(cluster, alias, purpose=purpose, folder=index_dir.resolve(), wait=wait) as held:
             live = config.live_folder(index_dir)
             lease.settle(held, live)
             yield
+
+    def share(self, folder: Path, state: SharedState) -> None:
+        """Publish ``state`` in the cluster's state index, for hosts that only read (``share.py``)."""
+        from searchkit.engines.opensearch import lease, share
+
+        location = config.require(folder)
+        cluster = self._cluster(location)
+        with lease.for_commit(cluster, location.alias, folder.parent) as held:
+            share.publish(cluster, held, state)
+
+    def attach(self, folder: Path, options: Mapping[str, str]) -> None:
+        """Record in ``folder`` the index ``options`` name (``url``, ``index_name``), to follow it."""
+        from searchkit.engines.opensearch.lease import read_state
+
+        url, alias, discover = config.target(folder.parent, options)
+        state = read_state(self._shared().get(url, discover), alias)
+        if state is None or state.index is None:
+            raise IndexNotFoundError(folder.parent, where=f"named {alias} on the search cluster at "
+                                                          f"{config.shown_urls(url)}")
+        config.write(folder, config.Location(url=url, alias=alias, index=state.index, shards=0, replicas=0,
+                                             commits=state.commits, discover=discover, follows=True))
+
+    def shared(self, folder: Path) -> Optional[SharedState]:
+        """What the writer last shared; ``folder``'s record of the physical index and the counter made
+        the cluster's (the writer may have rebuilt the index since)."""
+        from searchkit.engines.opensearch import share
+
+        location = config.require(folder)
+        state, shared = share.read(self._cluster(location), location.alias)
+        if state is not None and state.index is not None \
+                and (state.index, state.commits) != (location.index, location.commits):
+            config.write(folder, replace(location, index=state.index, commits=state.commits))
+        return shared
 
     def commit_token(self, folder: Path) -> str:
         return config.commit_token(folder)
@@ -106,6 +150,7 @@ class OpenSearchEngine:
         from searchkit.engines.opensearch.writer import OpenSearchWriter
 
         location = config.require(folder)
+        _refuse_follower(folder.parent, location)
         cluster = self._cluster(location)
         check_schema(cluster, location, folder, SCHEMA_VERSION)
         return OpenSearchWriter(cluster, folder)
@@ -156,3 +201,10 @@ class OpenSearchEngine:
 
                 self._clusters = Clusters()
             return self._clusters
+
+
+def _refuse_follower(index_dir: Path, location: config.Location) -> None:
+    if location.follows:
+        raise InvalidOptionError(f"index at {index_dir} follows the index name {location.alias} on the "
+                                 f"search cluster at {config.shown_urls(location.url)}: it only reads; "
+                                 "write from the host that indexes it")

@@ -51,7 +51,8 @@ _INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}\Z")
 @dataclass(frozen=True)
 class Location:
     """Where one generation's data is: cluster (``url``: one or more comma-separated node URLs), alias,
-    physical index; its commit counter; whether the client discovers the cluster's other nodes."""
+    physical index; its commit counter; whether the client discovers the cluster's other nodes; whether
+    this folder only follows an index another host writes."""
 
     url: str
     alias: str
@@ -60,6 +61,8 @@ class Location:
     replicas: int
     commits: int = 0
     discover: bool = False
+    #: A follower's record: the index is another host's, read here, never written.
+    follows: bool = False
 
 
 @dataclass(frozen=True)

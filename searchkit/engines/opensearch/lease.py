@@ -79,8 +79,10 @@ class State:
         return lease if isinstance(lease, dict) else None
 
     def token(self) -> str:
-        """What a reader compares to see a new commit: the physical index and the counter."""
-        return f"{self.index}#{self.commits}"
+        """What a reader compares to see a new commit: the physical index, the counter, and what was
+        last shared for followers (``share.py``)."""
+        shared = self.document.get("shared")
+        return f"{self.index}#{self.commits}/{shared.get('stamp') if isinstance(shared, dict) else ''}"
 
 
 def lease_seconds() -> float:
@@ -212,6 +214,11 @@ class Lease:
 
         with self._lock:
             return self._change(bump).commits
+
+    def record_shared(self, shared: dict[str, Any]) -> None:
+        """Point the state at what was just published for followers (``share.py``)."""
+        with self._lock:
+            self._change(lambda document: document.__setitem__("shared", shared))
 
     def adopt(self, index: str, commits: int) -> State:
         """Record ``index`` and ``commits`` when the state has no index yet (an alias written before the
