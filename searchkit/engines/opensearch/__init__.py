@@ -177,7 +177,8 @@ class OpenSearchEngine:
             actions = [{"remove": {"index": holder, "alias": location.alias}} for holder in holders]
             actions.append({"add": {"index": location.index, "alias": location.alias}})
             cluster.call("POST", "/_aliases", body={"actions": actions})
-            config.write(folder, replace(config.require(folder), commits=held.advance(location.index)))
+            commits = held.advance(location.index, after=config.require(folder).commits)
+            config.write(folder, replace(config.require(folder), commits=commits))
 
     def discard(self, folder: Path) -> None:
         """Delete this generation's physical index (and so its alias, if it still held it)."""

@@ -201,12 +201,12 @@ class Lease:
         with self._lock:
             self._change(lambda document: None)
 
-    def advance(self, index: Optional[str] = None, *, settled: bool = False) -> int:
-        """Count one more commit (and, with ``index``, point the state at that physical index: the
-        alias was just swapped to it; with ``settled``, clear the mark :func:`mark_unsettled` left);
-        returns the new counter."""
+    def advance(self, index: Optional[str] = None, *, after: int = 0, settled: bool = False) -> int:
+        """Count one more commit, past ``after`` too (the generation's own count: a token never comes
+        back); with ``index``, point the state at that physical index (the alias was just swapped to
+        it); with ``settled``, clear the mark :func:`mark_unsettled` left. Returns the new counter."""
         def bump(document: dict[str, Any]) -> None:
-            document["commits"] = int(document.get("commits") or 0) + 1
+            document["commits"] = max(int(document.get("commits") or 0), after) + 1
             if index is not None:
                 document["index"] = index
             if settled:

@@ -99,7 +99,7 @@ class OpenSearchWriter(BatchWriter):
             try:
                 held.renew()  # a writer that lost its lease makes nothing visible
                 self._refresh()
-                commits = held.advance()
+                commits = held.advance(after=config.require(self.folder).commits)
             except WriterLeaseLostError:
                 self._closed = True  # and cancel writes nothing either: another writer has the index now
                 lease.mark_unsettled(self._cluster, self.location.alias)
