@@ -1,8 +1,10 @@
 """The OpenSearch engine (``pip install 'searchkit[opensearch]'``): ``opensearchpy`` is imported only
 inside this package.
 
-The articles live on an OpenSearch cluster; a generation folder keeps only ``opensearch.json`` (the
-cluster's URL, the alias, this generation's physical index, a commit counter: ``config.py``). Each
+The articles live on an OpenSearch cluster, and the writer's lease, the commit counter and what hosts
+that only read need in its hidden state index (``lease.py``, ``share.py``); a generation folder keeps only
+``opensearch.json`` (the cluster's URL, the alias, this generation's physical index, a copy of the commit
+counter: ``config.py``). Each
 generation is one physical index; :meth:`OpenSearchEngine.publish` points the alias (the index name
 users search) at it in one atomic ``_aliases`` call, and :meth:`OpenSearchEngine.discard` deletes an old
 one. searchkit's own analysis decides the words, handed over already analysed, so a word finds exactly
@@ -97,7 +99,9 @@ class OpenSearchEngine:
         recorded = config.live_location(index_dir)
         if recorded is not None:
             _refuse_follower(index_dir, recorded)
-        url, alias, discover = config.target(index_dir, self._options)
+        # Options say where a new index goes; other writes go to the live one's alias.
+        options = self._options if recorded is None or purpose == "rebuild" else {}
+        url, alias, discover = config.target(index_dir, options)
         cluster = self._shared().get(url, discover)
         with lease.held(cluster, alias, purpose=purpose, folder=index_dir.resolve(), wait=wait) as held:
             live = config.live_folder(index_dir)

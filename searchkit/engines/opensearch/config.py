@@ -3,9 +3,11 @@
 The data lives on the cluster; the generation folder keeps only ``opensearch.json``: the cluster's URL
 or URLs (comma-separated, one per node the client may talk to; never with credentials), whether the
 client discovers the cluster's other nodes, the alias users search (the index name), the physical
-index behind it for this generation, its shard and replica counts, and a commit counter. The counter
-is the commit token: bumped by every commit after the cluster's refresh, read without the network or
-the client library, so a no-change ``searchkit index`` and a reader's ``is_current`` cost a small file read.
+index behind it for this generation, its shard and replica counts, and a commit counter: this host's
+copy of the alias's counter in the cluster (``lease.py``), written after every commit made here and
+when a writer here takes the lease. It is the commit token, read without the network or the client
+library, so a no-change ``searchkit index`` costs a small file read; readers also ask the cluster, to
+see commits made on other hosts.
 
 Credentials come from the environment only, are kept in memory and are never written or printed:
 ``SEARCHKIT_OPENSEARCH_USER`` and ``SEARCHKIT_OPENSEARCH_PASSWORD``, or ``SEARCHKIT_OPENSEARCH_API_KEY``.

@@ -142,9 +142,10 @@ class Lease:
         """Take the lease, waiting up to ``wait`` seconds; :class:`WriterLeaseHeldError` naming the
         holder when it stays held."""
         deadline = time.monotonic() + max(0.0, wait)
-        _ensure_state_index(self.cluster)
         while True:
             state = read_state(self.cluster, self.alias)
+            if state is None:
+                _ensure_state_index(self.cluster)  # the first writer of any alias on this cluster makes it
             holder = state.holder if state is not None else None
             if holder is None or self._may_take(holder):
                 document = dict(state.document) if state is not None else {"alias": self.alias, "commits": 0}
@@ -349,8 +350,9 @@ def settle(lease: Lease, folder: Optional[Path]) -> None:
     lease marked the state unsettled; then make the generation's record of
     the index and the counter the cluster's (another host may have written or rebuilt it since)."""
     location = config.read(folder) if folder is not None else None
-    if location is not None and location.alias != lease.alias:
-        location = None
+    if location is not None and (location.alias, config.split_urls(location.url)) != (lease.alias,
+                                                                                     lease.cluster.urls):
+        location = None  # the write goes elsewhere (a rebuild onto another alias or cluster)
     state = lease.state
     if state.index is None and location is not None:
         state = lease.adopt(location.index, location.commits)
