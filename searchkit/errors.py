@@ -89,12 +89,12 @@ class WriterLeaseHeldError(IndexLockedError):
     """Another writer (maybe on another host) holds the cluster's writer lease of ``alias``; ``holder``
     names it (process, host, since when, until when the lease runs unless renewed)."""
 
-    def __init__(self, url: str, alias: str, holder: str, waited: float) -> None:
+    def __init__(self, path: Path | str, url: str, alias: str, holder: str, waited: float) -> None:
+        self.path = Path(path)  # the index folder whose write was refused
         self.url = url
         self.alias = alias
         self.holder = holder
         self.waited = waited
-        self.path = Path(alias)
         SearchkitError.__init__(
             self, f"index name {alias} on the search cluster at {url} is being written by {holder} "
                   f"(waited {waited:g} s; try --wait SECONDS)")

@@ -156,7 +156,7 @@ class Lease:
                         return self._state
                 continue  # another writer got there first: look again
             if time.monotonic() >= deadline:
-                raise WriterLeaseHeldError(self.cluster.url, self.alias, describe(holder), wait)
+                raise WriterLeaseHeldError(self.folder, self.cluster.url, self.alias, describe(holder), wait)
             time.sleep(POLL_SECONDS)
 
     def release(self) -> None:
