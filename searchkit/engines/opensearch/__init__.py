@@ -15,7 +15,8 @@ the articles it finds on the other engines. The parts:
     reader.py   the EngineReader (a point in time)   writer.py   the EngineWriter (bulk, refresh)
     bulk.py     analysis in workers, parallel bulks  readiness.py  replicas and green before a swap
     meta.py     the index's _meta: schema, ownership of the alias
-    lease.py    the writer's lease and the commit counter, in the cluster's state index
+    state.py    the alias's state document in the cluster's hidden state index
+    lease.py    the writer's lease and the commit counter, in that document
     share.py    what followers (hosts that only read) need: labels, language, schema version
     suggest.py  did you mean
 """
@@ -119,7 +120,7 @@ class OpenSearchEngine:
 
     def attach(self, folder: Path, options: Mapping[str, str]) -> None:
         """Record in ``folder`` the index ``options`` name (``url``, ``index_name``), to follow it."""
-        from searchkit.engines.opensearch.lease import read_state
+        from searchkit.engines.opensearch.state import read_state
 
         url, alias, discover = config.target(folder.parent, options)
         state = read_state(self._shared().get(url, discover), alias)

@@ -33,56 +33,23 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from searchkit.engines.opensearch import config
 from searchkit.engines.opensearch.client import Cluster, Missing, Refused
-from searchkit.engines.opensearch.config import STATE_INDEX
+from searchkit.engines.opensearch.state import STATE_INDEX, State, ensure_state_index, read_state
 from searchkit.errors import InvalidOptionError, WriterLeaseHeldError, WriterLeaseLostError
 
 LEASE_VARIABLE = "SEARCHKIT_OPENSEARCH_LEASE_SECONDS"
 DEFAULT_LEASE_SECONDS = 60.0
 #: How often a waiting writer looks at the lease again.
 POLL_SECONDS = 0.5
-_STATE_SETTINGS = {"settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-all",
-                                          "hidden": True}},
-                   "mappings": {"dynamic": False, "properties": {"alias": {"type": "keyword"}}}}
-
 #: The leases this process holds, by (cluster, alias): an engine writer commits under the one the
 #: ``Index`` took for the whole write.
 _HELD: dict[tuple[str, str], "Lease"] = {}
 _HELD_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class State:
-    """An alias's state document as read, with what a conditional write of it needs."""
-
-    document: dict[str, Any]
-    seq_no: int
-    primary_term: int
-
-    @property
-    def commits(self) -> int:
-        return int(self.document.get("commits") or 0)
-
-    @property
-    def index(self) -> Optional[str]:
-        index = self.document.get("index")
-        return str(index) if index else None
-
-    @property
-    def holder(self) -> Optional[dict[str, Any]]:
-        lease = self.document.get("lease")
-        return lease if isinstance(lease, dict) else None
-
-    def token(self) -> str:
-        """What a reader compares to see a new commit: the physical index, the counter, and what was
-        last shared for followers (``share.py``)."""
-        shared = self.document.get("shared")
-        return f"{self.index}#{self.commits}/{shared.get('stamp') if isinstance(shared, dict) else ''}"
 
 
 def lease_seconds() -> float:
@@ -96,17 +63,6 @@ def lease_seconds() -> float:
     if not value > 0:
         raise InvalidOptionError(f"{LEASE_VARIABLE} must be a number of seconds > 0, not {text!r}")
     return value
-
-
-def read_state(cluster: Cluster, alias: str) -> Optional[State]:
-    """The alias's state document, ``None`` when there is none (or no state index yet)."""
-    try:
-        answer = cluster.call("GET", f"/{STATE_INDEX}/_doc/{alias}")
-    except Missing:
-        return None
-    if not answer.get("found"):
-        return None
-    return State(dict(answer["_source"]), int(answer["_seq_no"]), int(answer["_primary_term"]))
 
 
 def describe(holder: dict[str, Any]) -> str:
@@ -145,7 +101,7 @@ class Lease:
         while True:
             state = read_state(self.cluster, self.alias)
             if state is None:
-                _ensure_state_index(self.cluster)  # the first writer of any alias on this cluster makes it
+                ensure_state_index(self.cluster)  # the first writer of any alias on this cluster makes it
             holder = state.holder if state is not None else None
             if holder is None or self._may_take(holder):
                 document = dict(state.document) if state is not None else {"alias": self.alias, "commits": 0}
@@ -205,7 +161,8 @@ class Lease:
     def advance(self, index: Optional[str] = None, *, after: int = 0, settled: bool = False) -> int:
         """Count one more commit, past ``after`` too (the generation's own count: a token never comes
         back); with ``index``, point the state at that physical index (the alias was just swapped to
-        it); with ``settled``, clear the mark :func:`mark_unsettled` left. Returns the new counter."""
+        it); with ``settled``, clear the unsettled mark (``state.mark_unsettled``). Returns the new
+        counter."""
         def bump(document: dict[str, Any]) -> None:
             document["commits"] = max(int(document.get("commits") or 0), after) + 1
             if index is not None:
@@ -368,36 +325,10 @@ def settle(lease: Lease, folder: Optional[Path]) -> None:
         config.write(folder, replace(location, index=state.index, commits=state.commits))
 
 
-def mark_unsettled(cluster: Cluster, alias: str) -> None:
-    """Mark the alias's state unsettled (by a writer that lost its lease, and so may have sent documents
-    that no commit counted): the next writer to take the lease settles it as after an abandoned one.
-    Best effort: the lease is not this writer's any more."""
-    for _ in range(5):
-        state = read_state(cluster, alias)
-        if state is None or state.document.get("unsettled"):
-            return
-        params = {"if_seq_no": str(state.seq_no), "if_primary_term": str(state.primary_term)}
-        try:
-            cluster.call("PUT", f"/{STATE_INDEX}/_doc/{alias}", body={**state.document, "unsettled": True},
-                         params=params, idempotent=False)
-            return
-        except Refused as error:
-            if error.status != 409:
-                return
-
-
 def current(cluster: Cluster, alias: str) -> Optional[Lease]:
     """The lease of ``alias`` this process holds, if any."""
     with _HELD_LOCK:
         return _HELD.get((cluster.url, alias))
-
-
-def _ensure_state_index(cluster: Cluster) -> None:
-    try:
-        cluster.call("PUT", f"/{STATE_INDEX}", body=_STATE_SETTINGS, idempotent=False)
-    except Refused as error:
-        if "resource_already_exists_exception" not in error.types:
-            raise
 
 
 def _alive(pid: int) -> bool:

@@ -317,7 +317,7 @@ def _delete_pit(cluster: Cluster, pit: str) -> None:
 
 def _state_token(cluster: Cluster, alias: str) -> Optional[str]:
     """The commit the cluster's state document of ``alias`` names (``None`` when it has none)."""
-    from searchkit.engines.opensearch.lease import read_state
+    from searchkit.engines.opensearch.state import read_state
 
     state = read_state(cluster, alias)
     return state.token() if state is not None else None

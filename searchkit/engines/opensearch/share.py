@@ -17,7 +17,8 @@ from typing import Any, Optional
 from searchkit.engines.base import SharedState
 from searchkit.engines.opensearch.client import Cluster, Missing, Refused
 from searchkit.engines.opensearch.config import STATE_INDEX
-from searchkit.engines.opensearch.lease import Lease, State, read_state
+from searchkit.engines.opensearch.lease import Lease
+from searchkit.engines.opensearch.state import State, read_state
 
 #: Story labels per part document.
 PART_SIZE = 20_000

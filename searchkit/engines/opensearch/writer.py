@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 from searchkit.articles import SeedFile
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.batch import BatchWriter, Change
-from searchkit.engines.opensearch import bulk, config, lease
+from searchkit.engines.opensearch import bulk, config, lease, state
 from searchkit.engines.opensearch.client import FIRST_WAIT, TRIES, Cluster
 from searchkit.engines.opensearch.schema import ARTICLE_FIELDS, article_from, fingerprint_from
 from searchkit.engines.seeding import worker_count
@@ -102,7 +102,7 @@ class OpenSearchWriter(BatchWriter):
                 commits = held.advance(after=config.require(self.folder).commits)
             except WriterLeaseLostError:
                 self._closed = True  # and cancel writes nothing either: another writer has the index now
-                lease.mark_unsettled(self._cluster, self.location.alias)
+                state.mark_unsettled(self._cluster, self.location.alias)
                 raise
         self._closed = True
         config.write(self.folder, replace(config.require(self.folder), commits=commits))
@@ -113,7 +113,7 @@ class OpenSearchWriter(BatchWriter):
         self._closed = True
         held = lease.current(self._cluster, self.location.alias)
         if held is not None and held.lost_to is not None:  # another writer has the index now
-            lease.mark_unsettled(self._cluster, self.location.alias)
+            state.mark_unsettled(self._cluster, self.location.alias)
             return
         if self._written:
             self._restore(sorted(self._written))
