@@ -13,6 +13,7 @@ through it is refused by the engine.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Mapping, Union
 
@@ -24,6 +25,7 @@ from searchkit.index.lock import WriteLock
 from searchkit.news import stories
 
 FOLLOWER_PURPOSE = "follow"
+_REFRESHING = threading.Lock()
 
 
 def follow(index_dir: Union[str, Path], *, engine: str = "opensearch",
@@ -49,7 +51,8 @@ def follow(index_dir: Union[str, Path], *, engine: str = "opensearch",
         try:
             found.attach(folder, engine_options)
             storage.write_json(folder / storage.META_NAME, _meta(found, None))
-            refresh(path, generations.open_generation(path, name))
+            generation = generations.open_generation(path, name)
+            refresh(path, generation)
         except BaseException:
             storage.remove_generation(path, name)
             raise
@@ -60,9 +63,14 @@ def follow(index_dir: Union[str, Path], *, engine: str = "opensearch",
 def refresh(index_dir: Path, generation: generations.Generation) -> generations.Generation:
     """Bring a follower's generation up to date with what the writer last published (settings, story
     labels); the generation as it is then."""
-    engine = generation.engine
-    if not isinstance(engine, SharingEngine):
+    if not isinstance(generation.engine, SharingEngine):
         return generation
+    with _REFRESHING:  # the threads of a server reopen their readers at once after a commit
+        return _refresh(index_dir, generation, generation.engine)
+
+
+def _refresh(index_dir: Path, generation: generations.Generation,
+             engine: SharingEngine) -> generations.Generation:
     shared = engine.shared(generation.folder)
     if shared is None:  # nothing published yet (an index written before followers were): no stories
         return generation
