@@ -29,6 +29,7 @@ from conftest import REPO, write_seed
 
 pytest.importorskip("opensearchpy", reason="the opensearch extra is not installed")
 
+import searchkit  # noqa: E402
 from searchkit.cli.commands import main  # noqa: E402
 from searchkit.engines.opensearch.config import STATE_INDEX  # noqa: E402
 from searchkit.errors import IndexLockedError, WriterLeaseHeldError  # noqa: E402
@@ -222,3 +223,18 @@ def test_a_writer_killed_between_its_bulks_and_its_commit_converges_on_the_next_
     stats = json.loads(cli("stats", "--index", str(host1), "--json").output)
     assert stats["articles"] == 3005
     assert holder(alias) is None
+
+
+def test_a_rebuild_on_another_host_is_followed_by_the_first_hosts_readers_and_writes(tmp_path, alias):
+    seeds, host1 = first_build(tmp_path, alias)
+    index = searchkit.open_index(host1)
+    assert index.search("gold").total == 5
+    write_seed(seeds, "nickel", "2020-05-05", "Nickel rally", "Nickel rallied.")
+    rebuilt = cli("index", "--rebuild", "--seeds", str(seeds), "--index", str(tmp_path / "host2"))
+    assert rebuilt.exit_code == 0, rebuilt.output  # and the physical index host1 names is deleted
+    wait_for(lambda: index.search("nickel").total == 1, "the first host's reader to see the rebuild", 30)
+    write_seed(seeds, "zinc", "2020-05-06", "Zinc slips", "Zinc slipped.")
+    done = cli("index", "--seeds", str(seeds), "--index", str(host1), "--json")
+    assert done.exit_code == 0, done.output
+    assert (json.loads(done.output)["added"], json.loads(done.output)["unchanged"]) == (1, 6)
+    assert count(alias) == 7 and index.search("zinc").total == 1

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import time
 import weakref
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
@@ -41,6 +42,7 @@ from searchkit.engines.opensearch.schema import (
     article_from,
     fingerprint_from,
 )
+from searchkit.engines.opensearch.state import read_state
 from searchkit.errors import IndexCorruptError, StaleReaderError
 from searchkit.results import Hit
 from searchkit.text.multilingual import analyzer_for
@@ -75,18 +77,26 @@ class OpenSearchReader:
         self._cluster = cluster
         self._token = config.commit_token(folder)  # before the PIT: a commit in between only reopens it
         self.location = config.require(folder)
-        self._state = _state_token(cluster, self.location.alias)  # the same: read before the PIT
+        state = read_state(cluster, self.location.alias)  # the same: read before the PIT
+        self._state = state.token() if state is not None else None
         self._checked = time.monotonic()
         try:
-            answer = cluster.call("POST", f"/{self.location.index}/_search/point_in_time",
-                                  params={"keep_alive": KEEP_ALIVE})
+            answer = self._open_pit()
         except Missing as error:
-            raise IndexCorruptError(folder, f"the cluster at {cluster.url} has no index "
-                                            f"{self.location.index} ({error.reason})") from None
+            if state is None or state.index in (None, self.location.index):
+                raise IndexCorruptError(folder, f"the cluster at {cluster.url} has no index "
+                                                f"{self.location.index} ({error.reason})") from None
+            # Another host rebuilt the index since this folder last wrote: read the alias's new one.
+            self.location = replace(self.location, index=state.index)
+            answer = self._open_pit()
         self._pit: Optional[str] = answer["pit_id"]
         self._languages: Optional[dict[str, int]] = None  # articles per language, once asked for
         # A reader dropped without close() still frees its PIT (the cluster caps how many are open).
         self._finalizer = weakref.finalize(self, _delete_pit, cluster, self._pit)
+
+    def _open_pit(self) -> Any:
+        return self._cluster.call("POST", f"/{self.location.index}/_search/point_in_time",
+                                  params={"keep_alive": KEEP_ALIVE})
 
     def is_current(self) -> bool:
         """False after a commit made here (the generation folder's counter) or, looked at once per
@@ -96,7 +106,8 @@ class OpenSearchReader:
         if time.monotonic() - self._checked < FOLLOW_SECONDS:
             return True
         self._checked = time.monotonic()
-        return _state_token(self._cluster, self.location.alias) == self._state
+        state = read_state(self._cluster, self.location.alias)
+        return (state.token() if state is not None else None) == self._state
 
     def count(self) -> int:
         return int(self._search({"size": 0, "track_total_hits": True})["hits"]["total"]["value"])
@@ -313,11 +324,3 @@ def _delete_pit(cluster: Cluster, pit: str) -> None:
         cluster.call("DELETE", "/_search/point_in_time", body={"pit_id": [pit]}, retry=frozenset())
     except Exception:  # noqa: BLE001 - see the docstring: the PIT expires on its own
         pass
-
-
-def _state_token(cluster: Cluster, alias: str) -> Optional[str]:
-    """The commit the cluster's state document of ``alias`` names (``None`` when it has none)."""
-    from searchkit.engines.opensearch.state import read_state
-
-    state = read_state(cluster, alias)
-    return state.token() if state is not None else None
