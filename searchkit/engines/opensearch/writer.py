@@ -14,8 +14,15 @@ A refused library put or delete fails the commit (:class:`EngineRejectedError`).
 
 :meth:`cancel` takes back what the batch sent: each id it wrote is put back as the last commit has it
 (read with a search, which still sees that commit) or deleted. A writer that dies before commit or
-cancel leaves its documents unrefreshed in the index; the next commit would show them, and the next
-update sends their seed files again (the manifest never acknowledged them).
+cancel leaves its documents unrefreshed in the index and its lease behind; the next writer settles them
+(:func:`~searchkit.engines.opensearch.lease.settle`): it refreshes, counts a commit, and the manifest,
+which no longer matches, is made again from the cluster.
+
+The commit is made under the writer's lease of the alias (the one the ``Index`` holds for the whole
+write, else one taken for the commit alone): renewed first (a writer that lost it refreshes nothing),
+then the refresh, then the counter advanced in the cluster's state document and copied to the folder.
+A writer that lost its lease neither commits nor takes anything back, and marks the state unsettled
+(:class:`~searchkit.errors.WriterLeaseLostError`).
 """
 
 from __future__ import annotations
