@@ -40,7 +40,7 @@ from typing import Any, Iterator, Optional
 from searchkit.engines.opensearch import config
 from searchkit.engines.opensearch.client import Cluster, Missing, Refused
 from searchkit.engines.opensearch.state import STATE_INDEX, State, ensure_state_index, read_state
-from searchkit.errors import InvalidOptionError, WriterLeaseHeldError, WriterLeaseLostError
+from searchkit.errors import InvalidOptionError, SearchkitError, WriterLeaseHeldError, WriterLeaseLostError
 
 LEASE_VARIABLE = "SEARCHKIT_OPENSEARCH_LEASE_SECONDS"
 DEFAULT_LEASE_SECONDS = 60.0
@@ -126,11 +126,9 @@ class Lease:
                 document = dict(state.document)
                 document["previous"] = document.pop("lease", None)  # who wrote last, for WriterLeaseLostError
                 try:
-                    if self._put(document, state, None):
+                    if self._put(document, state, None) or not self._reread():
                         return
-                except Refused:
-                    return  # it expires on its own
-                if not self._reread():
+                except SearchkitError:  # refused or unreachable: it expires on its own
                     return
 
     def start(self) -> None:
