@@ -43,6 +43,8 @@ if TYPE_CHECKING:
         UnknownEngineError,
         UnknownLanguageError,
         UnsupportedQueryError,
+        WriterLeaseHeldError,
+        WriterLeaseLostError,
     )
     from searchkit.index.facade import Index, open_index
     from searchkit.index.stats import Stats
@@ -108,7 +110,7 @@ __all__ = [
     "EngineRejectedError", "StaleReaderError", "BuildWorkerDiedError", "SearchTimeoutError",
     "AlertExistsError", "AlertNotFoundError", "AlertStateError", "RemovalsNotAllowedError",
     "UnknownLanguageError", "LanguageSupportMissingError",
-    "SeedOwnedArticleError",
+    "SeedOwnedArticleError", "WriterLeaseHeldError", "WriterLeaseLostError",
 ]
 
 

@@ -50,9 +50,9 @@ class SeedsNotFoundError(SearchkitError):
 class IndexNotFoundError(SearchkitError):
     """No index exists at ``path`` yet."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, where: str = "") -> None:
         self.path = Path(path)
-        super().__init__(f"no index at {self.path}: run 'searchkit index' to build it")
+        super().__init__(f"no index {where or f'at {self.path}'}: run 'searchkit index' to build it")
 
 
 class IndexCorruptError(SearchkitError):
@@ -83,6 +83,32 @@ class IndexLockedError(SearchkitError):
         super().__init__(
             f"index at {self.path} is locked by {holder} (waited {waited:g} s; try --wait SECONDS)"
         )
+
+
+class WriterLeaseHeldError(IndexLockedError):
+    """Another writer (maybe on another host) holds the cluster's writer lease of ``alias``; ``holder``
+    names it (process, host, since when, until when the lease runs unless renewed)."""
+
+    def __init__(self, path: Path | str, url: str, alias: str, holder: str, waited: float) -> None:
+        self.path = Path(path)  # the index folder whose write was refused
+        self.url = url
+        self.alias = alias
+        self.holder = holder
+        self.waited = waited
+        SearchkitError.__init__(
+            self, f"index name {alias} on the search cluster at {url} is being written by {holder} "
+                  f"(waited {waited:g} s; try --wait SECONDS)")
+
+
+class WriterLeaseLostError(SearchkitError):
+    """This writer's lease of ``alias`` ran out and another writer took it: nothing was committed."""
+
+    def __init__(self, url: str, alias: str, holder: str) -> None:
+        self.url = url
+        self.alias = alias
+        self.holder = holder
+        super().__init__(f"the writer's lease of index name {alias} on the search cluster at {url} ran out "
+                         f"and {holder} took it; nothing was committed (run 'searchkit index' again)")
 
 
 class ArticleNotFoundError(SearchkitError, LookupError):

@@ -342,6 +342,19 @@ def test_no_cluster_url_is_one_line(tmp_path, seeds, monkeypatch):
                            "SEARCHKIT_OPENSEARCH_URL\n")
 
 
+def test_a_bad_lease_length_and_the_state_index_as_a_name_are_one_line(tmp_path, seeds):
+    args = ["index", "--seeds", str(seeds), "--index", str(tmp_path / "index"), "--engine", "opensearch",
+            "--url", "http://127.0.0.1:1"]
+    done = cli(*args, "--index-name", "news", env={"SEARCHKIT_OPENSEARCH_LEASE_SECONDS": "soon"})
+    assert done.exit_code == 2
+    assert done.output == ("error: SEARCHKIT_OPENSEARCH_LEASE_SECONDS must be a number of seconds > 0, "
+                           "not 'soon'\n")
+    done = cli(*args, "--index-name", "searchkit-state")
+    assert done.exit_code == 2
+    assert done.output == ("error: the index name 'searchkit-state' is searchkit's state index on the "
+                           "cluster; choose another --index-name\n")
+
+
 def test_options_are_refused_by_an_engine_that_takes_none(tmp_path, seeds):
     with pytest.raises(InvalidOptionError, match="the whoosh engine takes no options"):
         searchkit.open_index(tmp_path / "index", create=True, engine="whoosh", engine_options={"url": "x"})

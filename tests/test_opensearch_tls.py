@@ -91,6 +91,19 @@ def test_a_read_only_user_searches_but_indexing_is_refused_clearly(tmp_path, tls
     assert done.exit_code == 2
     [line] = done.output.strip().splitlines()
     assert "(HTTP 403): not allowed for this user" in line and "User [name=reader]" in line
-    assert "_bulk" in line and tls["users"]["reader"]["password"] not in line
+    # Its first write is the writer's lease, in the cluster's state index.
+    assert "searchkit-state" in line and tls["users"]["reader"]["password"] not in line
     again = cli("query", "--index", str(tmp_path / "index"), "--json", "gold", env=reader)
     assert json.loads(again.output)["total"] == 10
+
+
+@live
+def test_a_follower_with_the_read_only_user_answers_as_the_writers_host(tmp_path, tls, index_name):  # noqa: F811
+    many_seeds(tmp_path / "seeds", 10)
+    assert cli(*index_args(tmp_path, tls, index_name), env=env_of(tls)).exit_code == 0
+    reader = env_of(tls, "reader")
+    mine = cli("query", "--index", str(tmp_path / "index"), "--json", "gold", env=reader)
+    theirs = cli("query", "--index", str(tmp_path / "app"), "--url", ",".join(tls["urls"]), "--index-name",
+                 index_name, "--json", "gold", env=reader)
+    assert theirs.exit_code == 0, theirs.output
+    assert theirs.output == mine.output

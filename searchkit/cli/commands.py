@@ -23,6 +23,8 @@ from searchkit.cli.options import (
     PROGRESS_MIN_FILES,
     can_draw_blocks,
     color,
+    follow,
+    follow_options,
     index_option,
     json_option,
     reports_errors,
@@ -165,13 +167,14 @@ def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
 @click.option("--lang", metavar="CODES",
               help="Only articles in these languages (ISO 639-1, comma-separated: de or de,fr); the "
                    "query's words are analysed in them alone.")
+@follow_options
 @json_option
 @reports_errors
 def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limit: int, page: int,
                   sort: str, since: Optional[str], until: Optional[str], plain: bool, explain: bool,
                   histogram: Optional[str], half_life: Optional[str], now: Optional[str],
                   no_collapse: bool, no_autocorrect: bool, facets: bool, lang: Optional[str],
-                  as_json: bool) -> None:
+                  follow_url: Optional[str], follow_name: Optional[str], as_json: bool) -> None:
     """Search the index. QUERY is words, "phrases", field:word, date:2017-11, AND/OR/NOT ...
 
     Builds the index from the seeds folder first when there is none yet. Use '--' before a query that
@@ -185,6 +188,7 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
         raise InvalidOptionError(f"histogram interval must be one of {', '.join(HISTOGRAM_CHOICES)}, not "
                                  f"{histogram!r} (put --histogram after the query, or write "
                                  "--histogram=INTERVAL)")
+    follow(index_dir, follow_url, follow_name)
     index = _open_or_build(index_dir, seeds_dir)
     if explain:
         explanation = index.explain(text, plain=plain, sort=sort, since=since, until=until,
@@ -211,21 +215,27 @@ def query_command(words: tuple[str, ...], index_dir: Path, seeds_dir: Path, limi
 @main.command("show")
 @click.argument("article_id")
 @index_option
+@follow_options
 @json_option
 @reports_errors
-def show_command(article_id: str, index_dir: Path, as_json: bool) -> None:
+def show_command(article_id: str, index_dir: Path, follow_url: Optional[str], follow_name: Optional[str],
+                 as_json: bool) -> None:
     """Print one whole article by its id, or by the start of its id when only one article's id starts
     so."""
+    follow(index_dir, follow_url, follow_name)
     article = open_index(index_dir).get(article_id, prefix=True)  # unknown id: exit 1, as grep
     click.echo(output.to_json(output.article_json(article)) if as_json else output.article_text(article))
 
 
 @main.command("stats")
 @index_option
+@follow_options
 @json_option
 @reports_errors
-def stats_command(index_dir: Path, as_json: bool) -> None:
+def stats_command(index_dir: Path, follow_url: Optional[str], follow_name: Optional[str],
+                  as_json: bool) -> None:
     """Articles, date span, articles per year, size on disk, last update and seeds folder."""
+    follow(index_dir, follow_url, follow_name)
     stats = open_index(index_dir).stats()
     click.echo(output.to_json(output.stats_json(stats)) if as_json else output.stats_text(stats))
 
@@ -242,9 +252,10 @@ def stats_command(index_dir: Path, as_json: bool) -> None:
 @click.option("--show-paths", is_flag=True,
               help="Show the server's absolute file paths in the API (default: relative to the seeds "
                    "folder).")
+@follow_options
 @reports_errors
 def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch: bool,
-                  show_paths: bool) -> None:
+                  show_paths: bool, follow_url: Optional[str], follow_name: Optional[str]) -> None:
     """Serve a search page at / and a JSON API at /api (read-only), until Ctrl-C.
 
     Needs searchkit[serve]. The API answers what 'searchkit query --json' prints; /openapi.json
@@ -258,6 +269,7 @@ def serve_command(index_dir: Path, seeds_dir: Path, host: str, port: int, watch:
         sys.exit(EXIT_ERROR)
     if watch and not seeds_dir.is_dir():
         raise SeedsNotFoundError(seeds_dir)
+    follow(index_dir, follow_url, follow_name)
     index = Index(index_dir) if watch else _open_or_build(index_dir, seeds_dir)
     app = create_app(index, seeds_dir=seeds_dir if watch else None, watch=watch, show_paths=show_paths)
     sock = server.bind(host, port)

@@ -6,7 +6,7 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import click
 
@@ -43,6 +43,29 @@ def wait_option(command: Callable[..., Any]) -> Callable[..., Any]:
         "--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
         help="How long to wait for another writer to finish.",
     )(command)
+
+
+def follow_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--url`` and ``--index-name``: search an index another host writes (``follow``)."""
+    command = click.option(
+        "--index-name", "follow_name", default=None, metavar="NAME",
+        help="With --url: the index name on the cluster. An --index folder without an index then follows "
+             "it, as a host that only searches (docs/opensearch.md, Deployment).")(command)
+    return click.option(
+        "--url", "follow_url", default=None, metavar="URL",
+        help="With --index-name: the OpenSearch cluster of an index another host writes (comma-separated "
+             "node URLs; credentials only from the environment).")(command)
+
+
+def follow(index_dir: Path, url: Optional[str], name: Optional[str]) -> None:
+    """Make ``index_dir`` follow the index given by ``--url`` and ``--index-name``, when they are given."""
+    if url is None and name is None:
+        return
+    if not (url and name):
+        raise click.UsageError("--url and --index-name go together")
+    from searchkit.index.following import follow as follow_index
+
+    follow_index(index_dir, engine="opensearch", engine_options={"url": url, "index_name": name})
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -25,7 +25,7 @@ from searchkit.errors import (
 )
 from searchkit.index import generations, readers, searching, storage, story_reads
 from searchkit.index import stats as index_stats
-from searchkit.index.lock import WriteLock
+from searchkit.index.lock import writing
 from searchkit.index.readers import ReaderCache
 from searchkit.index.request import DateLike, HalfLife, LanguagesLike, plan_search
 from searchkit.index.stats import Stats
@@ -109,7 +109,7 @@ class Index:
         found, problems = scan_seeds(seeds)
         options = updating.WriteOptions(max_bytes, progress, procs, allow_removals)
         alerts = self._alerts()
-        with WriteLock(self._ensure_dir(), wait=wait, purpose="update"):
+        with writing(self._ensure_dir(), self._engine_for_rebuild, wait=wait, purpose="update"):
             generations.remove_old(self.path, keep=1)  # and any left half-written by a crash
             try:
                 generation = generations.live(self.path)
@@ -152,7 +152,7 @@ class Index:
         found, problems = scan_seeds(seeds)
         options = updating.WriteOptions(max_bytes, progress, procs, allow_removals)
         alerts = self._alerts()
-        with WriteLock(self._ensure_dir(), wait=wait, purpose="rebuild"):
+        with writing(self._ensure_dir(), self._engine_for_rebuild, wait=wait, purpose="rebuild"):
             report = updating.rebuild(self.path, self._engine_for_rebuild(), seeds, found, problems, options,
                                       started, discard_unreadable=discard_unreadable,
                                       find_changes=alerts.wanted(), language=self._rebuild_language())
@@ -174,7 +174,7 @@ class Index:
         from searchkit.index import updating
         from searchkit.reports import UpdateReport
 
-        with WriteLock(self._ensure_dir(), wait=wait, purpose="add"):
+        with writing(self._ensure_dir(), self._engine_for_rebuild, wait=wait, purpose="add"):
             updating.put_articles(self._live_for_writing(create=True), given)
             self._alerts().after(UpdateReport(changed_ids=tuple(a.id for a in given)), self._readers)
         return len(given)
@@ -187,7 +187,7 @@ class Index:
         """
         from searchkit.index import updating
 
-        with WriteLock(self._ensure_dir(), wait=wait, purpose="delete"):
+        with writing(self._ensure_dir(), self._engine_for_rebuild, wait=wait, purpose="delete"):
             updating.delete_article(self._live_for_writing(create=False), article_id)
 
     # ---------------------------------------------------------------------------------------------
@@ -378,7 +378,7 @@ class Index:
                 f"('searchkit index --rebuild --language {self._language}')")
 
     def _create_empty(self) -> None:
-        with WriteLock(self._ensure_dir(), purpose="create"):
+        with writing(self._ensure_dir(), self._engine_for_rebuild, purpose="create"):
             if storage.current_generation(self.path) is None:
                 self._live_for_writing(create=True)
 

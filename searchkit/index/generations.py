@@ -27,6 +27,8 @@ class Generation:
     folder: Path
     engine: Engine
     language: Optional[str] = None
+    #: Whether the folder follows an index another host writes (searchkit.index.following).
+    follows: bool = False
 
 
 def live(index_dir: Path) -> Generation:
@@ -48,7 +50,7 @@ def open_generation(index_dir: Path, name: str) -> Generation:
     if meta.get("schema_version") != engine.schema_version:
         raise IndexVersionError(index_dir, meta.get("schema_version"), engine.schema_version)
     language = meta.get("language")
-    return Generation(name, folder, engine, str(language) if language else None)
+    return Generation(name, folder, engine, str(language) if language else None, bool(meta.get("follows")))
 
 
 def engine_name_of(index_dir: Path) -> Optional[str]:

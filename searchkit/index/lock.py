@@ -12,11 +12,13 @@ import fcntl
 import json
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Optional
+from typing import Callable, Iterator, Optional
 
-from searchkit.errors import IndexLockedError
+from searchkit.engines.base import Engine, LeasingEngine
+from searchkit.errors import IndexLockedError, SearchkitError
 
 LOCK_NAME = "write.lock"
 _POLL_SECONDS = 0.05
@@ -96,6 +98,25 @@ class WriteLock:
         traceback: Optional[TracebackType],
     ) -> None:
         self.release()
+
+
+@contextmanager
+def writing(index_dir: Path, engine: Callable[[], Engine], *, wait: float = 0.0,
+            purpose: str = "index") -> Iterator[None]:
+    """The index's write lock and, when the engine the write goes to (``engine()``, asked once the lock
+    is held) keeps data other hosts may write, its writer lease too (:class:`LeasingEngine`)."""
+    started = time.monotonic()
+    with WriteLock(index_dir, wait=wait, purpose=purpose):
+        try:
+            target: Optional[Engine] = engine()
+        except SearchkitError:  # an engine that cannot be had: the write itself says why
+            target = None
+        if not isinstance(target, LeasingEngine):
+            yield
+            return
+        left = max(0.0, wait - (time.monotonic() - started))
+        with target.writer_lease(index_dir, purpose=purpose, wait=left):
+            yield
 
 
 def describe_holder(path: Path) -> str:

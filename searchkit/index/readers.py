@@ -80,6 +80,10 @@ class ReaderCache:
                 return current
         self.close()
         generation = generations.live(self.index_dir)
+        if generation.follows:  # another host writes it: first bring this folder's copy up to date
+            from searchkit.index import following
+
+            generation = following.refresh(self.index_dir, generation)
         current = OpenReader(generation, generation.engine.open_reader(generation.folder))
         self._local.current = current
         return current

@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator, Mapping, Optional
 
 from searchkit.articles import Article, SeedFile
-from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome, StoryKeepingEngine
+from searchkit.engines.base import (
+    Engine,
+    EngineWriter,
+    Progress,
+    SeedOutcome,
+    SharedState,
+    SharingEngine,
+    StoryKeepingEngine,
+)
 from searchkit.engines.seeding import sign_articles
 from searchkit.errors import (
     ArticleNotFoundError,
@@ -94,6 +102,8 @@ def update(index_dir: Path, generation: generations.Generation, seeds: Path, fou
                                          since=since, progress=options.progress)
     else:  # nothing written: only an engine's copy of the stories that a killed writer left behind is made
         stories_problem = _keep_stories(generation, since=since, changed=(), progress=options.progress)
+    if todo.to_index or todo.removed or not in_step:
+        share(generation)
     updated = sum(1 for article_id in outcome.indexed if article_id in todo.known)
     return UpdateReport(
         added=len(outcome.indexed) - updated,
@@ -138,6 +148,7 @@ def rebuild(index_dir: Path, engine: Engine, seeds: Path, found: list[SeedFile],
                                                        progress=options.progress)
     changed = _changed(outcome, before) if find_changes else ()  # before the old generation goes
     generations.publish(index_dir, generation)
+    share(generation)
     # A local engine keeps the previous generation for readers that opened it just before the swap; a
     # remote engine's readers reopen on the new one, so its old data goes at once (Engine.keeps_previous).
     generations.remove_old(index_dir, keep=1 if engine.keeps_previous else 0)
@@ -162,6 +173,7 @@ def create_empty(index_dir: Path, engine: Engine, language: Optional[str] = None
     _try_stories(lambda: stories.apply(generation.folder, {}, (), engine.commit_token(generation.folder),
                                        fresh=True)) or _keep_stories(generation, since=None, changed=())
     generations.publish(index_dir, generation)
+    share(generation)
     return generation
 
 
@@ -182,6 +194,7 @@ def put_articles(generation: generations.Generation, articles: Iterable[Article]
             signatures[article.id] = signature(article)
     save_manifest(generation, manifest, None, count_library=True)
     record_stories(generation, signatures, (), in_step=in_step, since=since)
+    share(generation)
 
 
 def delete_article(generation: generations.Generation, article_id: str) -> None:
@@ -195,6 +208,17 @@ def delete_article(generation: generations.Generation, article_id: str) -> None:
     manifest.remove(article_id)
     save_manifest(generation, manifest, None, count_library=True)
     record_stories(generation, {}, [article_id], in_step=in_step, since=since)
+    share(generation)
+
+
+def share(generation: generations.Generation) -> None:
+    """Publish what hosts that only read need (an engine whose data other hosts can read: see
+    :class:`~searchkit.engines.base.SharingEngine` and :mod:`searchkit.index.following`)."""
+    engine = generation.engine
+    if isinstance(engine, SharingEngine):
+        engine.share(generation.folder, SharedState(engine.commit_token(generation.folder),
+                                                    engine.schema_version, generation.language,
+                                                    stories.read_labels(generation.folder)))
 
 
 def stories_in_step(generation: generations.Generation) -> bool:

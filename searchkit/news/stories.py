@@ -142,6 +142,17 @@ def apply(folder: Path, put: Mapping[str, Signature], removed: Iterable[str], co
         _set_commit(db, commit)
 
 
+def write_labels(folder: Path, labels: Mapping[str, int], commit: str) -> None:
+    """Replace the stories of ``folder`` by ``labels`` alone (no sketches: a follower's copy of what the
+    writer published, which only collapses), recorded as matching ``commit``."""
+    path = store_path(folder)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{id(labels)}.tmp")
+    with closing(_connect(temporary)) as db, db:
+        db.executemany("INSERT INTO stories VALUES (?, ?)", labels.items())
+        _set_commit(db, commit)
+    os.replace(temporary, path)
+
+
 class _Stories:
     """The change of one transaction."""
 

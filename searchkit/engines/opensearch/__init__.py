@@ -1,8 +1,10 @@
 """The OpenSearch engine (``pip install 'searchkit[opensearch]'``): ``opensearchpy`` is imported only
 inside this package.
 
-The articles live on an OpenSearch cluster; a generation folder keeps only ``opensearch.json`` (the
-cluster's URL, the alias, this generation's physical index, a commit counter: ``config.py``). Each
+The articles live on an OpenSearch cluster, and the writer's lease, the commit counter and what hosts
+that only read need in its hidden state index (``lease.py``, ``share.py``); a generation folder keeps only
+``opensearch.json`` (the cluster's URL, the alias, this generation's physical index, a copy of the commit
+counter: ``config.py``). Each
 generation is one physical index; :meth:`OpenSearchEngine.publish` points the alias (the index name
 users search) at it in one atomic ``_aliases`` call, and :meth:`OpenSearchEngine.discard` deletes an old
 one. searchkit's own analysis decides the words, handed over already analysed, so a word finds exactly
@@ -13,6 +15,9 @@ the articles it finds on the other engines. The parts:
     reader.py   the EngineReader (a point in time)   writer.py   the EngineWriter (bulk, refresh)
     bulk.py     analysis in workers, parallel bulks  readiness.py  replicas and green before a swap
     meta.py     the index's _meta: schema, ownership of the alias
+    state.py    the alias's state document in the cluster's hidden state index
+    lease.py    the writer's lease and the commit counter, in that document
+    share.py    what followers (hosts that only read) need: labels, language, schema version
     suggest.py  did you mean
 """
 
@@ -23,11 +28,17 @@ import importlib.util
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Optional
+from typing import TYPE_CHECKING, Iterator, Mapping, Optional
 
-from searchkit.engines.base import ALL_CAPABILITIES
+from searchkit.engines.base import ALL_CAPABILITIES, SharedState
 from searchkit.engines.opensearch import config
-from searchkit.errors import EngineNotAvailableError, EngineRejectedError, SearchkitError
+from searchkit.errors import (
+    EngineNotAvailableError,
+    EngineRejectedError,
+    IndexNotFoundError,
+    InvalidOptionError,
+    SearchkitError,
+)
 
 if TYPE_CHECKING:
     from searchkit.engines.opensearch.client import Cluster, Clusters
@@ -80,6 +91,57 @@ class OpenSearchEngine:
         self._cluster(location).call("PUT", f"/{location.index}", body=body)
         config.write(folder, replace(location, commits=1))  # an empty index is one commit
 
+    @contextlib.contextmanager
+    def writer_lease(self, index_dir: Path, *, purpose: str, wait: float) -> Iterator[None]:
+        """Hold the cluster's writer lease of the alias the writes of ``index_dir`` go to (see
+        :mod:`~searchkit.engines.opensearch.lease`), renewed while the block runs."""
+        from searchkit.engines.opensearch import lease
+
+        recorded = config.live_location(index_dir)
+        if recorded is not None:
+            _refuse_follower(index_dir, recorded)
+        # Options say where a new index goes; other writes go to the live one's alias.
+        options = self._options if recorded is None or purpose == "rebuild" else {}
+        url, alias, discover = config.target(index_dir, options)
+        cluster = self._shared().get(url, discover)
+        with lease.held(cluster, alias, purpose=purpose, folder=index_dir.resolve(), wait=wait) as held:
+            live = config.live_folder(index_dir)
+            lease.settle(held, live)
+            yield
+
+    def share(self, folder: Path, state: SharedState) -> None:
+        """Publish ``state`` in the cluster's state index, for hosts that only read (``share.py``)."""
+        from searchkit.engines.opensearch import lease, share
+
+        location = config.require(folder)
+        cluster = self._cluster(location)
+        with lease.for_commit(cluster, location.alias, folder.parent) as held:
+            share.publish(cluster, held, state)
+
+    def attach(self, folder: Path, options: Mapping[str, str]) -> None:
+        """Record in ``folder`` the index ``options`` name (``url``, ``index_name``), to follow it."""
+        from searchkit.engines.opensearch.state import read_state
+
+        url, alias, discover = config.target(folder.parent, options)
+        state = read_state(self._shared().get(url, discover), alias)
+        if state is None or state.index is None:
+            raise IndexNotFoundError(folder.parent, where=f"named {alias} on the search cluster at "
+                                                          f"{config.shown_urls(url)}")
+        config.write(folder, config.Location(url=url, alias=alias, index=state.index, shards=0, replicas=0,
+                                             commits=state.commits, discover=discover, follows=True))
+
+    def shared(self, folder: Path) -> Optional[SharedState]:
+        """What the writer last shared; ``folder``'s record of the physical index and the counter made
+        the cluster's (the writer may have rebuilt the index since)."""
+        from searchkit.engines.opensearch import share
+
+        location = config.require(folder)
+        state, shared = share.read(self._cluster(location), location.alias)
+        if state is not None and state.index is not None \
+                and (state.index, state.commits) != (location.index, location.commits):
+            config.write(folder, replace(location, index=state.index, commits=state.commits))
+        return shared
+
     def commit_token(self, folder: Path) -> str:
         return config.commit_token(folder)
 
@@ -93,6 +155,7 @@ class OpenSearchEngine:
         from searchkit.engines.opensearch.writer import OpenSearchWriter
 
         location = config.require(folder)
+        _refuse_follower(folder.parent, location)
         cluster = self._cluster(location)
         check_schema(cluster, location, folder, SCHEMA_VERSION)
         return OpenSearchWriter(cluster, folder)
@@ -111,10 +174,16 @@ class OpenSearchEngine:
             with contextlib.suppress(SearchkitError):  # never searched: its space is freed now if it can be
                 self.discard(folder)
             raise
-        holders = check_alias_holders(cluster, location)  # again: it may have changed while loading
-        actions = [{"remove": {"index": holder, "alias": location.alias}} for holder in holders]
-        actions.append({"add": {"index": location.index, "alias": location.alias}})
-        cluster.call("POST", "/_aliases", body={"actions": actions})
+        from searchkit.engines.opensearch import lease
+
+        with lease.for_commit(cluster, location.alias, folder.parent) as held:
+            held.renew()  # a writer that lost its lease swaps nothing
+            holders = check_alias_holders(cluster, location)  # again: it may have changed while loading
+            actions = [{"remove": {"index": holder, "alias": location.alias}} for holder in holders]
+            actions.append({"add": {"index": location.index, "alias": location.alias}})
+            cluster.call("POST", "/_aliases", body={"actions": actions})
+            commits = held.advance(location.index, after=config.require(folder).commits)
+            config.write(folder, replace(config.require(folder), commits=commits))
 
     def discard(self, folder: Path) -> None:
         """Delete this generation's physical index (and so its alias, if it still held it)."""
@@ -138,3 +207,10 @@ class OpenSearchEngine:
 
                 self._clusters = Clusters()
             return self._clusters
+
+
+def _refuse_follower(index_dir: Path, location: config.Location) -> None:
+    if location.follows:
+        raise InvalidOptionError(f"index at {index_dir} follows the index name {location.alias} on the "
+                                 f"search cluster at {config.shown_urls(location.url)}: it only reads; "
+                                 "write from the host that indexes it")

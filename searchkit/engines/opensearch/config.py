@@ -3,9 +3,11 @@
 The data lives on the cluster; the generation folder keeps only ``opensearch.json``: the cluster's URL
 or URLs (comma-separated, one per node the client may talk to; never with credentials), whether the
 client discovers the cluster's other nodes, the alias users search (the index name), the physical
-index behind it for this generation, its shard and replica counts, and a commit counter. The counter
-is the commit token: bumped by every commit after the cluster's refresh, read without the network or
-the client library, so a no-change ``searchkit index`` and a reader's ``is_current`` cost a small file read.
+index behind it for this generation, its shard and replica counts, and a commit counter: this host's
+copy of the alias's counter in the cluster (``lease.py``), written after every commit made here and
+when a writer here takes the lease. It is the commit token, read without the network or the client
+library, so a no-change ``searchkit index`` costs a small file read; readers also ask the cluster, to
+see commits made on other hosts.
 
 Credentials come from the environment only, are kept in memory and are never written or printed:
 ``SEARCHKIT_OPENSEARCH_USER`` and ``SEARCHKIT_OPENSEARCH_PASSWORD``, or ``SEARCHKIT_OPENSEARCH_API_KEY``.
@@ -21,7 +23,7 @@ import os
 import re
 import secrets
 import urllib.parse
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -43,13 +45,16 @@ DEFAULT_REPLICAS = 1
 #: The engine options a new index takes (``open_index(..., engine_options=...)``, ``--url``,
 #: ``--index-name``).
 OPTIONS = ("url", "index_name", "shards", "replicas", "discover")
+#: The hidden index of the cluster holding each alias's writer lease and commit counter (lease.py).
+STATE_INDEX = "searchkit-state"
 _INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}\Z")
 
 
 @dataclass(frozen=True)
 class Location:
     """Where one generation's data is: cluster (``url``: one or more comma-separated node URLs), alias,
-    physical index; its commit counter; whether the client discovers the cluster's other nodes."""
+    physical index; its commit counter; whether the client discovers the cluster's other nodes; whether
+    this folder only follows an index another host writes."""
 
     url: str
     alias: str
@@ -58,6 +63,8 @@ class Location:
     replicas: int
     commits: int = 0
     discover: bool = False
+    #: A follower's record: the index is another host's, read here, never written.
+    follows: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,12 +110,6 @@ def require(folder: Path) -> Location:
 
 def write(folder: Path, location: Location) -> None:
     files.write_atomically(folder / CONFIG_FILE, json.dumps(asdict(location), indent=2).encode("utf-8"))
-
-
-def bump(folder: Path) -> None:
-    """Count one more commit (after the cluster made it visible)."""
-    location = require(folder)
-    write(folder, replace(location, commits=location.commits + 1))
 
 
 def commit_token(folder: Path) -> str:
@@ -182,25 +183,40 @@ def new_location(folder: Path, options: Mapping[str, str]) -> Location:
     """Where a new generation in ``folder`` goes: the options given, else the live generation's cluster
     and alias in the same index folder (a rebuild keeps them), else ``SEARCHKIT_OPENSEARCH_URL`` and an
     alias named after the index folder."""
-    unknown = set(options) - set(OPTIONS)
-    if unknown:
-        raise InvalidOptionError(f"the opensearch engine takes no option {sorted(unknown)[0]!r}; "
-                                 f"it takes {', '.join(OPTIONS)}")
-    live = _live_location(folder.parent)
-    url = options.get("url") or (live.url if live else None) or os.environ.get(URL_VARIABLE)
-    if not url:
-        raise InvalidOptionError(f"the opensearch engine needs a cluster URL: --url or {URL_VARIABLE}")
-    alias = options.get("index_name") or (live.alias if live else None) or default_alias(folder.parent)
-    if not _INDEX_NAME.match(alias) or alias in (".", ".."):
-        raise InvalidOptionError(f"invalid index name {alias!r}: lower-case letters, digits, '.', '_' "
-                                 "and '-', starting with a letter or digit, at most 200 characters")
+    url, alias, live = _target(folder.parent, options)
     shards = _count(options.get("shards"), live.shards if live else None, SHARDS_VARIABLE, DEFAULT_SHARDS, 1)
     replicas = _count(options.get("replicas"), live.replicas if live else None, REPLICAS_VARIABLE,
                       DEFAULT_REPLICAS, 0)
     discover = _flag(options.get("discover"), live.discover if live else None, DISCOVER_VARIABLE)
     physical = f"{alias}-{folder.name}-{secrets.token_hex(4)}"
-    return Location(url=check_urls(url), alias=alias, index=physical, shards=shards, replicas=replicas,
+    return Location(url=url, alias=alias, index=physical, shards=shards, replicas=replicas,
                     discover=discover)
+
+
+def target(index_dir: Path, options: Mapping[str, str]) -> tuple[str, str, bool]:
+    """The cluster URL(s), the alias and whether to discover nodes, for the writes of ``index_dir``:
+    as :func:`new_location` chooses them."""
+    url, alias, live = _target(index_dir, options)
+    return url, alias, _flag(options.get("discover"), live.discover if live else None, DISCOVER_VARIABLE)
+
+
+def _target(index_dir: Path, options: Mapping[str, str]) -> tuple[str, str, Optional[Location]]:
+    unknown = set(options) - set(OPTIONS)
+    if unknown:
+        raise InvalidOptionError(f"the opensearch engine takes no option {sorted(unknown)[0]!r}; "
+                                 f"it takes {', '.join(OPTIONS)}")
+    live = live_location(index_dir)
+    url = options.get("url") or (live.url if live else None) or os.environ.get(URL_VARIABLE)
+    if not url:
+        raise InvalidOptionError(f"the opensearch engine needs a cluster URL: --url or {URL_VARIABLE}")
+    alias = options.get("index_name") or (live.alias if live else None) or default_alias(index_dir)
+    if not _INDEX_NAME.match(alias) or alias in (".", ".."):
+        raise InvalidOptionError(f"invalid index name {alias!r}: lower-case letters, digits, '.', '_' "
+                                 "and '-', starting with a letter or digit, at most 200 characters")
+    if alias == STATE_INDEX:
+        raise InvalidOptionError(f"the index name {alias!r} is searchkit's state index on the cluster; "
+                                 "choose another --index-name")
+    return check_urls(url), alias, live
 
 
 def default_alias(index_dir: Path) -> str:
@@ -210,7 +226,14 @@ def default_alias(index_dir: Path) -> str:
     return f"searchkit-{digest}"
 
 
-def _live_location(index_dir: Path) -> Optional[Location]:
+def live_folder(index_dir: Path) -> Optional[Path]:
+    """The live generation's folder in ``index_dir`` (``None`` before the first)."""
+    name = files.current_generation(index_dir)
+    return index_dir / name if name is not None else None
+
+
+def live_location(index_dir: Path) -> Optional[Location]:
+    """The live generation's location in ``index_dir``, ``None`` when there is none (or it is damaged)."""
     name = files.current_generation(index_dir)
     if name is None:
         return None

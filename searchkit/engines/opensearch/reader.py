@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import weakref
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
@@ -40,6 +42,7 @@ from searchkit.engines.opensearch.schema import (
     article_from,
     fingerprint_from,
 )
+from searchkit.engines.opensearch.state import read_state
 from searchkit.errors import IndexCorruptError, StaleReaderError
 from searchkit.results import Hit
 from searchkit.text.multilingual import analyzer_for
@@ -47,6 +50,8 @@ from searchkit.text.snippets import snippet
 
 #: How long an unused reader's PIT lives on the cluster (every request extends it).
 KEEP_ALIVE = "10m"
+#: How often a reader asks the cluster whether a writer elsewhere committed (seconds).
+FOLLOW_SECONDS = 1.0
 #: from + size may not pass this (the index's ``max_result_window``); deeper pages use search_after.
 WINDOW = 10_000
 #: Documents fetched per request when a reader walks the whole index.
@@ -72,19 +77,37 @@ class OpenSearchReader:
         self._cluster = cluster
         self._token = config.commit_token(folder)  # before the PIT: a commit in between only reopens it
         self.location = config.require(folder)
+        state = read_state(cluster, self.location.alias)  # the same: read before the PIT
+        self._state = state.token() if state is not None else None
+        self._checked = time.monotonic()
         try:
-            answer = cluster.call("POST", f"/{self.location.index}/_search/point_in_time",
-                                  params={"keep_alive": KEEP_ALIVE})
+            answer = self._open_pit()
         except Missing as error:
-            raise IndexCorruptError(folder, f"the cluster at {cluster.url} has no index "
-                                            f"{self.location.index} ({error.reason})") from None
+            if state is None or state.index in (None, self.location.index):
+                raise IndexCorruptError(folder, f"the cluster at {cluster.url} has no index "
+                                                f"{self.location.index} ({error.reason})") from None
+            # Another host rebuilt the index since this folder last wrote: read the alias's new one.
+            self.location = replace(self.location, index=state.index)
+            answer = self._open_pit()
         self._pit: Optional[str] = answer["pit_id"]
         self._languages: Optional[dict[str, int]] = None  # articles per language, once asked for
         # A reader dropped without close() still frees its PIT (the cluster caps how many are open).
         self._finalizer = weakref.finalize(self, _delete_pit, cluster, self._pit)
 
+    def _open_pit(self) -> Any:
+        return self._cluster.call("POST", f"/{self.location.index}/_search/point_in_time",
+                                  params={"keep_alive": KEEP_ALIVE})
+
     def is_current(self) -> bool:
-        return config.commit_token(self.folder) == self._token
+        """False after a commit made here (the generation folder's counter) or, looked at once per
+        :data:`FOLLOW_SECONDS`, anywhere (the cluster's state document of the alias)."""
+        if config.commit_token(self.folder) != self._token:
+            return False
+        if time.monotonic() - self._checked < FOLLOW_SECONDS:
+            return True
+        self._checked = time.monotonic()
+        state = read_state(self._cluster, self.location.alias)
+        return (state.token() if state is not None else None) == self._state
 
     def count(self) -> int:
         return int(self._search({"size": 0, "track_total_hits": True})["hits"]["total"]["value"])

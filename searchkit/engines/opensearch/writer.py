@@ -14,24 +14,32 @@ A refused library put or delete fails the commit (:class:`EngineRejectedError`).
 
 :meth:`cancel` takes back what the batch sent: each id it wrote is put back as the last commit has it
 (read with a search, which still sees that commit) or deleted. A writer that dies before commit or
-cancel leaves its documents unrefreshed in the index; the next commit would show them, and the next
-update sends their seed files again (the manifest never acknowledged them).
+cancel leaves its documents unrefreshed in the index and its lease behind; the next writer settles them
+(:func:`~searchkit.engines.opensearch.lease.settle`): it refreshes, counts a commit, and the manifest,
+which no longer matches, is made again from the cluster.
+
+The commit is made under the writer's lease of the alias (the one the ``Index`` holds for the whole
+write, else one taken for the commit alone): renewed first (a writer that lost it refreshes nothing),
+then the refresh, then the counter advanced in the cluster's state document and copied to the folder.
+A writer that lost its lease neither commits nor takes anything back, and marks the state unsettled
+(:class:`~searchkit.errors.WriterLeaseLostError`).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from searchkit.articles import SeedFile
 from searchkit.engines.base import Progress, SeedOutcome
 from searchkit.engines.batch import BatchWriter, Change
-from searchkit.engines.opensearch import bulk, config
+from searchkit.engines.opensearch import bulk, config, lease, state
 from searchkit.engines.opensearch.client import FIRST_WAIT, TRIES, Cluster
 from searchkit.engines.opensearch.schema import ARTICLE_FIELDS, article_from, fingerprint_from
 from searchkit.engines.seeding import worker_count
-from searchkit.errors import EngineRejectedError, SeedError
+from searchkit.errors import EngineRejectedError, SeedError, WriterLeaseLostError
 
 #: Ids per search when a cancel reads the committed versions back.
 LOOKUP_IDS = 1_000
@@ -94,14 +102,26 @@ class OpenSearchWriter(BatchWriter):
             named = "; ".join(f"{article_id!r}: {reason}" for article_id, reason in sorted(refused.items()))
             raise EngineRejectedError(self._cluster.url, None,
                                       f"{len(refused)} article(s) were refused, nothing committed: {named}")
-        self._refresh()
+        with lease.for_commit(self._cluster, self.location.alias, self.folder.parent) as held:
+            try:
+                held.renew()  # a writer that lost its lease makes nothing visible
+                self._refresh()
+                commits = held.advance(after=config.require(self.folder).commits)
+            except WriterLeaseLostError:
+                self._closed = True  # and cancel writes nothing either: another writer has the index now
+                state.mark_unsettled(self._cluster, self.location.alias)
+                raise
         self._closed = True
-        config.bump(self.folder)
+        config.write(self.folder, replace(config.require(self.folder), commits=commits))
 
     def cancel(self) -> None:
         if self._closed:
             return
         self._closed = True
+        held = lease.current(self._cluster, self.location.alias)
+        if held is not None and held.lost_to is not None:  # another writer has the index now
+            state.mark_unsettled(self._cluster, self.location.alias)
+            return
         if self._written:
             self._restore(sorted(self._written))
 
@@ -111,6 +131,9 @@ class OpenSearchWriter(BatchWriter):
         """Send ``operations`` (the caller counted their ids as written); returns the ids the cluster
         refused, with its reason. Documents refused for being too many at once (429) are sent again
         after a wait, up to :data:`TRIES` times. Called from several sender threads at once."""
+        held = lease.current(self._cluster, self.location.alias)
+        if held is not None and held.lost_to is not None:
+            raise WriterLeaseLostError(self._cluster.url, self.location.alias, held.lost_to)
         refused: dict[str, str] = {}
         pending = list(operations)
         wait = FIRST_WAIT
