@@ -40,6 +40,18 @@ SEGMENTED = ("zh", "ja")
 UNSTEMMED = ("bg", "bn", "he", "hr", "ka", "ko", "lv", "mk", "ms", "sk", "sl", "th", "uk", "ur", "vi")
 #: Every language an article may have.
 LANGUAGES = frozenset(SNOWBALL) | frozenset(SEGMENTED) | frozenset(UNSTEMMED)
+#: Each language's English name, as the search page and ``--facets`` show it.
+NAMES = {
+    "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan", "cs": "Czech", "da": "Danish",
+    "de": "German", "el": "Greek", "en": "English", "eo": "Esperanto", "es": "Spanish", "et": "Estonian",
+    "eu": "Basque", "fa": "Persian", "fi": "Finnish", "fr": "French", "ga": "Irish", "he": "Hebrew",
+    "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian", "hy": "Armenian", "id": "Indonesian",
+    "it": "Italian", "ja": "Japanese", "ka": "Georgian", "ko": "Korean", "lt": "Lithuanian",
+    "lv": "Latvian", "mk": "Macedonian", "ms": "Malay", "ne": "Nepali", "nl": "Dutch", "no": "Norwegian",
+    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
+    "sl": "Slovenian", "sr": "Serbian", "st": "Sesotho", "sv": "Swedish", "ta": "Tamil", "th": "Thai",
+    "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu", "vi": "Vietnamese", "yi": "Yiddish", "zh": "Chinese",
+}
 
 #: The detector's least probability for a language to count as detected.
 MIN_CONFIDENCE = 0.5
@@ -58,6 +70,11 @@ def check_language(code: str, *, where: str = "language") -> str:
     if normal not in LANGUAGES:
         raise UnknownLanguageError(code, where)
     return str(normal)
+
+
+def language_name(code: str) -> str:
+    """The English name of language ``code`` (the code itself for one searchkit has no name for)."""
+    return NAMES.get(code, code)
 
 
 def detect(text: str) -> Optional[str]:
