@@ -201,6 +201,24 @@ def test_lang_filters_the_cli_the_library_and_lang_in_the_query(mixed):
     assert bad.exit_code == 2 and "lang: unknown language 'xx'" in bad.stderr
 
 
+def test_facets_count_every_match_per_language_in_the_cli_text_and_json(mixed):
+    index, root = mixed
+    shown = CliRunner().invoke(main, ["query", "--index", str(root / "ix"), "--facets", "--limit", "1",
+                                      "Haus OR cheval OR houses OR книга"])
+    assert shown.exit_code == 0
+    assert shown.stdout.endswith("\nmatches per language  German (de): 2  French (fr): 2  Russian (ru): 2  "
+                                 "English (en): 1\n")
+    body = json.loads(CliRunner().invoke(main, ["query", "--index", str(root / "ix"), "--facets", "--json",
+                                                "--limit", "1", "Haus OR cheval OR houses OR книга"]).stdout)
+    assert len(body["hits"]) == 1
+    assert body["facets"]["languages"] == [
+        {"value": "de", "name": "German", "count": 2}, {"value": "fr", "name": "French", "count": 2},
+        {"value": "ru", "name": "Russian", "count": 2}, {"value": "en", "name": "English", "count": 1}]
+    assert body["facets"]["index_languages"] == len(index.stats().languages)
+    narrowed = index.search("Haus OR cheval OR houses OR книга", lang="fr", facets=True)
+    assert narrowed.total == 2 and [(c.code, c.count) for c in narrowed.facets.languages] == [("fr", 2)]
+
+
 def test_the_same_story_in_two_languages_is_not_folded_as_a_rewrite(tmp_path):
     index = searchkit.open_index(tmp_path / "ix", create=True)
     index.add_many([

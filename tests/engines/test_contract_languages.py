@@ -3,13 +3,15 @@ in every sort, with the words of each article analysed in its language (tests/en
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
 
 from searchkit.index.request import SORTS
+from searchkit.query import tree as t
 
-from .harness import REAL_ENGINES, ask, load_engine, new_index, outcome
+from .harness import ALL, REAL_ENGINES, ask, load_engine, new_index, outcome
 from .multilingual import CJK, CJK_EXPECTED, EXPECTED, WESTERN
 from .reference import ReferenceEngine
 
@@ -71,3 +73,26 @@ def test_a_language_filter_analyses_the_words_in_that_language_only(readers, que
     engine_reader, reference_reader = readers
     wanted = ask(f"{query} lang:{language}")
     assert outcome(engine_reader, wanted) == outcome(reference_reader, wanted)
+
+
+LANGUAGE_FACET_QUERIES = ("*", "Haus OR cheval OR houses OR книга", "-lang:de", "minister OR ministro",
+                          "lang:de OR lang:ru", "nothingmatchesthis", "date:2024-03-05")
+
+
+@pytest.mark.parametrize("query", LANGUAGE_FACET_QUERIES)
+def test_every_match_is_counted_per_language_as_the_reference_counts_it(readers, query):
+    engine_reader, reference_reader = readers
+    for sort, count_days, limit in itertools.product(SORTS, (False, True), (0, ALL)):
+        wanted = ask(query, sort=sort, count_languages=True, count_days=count_days, limit=limit)
+        assert outcome(engine_reader, wanted) == outcome(reference_reader, wanted), (query, sort, limit)
+    dated = ask(query, count_languages=True, date_filter=t.DateRange(dt.date(2024, 3, 6), None))
+    assert outcome(engine_reader, dated) == outcome(reference_reader, dated), query
+
+
+def test_the_language_counts_are_of_every_match_not_the_page(readers):
+    engine_reader, _ = readers
+    page = engine_reader.search(ask("Haus OR cheval OR houses OR книга", count_languages=True, limit=1))
+    assert len(page.hits) == 1
+    assert dict(page.language_counts) == {"de": 2, "fr": 2, "ru": 2, "en": 1}
+    assert engine_reader.search(ask("*", count_languages=True, limit=0)).language_counts == \
+        engine_reader.language_counts()

@@ -172,8 +172,9 @@ class OpenSearchReader:
                      if request.snippets else ""),
             path=row["_source"]["path"] or None,
         ) for score, row in scored)
-        day_counts, languages = (self._counts(query, days=request.count_days, languages=request.count_languages)
-                                 if request.count_days or request.count_languages else (None, None))
+        day_counts, languages = (
+            self._counts(query, days=request.count_days, languages=request.count_languages)
+            if request.count_days or request.count_languages else (None, None))
         return Page(int(total), hits, day_counts, self._found(query, request.find_ids), ranking,
                     language_counts=languages)
 
@@ -203,8 +204,8 @@ class OpenSearchReader:
         language (a terms aggregation on the ``language`` keyword), as asked, in one request."""
         aggs: dict[str, Any] = {}
         if days:
-            aggs["days"] = {"date_histogram": {"field": "date", "calendar_interval": "day", "min_doc_count": 1,
-                                               "format": "strict_date"}}
+            aggs["days"] = {"date_histogram": {"field": "date", "calendar_interval": "day",
+                                               "min_doc_count": 1, "format": "strict_date"}}
         if languages:
             aggs["languages"] = {"terms": {"field": "language", "size": _MAX_LANGUAGES}}
         answer = self._search({"query": query, "size": 0, "track_total_hits": False, "aggs": aggs})
