@@ -14,6 +14,7 @@ from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index.facade import Stats
 from searchkit.results import DuplicateGroup, Edit, Explanation, Facets, Histogram, Hit, Results, Story
+from searchkit.text.languages import DEFAULT_LANGUAGE, UNDETERMINED
 
 if TYPE_CHECKING:  # not loaded by a query (tests/test_imports.py)
     from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
@@ -326,6 +327,9 @@ def stats_text(stats: Stats) -> str:
         f"languages     {', '.join(f'{code} {count:,}' for code, count in stats.languages.items()) or 'none'}"
         f" ({'all ' + stats.language if stats.language else 'detected'} unless a file says)",
     ]
+    if stats.languages.get(UNDETERMINED):
+        lines.append(f"undetected    {stats.languages[UNDETERMINED]:,} (language not detected: analysed as "
+                     f"{DEFAULT_LANGUAGE}; lang:{UNDETERMINED} finds them)")
     if stats.per_year:
         lines.append("per year")
         lines.extend(f"  {year}  {count:,}" for year, count in stats.per_year.items())

@@ -18,7 +18,7 @@ from searchkit.cli import output
 from searchkit.news.timeline import INTERVALS
 from searchkit.query import parse_date_bound
 from searchkit.results import Bucket, Facets, Histogram
-from searchkit.text.languages import language_name
+from searchkit.text.languages import UNDETERMINED, language_name
 
 #: The chart's height in pixels: the bars' area, and the axis labels under it.
 CHART_TOP, CHART_BOTTOM, CHART_HEIGHT = 18, 118, 140
@@ -253,5 +253,6 @@ def chips(form: Any, url_for: UrlFor) -> list[Chip]:
         found.append(Chip(f"Timeline by {form.histogram}", url_for(histogram="", page=1)))
     for code in form.languages:
         others = ",".join(other for other in form.languages if other != code)
-        found.append(Chip(f"In {language_name(code)}", url_for(lang=others, page=1)))
+        label = "Language undetected" if code == UNDETERMINED else f"In {language_name(code)}"
+        found.append(Chip(label, url_for(lang=others, page=1)))
     return found
