@@ -36,7 +36,8 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
     results = _run(opened, plan, labels)
     if results.total > 0 or Capability.SUGGEST not in opened.generation.engine.capabilities:
         return results
-    suggestion = suggestions.suggest(opened.reader, plan.request.query_text, plain=plan.plain)
+    suggestion = suggestions.suggest(opened.reader, plan.request.query_text, plain=plan.plain,
+                                     languages=tuple(opened.languages()))
     if suggestion is None:
         return results
     if plan.autocorrect:

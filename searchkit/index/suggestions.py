@@ -20,6 +20,7 @@ from searchkit.query.rewrite import TypedWord, rewrite, typed_words
 from searchkit.query.tree import TEXT_FIELDS
 from searchkit.text.analysis import STEMMED, fold
 from searchkit.text.edits import edit_distance
+from searchkit.text.multilingual import stopped_in
 
 #: Queries of more than this many words get no suggestion: pasted text, not a misspelt search.
 SUGGEST_MAX_WORDS = 8
@@ -30,15 +31,18 @@ SUGGEST_MAX_CHARS = 40
 MIN_LETTERS = 3
 
 
-def suggest(reader: EngineReader, query: str, *, plain: bool = False) -> Optional[str]:
-    """``query`` with each misspelt word replaced by its best candidate, or ``None`` if none is."""
+def suggest(reader: EngineReader, query: str, *, plain: bool = False,
+            languages: Sequence[str] = ()) -> Optional[str]:
+    """``query`` with each misspelt word replaced by its best candidate, or ``None`` if none is. A stop
+    word of one of ``languages`` (the index's) is no misspelling: no article holds it as a word."""
     words = typed_words(query, plain=plain)
     if len(words) > SUGGEST_MAX_WORDS or any(len(w.text) > SUGGEST_MAX_CHARS for w in words):
         return None
     asked = [w for w in words if len(w.text) >= MIN_LETTERS]
     stems = {w: STEMMED.words(w.text) for w in asked}
     counts = _frequencies(reader, [(w.field, stem) for w in asked for stem in stems[w][-1:]])
-    unknown = [w for w in asked if stems[w] and _count(counts, w.field, stems[w][-1]) == 0]
+    unknown = [w for w in asked if stems[w] and _count(counts, w.field, stems[w][-1]) == 0
+               and not (languages and stopped_in(w.text, languages))]
     if not unknown:
         return None
     candidates = reader.spelling_candidates(sorted({fold(w.text) for w in unknown}))

@@ -100,7 +100,9 @@ class LanguageAnalyzer(Analyzer):
         self.language = language
         self.algorithm = SNOWBALL.get(language, "english")
         self._harakat = _HARAKAT if language in ("ar", "fa", "ur") else None
-        #: The language's stop words, folded: never indexed, and dropped from queries in it.
+        #: The language's stop words as written, folded: never indexed, and dropped from queries in the
+        #: language. Compared before stemming, as Lucene's stop filter does: a word whose stem is a
+        #: stop word stays ("Wille", will).
         self.stops = frozenset(fold_script(word.lower()) for word in stop_words(language))
 
     @property
@@ -132,16 +134,13 @@ class LanguageAnalyzer(Analyzer):
         normal = self._cache.get(word)
         if normal is None:
             lower = word.lower()
-            if self.stops and fold_script(lower) in self.stops:
-                self._cache[word] = ""
-                return ""
             if self._harakat is not None:  # vowel marks the stemmer does not expect
                 lower = lower.translate(self._harakat)
             if "." in lower and ACRONYM.fullmatch(fold_script(lower)):
                 lower = lower.replace(".", "")
             if self.stem and lower.isalpha():
                 lower = self._stemmer().stemWord(lower)
-            normal = fold_script(lower)
+            normal = "" if self.stops and fold_script(word.lower()) in self.stops else fold_script(lower)
             if len(self._cache) > 500_000:
                 self._cache.clear()
             self._cache[word] = normal

@@ -96,3 +96,13 @@ def test_the_language_counts_are_of_every_match_not_the_page(readers):
     assert dict(page.language_counts) == {"de": 2, "fr": 2, "ru": 2, "en": 1}
     assert engine_reader.search(ask("*", count_languages=True, limit=0)).language_counts == \
         engine_reader.language_counts()
+
+
+@pytest.mark.parametrize(("query", "without"), [
+    ("die Häuser", "Häuser"), ("Häuser der", "Häuser"), ("la course", "course"),
+    ("der Minister lang:de", "Minister lang:de")])
+def test_a_stop_word_beside_other_words_changes_no_score(readers, query, without):
+    for reader in readers:
+        asked, plain = reader.search(ask(query)), reader.search(ask(without))
+        assert [(hit.id, hit.score) for hit in asked.hits] == [(hit.id, hit.score) for hit in plain.hits]
+        assert asked.total == plain.total > 0
