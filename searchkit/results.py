@@ -73,8 +73,9 @@ class LanguageCount:
 class Facets:
     """Every match counted per year and per month, for narrowing a search by date: only the years and
     months with matches, oldest first (each bucket's ``start`` is 1 January or the 1st of the month);
-    and per language (only those with matches, most first, then by code). ``index_languages`` is how
-    many languages the whole index holds (a languages facet narrows nothing in an index of one)."""
+    and per language (only those with matches, most first, then by code; ``und`` for the articles whose
+    language was not detected). ``index_languages`` is how many languages the whole index holds, ``und``
+    not counted (a languages facet says little in an index of one)."""
 
     years: tuple[Bucket, ...]
     months: tuple[Bucket, ...]

@@ -42,7 +42,7 @@ def results_json(results: Results) -> dict[str, Any]:
     facets, ``facets`` (``{"years": [{"value": "1987", "count"}], "months": [{"value": "1987-03", ...}],
     "languages": [{"value": "de", "name": "German", "count"}], "index_languages": 2}``: each year's or
     month's value is what ``since``/``until`` take to narrow to it, each language's what ``lang`` takes;
-    ``index_languages`` is how many languages the index holds)."""
+    ``index_languages`` is how many languages the index holds, ``und`` not counted)."""
     value = {
         "query": results.query,
         "total": results.total,

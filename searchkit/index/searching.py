@@ -26,7 +26,7 @@ from searchkit.query import tree as t
 from searchkit.query.tree import TEXT_FIELDS
 from searchkit.results import Explanation, LanguageCount, Results
 from searchkit.text.analysis import STEMMED
-from searchkit.text.languages import language_name
+from searchkit.text.languages import UNDETERMINED, language_name
 
 
 def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> Results:
@@ -79,7 +79,7 @@ def _run(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> R
         if page.language_counts is None:
             raise RuntimeError(f"the {engine.name} engine answered no language counts")
         facets = replace(timeline.facets(page.day_counts), languages=language_facet(page.language_counts),
-                         index_languages=len(opened.languages()))
+                         index_languages=len(set(opened.languages()) - {UNDETERMINED}))
     return Results(query=request.query_text, total=page.total, offset=request.offset, hits=hits,
                    histogram=chart, stories=stories, index_dates=index_dates, facets=facets)
 

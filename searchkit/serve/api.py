@@ -71,7 +71,8 @@ class LanguageFacetBody(BaseModel):
 
 class FacetsBody(BaseModel):
     """Every match counted per year and per month (only those with matches, oldest first) and per
-    language (only those with matches, most first); ``index_languages``: how many the index holds."""
+    language (only those with matches, most first); ``index_languages``: how many the index holds
+    (``und``, undetected, not counted)."""
 
     years: list[FacetBody]
     months: list[FacetBody]

@@ -88,3 +88,27 @@ def test_the_api_counts_every_match_per_language_not_just_the_page(client):
     each = client.get("/api/search", params={"q": QUERY, "lang": "ru", "facets": "true"}).json()
     assert each["total"] == 2
     assert each["facets"]["languages"] == [{"value": "ru", "name": "Russian", "count": 2}]
+
+
+def test_an_english_archive_with_undetected_articles_shows_no_languages_list(tmp_path):
+    import datetime as dt
+
+    from fastapi.testclient import TestClient
+
+    import searchkit
+    from searchkit.serve import create_app
+
+    index = searchkit.open_index(tmp_path / "index", create=True)
+    index.add_many([searchkit.Article("long", dt.date(2024, 3, 5), "Gold prices rise again",
+                                      "Gold prices rose on Tuesday as traders bought the metal."),
+                    searchkit.Article("short", dt.date(2024, 3, 6), "Gold up", "Up.")])  # undetected
+    with TestClient(create_app(index)) as client:
+        page = client.get("/", params={"q": "gold"}).text
+        assert total_of(page) == 2 and "<h2>Languages</h2>" not in page and "<h2>Years</h2>" in page
+        body = client.get("/api/search", params={"q": "gold", "facets": "true"}).json()
+        assert body["facets"]["languages"] == [{"value": "en", "name": "English", "count": 1},
+                                               {"value": "und", "name": "Undetected", "count": 1}]
+        assert body["facets"]["index_languages"] == 1
+        chips = chips_of(client.get("/", params={"q": "gold", "lang": "und"}).text)
+        assert set(chips) == {"Language undetected"}
+    index.close()
