@@ -207,12 +207,13 @@ def test_cli_facets_count_per_year_and_month_in_text_and_json(cli):
     text = cli("query", "oil", "--facets").stdout
     assert text.endswith("\n\nmatches per year      2019: 4\n"
                          "matches per month     2019-01: 1  2019-03: 1  2019-06: 2\n"
-                         "matches per language  English (en): 4\n")
+                         "matches per language  English (en): 3  Undetected (und): 1\n")  # one too short
     body = json.loads(cli("query", "oil", "--facets", "--json").stdout)
     assert body["facets"] == {"years": [{"value": "2019", "count": 4}],
                               "months": [{"value": "2019-01", "count": 1}, {"value": "2019-03", "count": 1},
                                          {"value": "2019-06", "count": 2}],
-                              "languages": [{"value": "en", "name": "English", "count": 4}],
+                              "languages": [{"value": "en", "name": "English", "count": 3},
+                                            {"value": "und", "name": "Undetected", "count": 1}],
                               "index_languages": 1}
 
 
