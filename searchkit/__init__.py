@@ -73,6 +73,7 @@ if TYPE_CHECKING:
         Facets,
         Histogram,
         Hit,
+        LanguageCount,
         Results,
         Story,
         Version,
@@ -90,7 +91,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "searchkit.query": ("And", "DateRange", "Fuzzy", "Language", "MatchAll", "Node", "Not", "Or", "Phrase",
                         "Prefix", "Term", "Wildcard", "parse"),
     "searchkit.results": ("Bucket", "Changes", "DuplicateGroup", "Edit", "Explanation", "Facets", "Histogram",
-                          "Hit", "Results", "Story", "Version"),
+                          "Hit", "LanguageCount", "Results", "Story", "Version"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
@@ -99,7 +100,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Article", "Index", "open_index", "UpdateReport", "Stats", "Progress", "SavedSearch", "AlertMatch",
-    "Hit", "Results", "Explanation", "Histogram", "Bucket", "Facets", "DuplicateGroup",
+    "Hit", "Results", "Explanation", "Histogram", "Bucket", "Facets", "LanguageCount",
+    "DuplicateGroup",
     "Story", "Version", "Changes", "Edit",
     "parse", "Node", "Term", "Phrase", "Prefix", "Wildcard", "Fuzzy", "DateRange", "Language", "MatchAll",
     "And", "Or", "Not",

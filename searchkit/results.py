@@ -1,5 +1,6 @@
 """Search results as plain, engine-free values: :class:`Hit`, :class:`Results` (with an optional
-:class:`Histogram` of :class:`Bucket`\\ s), :class:`Explanation`, :class:`DuplicateGroup`, and a
+:class:`Histogram` of :class:`Bucket`\\ s and :class:`Facets` with :class:`LanguageCount`\\ s),
+:class:`Explanation`, :class:`DuplicateGroup`, and a
 :class:`Story`'s :class:`Version`\\ s with their :class:`Changes` (runs of :class:`Edit`)."""
 
 from __future__ import annotations
@@ -59,12 +60,27 @@ class Histogram:
 
 
 @dataclass(frozen=True)
+class LanguageCount:
+    """How many articles in one language matched: its ISO 639-1 ``code`` (what ``lang=`` takes to narrow
+    a search to it) and English ``name``."""
+
+    code: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Facets:
     """Every match counted per year and per month, for narrowing a search by date: only the years and
-    months with matches, oldest first (each bucket's ``start`` is 1 January or the 1st of the month)."""
+    months with matches, oldest first (each bucket's ``start`` is 1 January or the 1st of the month);
+    and per language (only those with matches, most first, then by code; ``und`` for the articles whose
+    language was not detected). ``index_languages`` is how many languages the whole index holds, ``und``
+    not counted (a languages facet says little in an index of one)."""
 
     years: tuple[Bucket, ...]
     months: tuple[Bucket, ...]
+    languages: tuple[LanguageCount, ...] = ()
+    index_languages: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,7 +92,7 @@ class Results:
     ``total`` articles, and ``offset`` and the page count stories. ``stories`` is ``None`` when the
     results are not collapsed. ``index_dates`` is set when nothing matched and the query's dates lie
     outside the articles the index holds: the first and last article date it does hold. ``facets``
-    (when asked for) counts every match per year and per month.
+    (when asked for) counts every match per year, per month and per language.
 
     ``corrected`` is true when nothing matched ``query`` as typed and the hits are the ``suggestion``'s
     (search engines' "showing results for"); search again with ``autocorrect=False`` for the query as

@@ -74,16 +74,31 @@ def test_languages_are_detected_and_counted_in_stats(tmp_path):
     seeds = tmp_path / "seeds"
     for article in WESTERN:
         write(seeds, article.id, as_seed(article, with_lang=False))
-    write(seeds, "short", "date 2024-03-09 Gold up\nGold rose.\n")  # too little to tell: the default
+    write(seeds, "short", "date 2024-03-09 Gold up\nGold rose.\n")  # too little to tell: undetected
     index = searchkit.open_index(tmp_path / "ix", create=True)
     index.update(seeds)
     assert {a.id: index.get(a.id).language for a in WESTERN} == {a.id: a.language for a in WESTERN}
-    assert index.get("short").language == "en"
+    assert index.get("short").language == "und"
     stats = index.stats()
-    assert stats.languages == {"de": 2, "en": 2, "fr": 2, "ru": 2, "ar": 1, "es": 1}
+    assert stats.languages == {"de": 2, "fr": 2, "ru": 2, "ar": 1, "en": 1, "es": 1, "und": 1}
     assert stats.language is None
     shown = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "ix")]).stdout
-    assert "languages     de 2, en 2, fr 2, ru 2, ar 1, es 1 (detected unless a file says)" in shown
+    assert "languages     de 2, fr 2, ru 2, ar 1, en 1, es 1, und 1 (detected unless a file says)\n" \
+           "undetected    1 (language not detected: analysed as en; lang:und finds them)\n" in shown
+
+
+def test_an_undetected_article_is_found_by_lang_und_and_analysed_as_english(tmp_path):
+    index = searchkit.open_index(tmp_path / "ix", create=True)
+    index.add_many([searchkit.Article("short", dt.date(2024, 3, 9), "Gold prices up", "Up."),  # too short
+                    *WESTERN])
+    assert index.get("short").language == "und"
+    assert ids(index.search("lang:und")) == ids(index.search("*", lang="und")) == {"short"}
+    assert ids(index.search("prices lang:und")) == ids(index.search("price")) == {"short"}  # English stems
+    assert "short" not in ids(index.search("lang:en"))
+    facets = index.search("gold OR houses", facets=True).facets
+    assert [(c.code, c.name, c.count) for c in facets.languages] == [("en", "English", 1),
+                                                                     ("und", "Undetected", 1)]
+    assert parse_seed_text("date 2024-03-05 X\nlang: und\nY\n", article_id="x").language == "und"
 
 
 
@@ -134,6 +149,32 @@ def test_library_articles_without_a_language_get_the_index_default(tmp_path):
 def test_inflected_forms_share_one_indexed_word(language, forms):
     analyzer = analyzer_for(language)
     assert len({analyzer.normalize(form) for form in forms}) == 1, [analyzer.normalize(f) for f in forms]
+
+
+def test_stop_words_of_a_language_are_not_its_words():
+    assert analyzer_for("de").words("Die Häuser in den Gebieten") == ["haus", "gebiet"]
+    assert analyzer_for("fr").words("Le cheval et la vache") == ["cheval", "vach"]
+    assert analyzer_for("de", stem=False).words("Über die Grenze") == ["grenze"]  # folded as typed: uber
+    assert analyzer_for("en").words("The houses") == ["the", "hous"]  # English keeps its stop words
+    assert analyzer_for("ar").words("في المنازل") != []  # no list for Arabic: every word kept
+
+
+def test_a_german_archive_ranks_die_haeuser_as_haeuser_and_a_stop_word_alone_finds_nothing(tmp_path):
+    index = searchkit.open_index(tmp_path / "ix", create=True, language="de")
+    index.add_many([article for article in WESTERN if article.language == "de"] + [
+        searchkit.Article("de-dach", dt.date(2024, 3, 7), "Das Dach der Häuser",
+                          "Die Dächer der alten Häuser und das Haus am See wurden repariert.",
+                          language="de")])
+
+    def ranked(query: str) -> list[tuple[str, float]]:
+        return [(hit.id, hit.score) for hit in index.search(query, collapse=False)]
+
+    assert ranked("die Häuser") == ranked("Häuser") == ranked("Häuser der") == ranked("der die Häuser")
+    assert len(ranked("Häuser")) == 3
+    assert index.search("die").total == index.search("der die das und").total == 0
+    assert index.search('"Häuser und das Haus"').total == 1  # a phrase skips its stop words
+    result = CliRunner().invoke(main, ["query", "--index", str(tmp_path / "ix"), "die"])
+    assert result.exit_code == 1  # nothing matched
 
 
 def test_folding_keeps_letters_that_marks_are_part_of():
@@ -199,6 +240,24 @@ def test_lang_filters_the_cli_the_library_and_lang_in_the_query(mixed):
     assert {hit["id"] for hit in json.loads(result.stdout)["hits"]} == {"de-flut", "en-floods"}
     bad = CliRunner().invoke(main, ["query", "--index", str(root / "ix"), "--lang", "xx", "oil"])
     assert bad.exit_code == 2 and "lang: unknown language 'xx'" in bad.stderr
+
+
+def test_facets_count_every_match_per_language_in_the_cli_text_and_json(mixed):
+    index, root = mixed
+    shown = CliRunner().invoke(main, ["query", "--index", str(root / "ix"), "--facets", "--limit", "1",
+                                      "Haus OR cheval OR houses OR книга"])
+    assert shown.exit_code == 0
+    assert shown.stdout.endswith("\nmatches per language  German (de): 2  French (fr): 2  Russian (ru): 2  "
+                                 "English (en): 1\n")
+    body = json.loads(CliRunner().invoke(main, ["query", "--index", str(root / "ix"), "--facets", "--json",
+                                                "--limit", "1", "Haus OR cheval OR houses OR книга"]).stdout)
+    assert len(body["hits"]) == 1
+    assert body["facets"]["languages"] == [
+        {"value": "de", "name": "German", "count": 2}, {"value": "fr", "name": "French", "count": 2},
+        {"value": "ru", "name": "Russian", "count": 2}, {"value": "en", "name": "English", "count": 1}]
+    assert body["facets"]["index_languages"] == len(index.stats().languages)
+    narrowed = index.search("Haus OR cheval OR houses OR книга", lang="fr", facets=True)
+    assert narrowed.total == 2 and [(c.code, c.count) for c in narrowed.facets.languages] == [("fr", 2)]
 
 
 def test_the_same_story_in_two_languages_is_not_folded_as_a_rewrite(tmp_path):

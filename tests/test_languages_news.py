@@ -36,7 +36,11 @@ ARTICLES = (
              "Le syndicat des conducteurs de train GDL a paralysé jeudi les grandes lignes de la Deutsche "
              "Bahn. Des millions de pendulaires ont pris le bus ou la voiture."),
     _article("fr-secheresse", 3, "fr", "Sécheresse : les éleveurs inquiets",
-             "Le gouvernement a annoncé mardi un plan d'aide aux éleveurs touchés par la sécheresse."),
+             "Le gouvernement a annoncé mardi un plan d'aide aux éleveurs touchés par la sécheresse de "
+             "l'été."),
+    _article("es-aranceles", 4, "es", "Estados Unidos sube los aranceles al acero",
+             "El Gobierno de Estados Unidos anunció el jueves nuevos aranceles a las importaciones de "
+             "acero."),
     _article("ru-knigi", 6, "ru", "Школы получат новые учебники и книги",
              "Правительство одобрило закупку учебников. Книги и учебники для школьных библиотек будут "
              "закуплены до начала учебного года, сообщил министр в Москве."),
@@ -109,6 +113,15 @@ def test_a_phrase_matches_its_words_in_order_in_each_language(archive):
         "de-streik", "de-streik-2", "fr-greve", "en-strike"}  # German stems; the name in any language
     assert ids(archive.search('"школьных библиотек"', collapse=False)) == ["ru-knigi"]
     assert ids(archive.search('"библиотек школьных"', collapse=False)) == []
+
+
+@pytest.mark.parametrize(("query", "found"), [
+    ('"Estados Unidos"', ["es-aranceles"]),  # estados is in Snowball's Spanish stop list: kept here
+    ("estados", ["es-aranceles"]),
+    ("été", ["fr-secheresse"]),              # été (summer) too, in its French list
+])
+def test_stop_lists_keep_the_words_news_uses_as_content(archive, query, found):
+    assert ids(archive.search(query, collapse=False)) == found
 
 
 def test_rewrites_of_a_german_wire_collapse_into_one_story(archive):

@@ -205,12 +205,16 @@ def test_cli_histogram_auto_and_json(cli):
 
 def test_cli_facets_count_per_year_and_month_in_text_and_json(cli):
     text = cli("query", "oil", "--facets").stdout
-    assert text.endswith("\n\nmatches per year   2019: 4\n"
-                         "matches per month  2019-01: 1  2019-03: 1  2019-06: 2\n")
+    assert text.endswith("\n\nmatches per year      2019: 4\n"
+                         "matches per month     2019-01: 1  2019-03: 1  2019-06: 2\n"
+                         "matches per language  English (en): 3  Undetected (und): 1\n")  # one too short
     body = json.loads(cli("query", "oil", "--facets", "--json").stdout)
     assert body["facets"] == {"years": [{"value": "2019", "count": 4}],
                               "months": [{"value": "2019-01", "count": 1}, {"value": "2019-03", "count": 1},
-                                         {"value": "2019-06", "count": 2}]}
+                                         {"value": "2019-06", "count": 2}],
+                              "languages": [{"value": "en", "name": "English", "count": 3},
+                                            {"value": "und", "name": "Undetected", "count": 1}],
+                              "index_languages": 1}
 
 
 def test_cli_bad_interval_or_half_life_is_one_line_and_exit_2(cli):

@@ -163,7 +163,8 @@ def _finish_index(report: UpdateReport, as_json: bool, seeds_dir: Path) -> None:
               help="Show every article: do not fold near-duplicate rewrites of a story under its best hit.")
 @click.option("--no-autocorrect", is_flag=True,
               help="When nothing matches, only suggest a spelling: do not show the suggestion's results.")
-@click.option("--facets", is_flag=True, help="Also count every match per year and per month, under the hits.")
+@click.option("--facets", is_flag=True,
+              help="Also count every match per year, per month and per language, under the hits.")
 @click.option("--lang", metavar="CODES",
               help="Only articles in these languages (ISO 639-1, comma-separated: de or de,fr); the "
                    "query's words are analysed in them alone.")

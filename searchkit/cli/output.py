@@ -14,6 +14,7 @@ from searchkit.articles import Article
 from searchkit.errors import QuerySyntaxError, SearchkitError, shown_path
 from searchkit.index.stats import Stats
 from searchkit.results import DuplicateGroup, Edit, Explanation, Facets, Histogram, Hit, Results, Story
+from searchkit.text.languages import DEFAULT_LANGUAGE, UNDETERMINED
 
 if TYPE_CHECKING:  # not loaded by a query (tests/test_imports.py)
     from searchkit.reports import AlertMatch, SavedSearch, UpdateReport
@@ -38,8 +39,10 @@ def results_json(results: Results) -> dict[str, Any]:
     nothing matched the query as typed and the hits are the suggestion's); when nothing matched
     because the query's dates lie outside the index's, ``index_dates`` (``{"first", "last"}``); and when
     a histogram was asked for, ``histogram`` (``[{"start", "count"}]``) and ``histogram_interval``; with
-    facets, ``facets`` (``{"years": [{"value": "1987", "count"}], "months": [{"value": "1987-03", ...}]}``:
-    each value is what ``since``/``until`` take to narrow to it)."""
+    facets, ``facets`` (``{"years": [{"value": "1987", "count"}], "months": [{"value": "1987-03", ...}],
+    "languages": [{"value": "de", "name": "German", "count"}], "index_languages": 2}``: each year's or
+    month's value is what ``since``/``until`` take to narrow to it, each language's what ``lang`` takes;
+    ``index_languages`` is how many languages the index holds, ``und`` not counted)."""
     value = {
         "query": results.query,
         "total": results.total,
@@ -60,7 +63,10 @@ def results_json(results: Results) -> dict[str, Any]:
         value["facets"] = {"years": [{"value": f"{bucket.start:%Y}", "count": bucket.count}
                                      for bucket in results.facets.years],
                            "months": [{"value": f"{bucket.start:%Y-%m}", "count": bucket.count}
-                                      for bucket in results.facets.months]}
+                                      for bucket in results.facets.months],
+                           "languages": [{"value": language.code, "name": language.name,
+                                          "count": language.count} for language in results.facets.languages],
+                           "index_languages": results.facets.index_languages}
     return value
 
 
@@ -157,10 +163,13 @@ def duplicates_text(groups: Sequence[DuplicateGroup]) -> str:
 
 
 def facets_text(facets: Facets) -> str:
-    """Matches per year and per month, one line each (``1987: 1,234``), for ``query --facets``."""
+    """Matches per year, per month and per language, one line each (``1987: 1,234``, ``German (de): 12``),
+    for ``query --facets``."""
     years = "  ".join(f"{bucket.start:%Y}: {bucket.count:,}" for bucket in facets.years)
     months = "  ".join(f"{bucket.start:%Y-%m}: {bucket.count:,}" for bucket in facets.months)
-    return f"matches per year   {years}\nmatches per month  {months}"
+    languages = "  ".join(f"{language.name} ({language.code}): {language.count:,}"
+                          for language in facets.languages)
+    return f"matches per year      {years}\nmatches per month     {months}\nmatches per language  {languages}"
 
 
 def story_json(story: Story) -> dict[str, Any]:
@@ -318,6 +327,9 @@ def stats_text(stats: Stats) -> str:
         f"languages     {', '.join(f'{code} {count:,}' for code, count in stats.languages.items()) or 'none'}"
         f" ({'all ' + stats.language if stats.language else 'detected'} unless a file says)",
     ]
+    if stats.languages.get(UNDETERMINED):
+        lines.append(f"undetected    {stats.languages[UNDETERMINED]:,} (language not detected: analysed as "
+                     f"{DEFAULT_LANGUAGE}; lang:{UNDETERMINED} finds them)")
     if stats.per_year:
         lines.append("per year")
         lines.extend(f"  {year}  {count:,}" for year, count in stats.per_year.items())

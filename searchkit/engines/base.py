@@ -91,6 +91,8 @@ class SearchRequest:
 
     ``count_days`` (engines with :attr:`Capability.DAY_COUNTS`): also count every match (all of them,
     not the page; the date filter applies) per article date into :attr:`Page.day_counts`.
+    ``count_languages`` (every engine): also count every match per article language into
+    :attr:`Page.language_counts`.
 
     ``find_ids``: also say which of these articles match (anywhere in the ranking; the date filter
     applies) in :attr:`Page.found_ids`. searchkit passes the same set (the articles that have
@@ -112,6 +114,7 @@ class SearchRequest:
     date_filter: Optional[DateRange] = None
     snippets: bool = True
     count_days: bool = False
+    count_languages: bool = False
     find_ids: frozenset[str] = frozenset()
     window: int = 0
     at: tuple[int, ...] = ()
@@ -146,7 +149,9 @@ class PageStories:
 class Page:
     """An engine's answer: the exact number of matches and the requested slice of hits, in order; with
     ``count_days``, ``day_counts`` maps each date on which something matched to how many matched (the
-    counts add up to ``total``); else ``None``. ``found_ids`` holds the ids of
+    counts add up to ``total``); else ``None``. With ``count_languages``, ``language_counts`` maps each
+    language (ISO 639-1 code) in which something matched to how many matched (adding up to ``total``).
+    ``found_ids`` holds the ids of
     :attr:`SearchRequest.find_ids` that match; ``ranking`` the score and date (as an ordinal) of each of
     the first :attr:`SearchRequest.window` matches, best first; ``stories`` what
     :attr:`SearchRequest.with_stories` asks."""
@@ -157,6 +162,7 @@ class Page:
     found_ids: frozenset[str] = frozenset()
     ranking: tuple[tuple[float, int], ...] = ()
     stories: Optional[PageStories] = None
+    language_counts: Optional[Mapping[str, int]] = None
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,8 @@ class MemoryReader:
             sign = -1 if request.sort == "newest" else 1
             found.sort(key=lambda doc: (sign * doc.article.date.toordinal(), doc.article.id))
         day_counts = Counter(doc.article.date for doc in found) if request.count_days else None
+        per_language = (Counter(doc.article.language or DEFAULT_LANGUAGE for doc in found)
+                     if request.count_languages else None)
         found_ids = frozenset(doc.article.id for doc in found) & request.find_ids
         page = request.pick(found)
         stories = self._stories([doc.article.id for doc in found], [doc.article.id for doc in page],
@@ -230,7 +232,7 @@ class MemoryReader:
                          snippet=doc.article.body[:120] if request.snippets else "",
                          path=doc.article.path or None)
                      for doc in page)
-        return Page(len(found), hits, day_counts, found_ids, ranking, stories)
+        return Page(len(found), hits, day_counts, found_ids, ranking, stories, per_language)
 
     def _stories(self, matches: list[str], page: list[str], count: bool) -> PageStories:
         labels = self._engine.kept_stories(self._folder, self._state.commits)

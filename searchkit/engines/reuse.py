@@ -32,8 +32,10 @@ class LastRanking(Generic[State]):
 
     def get(self, request: SearchRequest) -> Optional[State]:
         """The kept state if it answers ``request``: the same query, filter and sort, ranked deep enough,
-        and nothing asked that needs every match again (day counts, found ids)."""
-        if request.count_days or request.find_ids or self._key != query_key(request):
+        and nothing asked that needs every match again (day or language counts, found ids)."""
+        if request.count_days or request.count_languages or request.find_ids:
+            return None
+        if self._key != query_key(request):
             return None
         return self._state if request.depth() <= self._covers else None
 

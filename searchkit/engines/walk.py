@@ -46,7 +46,7 @@ from searchkit.engines.rules import (
     split_wildcard,
 )
 from searchkit.query import tree as t
-from searchkit.text.multilingual import query_analyses
+from searchkit.text.multilingual import query_analyses, stopped_in
 
 #: An engine's query type.
 Q = TypeVar("Q")
@@ -127,6 +127,9 @@ class TreeCompiler(ABC, Generic[Q]):
             inner = self._compile(node.child)
             return self.every() if inner is None else self.exclude([self.every()], [inner])
         if isinstance(node, t.And):
+            stopped = and_stop_words(node, self.analysis_languages)
+            if stopped:
+                return self._compile_and(node, stopped)
             required, excluded = split_and(node, self._compile)
             if not excluded:
                 return self.all_of(required) if required else None
@@ -138,6 +141,24 @@ class TreeCompiler(ABC, Generic[Q]):
             # Children that analyse to nothing cannot match: scale the minimum to what is left.
             return self.any_of(compiled, scaled_minimum(node, len(compiled)))
         raise TypeError(f"not a query node: {node!r}")
+
+    def _compile_and(self, node: t.And, stopped: dict[int, tuple[str, ...]]) -> Optional[Q]:
+        """An AND some of whose words are stop words in some languages (:func:`and_stop_words`): each
+        such word constrains nothing in those languages (their articles pass it, scoring nothing)."""
+        def child(inner: t.Node) -> Optional[Q]:
+            compiled = self._compile(inner)
+            languages = stopped.get(id(inner))
+            if not languages:
+                return compiled
+            if set(languages) >= set(self.analysis_languages):
+                return None  # a stop word in every language asked: it constrains nothing
+            passes = self.languages(languages)
+            return passes if compiled is None else self.any_of([compiled, passes], 1)
+
+        required, excluded = split_and(node, child)
+        if not excluded:
+            return self.all_of(required) if required else None
+        return self.exclude(required or [self.every()], excluded)
 
     def _each_field(self, field: Optional[str], make: Callable[[str], Optional[Q]]) -> Optional[Q]:
         if field is not None:
@@ -307,6 +328,21 @@ def split_languages(node: t.Node) -> tuple[t.Node, Optional[tuple[str, ...]]]:
             allowed = list(child.codes) if allowed is None else [c for c in allowed if c in child.codes]
     rest = [child for child in node.children if not isinstance(child, t.Language)]
     return (rest[0] if len(rest) == 1 else t.And(*rest)) if rest else t.MatchAll(), tuple(allowed or ())
+
+
+def and_stop_words(node: t.And, languages: tuple[str, ...]) -> dict[int, tuple[str, ...]]:
+    """For the words (terms and phrases) of an AND that are only stop words in some of ``languages``,
+    by ``id`` of the child: those languages, less any in which every word of the AND is a stop word (a
+    query of stop words alone matches nothing in their language). Empty for most queries."""
+    if not languages:
+        return {}
+    words = [child for child in node.children if isinstance(child, (t.Term, t.Phrase))]
+    stopped = {id(child): stopped_in(child.text, languages) for child in words}
+    if not any(stopped.values()):
+        return {}
+    everywhere = set(languages).intersection(*map(set, stopped.values()))
+    return {key: tuple(code for code in codes if code not in everywhere)
+            for key, codes in stopped.items() if set(codes) - everywhere}
 
 
 def query_languages(node: t.Node, held: Callable[[], tuple[str, ...]]) -> tuple[str, ...]:

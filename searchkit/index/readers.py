@@ -34,12 +34,19 @@ class OpenReader:
         self.story_keeping: Optional[StoryKeepingReader] = \
             reader if isinstance(reader, StoryKeepingReader) else None
         self._dates: Optional[DateSummary] = None
+        self._languages: Optional[dict[str, int]] = None
 
     def dates(self) -> DateSummary:
         """The date bounds of this commit's articles; asked of the engine once."""
         if self._dates is None:
             self._dates = self.reader.date_summary()
         return self._dates
+
+    def languages(self) -> dict[str, int]:
+        """This commit's articles per language; asked of the engine once."""
+        if self._languages is None:
+            self._languages = self.reader.language_counts()
+        return self._languages
 
     def newest(self) -> Optional[dt.date]:
         """The newest article date of this commit (``None`` for an empty index)."""

@@ -141,6 +141,7 @@ def plan_search(
         date_filter=date_filter(since, until, now=today),
         snippets=snippets,
         count_days=histogram is not None or facets,
+        count_languages=facets,
     )
     return SearchPlan(request, recency, histogram, collapse, sort, plain, autocorrect, today, facets,
                       languages)

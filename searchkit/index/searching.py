@@ -4,15 +4,15 @@ answered as :class:`~searchkit.results.Results`.
 Read top-down, a query goes: the engine's capabilities checked; the recency blend wrapped around the
 reader when the plan sorts ``"recent"`` (:class:`~searchkit.news.recency.RecentRanking`); collapsing
 by story (:func:`searchkit.news.collapse.search`) or one plain search; the histogram's bars and the
-facets from the engine's per-day counts; and for a query that found nothing, a "did you mean"
-(:mod:`searchkit.index.suggestions`), whose results are shown instead when it finds some.
+facets from the engine's per-day and per-language counts; and for a query that found nothing, a "did
+you mean" (:mod:`searchkit.index.suggestions`), whose results are shown instead when it finds some.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Mapping, Optional
 
 from searchkit.engines.base import Capability, Searcher, SearchRequest
 from searchkit.engines.walk import query_languages
@@ -26,7 +26,8 @@ from searchkit.query import parse
 from searchkit.query import tree as t
 from searchkit.query.rewrite import rewrite
 from searchkit.query.tree import TEXT_FIELDS
-from searchkit.results import Explanation, Results
+from searchkit.results import Explanation, LanguageCount, Results
+from searchkit.text.languages import UNDETERMINED, language_name
 from searchkit.text.multilingual import analyzer_for
 
 
@@ -38,7 +39,7 @@ def search(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) ->
     if results.total > 0 or Capability.SUGGEST not in opened.generation.engine.capabilities:
         return results
     typed = plan.request.query_text
-    languages = query_languages(plan.request.tree, lambda: tuple(sorted(opened.reader.language_counts())))
+    languages = query_languages(plan.request.tree, lambda: tuple(sorted(opened.languages())))
     fixes = suggestions.misspellings(opened.reader, typed, plain=plan.plain, languages=languages)
     if not fixes:
         return results
@@ -88,9 +89,19 @@ def _run(opened: OpenReader, plan: SearchPlan, labels: collapse.LabelCache) -> R
         if plan.histogram is not None:
             chart = timeline.build(page.day_counts, plan.histogram, request.date_filter, months=months)
         if plan.facets:
-            facets = timeline.facets(page.day_counts, months=months)
+            if page.language_counts is None:
+                raise RuntimeError(f"the {engine.name} engine answered no language counts")
+            facets = replace(timeline.facets(page.day_counts, months=months),
+                             languages=language_facet(page.language_counts),
+                             index_languages=len(set(opened.languages()) - {UNDETERMINED}))
     return Results(query=request.query_text, total=page.total, offset=request.offset, hits=hits,
                    histogram=chart, stories=stories, index_dates=index_dates, facets=facets)
+
+
+def language_facet(counts: Mapping[str, int]) -> tuple[LanguageCount, ...]:
+    """Matches per language as the facet lists them: most first, then by code."""
+    return tuple(LanguageCount(code, language_name(code), count)
+                 for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if count)
 
 
 def word_frequencies(opened: OpenReader, words: list[str], language: Optional[str]) -> dict[str, int]:

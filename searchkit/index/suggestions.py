@@ -20,7 +20,7 @@ from searchkit.query.rewrite import TypedWord, rewrite, typed_words
 from searchkit.query.tree import TEXT_FIELDS
 from searchkit.text.analysis import fold
 from searchkit.text.edits import edit_distance
-from searchkit.text.multilingual import query_analyses, word_any
+from searchkit.text.multilingual import query_analyses, stopped_in, word_any
 
 #: Queries of more than this many words get no suggestion: pasted text, not a misspelt search.
 SUGGEST_MAX_WORDS = 8
@@ -42,14 +42,16 @@ def misspellings(reader: EngineReader, query: str, *, plain: bool = False,
                  languages: Sequence[str] = ()) -> dict[TypedWord, str]:
     """Each misspelt word of ``query`` and its best candidate (a headline word, folded). Words are
     analysed in each of ``languages`` (none: English), as a query's are: a word is known when one of
-    its analyses is indexed, and a candidate counts the articles of its most frequent analysis."""
+    its analyses is indexed, and a candidate counts the articles of its most frequent analysis. A stop
+    word of one of ``languages`` is no misspelling: no article holds it as a word."""
     words = typed_words(query, plain=plain)
     if len(words) > SUGGEST_MAX_WORDS or any(len(w.text) > SUGGEST_MAX_CHARS for w in words):
         return {}
     asked = [w for w in words if len(w.text) >= MIN_LETTERS]
     stems = {w.text: _analysed(w.text, languages) for w in asked}
     counts = _frequencies(reader, [(w.field, stem) for w in asked for stem in stems[w.text]])
-    unknown = [w for w in asked if stems[w.text] and _count(counts, w.field, stems[w.text]) == 0]
+    unknown = [w for w in asked if stems[w.text] and _count(counts, w.field, stems[w.text]) == 0
+               and not (languages and stopped_in(w.text, languages))]
     if not unknown:
         return {}
     candidates = reader.spelling_candidates(sorted({fold(w.text) for w in unknown}))

@@ -177,7 +177,8 @@ def _collapse(reader: Searcher, request: SearchRequest, labels: Optional[StoryLa
     if len(positions) < wanted and len(ranking) < first.total:
         # Collapsed rewrites cluster near the top for some queries only: reach a little further first.
         for reach in sorted({min(wanted + told.hidden, NEAR_REACH * wanted), wanted + told.hidden}):
-            further = reader.search(dataclasses.replace(ask, limit=reach, count_days=False))
+            further = reader.search(dataclasses.replace(ask, limit=reach, count_days=False,
+                                                        count_languages=False))
             told.learn(further)
             ranking = further.hits
             positions = _best_of_each_story(ranking, told.story_of)
@@ -187,7 +188,8 @@ def _collapse(reader: Searcher, request: SearchRequest, labels: Optional[StoryLa
     hits = [ranking[at] for at in page]
     if request.snippets and page and not (first_snippets and ranking is first.hits):
         hits = list(reader.search(dataclasses.replace(ask, limit=len(page), at=tuple(page), snippets=True,
-                                                      with_stories=False, count_days=False)).hits)
+                                                      with_stories=False, count_days=False,
+                                                      count_languages=False)).hits)
     return Collapsed(first, tuple(_with_similar(hit, told) for hit in hits), first.total - told.hidden)
 
 

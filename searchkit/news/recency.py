@@ -137,7 +137,7 @@ class RecentRanking:
             return dataclasses.replace(first, hits=(), ranking=())
         page = self.reader.search(dataclasses.replace(
             request, offset=0, limit=len(shown), at=tuple(at for _, at in shown), window=0,
-            count_days=False, find_ids=frozenset(), count_collapsed=False))
+            count_days=False, count_languages=False, find_ids=frozenset(), count_collapsed=False))
         hits = tuple(dataclasses.replace(hit, score=round(score, 4))
                      for hit, (score, _) in zip(page.hits, shown, strict=True))
         return dataclasses.replace(first, hits=hits, ranking=(), stories=_both(first, page))

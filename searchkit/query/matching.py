@@ -139,7 +139,7 @@ class Matcher:
             inner = self.compile(node.child)
             return (lambda doc: True) if inner is None else (lambda doc: not inner(doc))
         if isinstance(node, t.And):
-            wanted = [p for c in node.children if not isinstance(c, t.Not) if (p := self.compile(c))]
+            wanted = [p for c in node.children if not isinstance(c, t.Not) if (p := self._in_and(node, c))]
             unwanted = [p for c in node.children if isinstance(c, t.Not) if (p := self.compile(c.child))]
             if not wanted and not unwanted:
                 return None
@@ -151,6 +151,24 @@ class Matcher:
             minimum = max(1, math.ceil(node.minimum * len(left) / len(node.children)))
             return lambda doc: sum(1 for p in left if p(doc)) >= minimum
         raise TypeError(f"not a query node: {node!r}")
+
+    def _in_and(self, node: t.And, child: t.Node) -> Optional[Predicate]:
+        """A word of an AND that is a stop word in some of the languages asked constrains nothing in them
+        (docs/languages.md), unless every word of the AND is one there."""
+        compiled = self.compile(child)
+        languages = tuple(code for code in self.languages if code is not None)
+        if not languages or not isinstance(child, (t.Term, t.Phrase)):
+            return compiled
+        from searchkit.text.multilingual import stopped_in
+
+        words = [c for c in node.children if isinstance(c, (t.Term, t.Phrase))]
+        everywhere = set(languages).intersection(*(stopped_in(c.text, languages) for c in words))
+        passes = frozenset(stopped_in(child.text, languages)) - everywhere
+        if not passes:
+            return compiled
+        if passes >= set(languages):
+            return None
+        return lambda doc: (doc.article.language or "en") in passes or bool(compiled and compiled(doc))
 
     def _in_fields(self, name: Optional[str],
                    make: Callable[[str], Optional[Predicate]]) -> Optional[Predicate]:

@@ -63,11 +63,21 @@ class FacetBody(BaseModel):
     count: int
 
 
+class LanguageFacetBody(BaseModel):
+    value: str  # the ISO 639-1 code, "de": what lang= takes to narrow the search to it
+    name: str  # its English name, "German"
+    count: int
+
+
 class FacetsBody(BaseModel):
-    """Every match counted per year and per month (only those with matches, oldest first)."""
+    """Every match counted per year and per month (only those with matches, oldest first) and per
+    language (only those with matches, most first); ``index_languages``: how many the index holds
+    (``und``, undetected, not counted)."""
 
     years: list[FacetBody]
     months: list[FacetBody]
+    languages: list[LanguageFacetBody]
+    index_languages: int
 
 
 class SearchBody(BaseModel):
@@ -131,8 +141,9 @@ async def search(
         True, description="When nothing matches q, answer the suggestion's hits (corrected: true) when it "
                           "has some"),
     facets: bool = Query(
-        False, description="Also count every match per year and per month into facets (each value narrows "
-                           "the search as since=value&until=value)"),
+        False, description="Also count every match per year, per month and per language into facets (a "
+                           "year's or month's value narrows the search as since=value&until=value, a "
+                           "language's as lang=value)"),
     lang: Optional[str] = Query(
         None, description="Only articles in these languages (ISO 639-1, comma-separated: de or de,fr); "
                           "q's words are analysed in them alone"),

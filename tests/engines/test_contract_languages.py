@@ -3,13 +3,15 @@ in every sort, with the words of each article analysed in its language (tests/en
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
 
 from searchkit.index.request import SORTS
+from searchkit.query import tree as t
 
-from .harness import REAL_ENGINES, ask, load_engine, new_index, outcome
+from .harness import ALL, REAL_ENGINES, ask, load_engine, new_index, outcome
 from .multilingual import CJK, CJK_EXPECTED, EXPECTED, WESTERN
 from .reference import ReferenceEngine
 
@@ -87,3 +89,36 @@ def test_a_misspelt_word_of_any_language_gets_the_reference_s_candidate(readers,
     suggested = suggestions.suggest(engine_reader, typed, languages=held)
     assert suggested == suggestions.suggest(reference_reader, typed, languages=held)
     assert suggested == MISSPELT[typed]
+
+
+LANGUAGE_FACET_QUERIES = ("*", "Haus OR cheval OR houses OR книга", "-lang:de", "minister OR ministro",
+                          "lang:de OR lang:ru", "nothingmatchesthis", "date:2024-03-05")
+
+
+@pytest.mark.parametrize("query", LANGUAGE_FACET_QUERIES)
+def test_every_match_is_counted_per_language_as_the_reference_counts_it(readers, query):
+    engine_reader, reference_reader = readers
+    for sort, count_days, limit in itertools.product(SORTS, (False, True), (0, ALL)):
+        wanted = ask(query, sort=sort, count_languages=True, count_days=count_days, limit=limit)
+        assert outcome(engine_reader, wanted) == outcome(reference_reader, wanted), (query, sort, limit)
+    dated = ask(query, count_languages=True, date_filter=t.DateRange(dt.date(2024, 3, 6), None))
+    assert outcome(engine_reader, dated) == outcome(reference_reader, dated), query
+
+
+def test_the_language_counts_are_of_every_match_not_the_page(readers):
+    engine_reader, _ = readers
+    page = engine_reader.search(ask("Haus OR cheval OR houses OR книга", count_languages=True, limit=1))
+    assert len(page.hits) == 1
+    assert dict(page.language_counts) == {"de": 2, "fr": 2, "ru": 2, "en": 1}
+    assert engine_reader.search(ask("*", count_languages=True, limit=0)).language_counts == \
+        engine_reader.language_counts()
+
+
+@pytest.mark.parametrize(("query", "without"), [
+    ("die Häuser", "Häuser"), ("Häuser der", "Häuser"), ("la course", "course"),
+    ("der Minister lang:de", "Minister lang:de")])
+def test_a_stop_word_beside_other_words_changes_no_score(readers, query, without):
+    for reader in readers:
+        asked, plain = reader.search(ask(query)), reader.search(ask(without))
+        assert [(hit.id, hit.score) for hit in asked.hits] == [(hit.id, hit.score) for hit in plain.hits]
+        assert asked.total == plain.total > 0

@@ -34,7 +34,9 @@ def test_the_api_counts_every_match_per_year_and_month_as_the_cli_does(client, n
     body = client.get("/api/search", params={"q": EVERYTHING, "facets": "true", "limit": "1"}).json()
     assert body["facets"] == {"years": [{"value": "1987", "count": 25}],
                               "months": [{"value": "1987-02", "count": 1}, {"value": "1987-03", "count": 23},
-                                         {"value": "1987-04", "count": 1}]}
+                                         {"value": "1987-04", "count": 1}],
+                              "languages": [{"value": "en", "name": "English", "count": 25}],
+                              "index_languages": 1}
     assert body == cli_json(news_index.path, "query", EVERYTHING, "--facets", "--limit", "1")
     assert "facets" not in client.get("/api/search", params={"q": EVERYTHING}).json()
     narrowed = client.get("/api/search", params={"q": EVERYTHING, "since": "1987-03", "until": "1987-03"})
@@ -45,13 +47,15 @@ def test_the_openapi_document_describes_the_facets(client):
     document = client.get("/openapi.json").json()
     search_body = document["components"]["schemas"]["SearchBody"]["properties"]
     assert "facets" in search_body
-    assert set(document["components"]["schemas"]["FacetsBody"]["properties"]) == {"years", "months"}
+    assert set(document["components"]["schemas"]["FacetsBody"]["properties"]) == {
+        "years", "months", "languages", "index_languages"}
 
 
 def test_each_facet_links_to_the_search_narrowed_to_it_with_its_count(client):
     page = client.get("/", params={"q": EVERYTHING}).text
     facets = links(page, "facets")
-    assert set(facets) == {"1987", "Feb 1987", "Mar 1987", "Apr 1987"}
+    assert set(facets) == {"1987", "Feb 1987", "Mar 1987", "Apr 1987"}  # one language: no list of them
+    assert "<h2>Languages</h2>" not in page
     assert re.search(r"Mar 1987</span><span class=\"facet-count\">23</span>", page)
     march = client.get(facets["Mar 1987"])
     assert "since=1987-03" in facets["Mar 1987"] and "until=1987-03" in facets["Mar 1987"]

@@ -56,6 +56,8 @@ FOLLOW_SECONDS = 1.0
 WINDOW = 10_000
 #: Documents fetched per request when a reader walks the whole index.
 BATCH = 5_000
+#: More buckets than there are languages: every shard returns all of its own, so the counts are exact.
+_MAX_LANGUAGES = 1000
 SORTS: dict[str, list[Any]] = {
     "relevance": [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
     "newest": [{"date": {"order": "desc"}}, {"id": {"order": "asc"}}],
@@ -133,7 +135,7 @@ class OpenSearchReader:
     def language_counts(self) -> dict[str, int]:
         if self._languages is None:
             answer = self._search({"size": 0, "aggs": {"languages": {"terms": {"field": "language",
-                                                                                "size": 1000}}}})
+                                                                                "size": _MAX_LANGUAGES}}}})
             self._languages = {str(bucket["key"]): int(bucket["doc_count"])
                                for bucket in answer["aggregations"]["languages"]["buckets"]}
         return dict(self._languages)
@@ -193,8 +195,11 @@ class OpenSearchReader:
                      if request.snippets else ""),
             path=row["_source"]["path"] or None,
         ) for score, row in scored)
-        day_counts = self._day_counts(query) if request.count_days else None
-        return Page(int(total), hits, day_counts, self._found(query, request.find_ids), ranking)
+        day_counts, languages = (
+            self._counts(query, days=request.count_days, languages=request.count_languages)
+            if request.count_days or request.count_languages else (None, None))
+        return Page(int(total), hits, day_counts, self._found(query, request.find_ids), ranking,
+                    language_counts=languages)
 
     def _slice(self, base: dict[str, Any], offset: int, size: int, fields: list[str],
                params: dict[str, str]) -> tuple[int, list[dict[str, Any]]]:
@@ -216,13 +221,22 @@ class OpenSearchReader:
             found.update(row["_source"]["id"] for row in answer["hits"]["hits"])
         return frozenset(found)
 
-    def _day_counts(self, query: dict[str, Any]) -> dict[dt.date, int]:
-        """Every match counted per date, by a date histogram aggregation (only days with matches)."""
-        answer = self._search({"query": query, "size": 0, "track_total_hits": False, "aggs": {"days": {
-            "date_histogram": {"field": "date", "calendar_interval": "day", "min_doc_count": 1,
-                               "format": "strict_date"}}}})
-        return {dt.date.fromisoformat(bucket["key_as_string"]): int(bucket["doc_count"])
-                for bucket in answer["aggregations"]["days"]["buckets"]}
+    def _counts(self, query: dict[str, Any], *, days: bool, languages: bool
+                ) -> tuple[Optional[dict[dt.date, int]], Optional[dict[str, int]]]:
+        """Every match counted per date (a date histogram aggregation, only days with matches) and per
+        language (a terms aggregation on the ``language`` keyword), as asked, in one request."""
+        aggs: dict[str, Any] = {}
+        if days:
+            aggs["days"] = {"date_histogram": {"field": "date", "calendar_interval": "day",
+                                               "min_doc_count": 1, "format": "strict_date"}}
+        if languages:
+            aggs["languages"] = {"terms": {"field": "language", "size": _MAX_LANGUAGES}}
+        answer = self._search({"query": query, "size": 0, "track_total_hits": False, "aggs": aggs})
+        found = answer["aggregations"]
+        return ({dt.date.fromisoformat(bucket["key_as_string"]): int(bucket["doc_count"])
+                 for bucket in found["days"]["buckets"]} if days else None,
+                {str(bucket["key"]): int(bucket["doc_count"])
+                 for bucket in found["languages"]["buckets"]} if languages else None)
 
     def explain(self, request: SearchRequest) -> str:
         query = compile_query(request.tree, request.query_text, self._expansions(request),

@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from searchkit.engines.tantivy.writer import TantivyWriter
 
 #: Bumped whenever the schema or the analysis changes: older indexes then ask for a rebuild.
-SCHEMA_VERSION = 4  # 2: each article's id hash in a fast column (KEY_FIELD); 3: U.S. indexed as us;
-# 4: each article's language (LANGUAGE_FIELD), its words analysed in it
+SCHEMA_VERSION = 5  # 2: each article's id hash in a fast column (KEY_FIELD); 3: U.S. indexed as us;
+# 4: each article's language (LANGUAGE_FIELD), its words analysed in it; 5: undetected articles in "und",
+# and stop words left out of the words of 13 languages
 META_FILE = "meta.json"
 #: The copy of the stories (``stories.py``), and the file in it naming the commit it is for.
 STORIES_FOLDER, STORIES_FOR_FILE = "stories-index", "FOR"

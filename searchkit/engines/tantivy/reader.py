@@ -179,8 +179,9 @@ class TantivyReader:
         day_counts = self._day_counts(compiled.query) if request.count_days else None
         total = sum(day_counts.values()) if day_counts is not None else total
         stories = self._tell_stories(compiled.query, hits, request) if request.with_stories else None
+        languages = self._language_counts(compiled.query, total) if request.count_languages else None
         return Page(total, tuple(hits), day_counts, self._found(compiled.query, request.find_ids, total),
-                    self._window(ranking[:request.window]), stories)
+                    self._window(ranking[:request.window]), stories, languages)
 
     def _compile(self, request: SearchRequest, ranked: bool) -> Compiled:
         """``request``'s query, compiled once per reader: this commit's terms (which prefixes expand to)
@@ -266,6 +267,22 @@ class TantivyReader:
             raise UnsupportedQueryError("tantivy", f"a histogram of matches on more than {_MAX_DAYS:,} days")
         fromordinal = dt.date.fromordinal
         return {fromordinal(bucket["key"]): bucket["doc_count"] for bucket in answer["buckets"]}
+
+    def _language_counts(self, query: Query, total: int) -> dict[str, int]:
+        """Every match of ``query`` (``total`` of them) counted per language: one counting search per
+        language the index holds (the language field is not a fast field to aggregate on), none when it
+        holds one."""
+        held = self.held_languages()
+        if len(held) <= 1 or not total:
+            return {held[0]: total} if held and total else {}
+        found = {}
+        for code in held:
+            among = Query.term_query(self._schema, LANGUAGE_FIELD, code)
+            both = Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, among)])
+            count = int(self._searcher.search(both, 1, count=True).count or 0)  # type: ignore[attr-defined]
+            if count:
+                found[code] = count
+        return found
 
     @_reads_files
     def explain(self, request: SearchRequest) -> str:

@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 #: Bumped whenever the schema or the analysis changes: older indexes then ask for a rebuild.
 # 3: the id in a column too (collapsing tells which of many articles match by it); 4: U.S. indexed as us;
-# 5: each article's language, its words analysed in it
-SCHEMA_VERSION = 5
+# 5: each article's language, its words analysed in it; 6: undetected articles in "und", and stop words
+# left out of the words of 13 languages
+SCHEMA_VERSION = 6
 
 _TOC_NAME = re.compile(r"_MAIN_(\d+)\.toc\Z")
 

@@ -76,9 +76,13 @@ class NewsAnalyzer(Analyzer):
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         words = analyzer_for(value.language, stem=self.stem) if isinstance(value, InLanguage) else self.words
-        normalize = words.normalize
-        for pos, (start, end, word) in enumerate(words.spans(value), start_pos):
+        normalize, skips_stops = words.normalize, isinstance(value, InLanguage)
+        pos = start_pos - 1
+        for start, end, word in words.spans(value):
             token.text = normalize(word)
+            if skips_stops and not token.text:  # a stop word: not indexed, as Analyzer.words leaves it out
+                continue
+            pos += 1
             token.boost = 1.0
             token.stopped = False
             if keeporiginal:

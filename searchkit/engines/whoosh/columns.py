@@ -12,6 +12,7 @@ import array
 import bisect
 import sys
 from collections import Counter
+from typing import AbstractSet as Set
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from whoosh.codec import whoosh3
@@ -176,6 +177,7 @@ class Segment:
         self._dates: Optional[DateColumn] = None
         self._lengths: dict[str, bytes] = {}
         self._ids: Optional[Callable[[int], str]] = None
+        self._languages: Optional[dict[str, frozenset[int]]] = None
 
     def dates(self) -> DateColumn:
         if self._dates is None:
@@ -192,6 +194,25 @@ class Segment:
             else:
                 self._ids = [].__getitem__  # no documents to ask about
         return self._ids
+
+    def languages(self) -> dict[str, frozenset[int]]:
+        """The documents in each language (ISO 639-1 code), from the ``language`` field's postings
+        (deleted documents too: a query's matches are live ones)."""
+        if self._languages is None:
+            reader, found = self.reader, {}
+            if "language" in reader.indexed_field_names():
+                for raw in reader.lexicon("language"):
+                    code = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+                    found[code] = frozenset(reader.postings("language", code).all_ids())
+            self._languages = found
+        return self._languages
+
+    def count_languages(self, docnums: Set[int]) -> Counter[str]:
+        """How many of ``docnums`` (live documents) are in each language."""
+        languages = self.languages()
+        if len(languages) == 1:  # the usual archive: one language, no set to intersect
+            return Counter({next(iter(languages)): len(docnums)})
+        return Counter({code: n for code, ids in languages.items() if (n := len(ids & docnums))})
 
     def lengths(self, fieldname: str) -> bytes:
         found = self._lengths.get(fieldname)

@@ -50,15 +50,17 @@ def weighting() -> BM25F:
 
 class Top(NamedTuple):
     """What :func:`top` found: the exact number of matches, the best as ``(key, searcher docnum)``, and
-    with ``count_days`` the matches per date ordinal."""
+    with ``count_days`` the matches per date ordinal, with ``count_languages`` per language."""
 
     total: int
     best: list[tuple[float, int]]
     day_counts: Optional[Counter[int]]
+    language_counts: Optional[Counter[str]] = None
 
 
 def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: int, sort: str,
-        count_days: bool = False, each: Optional[Callable[[Segment, Scores], None]] = None) -> Top:
+        count_days: bool = False, count_languages: bool = False,
+        each: Optional[Callable[[Segment, Scores], None]] = None) -> Top:
     """Every match of ``query`` scored and counted; the best ``wanted`` kept, best first.
 
     The key is the negated score when ranking by relevance (ties in index order, as Whoosh orders them)
@@ -67,6 +69,7 @@ def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: i
     """
     total, best = 0, []  # type: tuple[int, list[tuple[float, int]]]
     days: Optional[Counter[int]] = Counter() if count_days else None
+    languages: Optional[Counter[str]] = Counter() if count_languages else None
     for segment in segments:
         scores = evaluate(segment, query, weighting)
         total += len(scores)
@@ -76,6 +79,8 @@ def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: i
         if days is not None and scores:
             bounds, column = _date_slice(query), segment.dates()
             days.update(column.count_days(scores) if bounds is None else column.count_days_between(*bounds))
+        if languages is not None and scores:
+            languages.update(segment.count_languages(scores.keys()))
         if sort in RANKED_SORTS:
             found = heapq.nsmallest(wanted, ((-score, base + docnum) for docnum, score in scores.items()))
         else:
@@ -83,7 +88,7 @@ def top(segments: list[Segment], query: wq.Query, weighting: BM25F, *, wanted: i
             sign = -1 if sort == "newest" else 1
             found = heapq.nsmallest(wanted, ((sign * dates[docnum], base + docnum) for docnum in scores))
         best = heapq.nsmallest(wanted, best + found)
-    return Top(total, best, days)
+    return Top(total, best, days, languages)
 
 
 def _date_slice(query: wq.Query) -> Optional[tuple[Optional[int], Optional[int]]]:

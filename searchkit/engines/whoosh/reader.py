@@ -135,7 +135,8 @@ class WhooshReader:
             query = compile_query(self._searcher.reader(), request.tree, request.query_text, ranked=ranked,
                                   date_filter=request.date_filter)
             found = top(self._segments, query, self._searcher.weighting, wanted=request.depth(),
-                        sort=request.sort, count_days=request.count_days, each=each)
+                        sort=request.sort, count_days=request.count_days,
+                        count_languages=request.count_languages, each=each)
             self._last.keep(request, (query, found), ranked=len(found.best), total=found.total)
         ranking = [(-key if ranked else 0.0, docnum) for key, docnum in found.best]
         page = request.pick(ranking) if request.limit or request.at else []
@@ -155,10 +156,11 @@ class WhooshReader:
             ))
         days = found.day_counts if request.count_days else None  # a kept ranking may have counted
         day_counts = {dt.date.fromordinal(day): n for day, n in days.items()} if days is not None else None
+        languages = dict(found.language_counts or {}) if request.count_languages else None
         window = ranking[:request.window]
         dates = self._ordinals([docnum for _, docnum in window])
         return Page(found.total, tuple(hits), day_counts, frozenset(found_ids),
-                    tuple(zip((score for score, _ in window), dates, strict=True)))
+                    tuple(zip((score for score, _ in window), dates, strict=True)), language_counts=languages)
 
     def _matching(self, ids: frozenset[str]) -> tuple[Optional[Callable[[Segment, Scores], None]], set[str]]:
         """A function shown each segment's matches that adds the ones among ``ids`` to the set returned.

@@ -13,7 +13,7 @@ from whoosh import fields as wf
 
 from searchkit.articles import Article, Fingerprint
 from searchkit.engines.whoosh.analysis import FusedPositions, InLanguage, NewsAnalyzer
-from searchkit.text.languages import DEFAULT_LANGUAGE
+from searchkit.text.languages import DEFAULT_LANGUAGE, analysis_language
 
 ID_FIELD = "id"
 
@@ -52,7 +52,7 @@ def document(article: Article, fingerprint: Optional[Fingerprint] = None) -> dic
         "headword": article.headline,
         "language": language,
     }
-    if language != DEFAULT_LANGUAGE:
+    if analysis_language(language) != DEFAULT_LANGUAGE:
         doc.update(headline=InLanguage(article.headline, language), body=InLanguage(article.body, language),
                    headword=InLanguage(article.headline, language),
                    _stored_headline=article.headline, _stored_body=article.body)

@@ -8,7 +8,7 @@
   var LIVE_DELAY_MS = 250;     // quiet after a keystroke before the results follow the box
   var ERROR_DELAY_MS = 1200;   // more quiet before a query error is shown while typing (a phrase half typed)
   var LOADING_DELAY_MS = 150;  // an answer quicker than this shows no loading state
-  var HIDDEN_FIELDS = ["histogram", "collapse", "facets", "now"];
+  var HIDDEN_FIELDS = ["histogram", "collapse", "facets", "now", "lang"];
 
   var form = document.getElementById("search");
   var box = document.getElementById("q");
