@@ -189,15 +189,17 @@ def test_chinese_and_japanese_are_split_into_words():
     assert analyzer_for("ja").words("洪水で被害を受けた住宅")[:3] == ["洪水", "で", "被害"]
 
 
-def test_chinese_without_the_extra_says_which_extra_to_install():
-    code = ("import sys; sys.modules['jieba'] = None\n"
+@pytest.mark.parametrize(("language", "hidden", "package", "extra"), [
+    ("zh", "jieba", "jieba", "cjk"), ("th", "pythainlp", "PyThaiNLP", "thai")])
+def test_a_segmented_language_without_its_extra_says_which_extra_to_install(language, hidden, package, extra):
+    code = (f"import sys; sys.modules[{hidden!r}] = None\n"
             "from searchkit.text.multilingual import analyzer_for\n"
-            "try:\n    analyzer_for('zh')\n"
+            f"try:\n    analyzer_for({language!r})\n"
             "except Exception as error:\n    print(type(error).__name__, error)")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                            check=True).stdout.strip()
-    assert shown == ("LanguageSupportMissingError text in language 'zh' needs the jieba word segmenter: "
-                     "pip install 'searchkit[cjk]'")
+    assert shown == (f"LanguageSupportMissingError text in language '{language}' needs the {package} word "
+                     f"segmenter: pip install 'searchkit[{extra}]'")
 
 
 # Queries -----------------------------------------------------------------------------------------------

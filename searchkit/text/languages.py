@@ -38,10 +38,10 @@ SNOWBALL = {
     "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "st": "sesotho",
     "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
 }
-#: Languages split into words by a segmenter of the ``cjk`` extra.
-SEGMENTED = ("zh", "ja")
+#: Languages split into words by a segmenter of an extra (``cjk``: Chinese, Japanese; ``thai``).
+SEGMENTED = ("zh", "ja", "th")
 #: Languages split on word boundaries, without a stemmer.
-UNSTEMMED = ("bg", "bn", "he", "hr", "ka", "ko", "lv", "mk", "ms", "sk", "sl", "th", "uk", "ur", "vi")
+UNSTEMMED = ("bg", "bn", "he", "hr", "ka", "ko", "lv", "mk", "ms", "sk", "sl", "uk", "ur", "vi")
 #: Every language an article may have.
 LANGUAGES = frozenset(SNOWBALL) | frozenset(SEGMENTED) | frozenset(UNSTEMMED) | {UNDETERMINED}
 #: Each language's English name, as the search page and ``--facets`` show it.

@@ -148,7 +148,8 @@ class LanguageAnalyzer(Analyzer):
 
 
 class SegmentedAnalyzer(LanguageAnalyzer):
-    """Chinese or Japanese: words found by a segmenter of the ``cjk`` extra, folded, never stemmed."""
+    """Chinese, Japanese or Thai: words found by a segmenter of an extra (``cjk``, ``thai``), folded,
+    never stemmed."""
 
     def __init__(self, language: str, *, stem: bool = True) -> None:
         super().__init__(language, stem=False)
@@ -172,7 +173,7 @@ def _segmenter(language: str) -> Callable[[str], Iterator[tuple[int, int, str]]]
     with _segmenters_lock:
         found = _segmenters.get(language)
         if found is None:
-            found = _segmenters[language] = _chinese() if language == "zh" else _japanese()
+            found = _segmenters[language] = {"zh": _chinese, "ja": _japanese, "th": _thai}[language]()
         return found
 
 
@@ -223,6 +224,24 @@ def _japanese() -> Callable[[str], Iterator[tuple[int, int, str]]]:
 
 _analyzers: dict[tuple[str, bool], Analyzer] = {("en", True): STEMMED, ("en", False): UNSTEMMED}
 _analyzers_lock = threading.Lock()
+
+
+def _thai() -> Callable[[str], Iterator[tuple[int, int, str]]]:
+    try:
+        from pythainlp.tokenize import word_tokenize
+    except ImportError:
+        raise LanguageSupportMissingError("th", "thai", "PyThaiNLP") from None
+
+    def segment(text: str) -> Iterator[tuple[int, int, str]]:
+        at = 0
+        for word in word_tokenize(text, engine="newmm", keep_whitespace=False):
+            start = text.find(word, at)
+            if start < 0:  # not found as given: keep the word, at the best place known
+                start = at
+            at = start + len(word)
+            yield start, at, word
+
+    return segment
 
 
 def query_analyses(text: str, languages: Sequence[str]) -> list[list[str]]:

@@ -77,6 +77,22 @@ EXPECTED = {
     "the houses": {"en-floods"},  # English keeps its stop words
     "die -cheval": set(),
 }
+THAI = (
+    _article("th-phailaeng", "2024-03-06", "th", "รัฐบาลช่วยเหลือเกษตรกรจากภัยแล้ง",
+             "รัฐบาลประกาศแผนช่วยเหลือเกษตรกรที่ได้รับผลกระทบจากภัยแล้ง นายกรัฐมนตรีกล่าวที่กรุงเทพฯ "
+             "เมื่อวันอังคาร"),
+    _article("th-namthuam", "2024-03-07", "th", "น้ำท่วมบ้านเรือนในเชียงใหม่",
+             "น้ำท่วมหนักทำให้บ้านเรือนหลายร้อยหลังได้รับความเสียหาย เจ้าหน้าที่กล่าวว่าเกษตรกรต้องการ"
+             "ความช่วยเหลือ"),
+)
+#: Thai writes no spaces between words: each is found inside its sentence.
+THAI_EXPECTED = {
+    "เกษตรกร": {"th-phailaeng", "th-namthuam"},  # farmers
+    "ภัยแล้ง": {"th-phailaeng"},                 # drought
+    "น้ำท่วม": {"th-namthuam"},                  # flood
+    '"ได้รับผลกระทบ"': {"th-phailaeng"},         # "were affected": two words, in order
+    "เชียงใหม่ lang:th": {"th-namthuam"},
+}
 CJK_EXPECTED = {
     "洪水": {"zh-hongshui", "ja-kouzui"},        # a word inside a Chinese (and a Japanese) sentence
     "房屋": {"zh-hongshui"},

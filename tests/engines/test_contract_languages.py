@@ -12,7 +12,7 @@ from searchkit.index.request import SORTS
 from searchkit.query import tree as t
 
 from .harness import ALL, REAL_ENGINES, ask, load_engine, new_index, outcome
-from .multilingual import CJK, CJK_EXPECTED, EXPECTED, WESTERN
+from .multilingual import CJK, CJK_EXPECTED, EXPECTED, THAI, THAI_EXPECTED, WESTERN
 from .reference import ReferenceEngine
 
 
@@ -26,9 +26,19 @@ def _cjk_installed() -> bool:
     return True
 
 
+def _thai_installed() -> bool:
+    try:
+        import pythainlp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 CJK_REASON = "needs the cjk extra (pip install 'searchkit[cjk]')"
 HAS_CJK = _cjk_installed()
-CORPUS = WESTERN + (CJK if HAS_CJK else ())
+THAI_REASON = "needs the thai extra (pip install 'searchkit[thai]')"
+HAS_THAI = _thai_installed()
+CORPUS = WESTERN + (CJK if HAS_CJK else ()) + (THAI if HAS_THAI else ())
 
 
 @pytest.fixture(scope="module", params=REAL_ENGINES)
@@ -59,6 +69,12 @@ def test_each_language_matches_its_inflected_forms_as_the_reference_does(readers
 @pytest.mark.parametrize("query", sorted(CJK_EXPECTED))
 def test_chinese_and_japanese_words_are_found_inside_sentences(readers, query):
     _check(readers, query, CJK_EXPECTED[query])
+
+
+@pytest.mark.skipif(not HAS_THAI, reason=THAI_REASON)
+@pytest.mark.parametrize("query", sorted(THAI_EXPECTED))
+def test_thai_words_are_found_inside_sentences(readers, query):
+    _check(readers, query, THAI_EXPECTED[query])
 
 
 def test_every_engine_counts_the_articles_of_each_language(readers):
