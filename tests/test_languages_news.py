@@ -9,6 +9,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from engines.multilingual import THAI
+from engines.test_contract_languages import HAS_THAI, THAI_REASON
 
 import searchkit
 from searchkit.cli.commands import main
@@ -143,3 +145,11 @@ def test_related_stories_are_found_in_the_article_s_language(archive, article_id
     assert ids(found)[:1] == [related]
     assert all(archive.get(hit).language == article.language for hit in ids(found))
     assert not set(ids(found)) & {article_id, *archive.story_of(article_id)}
+
+
+@pytest.mark.skipif(not HAS_THAI, reason=THAI_REASON)
+def test_a_thai_word_inside_a_sentence_is_found_and_marked(tmp_path):
+    index = searchkit.open_index(tmp_path / "ix", create=True)
+    index.add_many(THAI)
+    hits = index.search("ภัยแล้ง").hits  # drought, inside "...ได้รับผลกระทบจากภัยแล้ง นายก..."
+    assert [hit.id for hit in hits] == ["th-phailaeng"] and "**ภัยแล้ง**" in hits[0].snippet
