@@ -152,3 +152,23 @@ def test_a_follower_does_not_write_and_an_unknown_name_is_one_line(tmp_path, ali
     assert not (tmp_path / "other" / "CURRENT").exists()
     half = cli("query", "--index", str(tmp_path / "other"), "--url", URL, "gold")
     assert half.exit_code == 2 and "--url and --index-name go together" in half.output
+
+
+def test_a_folder_reading_one_index_asked_for_another_says_so(tmp_path, alias):
+    seeds, writer = writer_host(tmp_path, alias)
+    app = tmp_path / "app"
+    assert cli("query", "--index", str(app), "--url", URL, "--index-name", alias, "gold").exit_code == 0
+    again = cli("query", "--index", str(app), "--url", URL, "--index-name", alias, "gold")
+    assert again.exit_code == 0  # the same index: the folder is used as it is
+    assert cli("query", "--index", str(writer), "--url", URL, "--index-name", alias, "gold").exit_code == 0
+    other = cli("query", "--index", str(app), "--url", URL, "--index-name", f"{alias}-other", "gold")
+    assert other.exit_code == 2
+    assert other.output == (f"error: index at {app} reads {alias} on {URL}, not {alias}-other on {URL}: "
+                            "give another --index folder\n")
+    local = tmp_path / "local"
+    assert cli("index", "--seeds", str(seeds), "--index", str(local)).exit_code == 0  # an embedded index
+    mixed = cli("query", "--index", str(local), "--url", URL, "--index-name", alias, "gold")
+    assert mixed.exit_code == 2
+    engine = searchkit.open_index(local).engine
+    assert mixed.output == (f"error: index at {local} holds a {engine} index of its own, not one on a "
+                            "cluster: give another --index folder\n")

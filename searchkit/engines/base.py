@@ -408,6 +408,11 @@ class SharingEngine(Engine, Protocol):
         :class:`~searchkit.errors.IndexNotFoundError` when there is none."""
         ...
 
+    def check_follows(self, folder: Path, options: Mapping[str, str]) -> None:
+        """Raise :class:`~searchkit.errors.InvalidOptionError`, naming what ``folder`` reads, unless its
+        data is the data ``options`` name (asked again of a folder that holds an index already)."""
+        ...
+
     def shared(self, folder: Path) -> Optional[SharedState]:
         """The state last published for the data generation ``folder`` follows (``None``: none yet),
         the folder's record of the data brought up to date with it."""

@@ -31,17 +31,19 @@ _REFRESHING = threading.Lock()
 def follow(index_dir: Union[str, Path], *, engine: str = "opensearch",
            engine_options: Mapping[str, str]) -> Path:
     """Make the empty (or missing) folder ``index_dir`` follow the index ``engine_options`` name
-    (``url`` and ``index_name`` for OpenSearch); a folder that holds an index already is left as it is.
+    (``url`` and ``index_name`` for OpenSearch); a folder that holds an index already is left as it is
+    when it reads that index, and refused (:class:`InvalidOptionError`) when it holds another.
     Returns the folder, for :func:`~searchkit.open_index`. Raises
     :class:`~searchkit.errors.IndexNotFoundError` when the cluster has no such index (its writer has not
     written it yet) and :class:`InvalidOptionError` for an engine whose index lives in the folder."""
     path = Path(index_dir)
-    if storage.current_generation(path) is not None:
-        return path
     found = get_engine(engine)
     if not isinstance(found, SharingEngine):
         raise InvalidOptionError(f"the {engine} engine keeps its index in the index folder: there is no "
                                  "index elsewhere to follow")
+    if storage.current_generation(path) is not None:
+        _check_same(path, found, engine_options)
+        return path
     path.mkdir(parents=True, exist_ok=True)
     with WriteLock(path, purpose=FOLLOWER_PURPOSE):
         if storage.current_generation(path) is not None:  # another process made it meanwhile
@@ -58,6 +60,15 @@ def follow(index_dir: Union[str, Path], *, engine: str = "opensearch",
             raise
         storage.publish(path, name)
     return path
+
+
+def _check_same(path: Path, engine: SharingEngine, options: Mapping[str, str]) -> None:
+    """A folder that holds an index already reads the data asked for, or the asking is refused."""
+    live = generations.live(path)
+    if live.engine.name != engine.name or not isinstance(live.engine, SharingEngine):
+        raise InvalidOptionError(f"index at {path} holds a {live.engine.name} index of its own, not one on "
+                                 "a cluster: give another --index folder")
+    live.engine.check_follows(live.folder, options)
 
 
 def refresh(index_dir: Path, generation: generations.Generation) -> generations.Generation:

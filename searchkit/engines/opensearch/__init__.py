@@ -132,6 +132,14 @@ class OpenSearchEngine:
         config.write(folder, config.Location(url=url, alias=alias, index=state.index, shards=0, replicas=0,
                                              commits=state.commits, discover=discover, follows=True))
 
+    def check_follows(self, folder: Path, options: Mapping[str, str]) -> None:
+        location = config.require(folder)
+        url, alias, _ = config.target(folder.parent, options)
+        if alias != location.alias or set(url.split(",")) != set(location.url.split(",")):
+            raise InvalidOptionError(
+                f"index at {folder.parent} reads {location.alias} on {config.shown_urls(location.url)}, not "
+                f"{alias} on {config.shown_urls(url)}: give another --index folder")
+
     def shared(self, folder: Path) -> Optional[SharedState]:
         """What the writer last shared; ``folder``'s record of the physical index and the counter made
         the cluster's (the writer may have rebuilt the index since)."""
