@@ -11,7 +11,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-from searchkit.engines.base import ConfigurableEngine, Engine
+from searchkit.engines.base import Engine
+from searchkit.engines.remote import ConfigurableEngine
 from searchkit.errors import EngineNotAvailableError, InvalidOptionError, UnknownEngineError
 
 DEFAULT_ENGINE = "whoosh"
@@ -66,7 +67,7 @@ def get_engine(name: str, options: Optional[Mapping[str, str]] = None) -> Engine
 
 
 def configure(engine: Engine, options: Mapping[str, str]) -> Engine:
-    """``engine`` configured with ``options`` (see :class:`~searchkit.engines.base.ConfigurableEngine`)."""
+    """``engine`` configured with ``options`` (see :class:`~searchkit.engines.remote.ConfigurableEngine`)."""
     if not isinstance(engine, ConfigurableEngine):
         given = ", ".join(sorted(options))
         raise InvalidOptionError(f"the {engine.name} engine takes no options (got {given})")

@@ -1,6 +1,6 @@
 """Hosts that only read: an index folder that follows an index another host writes.
 
-An engine whose data lives elsewhere (:class:`~searchkit.engines.base.SharingEngine`: OpenSearch) can be
+An engine whose data lives elsewhere (:class:`~searchkit.engines.remote.SharingEngine`: OpenSearch) can be
 searched from any host given where the data is, such as a cluster URL and an index name. The local index
 folder of such a host holds one generation that names the data (the engine's record), its settings
 (``searchkit.json``: engine, schema version, the index's default language, ``"follows": true``) and the
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Mapping, Union
 
 from searchkit.engines import get_engine
-from searchkit.engines.base import SharingEngine
+from searchkit.engines.remote import SharingEngine
 from searchkit.errors import IndexVersionError, InvalidOptionError
 from searchkit.index import generations, storage
 from searchkit.index.lock import WriteLock

@@ -17,7 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Callable, Iterator, Optional
 
-from searchkit.engines.base import Engine, LeasingEngine
+from searchkit.engines.base import Engine
+from searchkit.engines.remote import LeasingEngine
 from searchkit.errors import IndexLockedError, SearchkitError
 
 LOCK_NAME = "write.lock"

@@ -18,15 +18,8 @@ from pathlib import Path
 from typing import Callable, Collection, Iterable, Iterator, Mapping, Optional
 
 from searchkit.articles import Article, SeedFile
-from searchkit.engines.base import (
-    Engine,
-    EngineWriter,
-    Progress,
-    SeedOutcome,
-    SharedState,
-    SharingEngine,
-    StoryKeepingEngine,
-)
+from searchkit.engines.base import Engine, EngineWriter, Progress, SeedOutcome, StoryKeepingEngine
+from searchkit.engines.remote import SharedState, SharingEngine
 from searchkit.engines.seeding import sign_articles
 from searchkit.errors import (
     ArticleNotFoundError,
@@ -213,7 +206,7 @@ def delete_article(generation: generations.Generation, article_id: str) -> None:
 
 def share(generation: generations.Generation) -> None:
     """Publish what hosts that only read need (an engine whose data other hosts can read: see
-    :class:`~searchkit.engines.base.SharingEngine` and :mod:`searchkit.index.following`)."""
+    :class:`~searchkit.engines.remote.SharingEngine` and :mod:`searchkit.index.following`)."""
     engine = generation.engine
     if isinstance(engine, SharingEngine):
         engine.share(generation.folder, SharedState(engine.commit_token(generation.folder),

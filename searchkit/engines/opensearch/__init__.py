@@ -30,8 +30,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Mapping, Optional
 
-from searchkit.engines.base import ALL_CAPABILITIES, SharedState
+from searchkit.engines.base import ALL_CAPABILITIES
 from searchkit.engines.opensearch import config
+from searchkit.engines.remote import SharedState
 from searchkit.errors import (
     EngineNotAvailableError,
     EngineRejectedError,

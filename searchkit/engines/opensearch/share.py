@@ -14,11 +14,11 @@ from __future__ import annotations
 import secrets
 from typing import Any, Optional
 
-from searchkit.engines.base import SharedState
 from searchkit.engines.opensearch.client import Cluster, Missing, Refused
 from searchkit.engines.opensearch.config import STATE_INDEX
 from searchkit.engines.opensearch.lease import Lease
 from searchkit.engines.opensearch.state import State, read_state
+from searchkit.engines.remote import SharedState
 
 #: Story labels per part document.
 PART_SIZE = 20_000
