@@ -3,6 +3,7 @@ a rewrite of it; unknown ids fail as ``show`` does."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -71,6 +72,16 @@ def test_a_related_story_published_twice_is_listed_once_with_its_other_version(n
     assert len(shown) == len(RELATED)
     story = shown.get("peru-talks", shown.get("peru-talks-again"))
     assert story in (("peru-talks-again",), ("peru-talks",))
+
+
+def test_undetected_and_english_articles_are_related_to_each_other(newsroom):
+    # An undetected article is analysed as English, so it and English stories relate both ways.
+    newsroom.add(searchkit.Article(
+        "peru-union", dt.date(1987, 6, 5), "Cajamarquilla union calls new smelter strike",
+        "The union at the Cajamarquilla zinc smelter in Peru called a new strike over refined zinc output "
+        "bonuses, days after talks with the owners resumed.", language="und"))
+    assert "peru-union" in {hit.id for hit in newsroom.related("source")}
+    assert {"source", "rewrite", "peru-talks"} & {hit.id for hit in newsroom.related("peru-union")}
 
 
 def test_related_respects_the_limit(newsroom):

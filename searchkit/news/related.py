@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 from searchkit.articles import Article
 from searchkit.query import tree as t
 from searchkit.results import Hit, Results
+from searchkit.text.languages import DEFAULT_LANGUAGE, UNDETERMINED, analysis_language
 from searchkit.text.multilingual import analyzer_for
 from searchkit.text.shingles import NEAR_DUPLICATE, article_text, jaccard, shingles
 
@@ -82,9 +83,11 @@ def related(index: "Index", article_id: str, limit: int = 10) -> Results:
         return Results(query=query, total=0, offset=0, hits=())
     minimum = max(1, math.ceil(MINIMUM_SHARE * len(words)))
     tree = t.Or(*(t.Term(word) for word in words), minimum=minimum)
-    # In the article's own language: its words are analysed as its language's (no translation).
-    found = index.search(tree, limit=2 * (limit + SLACK) + len(same_story), collapse=False,
-                         lang=article.language)
+    # Among the articles analysed as this one is (no translation): its language's, and for English the
+    # undetected ones too, which are analysed as English.
+    analysed_as = analysis_language(article.language)
+    languages = [analysed_as, UNDETERMINED] if analysed_as == DEFAULT_LANGUAGE else [analysed_as]
+    found = index.search(tree, limit=2 * (limit + SLACK) + len(same_story), collapse=False, lang=languages)
     own = shingles(article_text(article))
     hits: list[Hit] = []
     story_of_shown: dict[str, int] = {}  # every version of each shown hit's story -> the hit's place
