@@ -144,8 +144,8 @@ def test_a_copy_out_of_step_or_damaged_is_not_used_and_the_next_write_makes_it_a
     side = live / FOLDER
     if damage == "out of step":  # as a writer killed between the commit and the copy leaves it
         (side / FOR_FILE).write_text("another commit")
-    elif damage == "older format":  # made by an older searchkit, for this very commit
-        (side / FOR_FILE).write_text("copy-1 " + get_engine("tantivy").commit_token(live))
+    elif damage == "older format":  # made by an older searchkit (no whole-story documents), for this commit
+        (side / FOR_FILE).write_text("copy-2 " + get_engine("tantivy").commit_token(live))
     elif damage == "missing":
         for path in side.iterdir():
             path.unlink()

@@ -39,7 +39,7 @@ META_FILE = "meta.json"
 #: The copy of the stories (``stories.py``), and the file in it naming the commit it is for.
 STORIES_FOLDER, STORIES_FOR_FILE = "stories-index", "FOR"
 #: Written in STORIES_FOR_FILE before the commit; a copy in another format is made again.
-STORIES_FORMAT = "copy-2"  # 2: each article's id hash in KEY_FIELD
+STORIES_FORMAT = "copy-3"  # 2: each article's id hash in KEY_FIELD; 3: a whole-story document per story
 
 
 def commit_token(folder: Path) -> str:

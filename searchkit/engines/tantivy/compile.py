@@ -39,10 +39,13 @@ MAX_PHRASE_PATTERNS = 256
 
 @dataclass(frozen=True)
 class Compiled:
-    """A Tantivy query and what it means, in words (Tantivy's queries do not print)."""
+    """A Tantivy query and what it means, in words (Tantivy's queries do not print); ``any_word`` when it
+    matches exactly the documents holding one of its terms (no phrase, AND, NOT, date or language: what
+    counting the stories' whole-story documents needs, see ``stories.py``)."""
 
     query: Query
     text: str
+    any_word: bool = False
 
 
 def compile_query(searcher: tantivy.Searcher, schema: tantivy.Schema, node: t.Node, query_text: str = "", *,
@@ -68,7 +71,7 @@ class Compiler(TreeCompiler[Compiled]):
         return self._held()
 
     def term(self, field: str, word: str) -> Compiled:
-        return Compiled(Query.term_query(self.schema, field, word), f"{field}:{word}")
+        return Compiled(Query.term_query(self.schema, field, word), f"{field}:{word}", any_word=True)
 
     def doc_frequency(self, field: str, word: str) -> Optional[tuple[int, int]]:
         return self.searcher.doc_freq(field, word), self.searcher.num_docs
@@ -105,7 +108,7 @@ class Compiler(TreeCompiler[Compiled]):
         clauses = [(Occur.Should, p.query) for p in parts]
         text = "(" + " OR ".join(p.text for p in parts) + ")"
         if minimum <= 1:
-            return Compiled(Query.boolean_query(clauses), text)
+            return Compiled(Query.boolean_query(clauses), text, any_word=all(p.any_word for p in parts))
         return Compiled(Query.boolean_query(clauses, minimum), f"{text}@{minimum}")
 
     def all_of(self, parts: list[Compiled]) -> Compiled:
@@ -121,7 +124,7 @@ class Compiler(TreeCompiler[Compiled]):
                         f"({kept.text} " + " ".join(f"-{e.text}" for e in excluded) + ")")
 
     def boost(self, query: Compiled, boost: float) -> Compiled:
-        return Compiled(Query.boost_query(query.query, boost), f"{query.text}^{boost:g}")
+        return Compiled(Query.boost_query(query.query, boost), f"{query.text}^{boost:g}", query.any_word)
 
     def range(self, node: t.DateRange) -> Compiled:
         if node.is_empty:
@@ -140,7 +143,7 @@ class Compiler(TreeCompiler[Compiled]):
         return Compiled(Query.const_score_query(Query.all_query(), 0.0), "*")
 
     def nothing(self) -> Compiled:
-        return Compiled(Query.empty_query(), "<nothing>")
+        return Compiled(Query.empty_query(), "<nothing>", any_word=True)
 
     def expand_prefix(self, field: str, prefix: str) -> tuple[int, Compiled]:
         found = prefix_terms(self.searcher, field, prefix, limit=MAX_PREFIX_TERMS + 1)
@@ -156,13 +159,13 @@ class Compiler(TreeCompiler[Compiled]):
 
     def _expansion(self, field: str, words: list[str], shown: str) -> Compiled:
         if not words:
-            return Compiled(Query.empty_query(), shown)
+            return Compiled(Query.empty_query(), shown, any_word=True)
         return Compiled(Query.boolean_query([(Occur.Should, Query.term_query(self.schema, field, w))
-                                             for w in sorted(words)]), shown)
+                                             for w in sorted(words)]), shown, any_word=True)
 
     def with_bonus(self, query: Compiled, bonus: Compiled) -> Compiled:
         return Compiled(Query.boolean_query([(Occur.Must, query.query), (Occur.Should, bonus.query)]),
-                        f"({query.text} ANDMAYBE {bonus.text})")
+                        f"({query.text} ANDMAYBE {bonus.text})", query.any_word)  # the bonus only scores
 
     def filtered(self, query: Compiled, dates: Compiled) -> Compiled:
         return Compiled(Query.boolean_query([(Occur.Must, query.query), (Occur.Must, dates.query)]),

@@ -178,7 +178,7 @@ class TantivyReader:
         hits = self._hits(request, page)
         day_counts = self._day_counts(compiled.query) if request.count_days else None
         total = sum(day_counts.values()) if day_counts is not None else total
-        stories = self._tell_stories(compiled.query, hits, request) if request.with_stories else None
+        stories = self._tell_stories(compiled, hits, request) if request.with_stories else None
         languages = self._language_counts(compiled.query, total) if request.count_languages else None
         return Page(total, tuple(hits), day_counts, self._found(compiled.query, request.find_ids, total),
                     self._window(ranking[:request.window]), stories, languages)
@@ -225,13 +225,15 @@ class TantivyReader:
         dates = self._searcher.fast_field_values("date", [address for _, address in ranking])
         return tuple((score, int(date or 0)) for (score, _), date in zip(ranking, dates, strict=True))
 
-    def _tell_stories(self, query: Query, hits: list[Hit], request: SearchRequest) -> Optional[PageStories]:
+    def _tell_stories(self, compiled: Compiled, hits: list[Hit],
+                      request: SearchRequest) -> Optional[PageStories]:
         """The stories of ``hits`` from the copy (None, and never asked again, when it is unreadable)."""
         if not self.keeps_stories():
             return None
         assert self._stories is not None
         try:
-            return self._stories.tell(query, [hit.id for hit in hits], count=request.count_collapsed)
+            return self._stories.tell(compiled.query, [hit.id for hit in hits], count=request.count_collapsed,
+                                      any_word=compiled.any_word)
         except (SearchkitError, KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
         except BaseException:  # damaged (Tantivy raises ValueError or panics): collapse by the labels
@@ -295,6 +297,8 @@ class TantivyReader:
         if self._languages is None:
             found = {}
             for code in sorted(LANGUAGES):
+                if not self._searcher.doc_freq(LANGUAGE_FIELD, code):  # never written: no search
+                    continue  # (a nonzero frequency may count deleted articles, so those are counted)
                 query = Query.term_query(self._schema, LANGUAGE_FIELD, code)
                 count = int(self._searcher.search(query, 1, count=True).count or 0)  # type: ignore[attr-defined]
                 if count:

@@ -30,6 +30,8 @@ KEY_FIELD = "key"
 LANGUAGE_FIELD = "language"
 #: The story number of an article in the stories index (``stories.py``).
 STORY_FIELD = "story"
+#: The story number of a whole-story document in the stories index: every word of the story's members.
+WHOLE_STORY_FIELD = "whole_story"
 
 
 def id_key(article_id: str) -> int:
@@ -49,8 +51,8 @@ def ids_by_key(article_ids: Iterable[str]) -> dict[int, str]:
 
 
 def build_schema(*, with_story: bool = False) -> tantivy.Schema:
-    """The main index's fields; ``with_story`` adds :data:`STORY_FIELD` after them (the stories index:
-    the same field numbers, so one compiled query runs on both)."""
+    """The main index's fields; ``with_story`` adds :data:`STORY_FIELD` and :data:`WHOLE_STORY_FIELD`
+    after them (the stories index: the same field numbers, so one compiled query runs on both)."""
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("origin", stored=False, tokenizer_name="raw", index_option="basic")
@@ -66,6 +68,7 @@ def build_schema(*, with_story: bool = False) -> tantivy.Schema:
         builder.add_bytes_field(name, stored=True)
     if with_story:
         builder.add_unsigned_field(STORY_FIELD, stored=False, indexed=True, fast=True)
+        builder.add_unsigned_field(WHOLE_STORY_FIELD, stored=False, indexed=True, fast=True)
     return builder.build()
 
 

@@ -10,6 +10,12 @@ schema (the same field numbers, so one compiled query runs on both) plus :data:`
 the fields a query reads. Asking it costs a column read per matching labelled article, far less than a
 term set of them all (docs/duplicates.md, "Measurements behind the design").
 
+Each story also has a *whole-story document* there, holding every word of its members' headlines and
+bodies, with :data:`WHOLE_STORY_FIELD` and no id. A query that matches exactly the documents holding one
+of its words (a word, a prefix, ``a OR b``: :attr:`Compiled.any_word`) matches a story's whole document
+exactly when it matches one of its members, so how many matches collapse away is two counts Tantivy
+makes, not a bucket per story turned into Python values.
+
 ``stories-index/FOR`` names the main commit the copy is for. A writer removes it before changing the
 copy and writes it once the copy is committed; a reader reads it before and after opening the copy, and
 uses the copy only if both name its own commit. A copy out of step is never used: collapsing then reads
@@ -35,6 +41,7 @@ from searchkit.engines.tantivy.schema import (
     KEY_FIELD,
     LANGUAGE_FIELD,
     STORY_FIELD,
+    WHOLE_STORY_FIELD,
     build_schema,
     id_key,
     ids_by_key,
@@ -54,6 +61,11 @@ _WRITER_HEAP_BYTES = 64_000_000
 _HIDDEN_KEPT = 64
 #: The stories a query matches more than once, with how often (at most Tantivy's 65,000 buckets).
 _SHARED = {"shared": {"terms": {"field": STORY_FIELD, "size": 65_000, "min_doc_count": 2}}}
+
+#: The copy's articles, not its whole-story documents.
+_MEMBERS = Query.exists_query(STORY_FIELD)
+#: Its whole-story documents.
+_WHOLE_STORIES = Query.exists_query(WHOLE_STORY_FIELD)
 
 #: An article as the stories index needs it: id, date (ordinal), analysed headline and body.
 Words = tuple[str, int, str, str, str]  # id, date, headline words, body words, language
@@ -77,21 +89,31 @@ def keep(folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Option
     wanted = labels()
     stale = [i for i, story in current.items() if wanted.get(i) != story or i in changed]
     new = {i: story for i, story in wanted.items() if current.get(i) != story or i in changed}
+    # The stories whose members change get their whole-story documents written again, from every member.
+    touched = {current[i] for i in stale} | set(new.values())
+    size: dict[int, int] = defaultdict(int)
+    for story in wanted.values():
+        size[story] += 1
+    needed = sorted((i for i, story in wanted.items() if story in touched), key=lambda i: (wanted[i], i))
     writer = index.writer(heap_size=_WRITER_HEAP_BYTES, num_threads=1)
     writer.garbage_collect_files()  # a killed writer's files (see TantivyWriter)
     try:
         for article_id in stale:
             writer.delete_documents_by_term("id", article_id)
-        for article_id, date, headline, body, language in _analysed(folder, sorted(new), progress):
-            doc = tantivy.Document()
-            doc.add_text("id", article_id)
-            doc.add_text(LANGUAGE_FIELD, language)
-            doc.add_text("headline", headline)
-            doc.add_text("body", body)
-            doc.add_integer("date", date)
-            doc.add_unsigned(KEY_FIELD, id_key(article_id))
-            doc.add_unsigned(STORY_FIELD, new[article_id])
-            writer.add_document(doc)
+        if touched:  # by query: tantivy-py deletes no unsigned term
+            whole = Query.term_set_query(index.schema, WHOLE_STORY_FIELD, sorted(touched))
+            writer.delete_documents_by_query(whole)
+        pending: dict[int, list[Words]] = defaultdict(list)  # stories some of whose members are read
+        for words in _analysed(folder, needed, progress):
+            article_id, date, headline, body, language = words
+            story = wanted[article_id]
+            if article_id in new:
+                writer.add_document(_member(article_id, date, headline, body, language, story))
+            pending[story].append(words)
+            if len(pending[story]) == size[story]:
+                writer.add_document(_whole_story(story, pending.pop(story)))
+        for story, members in pending.items():  # members the main index no longer holds
+            writer.add_document(_whole_story(story, members))
         writer.commit()
     except BaseException as error:
         writer.rollback()
@@ -101,6 +123,30 @@ def keep(folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Option
     finally:
         writer.wait_merging_threads()
     write_atomically(side / FOR_FILE, f"{STORIES_FORMAT} {commit_token(folder)}".encode("ascii"))
+
+
+def _member(article_id: str, date: int, headline: str, body: str, language: str,
+            story: int) -> tantivy.Document:
+    """An article of story ``story`` as the copy holds it (its words analysed)."""
+    doc = tantivy.Document()
+    doc.add_text("id", article_id)
+    doc.add_text(LANGUAGE_FIELD, language)
+    doc.add_text("headline", headline)
+    doc.add_text("body", body)
+    doc.add_integer("date", date)
+    doc.add_unsigned(KEY_FIELD, id_key(article_id))
+    doc.add_unsigned(STORY_FIELD, story)
+    return doc
+
+
+def _whole_story(story: int, members: Sequence[Words]) -> tantivy.Document:
+    """The whole-story document of ``story``: its members' words, headlines with headlines and bodies with
+    bodies (no id, date or language: only queries of words count it)."""
+    doc = tantivy.Document()
+    doc.add_text("headline", " ".join(headline for _, _, headline, _, _ in members))
+    doc.add_text("body", " ".join(body for _, _, _, body, _ in members))
+    doc.add_unsigned(WHOLE_STORY_FIELD, story)
+    return doc
 
 
 def _open(side: Path) -> Optional[tantivy.Index]:
@@ -118,7 +164,7 @@ def _labels_in(index: tantivy.Index) -> Optional[dict[str, int]]:
         searcher = index.searcher()
         if not searcher.num_docs:
             return {}
-        addresses = [address for _, address in searcher.search(Query.all_query(), searcher.num_docs).hits]
+        addresses = [address for _, address in searcher.search(_MEMBERS, searcher.num_docs).hits]
         stories = searcher.fast_field_values(STORY_FIELD, addresses)
         return {searcher.doc(address)["id"][0]: int(story or 0)
                 for address, story in zip(addresses, stories, strict=True)}
@@ -206,13 +252,15 @@ class KeptStories:
         # Opened before a writer removed FOR_FILE, or after it wrote it again for this commit: in step.
         return kept if _kept_for(folder) == commit else None
 
-    def tell(self, query: Query, hit_ids: Sequence[str], *, count: bool) -> PageStories:
+    def tell(self, query: Query, hit_ids: Sequence[str], *, count: bool,
+             any_word: bool = False) -> PageStories:
         """The stories of ``hit_ids`` (matches of ``query``) and their members that ``query`` matches; with
-        ``count``, how many of all its matches collapse away (counted by Tantivy, see :meth:`_hidden`). Only
-        the members of the hits' stories are read, by a search restricted to those stories."""
+        ``count``, how many of all its matches collapse away (counted by Tantivy, see :meth:`_hidden`;
+        ``any_word``: ``query`` matches the documents holding one of its terms). Only the members of the
+        hits' stories are read, by a search restricted to those stories."""
         of_hits = self._stories_of(hit_ids)
         shown = set(of_hits.values())
-        hidden = self._hidden_once(query) if count else None
+        hidden = self._hidden_once(query, any_word) if count else None
         members = self._members(query, shown) if shown else []
         matching: dict[int, list[str]] = defaultdict(list)
         if members:
@@ -247,20 +295,27 @@ class KeptStories:
         stories = self._searcher.fast_field_values(STORY_FIELD, found)
         return {by_key[int(key or 0)]: int(story or 0) for key, story in zip(keys, stories, strict=True)}
 
-    def _hidden_once(self, query: Query) -> int:
+    def _hidden_once(self, query: Query, any_word: bool) -> int:
         kept = self._hidden_of.get(id(query))
         if kept is not None and kept[0] is query:
             return kept[1]
-        hidden = self._hidden(query)
+        hidden = self._hidden(query, any_word)
         if len(self._hidden_of) >= _HIDDEN_KEPT:
             del self._hidden_of[next(iter(self._hidden_of))]  # the oldest
         self._hidden_of[id(query)] = (query, hidden)  # the query kept too: its id is not reused meanwhile
         return hidden
 
-    def _hidden(self, query: Query) -> int:
-        """How many matches of ``query`` in the copy share a story with another: a terms aggregation over
-        the story column keeping the stories matched more than once (Tantivy counts, Python sees only
-        those stories, not every match); listed match by match when it has too many stories for one."""
+    def _hidden(self, query: Query, any_word: bool) -> int:
+        """How many matches of ``query`` in the copy share a story with another. For a query of
+        ``any_word``, its matching members less the whole-story documents it matches (one per story
+        matched), two counts; else a terms aggregation over the story column keeping the stories matched
+        more than once (Tantivy counts, Python sees only those stories, not every match), or listed match
+        by match when it has too many stories for one."""
+        if any_word:
+            matched = self._count(query)  # members and whole stories
+            wholes = self._count(Query.boolean_query([(tantivy.Occur.Must, query),
+                                                      (tantivy.Occur.Must, _WHOLE_STORIES)]))
+            return matched - 2 * wholes
         try:
             answer = self._searcher.aggregate(query, _SHARED)["shared"]
         except ValueError:  # more buckets than Tantivy's aggregation limit
@@ -273,7 +328,11 @@ class KeptStories:
 
     def _addresses(self, query: Query) -> list[tantivy.DocAddress]:
         """Every article of the copy that ``query`` matches."""
-        matches = int(self._searcher.search(query, 1, count=True).count or 0)  # type: ignore[attr-defined]
+        members = Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, _MEMBERS)])
+        matches = self._count(members)
         if not matches:
             return []
-        return [address for _, address in self._searcher.search(query, matches, count=False).hits]
+        return [address for _, address in self._searcher.search(members, matches, count=False).hits]
+
+    def _count(self, query: Query) -> int:
+        return int(self._searcher.search(query, 1, count=True).count or 0)  # type: ignore[attr-defined]
