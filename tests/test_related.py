@@ -102,3 +102,18 @@ def test_cli_related_text_json_and_exit_codes(newsroom):
     assert {hit["id"] for hit in data["hits"]} == set(RELATED) and data["query"] == "related:source"
     missing = runner.invoke(main, ["related", "nope", *where])
     assert missing.exit_code == 1 and missing.stderr == "error: no article with id 'nope'\n"
+
+
+def test_the_start_of_an_id_will_do_as_for_show_and_story(newsroom):
+    """``related`` takes what ``show`` and ``story`` take: a start only one article's id has."""
+    assert newsroom.related("sour", prefix=True) == newsroom.related("source")
+    with pytest.raises(ArticleNotFoundError):
+        newsroom.related("sour")  # the library asks for the whole id unless told otherwise
+    where = ["--index", str(newsroom.path)]
+    runner = CliRunner()
+    by_start = runner.invoke(main, ["related", "sour", "--json", *where])
+    assert by_start.exit_code == 0
+    assert json.loads(by_start.stdout) == json.loads(runner.invoke(main, ["related", "source", "--json",
+                                                                          *where]).stdout)
+    ambiguous = runner.invoke(main, ["related", "other-0", *where])
+    assert ambiguous.exit_code == 1 and "other-00" in ambiguous.stderr and "other-01" in ambiguous.stderr

@@ -30,8 +30,9 @@ def register(main: click.Group) -> None:
 @reports_errors
 def related_command(article_id: str, index_dir: Path, limit: int, as_json: bool) -> None:
     """The articles most like ARTICLE_ID: other stories sharing its distinctive words (never the
-    article itself or its near-duplicates). Exit 1 for an unknown id or when none is found."""
-    results = open_index(index_dir).related(article_id, limit=limit)
+    article itself or its near-duplicates). ARTICLE_ID may be the start of one article's id; exit 1 for
+    an unknown id or when none is found."""
+    results = open_index(index_dir).related(article_id, limit=limit, prefix=True)
     if as_json:
         click.echo(output.to_json(output.results_json(results)))
     else:

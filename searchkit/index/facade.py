@@ -320,11 +320,14 @@ class Index:
         article = self.get(article_id, prefix=prefix)
         return self._readers.read(story_reads.story, self._labels, article)
 
-    def related(self, article_id: str, *, limit: int = 10) -> Results:
+    def related(self, article_id: str, *, limit: int = 10, prefix: bool = False) -> Results:
         """Up to ``limit`` articles most like ``article_id`` (more like this), never the article itself
-        or its near-duplicates; see :mod:`searchkit.news.related`. Raises :class:`ArticleNotFoundError`."""
+        or its near-duplicates; see :mod:`searchkit.news.related`. Raises :class:`ArticleNotFoundError`;
+        ``prefix`` as for :meth:`get`."""
         from searchkit.news import related
 
+        if prefix:
+            article_id = self.get(article_id, prefix=True).id
         return related.related(self, article_id, limit=limit)
 
     def explain(self, query: Union[str, Node], *, plain: bool = False, sort: str = "relevance",
