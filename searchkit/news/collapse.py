@@ -39,6 +39,8 @@ from searchkit.results import Hit
 
 #: How far past the hits wanted (as a multiple of them) a page looks first for hits of other stories.
 NEAR_REACH = 4
+#: The sorts by date alone, under which a story's rewrites rank side by side.
+DATE_SORTS = ("newest", "oldest")
 
 
 class StoryLabels:
@@ -167,11 +169,13 @@ def _collapse(reader: Searcher, request: SearchRequest, labels: Optional[StoryLa
     first_snippets = request.snippets and not request.offset  # page 1: the hits fetched are the page's
     # By labels, the first request (it finds ids) is ranked NEAR_REACH deep, so that reaching further
     # below reuses the engine's ranking instead of searching every match again (Whoosh: the cost of
-    # the query). On an engine that keeps the stories (Tantivy) it measured no better: the deeper
-    # ranking costs every query a little, for the few that reach further.
+    # the query). On an engine that keeps the stories (Tantivy) it measured no better for relevance:
+    # the deeper ranking costs every query a little, for the few that reach further; but by date a
+    # story's rewrites sit side by side (one day's wires), so most pages reach further there.
+    deep = not kept or request.sort in DATE_SORTS
     first = reader.search(dataclasses.replace(ask, find_ids=labels.ids if labels is not None else frozenset(),
                                               count_collapsed=kept, snippets=first_snippets,
-                                              rank_depth=0 if kept else NEAR_REACH * wanted))
+                                              rank_depth=NEAR_REACH * wanted if deep else 0))
     told: _ByLabels | _ByEngine = _ByLabels(first, labels) if labels is not None else _ByEngine(first)
     ranking, positions = first.hits, _best_of_each_story(first.hits, told.story_of)
     if len(positions) < wanted and len(ranking) < first.total:
