@@ -175,6 +175,8 @@ def move_file(index_dir: Path, target: SavedSearches) -> None:
     then rename the file ``alerts.sqlite.moved`` (kept, never deleted). A name ``target`` holds already
     with another query stops the move, naming it (:class:`AlertsConflictError`); the file stays in place."""
     source = AlertFile(index_dir)
+    if not source.path.exists():  # moved meanwhile by another process of this host
+        return
     there = {saved.name: saved for saved in target.searches()}
     for saved in source.searches():
         held = there.get(saved.name)
