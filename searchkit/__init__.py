@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from searchkit.errors import (
         AlertExistsError,
         AlertNotFoundError,
+        AlertsConflictError,
         AlertStateError,
         ArticleNotFoundError,
         ArticlesWouldBeLostError,
@@ -110,7 +111,8 @@ __all__ = [
     "InvalidDateError", "InvalidOptionError", "QuerySyntaxError", "ArticlesWouldBeLostError",
     "EngineNotAvailableError", "UnknownEngineError", "UnsupportedQueryError", "EngineUnreachableError",
     "EngineRejectedError", "StaleReaderError", "BuildWorkerDiedError", "SearchTimeoutError",
-    "AlertExistsError", "AlertNotFoundError", "AlertStateError", "RemovalsNotAllowedError",
+    "AlertExistsError", "AlertNotFoundError", "AlertStateError", "AlertsConflictError",
+    "RemovalsNotAllowedError",
     "UnknownLanguageError", "LanguageSupportMissingError",
     "SeedOwnedArticleError", "WriterLeaseHeldError", "WriterLeaseLostError",
 ]

@@ -337,6 +337,19 @@ class AlertStateError(SearchkitError):
                          "start afresh")
 
 
+class AlertsConflictError(AlertStateError):
+    """A saved search of the folder's ``alerts.sqlite`` has the name of another the index keeps on its
+    cluster: the file is not moved there until one of them is removed."""
+
+    def __init__(self, path: Path | str, name: str, query: str, held: str) -> None:
+        self.path = Path(path)
+        self.name = name
+        self.reason = f"saved search {name!r} is {query!r} there, {held!r} in the index"
+        SearchkitError.__init__(
+            self, f"saved searches at {shown_path(self.path)} are not moved into the index: {self.reason}; "
+                  f"remove one ('searchkit alert remove {name}' removes the index's)")
+
+
 def shown_path(path: Path | str) -> str:
     """``path`` as printable UTF-8 on one line: undecodable bytes as ``\\xNN``, control characters escaped."""
     text = os.fsencode(path).decode("utf-8", "backslashreplace")

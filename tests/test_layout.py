@@ -16,7 +16,7 @@ from searchkit.errors import IndexCorruptError
 
 PACKAGE = Path(searchkit.__file__).parent
 #: What an engine may import of searchkit: the shared values, the query language, text analysis, engines.
-ENGINE_MAY_IMPORT = {"articles", "errors", "query", "results", "text", "engines"}
+ENGINE_MAY_IMPORT = {"articles", "errors", "query", "reports", "results", "text", "engines"}
 
 
 def searchkit_imports(path: Path) -> set[str]:

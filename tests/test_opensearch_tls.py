@@ -107,3 +107,22 @@ def test_a_follower_with_the_read_only_user_answers_as_the_writers_host(tmp_path
                  index_name, "--json", "gold", env=reader)
     assert theirs.exit_code == 0, theirs.output
     assert theirs.output == mine.output
+
+
+@live
+def test_a_read_only_follower_lists_the_saved_searches_but_cannot_save_one(tmp_path, tls, index_name):  # noqa: F811
+    many_seeds(tmp_path / "seeds", 10)
+    assert cli(*index_args(tmp_path, tls, index_name), env=env_of(tls)).exit_code == 0
+    writer_folder = str(tmp_path / "index")
+    assert cli("alert", "add", "gold", "gold", "--index", writer_folder, env=env_of(tls)).exit_code == 0
+    follow_args = ["--index", str(tmp_path / "app"), "--url", ",".join(tls["urls"]),
+                   "--index-name", index_name]
+    reader = env_of(tls, "reader")
+    listed = cli("alert", "list", "--json", *follow_args, env=reader)
+    assert listed.exit_code == 0, listed.output
+    assert listed.output == cli("alert", "list", "--json", "--index", writer_folder, env=env_of(tls)).output
+    refused = cli("alert", "add", "silver", "silver", *follow_args, env=reader)
+    assert refused.exit_code == 2
+    [line] = refused.output.strip().splitlines()
+    assert "(HTTP 403): not allowed for this user" in line and "searchkit-alerts" in line
+    assert cli("alert", "remove", "gold", "--index", writer_folder, env=env_of(tls)).exit_code == 0

@@ -10,7 +10,16 @@ from typing import Optional
 import click
 
 from searchkit.cli import output
-from searchkit.cli.options import EXIT_NO_MATCH, EXIT_OK, color, index_option, json_option, reports_errors
+from searchkit.cli.options import (
+    EXIT_NO_MATCH,
+    EXIT_OK,
+    color,
+    follow,
+    follow_options,
+    index_option,
+    json_option,
+    reports_errors,
+)
 from searchkit.index.facade import Index, open_index
 
 
@@ -79,9 +88,12 @@ def alert_group() -> None:
 @click.argument("words", nargs=-1, required=True)
 @index_option
 @click.option("--plain", is_flag=True, help="Treat the query as plain words.")
+@follow_options
 @reports_errors
-def alert_add_command(name: str, words: tuple[str, ...], index_dir: Path, plain: bool) -> None:
+def alert_add_command(name: str, words: tuple[str, ...], index_dir: Path, plain: bool,
+                      follow_url: Optional[str], follow_name: Optional[str]) -> None:
     """Save QUERY as NAME. The query is checked now; a bad one is refused."""
+    follow(index_dir, follow_url, follow_name)
     saved = Index(index_dir).add_alert(name, " ".join(words), plain=plain)
     click.echo(f"saved {saved.name}: {saved.query}")
 
@@ -89,9 +101,12 @@ def alert_add_command(name: str, words: tuple[str, ...], index_dir: Path, plain:
 @alert_group.command("list")
 @index_option
 @json_option
+@follow_options
 @reports_errors
-def alert_list_command(index_dir: Path, as_json: bool) -> None:
+def alert_list_command(index_dir: Path, as_json: bool, follow_url: Optional[str],
+                       follow_name: Optional[str]) -> None:
     """The saved searches."""
+    follow(index_dir, follow_url, follow_name)
     searches = Index(index_dir).alerts()
     if as_json:
         click.echo(output.to_json({"alerts": [output.saved_search_json(s) for s in searches]}))
@@ -106,9 +121,12 @@ def alert_list_command(index_dir: Path, as_json: bool) -> None:
 @alert_group.command("remove")
 @click.argument("name")
 @index_option
+@follow_options
 @reports_errors
-def alert_remove_command(name: str, index_dir: Path) -> None:
+def alert_remove_command(name: str, index_dir: Path, follow_url: Optional[str],
+                         follow_name: Optional[str]) -> None:
     """Forget the saved search NAME."""
+    follow(index_dir, follow_url, follow_name)
     Index(index_dir).remove_alert(name)
     click.echo(f"removed {name}")
 
@@ -116,9 +134,12 @@ def alert_remove_command(name: str, index_dir: Path) -> None:
 @alert_group.command("check")
 @index_option
 @json_option
+@follow_options
 @reports_errors
-def alert_check_command(index_dir: Path, as_json: bool) -> None:
+def alert_check_command(index_dir: Path, as_json: bool, follow_url: Optional[str],
+                        follow_name: Optional[str]) -> None:
     """The matches new since the last check, per saved search; exit 1 when there are none."""
+    follow(index_dir, follow_url, follow_name)
     found = Index(index_dir).check_alerts()
     if as_json:
         click.echo(output.to_json({"alerts": {name: [output.alert_match_json(m) for m in matches]

@@ -3,17 +3,21 @@
 :class:`ConfigurableEngine` takes options saying where new indexes go; :class:`LeasingEngine` holds a
 writer's lease where the data is, so writers on several hosts take turns; :class:`SharingEngine` lets a
 host with only the data's address *follow* an index (:mod:`searchkit.index.following`), from the
-:class:`SharedState` the writer publishes. The engines that keep their index in the folder implement
-none of them (:mod:`searchkit.engines.base` holds the protocol every engine implements).
+:class:`SharedState` the writer publishes; :class:`AlertingEngine` keeps the saved searches where the data
+is (:class:`SavedSearches`), so every host sees the same. The engines that keep their index in the folder
+implement none of them (:mod:`searchkit.engines.base` holds the protocol every engine implements).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ContextManager, Mapping, Optional, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, ContextManager, Mapping, Optional, Protocol, Sequence, runtime_checkable
 
 from searchkit.engines.base import Engine
+
+if TYPE_CHECKING:  # annotations only: a query does not load the reports' module (tests/test_imports.py)
+    from searchkit.reports import AlertMatch, SavedSearch
 
 
 @runtime_checkable
@@ -83,4 +87,42 @@ class SharingEngine(Engine, Protocol):
     def shared(self, folder: Path) -> Optional[SharedState]:
         """The state last published for the data generation ``folder`` follows (``None``: none yet),
         the folder's record of the data brought up to date with it."""
+        ...
+
+
+class SavedSearches(Protocol):
+    """Where an index's saved searches and their unchecked matches are kept (``alerts.sqlite`` in the
+    index folder, or an :class:`AlertingEngine`'s store); :mod:`searchkit.news.alerts` checks the queries
+    and percolates above it. Each call is one consistent change, safe from several processes or hosts."""
+
+    def add(self, saved: SavedSearch) -> None:
+        """Keep ``saved``; :class:`~searchkit.errors.AlertExistsError` when its name is in use."""
+        ...
+
+    def remove(self, name: str) -> None:
+        """Forget ``name`` and its unchecked matches; :class:`~searchkit.errors.AlertNotFoundError`."""
+        ...
+
+    def searches(self) -> list[SavedSearch]:
+        """Every saved search, by name."""
+        ...
+
+    def record(self, matches: Sequence[AlertMatch]) -> None:
+        """Keep ``matches`` as unchecked, each replacing an unchecked one of the same search and article."""
+        ...
+
+    def take(self) -> dict[str, list[AlertMatch]]:
+        """The unchecked matches by search (every saved search listed, by name; newest article first),
+        forgotten as they are handed out: two callers at once never both get one."""
+        ...
+
+
+@runtime_checkable
+class AlertingEngine(Engine, Protocol):
+    """An engine that keeps the saved searches of an index where its data is (optional: a remote
+    engine), so that every host reading the index lists, checks and adds the same ones."""
+
+    def saved_searches(self, folder: Path) -> SavedSearches:
+        """The saved searches of the index generation ``folder`` writes or follows (its index name's:
+        they outlive rebuilds)."""
         ...

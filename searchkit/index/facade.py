@@ -205,7 +205,7 @@ class Index:
 
     def remove_alert(self, name: str) -> None:
         """Forget a saved search; raises :class:`AlertNotFoundError` when there is none of that name."""
-        self._alerts().store().remove(name)
+        self._alerts().remove(name)
 
     def check_alerts(self) -> dict[str, list[AlertMatch]]:
         """Each saved search's matches since the last check (newest first); they are not listed again."""

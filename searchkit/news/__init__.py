@@ -6,5 +6,6 @@
     timeline.py  per-day counts -> histogram bars
     related.py   more like this
     versions.py  a story's versions in date order, each diffed against the one before
-    alerts.py    saved searches (alerts.sqlite), matched against each new article by query/matching.py
+    alerts.py    saved searches, checked when saved, matched against each new article (query/matching.py)
+    alert_file.py  where they are kept on an engine that keeps none itself: alerts.sqlite
 """

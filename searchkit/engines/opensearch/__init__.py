@@ -2,7 +2,8 @@
 inside this package.
 
 The articles live on an OpenSearch cluster, and the writer's lease, the commit counter and what hosts
-that only read need in its hidden state index (``lease.py``, ``share.py``); a generation folder keeps only
+that only read need in its hidden state index (``lease.py``, ``share.py``), the saved searches in its
+hidden alerts index (``alerts.py``); a generation folder keeps only
 ``opensearch.json`` (the cluster's URL, the alias, this generation's physical index, a copy of the commit
 counter: ``config.py``). Each
 generation is one physical index; :meth:`OpenSearchEngine.publish` points the alias (the index name
@@ -18,6 +19,7 @@ the articles it finds on the other engines. The parts:
     state.py    the alias's state document in the cluster's hidden state index
     lease.py    the writer's lease and the commit counter, in that document
     share.py    what followers (hosts that only read) need: labels, language, schema version
+    alerts.py   the saved searches and their matches, in the hidden alerts index
     suggest.py  did you mean
 """
 
@@ -42,6 +44,7 @@ from searchkit.errors import (
 )
 
 if TYPE_CHECKING:
+    from searchkit.engines.opensearch.alerts import ClusterSavedSearches
     from searchkit.engines.opensearch.client import Cluster, Clusters
     from searchkit.engines.opensearch.reader import OpenSearchReader
     from searchkit.engines.opensearch.writer import OpenSearchWriter
@@ -152,6 +155,13 @@ class OpenSearchEngine:
                 and (state.index, state.commits) != (location.index, location.commits):
             config.write(folder, replace(location, index=state.index, commits=state.commits))
         return shared
+
+    def saved_searches(self, folder: Path) -> "ClusterSavedSearches":
+        """The saved searches of the alias ``folder`` writes or follows, in the cluster (``alerts.py``)."""
+        from searchkit.engines.opensearch.alerts import ClusterSavedSearches
+
+        location = config.require(folder)
+        return ClusterSavedSearches(self._cluster(location), location.alias)
 
     def commit_token(self, folder: Path) -> str:
         return config.commit_token(folder)

@@ -13,6 +13,7 @@ results in docs/opensearch.md).
 from __future__ import annotations
 
 import json
+import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
@@ -119,10 +120,11 @@ class Streams:
         self._streams = max(1, streams)
         self._pool = ThreadPoolExecutor(self._streams, thread_name_prefix="searchkit-bulk")
         self._in_flight: deque[Future[dict[str, str]]] = deque()
+        self._failed = threading.Event()
         self.refused: dict[str, str] = {}
 
     def send_later(self, bulk: Sequence[Line]) -> None:
-        self._in_flight.append(self._pool.submit(self._send, bulk))
+        self._in_flight.append(self._pool.submit(self._run, bulk))
         while len(self._in_flight) >= 2 * self._streams:
             self._collect(self._in_flight.popleft())
 
@@ -140,6 +142,17 @@ class Streams:
             future.cancel()
         self._pool.shutdown(wait=True)
         self._in_flight.clear()
+
+    def _run(self, bulk: Sequence[Line]) -> dict[str, str]:
+        # A bulk queued behind one that failed is not sent: the failure is raised in its stead, and a
+        # sender freed by the failure would otherwise start it before close() could cancel it.
+        if self._failed.is_set():
+            return {}
+        try:
+            return self._send(bulk)
+        except BaseException:
+            self._failed.set()
+            raise
 
     def _collect(self, future: "Future[dict[str, str]]") -> None:
         try:

@@ -47,6 +47,8 @@ DEFAULT_REPLICAS = 1
 OPTIONS = ("url", "index_name", "shards", "replicas", "discover")
 #: The hidden index of the cluster holding each alias's writer lease and commit counter (lease.py).
 STATE_INDEX = "searchkit-state"
+#: The hidden index of the cluster holding each alias's saved searches and their matches (alerts.py).
+ALERTS_INDEX = "searchkit-alerts"
 _INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}\Z")
 
 
@@ -213,8 +215,9 @@ def _target(index_dir: Path, options: Mapping[str, str]) -> tuple[str, str, Opti
     if not _INDEX_NAME.match(alias) or alias in (".", ".."):
         raise InvalidOptionError(f"invalid index name {alias!r}: lower-case letters, digits, '.', '_' "
                                  "and '-', starting with a letter or digit, at most 200 characters")
-    if alias == STATE_INDEX:
-        raise InvalidOptionError(f"the index name {alias!r} is searchkit's state index on the cluster; "
+    if alias in (STATE_INDEX, ALERTS_INDEX):
+        kind = "state" if alias == STATE_INDEX else "alerts"
+        raise InvalidOptionError(f"the index name {alias!r} is searchkit's {kind} index on the cluster; "
                                  "choose another --index-name")
     return check_urls(url), alias, live
 

@@ -122,8 +122,8 @@ class OpenSearchWriter(BatchWriter):
         if held is not None and held.lost_to is not None:  # another writer has the index now
             state.mark_unsettled(self._cluster, self.location.alias)
             return
-        if self._written:
-            self._restore(sorted(self._written))
+        if self._written and config.live_folder(self.folder.parent) == self.folder:
+            self._restore(sorted(self._written))  # (a rebuild's unpublished index is discarded instead)
 
     # -----------------------------------------------------------------------------------------------
 
@@ -142,6 +142,7 @@ class OpenSearchWriter(BatchWriter):
                 break
             answer = self._cluster.call("POST", f"/{self.location.index}/_bulk", body=bulk.body(pending))
             busy: list[bulk.Line] = []
+            statuses: list[tuple[int, str]] = []
             for operation, item in zip(pending, answer["items"], strict=True):
                 result = item.get("index") or item.get("delete") or {}
                 status = int(result.get("status", 500))
@@ -149,10 +150,17 @@ class OpenSearchWriter(BatchWriter):
                     refused.pop(operation.article_id, None)
                     continue
                 reason = _item_reason(result)
+                statuses.append((status, reason))
                 refused[operation.article_id] = reason
                 if status == 429 and attempt < TRIES:
                     busy.append(operation)
             pending = busy
+            lost = [reason for status, reason in statuses if status == 503]
+            if lost:  # the cluster waited for the shard's copies already (the bulk's timeout, 1 minute)
+                raise EngineRejectedError(
+                    self._cluster.url, 503, f"{len(lost):,} of {len(operations):,} articles of a bulk were "
+                    f"not acknowledged ({lost[0]}): a shard has no copy on the nodes that answer; nothing "
+                    "of this write was committed, run it again once the cluster is green")
             if pending:
                 self._sleep(wait)
                 wait *= 2
