@@ -108,6 +108,15 @@ class Compiler(TreeCompiler[Compiled]):
             return Compiled(Query.boolean_query(clauses), text)
         return Compiled(Query.boolean_query(clauses, minimum), f"{text}@{minimum}")
 
+    def best_of(self, parts: list[Compiled], tie: float) -> Compiled:
+        if len(parts) == 1:
+            return parts[0]
+        return Compiled(Query.disjunction_max_query([p.query for p in parts], tie),
+                        "max(" + ", ".join(p.text for p in parts) + f")~{tie:g}")
+
+    def constant(self, query: Compiled, score: float) -> Compiled:
+        return Compiled(Query.const_score_query(query.query, score), f"{query.text}={score:.3g}")
+
     def all_of(self, parts: list[Compiled]) -> Compiled:
         if len(parts) == 1:
             return parts[0]

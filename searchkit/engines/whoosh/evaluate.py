@@ -136,6 +136,15 @@ def evaluate(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional
                 found[docnum] = found.get(docnum, 0.0) + score
                 hits[docnum] = hits.get(docnum, 0) + 1
         found = {docnum: score for docnum, score in found.items() if hits[docnum] >= query.minimum}
+    elif isinstance(query, wq.DisjunctionMax):
+        tables = [evaluate(segment, child, weighting, only) for child in query.subqueries]
+        found = {}
+        for docnum in set().union(*tables):
+            scores = [table.get(docnum, 0.0) for table in tables]
+            best = max(scores)
+            found[docnum] = best + query.tiebreak * (sum(scores) - best)
+    elif isinstance(query, wq.ConstantScoreQuery):
+        return dict.fromkeys(evaluate(segment, query.child, weighting, only), query.score)
     elif isinstance(query, wq.Or):
         found = {}
         for child in query.subqueries:
