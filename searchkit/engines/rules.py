@@ -42,7 +42,8 @@ PROXIMITY_LEAST_WEIGHT = 0.5
 #: a paragraph: on CISI's paragraph-long questions the reward cost MAP). And a word's headline and body
 #: scores combine as a dis_max: the better one plus FIELD_TIE times the other, so that a short article
 #: with a word in both fields gains less from it. Together they keep a word or two that a short article
-#: repeats in its headline and body from outranking the articles that cover the rest of the sentence.
+#: repeats in its headline and body from outranking the articles that cover the rest of the sentence as
+#: easily.
 #: Tuned on TIME and CISI (docs/ranking.md).
 COVERAGE_BOOST = 0.25
 COVERAGE_MOST_WORDS = 20
