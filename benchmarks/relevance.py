@@ -404,9 +404,9 @@ def searchkit_systems(ix: Any) -> list[System]:
                "`ix.search(text, plain=True)`: more than 5 words parse to `Or(*words)` of the words less "
                "English stop words (the parser's `STOP_WORDS`), with a minimum of one more word per 24; 5 "
                "words or fewer to `And(*words)`; from 4 words on, each word is weighted by how many bodies "
-               "hold it and neighbouring words near each other in the body earn a bonus; from 6 words on, a "
-               "word's headline and body scores combine as a dis_max, and each distinct word an article "
-               "holds earns a small reward (queries of at most 20 distinct words)",
+               "hold it and neighbouring words near each other in the body earn a bonus; from 6 words on "
+               "(stop words left out), a word's headline and body scores combine as a dis_max, and each "
+               "distinct word an article holds earns a small reward (queries of at most 20 distinct words)",
                searchkit_ranker(ix)),
         System("searchkit_no_proximity", "searchkit, no proximity bonus",
                "the default search with the proximity bonus's boost set to 0 for the run (an ablation: "

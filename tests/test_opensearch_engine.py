@@ -506,7 +506,8 @@ def test_a_prose_query_weighs_its_words_by_the_counts_the_cluster_returns():
 def test_a_long_query_compiles_to_the_dis_max_and_coverage_reward_of_the_other_engines():
     """No cluster needed: a query of more than 5 words combines each word's headline and body as a
     dis_max and rewards each distinct word an article holds by a constant score (rules.COVERAGE_BOOST,
-    its weight and idf, from the counts the cluster returns); a 4-word query, ANDed, gets neither."""
+    its weight and idf, from the counts the cluster returns); a 4-word query, ANDed or OR-ed, gets
+    neither."""
     from searchkit.engines.opensearch.compile import compile_query, frequency_words
     from searchkit.engines.rules import COVERAGE_BOOST, FIELD_TIE, common_word_weight, lucene_idf
 
@@ -526,6 +527,9 @@ def test_a_long_query_compiles_to_the_dis_max_and_coverage_reward_of_the_other_e
     short = json.dumps(compile_query(searchkit.parse("japan trade deficit widened"), "", {},
                                      frequencies=frequencies))
     assert '"dis_max"' not in short and '"constant_score"' not in short
+    by_hand = json.dumps(compile_query(searchkit.parse("japan OR trade OR deficit OR widened"), "", {},
+                                       frequencies=frequencies))  # 4 words OR-ed: ranked as before
+    assert '"dis_max"' not in by_hand and '"constant_score"' not in by_hand
 
 
 def _clauses(query):

@@ -151,9 +151,13 @@ def lucene_idf(holding: int, total: int) -> float:
 
 
 def is_long_prose(node: t.Node) -> bool:
-    """A prose query whose words are OR-ed (a long one, or ``a OR b OR c OR d``): its articles hold
-    different numbers of its words, which the coverage reward and the headline-body dis_max weigh."""
-    return isinstance(node, t.Or) and is_prose(node)
+    """A prose query of more than LONG_QUERY_WORDS words, OR-ed (the long-query rule): its articles hold
+    different numbers of its words, which the coverage reward and the headline-body dis_max weigh. A
+    query of 5 words or fewer (ANDed, or OR-ed by hand) ranks without them."""
+    from searchkit.query.parser import LONG_QUERY_WORDS  # the parser's own limit
+
+    words = prose_words(node) if isinstance(node, t.Or) else None
+    return words is not None and len(words) > LONG_QUERY_WORDS
 
 
 def coverage_words(node: t.Node) -> Optional[list[str]]:
