@@ -351,18 +351,25 @@ def searchkit_ranker(ix: Any, make_query: Optional[Callable[[str], Any]] = None)
     return rank
 
 
-def without_proximity(rank: Ranker) -> Ranker:
-    """``rank`` with the proximity bonus weighing nothing while it runs."""
+def with_constant(rank: Ranker, name: str, value: float) -> Ranker:
+    """``rank`` with the ranking constant ``searchkit.engines.walk.<name>`` set to ``value`` while it runs
+    (an ablation)."""
     from searchkit.engines import walk
 
     def ranked(text: str) -> list[str]:
-        kept, walk.PROXIMITY_BOOST = walk.PROXIMITY_BOOST, 0.0
+        kept = getattr(walk, name)
+        setattr(walk, name, value)
         try:
             return rank(text)
         finally:
-            walk.PROXIMITY_BOOST = kept
+            setattr(walk, name, kept)
 
     return ranked
+
+
+def without_proximity(rank: Ranker) -> Ranker:
+    """``rank`` with the proximity bonus weighing nothing while it runs."""
+    return with_constant(rank, "PROXIMITY_BOOST", 0.0)
 
 
 def searchkit_systems(ix: Any) -> list[System]:
@@ -397,11 +404,21 @@ def searchkit_systems(ix: Any) -> list[System]:
                "`ix.search(text, plain=True)`: more than 5 words parse to `Or(*words)` of the words less "
                "English stop words (the parser's `STOP_WORDS`), with a minimum of one more word per 24; 5 "
                "words or fewer to `And(*words)`; from 4 words on, each word is weighted by how many bodies "
-               "hold it and neighbouring words near each other in the body earn a bonus",
+               "hold it and neighbouring words near each other in the body earn a bonus; from 6 words on "
+               "(stop words left out), a word's headline and body scores combine as a dis_max, and each "
+               "distinct word an article holds earns a small reward (queries of at most 20 distinct words)",
                searchkit_ranker(ix)),
         System("searchkit_no_proximity", "searchkit, no proximity bonus",
                "the default search with the proximity bonus's boost set to 0 for the run (an ablation: "
                "`searchkit.engines.walk.PROXIMITY_BOOST`)", without_proximity(searchkit_ranker(ix))),
+        System("searchkit_no_coverage", "searchkit, no coverage reward",
+               "the default search with the coverage reward of a long query's words set to 0 for the run "
+               "(an ablation: `searchkit.engines.walk.COVERAGE_BOOST`)",
+               with_constant(searchkit_ranker(ix), "COVERAGE_BOOST", 0.0)),
+        System("searchkit_fields_summed", "searchkit, headline and body summed",
+               "the default search with a long query's headline and body scores summed instead of their "
+               "dis_max (`searchkit.engines.walk.FIELD_TIE` set to 1 for the run)",
+               with_constant(searchkit_ranker(ix), "FIELD_TIE", 1.0)),
         System("searchkit_plain_bm25", "searchkit, no word weights or proximity",
                "the default's tree beside a `*` (`And(tree, MatchAll())`), which the compiler does not treat "
                "as a prose query: plain BM25 over the same words and minimum",

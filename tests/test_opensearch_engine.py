@@ -501,3 +501,42 @@ def test_a_prose_query_weighs_its_words_by_the_counts_the_cluster_returns():
     assert '"span_near"' not in shown  # pairs of common words earn no proximity bonus
     rare = {word: (1, 10) for word in words}
     assert '"span_near"' in json.dumps(compile_query(tree, str(tree), {}, frequencies=rare))
+
+
+def test_a_long_query_compiles_to_the_dis_max_and_coverage_reward_of_the_other_engines():
+    """No cluster needed: a query of more than 5 words combines each word's headline and body as a
+    dis_max and rewards each distinct word an article holds by a constant score (rules.COVERAGE_BOOST,
+    its weight and idf, from the counts the cluster returns); a 4-word query, ANDed or OR-ed, gets
+    neither."""
+    from searchkit.engines.opensearch.compile import compile_query, frequency_words
+    from searchkit.engines.rules import COVERAGE_BOOST, FIELD_TIE, common_word_weight, lucene_idf
+
+    tree = searchkit.parse("Japan trade deficit widened in March amid yen")
+    words = frequency_words(tree)
+    frequencies = {word: (1 if word == "yen" else 3, 20) for word in words}
+    query = compile_query(tree, str(tree), {}, frequencies=frequencies)
+    shown = json.dumps(query)
+    assert shown.count('"dis_max"') == len(words) and f'"tie_breaker": {FIELD_TIE}' in shown
+    coverage = [clause["constant_score"] for clause in _clauses(query) if "constant_score" in clause]
+    assert len(coverage) == len(words)
+    yen = next(c for c in coverage if '"yen"' in json.dumps(c["filter"]))
+    assert yen["filter"] == {"bool": {"should": [{"term": {"headline": {"value": "yen"}}},
+                                                 {"term": {"body": {"value": "yen"}}}],
+                                      "minimum_should_match": 1}}
+    assert yen["boost"] == pytest.approx(COVERAGE_BOOST * common_word_weight(1, 20) * lucene_idf(1, 20))
+    short = json.dumps(compile_query(searchkit.parse("japan trade deficit widened"), "", {},
+                                     frequencies=frequencies))
+    assert '"dis_max"' not in short and '"constant_score"' not in short
+    by_hand = json.dumps(compile_query(searchkit.parse("japan OR trade OR deficit OR widened"), "", {},
+                                       frequencies=frequencies))  # 4 words OR-ed: ranked as before
+    assert '"dis_max"' not in by_hand and '"constant_score"' not in by_hand
+
+
+def _clauses(query):
+    """Every dict inside ``query``, outermost first."""
+    found = [query]
+    for value in query.values():
+        for inner in value if isinstance(value, list) else [value]:
+            if isinstance(inner, dict):
+                found += _clauses(inner)
+    return found

@@ -241,7 +241,8 @@ def test_script_on_the_tiny_collection(tmp_path: Path) -> None:
     assert results["collection"]["documents"] == 4
     assert results["collection"]["evaluated_queries"] == 2
     systems = results["systems"]
-    expected = {"searchkit", "searchkit_plain_bm25", "searchkit_no_proximity", "searchkit_any_one",
+    expected = {"searchkit", "searchkit_plain_bm25", "searchkit_no_proximity", "searchkit_no_coverage",
+                "searchkit_fields_summed", "searchkit_any_one",
                 "searchkit_any_word", "searchkit_old_rule", "searchkit_headline_1", "whoosh_plain",
                 "sqlite_fts5"}
     if importlib.util.find_spec("tantivy") is not None:  # the Tantivy engine joins when installed

@@ -249,6 +249,17 @@ def test_reuters_date_range_is_exact(reuters):
     assert all(start <= hit.date <= end for hit in results)
 
 
+def test_reuters_a_sentence_query_ranks_articles_on_its_subject_near_the_top(reuters):
+    """The query of issue 25: before the coverage reward and the headline-body dis_max, the first five
+    hits were the Turkish, Thai, Norwegian and German trade figures, none of which mentions the U.S. or
+    Japan; now most of them are about both."""
+    index, articles = reuters
+    hits = index.search("U.S. trade deficit with Japan widened in March amid yen", limit=5).hits
+    about = [hit.headline for hit in hits
+             if all(word in articles[hit.id][1] + articles[hit.id][2] for word in ("us", "japan"))]
+    assert len(about) >= 3, [hit.headline for hit in hits]
+
+
 def test_snippets_can_be_skipped(index):
     (hit,) = index.search("responders", snippets=False).hits
     assert hit.snippet == "" and hit.id == "pink"

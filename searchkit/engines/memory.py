@@ -34,7 +34,16 @@ from searchkit.engines.base import (
     SearchRequest,
 )
 from searchkit.engines.batch import BatchWriter, Change
-from searchkit.engines.rules import MAX_EDITS, PROXIMITY_BOOST, PROXIMITY_SLOP, proximity_pairs
+from searchkit.engines.rules import (
+    COVERAGE_BOOST,
+    FIELD_TIE,
+    MAX_EDITS,
+    PROXIMITY_BOOST,
+    PROXIMITY_SLOP,
+    coverage_words,
+    is_long_prose,
+    proximity_pairs,
+)
 from searchkit.engines.walk import query_languages
 from searchkit.errors import IndexCorruptError
 from searchkit.query import tree as t
@@ -263,8 +272,15 @@ class MemoryReader:
 def score(matcher: Matcher, node: t.Node, doc: Doc) -> float:
     """How often the query's words (not those under a NOT) occur, a headline occurrence weighted as the
     engines weigh it; for a prose query, plus :data:`PROXIMITY_BOOST` for every occurrence in the body
-    of two neighbouring query words near each other (the engines' proximity rule, without idf)."""
+    of two neighbouring query words near each other (the engines' proximity rule, without idf). For a
+    long prose query, a word's headline and body counts combine as the engines' dis_max does
+    (:data:`FIELD_TIE`), and each of its distinct words the article holds adds :data:`COVERAGE_BOOST`
+    (the engines' coverage reward, without weights or idf)."""
     total = 0.0
+    split = is_long_prose(node)
+    for word in coverage_words(node) or ():
+        if any(word in doc.positions[name] for name in FIELDS):
+            total += COVERAGE_BOOST
     analysis = matcher.analysis
     where = doc.positions["body"]
     for first, second in proximity_pairs(node) or ():
@@ -283,9 +299,13 @@ def score(matcher: Matcher, node: t.Node, doc: Doc) -> float:
             hit = _near(words[-1], leaf.edits_for(words[-1])) if words else _starts_with("")
         else:
             continue
-        for name in (leaf.field,) if leaf.field else FIELDS:
-            weight = HEADLINE_WEIGHT if name == "headline" else 1.0
-            total += weight * sum(1 for word in doc.words[name] if hit(word))
+        counts = [(HEADLINE_WEIGHT if name == "headline" else 1.0)
+                  * sum(1 for word in doc.words[name] if hit(word))
+                  for name in ((leaf.field,) if leaf.field else FIELDS)]
+        if split and len(counts) > 1:
+            total += max(counts) + FIELD_TIE * (sum(counts) - max(counts))
+        else:
+            total += sum(counts)
     return total
 
 

@@ -6,7 +6,8 @@ dispatch over node kinds; the field fan-out (a word without a field searches the
 minimum, NOT as all-but; the split, caps and leftover words of prefixes and wildcards; whether the
 headline-phrase bonus applies; and where the date filter goes. A subclass only says how its engine builds
 query objects, in the hooks: :meth:`~TreeCompiler.term`, :meth:`~TreeCompiler.phrase`,
-:meth:`~TreeCompiler.any_of`, :meth:`~TreeCompiler.all_of`, :meth:`~TreeCompiler.exclude`,
+:meth:`~TreeCompiler.any_of`, :meth:`~TreeCompiler.best_of`, :meth:`~TreeCompiler.constant`,
+:meth:`~TreeCompiler.all_of`, :meth:`~TreeCompiler.exclude`,
 :meth:`~TreeCompiler.boost`, :meth:`~TreeCompiler.range`, :meth:`~TreeCompiler.every`,
 :meth:`~TreeCompiler.nothing`, :meth:`~TreeCompiler.expand_prefix`, :meth:`~TreeCompiler.expand_wildcard`,
 :meth:`~TreeCompiler.expand_fuzzy`,
@@ -29,6 +30,8 @@ from typing import Callable, Generic, Optional, TypeVar
 
 from searchkit.engines.rules import (
     BONUS_BOOST,
+    COVERAGE_BOOST,
+    FIELD_TIE,
     HEADLINE_BOOST,
     PROXIMITY_BOOST,
     PROXIMITY_LEAST_WEIGHT,
@@ -37,7 +40,10 @@ from searchkit.engines.rules import (
     ExpansionBudget,
     bonus_words,
     common_word_weight,
+    coverage_words,
+    is_long_prose,
     is_prose,
+    lucene_idf,
     proximity_pairs,
     scaled_minimum,
     split_and,
@@ -58,6 +64,7 @@ class TreeCompiler(ABC, Generic[Q]):
     def __init__(self, query_text: str = "") -> None:
         self.budget = ExpansionBudget(query_text)
         self.weigh_words = False  # while compiling a prose query for a ranked search
+        self.split_fields = False  # while compiling a long prose query for one: headline and body dis_max
         self._weights: dict[str, float] = {}
         #: The languages a query's words are analysed in (empty: the default analysis alone).
         self.analysis_languages: tuple[str, ...] = ()
@@ -70,13 +77,14 @@ class TreeCompiler(ABC, Generic[Q]):
         node, codes = split_languages(node)
         self.analysis_languages = codes if codes is not None else query_languages(node, self.held_languages)
         self.weigh_words = ranked and is_prose(node)
+        self.split_fields = ranked and is_long_prose(node)
         query = self.compile(node)
-        self.weigh_words = False
+        self.weigh_words = self.split_fields = False
         if codes is not None:
             query = self.filtered(query, self.languages(codes)) if codes else self.nothing()
         if ranked:
-            bonuses = [bonus for bonus in (self.headline_phrase_bonus(node), self.proximity_bonus(node))
-                       if bonus is not None]
+            bonuses = [bonus for bonus in (self.headline_phrase_bonus(node), self.proximity_bonus(node),
+                                           self.coverage_bonus(node)) if bonus is not None]
             if bonuses:
                 query = self.with_bonus(query, bonuses[0] if len(bonuses) == 1 else self.any_of(bonuses, 1))
         if date_filter is not None:
@@ -99,6 +107,20 @@ class TreeCompiler(ABC, Generic[Q]):
         pairs = proximity_pairs(node)
         weighed = self.weighed_pairs(pairs) if pairs else []
         return self.proximity(weighed) if weighed else None
+
+    def coverage_bonus(self, node: t.Node) -> Optional[Q]:
+        """An optional clause rewarding articles for each distinct word of a long prose query they hold,
+        in the headline or the body (:func:`~searchkit.engines.rules.coverage_words`)."""
+        words = coverage_words(node)
+        if not words or not COVERAGE_BOOST:
+            return None
+        parts = []
+        for word in words:
+            counts = self.doc_frequency("body", word)
+            idf = lucene_idf(*counts) if counts is not None else 1.0
+            found = self.any_of([self.term("headline", word), self.term("body", word)], 1)
+            parts.append(self.constant(found, COVERAGE_BOOST * self.word_weight(word) * idf))
+        return parts[0] if len(parts) == 1 else self.any_of(parts, 1)
 
     def date_range(self, node: t.DateRange) -> Q:
         """Articles dated in ``node`` (both ends inclusive), scoring nothing."""
@@ -166,6 +188,8 @@ class TreeCompiler(ABC, Generic[Q]):
         headline, body = make("headline"), make("body")
         if headline is None or body is None:
             return None
+        if self.split_fields:
+            return self.best_of([self.boost(headline, HEADLINE_BOOST), body], FIELD_TIE)
         return self.any_of([self.boost(headline, HEADLINE_BOOST), body], 1)
 
     def _words(self, field: str, text: str, slop: int) -> Optional[Q]:
@@ -256,6 +280,15 @@ class TreeCompiler(ABC, Generic[Q]):
     @abstractmethod
     def any_of(self, parts: list[Q], minimum: int) -> Q:
         """At least ``minimum`` of ``parts`` (one or more), their scores summed."""
+
+    @abstractmethod
+    def best_of(self, parts: list[Q], tie: float) -> Q:
+        """Any of ``parts`` (one or more), scored as the best of their scores plus ``tie`` times the
+        others' (a dis_max)."""
+
+    @abstractmethod
+    def constant(self, query: Q, score: float) -> Q:
+        """``query``'s matches, each scoring ``score``."""
 
     @abstractmethod
     def all_of(self, parts: list[Q]) -> Q:

@@ -111,3 +111,28 @@ def test_a_prose_query_weighs_a_word_most_articles_hold_less(real_engine, tmp_pa
     finally:
         reader.close()
     assert [hit.id for hit in hits[:2]] == ["rare", "common"]
+
+
+COVERAGE_ARTICLES = [
+    # Three of the query's words, in the short headline and again in the body.
+    Article("few-words", dt.date(2024, 7, 1), "Trade deficit widens",
+            "The trade deficit widened again this quarter, the ministry said on Friday."),
+    # Six of its seven words, each once, in a longer body.
+    Article("most-words", dt.date(2024, 7, 2), "Talks in Tokyo",
+            "Japan said its trade deficit with its neighbours grew in March, as the yen rose amid talks "
+            "with officials of both sides."),
+    *(Article(f"other-{i}", dt.date(2024, 7, 3), "Notes", f"Nothing of note {i}.") for i in range(8)),
+]
+
+
+def test_a_long_query_ranks_the_article_covering_most_of_its_words_first(engine, tmp_path):
+    """A sentence pasted as a query: the article about most of what it says comes before one that
+    repeats two or three of its words in a short headline and body (rules.COVERAGE_BOOST, FIELD_TIE)."""
+    reader = engine.open_reader(new_index(engine, tmp_path, COVERAGE_ARTICLES))
+    try:
+        hits = run(reader, ask("Japan trade deficit widened in March amid yen")).hits
+        short = run(reader, ask("trade deficit widened")).hits  # three words, ANDed: only one matches
+    finally:
+        reader.close()
+    assert [hit.id for hit in hits] == ["most-words", "few-words"]
+    assert [hit.id for hit in short] == ["few-words"]

@@ -185,6 +185,12 @@ class Compiler(TreeCompiler[Query]):
             return parts[0]
         return {"bool": {"should": parts, "minimum_should_match": minimum}}
 
+    def best_of(self, parts: list[Query], tie: float) -> Query:
+        return parts[0] if len(parts) == 1 else {"dis_max": {"queries": parts, "tie_breaker": tie}}
+
+    def constant(self, query: Query, score: float) -> Query:
+        return {"constant_score": {"filter": query, "boost": score}}
+
     def all_of(self, parts: list[Query]) -> Query:
         return parts[0] if len(parts) == 1 else {"bool": {"must": parts}}
 

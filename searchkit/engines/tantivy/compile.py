@@ -111,6 +111,17 @@ class Compiler(TreeCompiler[Compiled]):
             return Compiled(Query.boolean_query(clauses), text, any_word=all(p.any_word for p in parts))
         return Compiled(Query.boolean_query(clauses, minimum), f"{text}@{minimum}")
 
+    def best_of(self, parts: list[Compiled], tie: float) -> Compiled:
+        if len(parts) == 1:
+            return parts[0]
+        return Compiled(Query.disjunction_max_query([p.query for p in parts], tie),
+                        "max(" + ", ".join(p.text for p in parts) + f")~{tie:g}",
+                        any_word=all(p.any_word for p in parts))
+
+    def constant(self, query: Compiled, score: float) -> Compiled:
+        return Compiled(Query.const_score_query(query.query, score), f"{query.text}={score:.3g}",
+                        query.any_word)
+
     def all_of(self, parts: list[Compiled]) -> Compiled:
         if len(parts) == 1:
             return parts[0]

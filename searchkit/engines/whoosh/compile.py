@@ -21,6 +21,7 @@ from searchkit.engines.rules import MAX_PREFIX_TERMS, PROXIMITY_SLOP, literal_pr
 from searchkit.engines.walk import TreeCompiler
 from searchkit.engines.whoosh.queries import (
     AtLeast,
+    Constant,
     DateColumnRange,
     LanguageIs,
     Near,
@@ -65,6 +66,12 @@ class Compiler(TreeCompiler[wq.Query]):
 
     def any_of(self, parts: list[wq.Query], minimum: int) -> wq.Query:
         return or_of(parts) if minimum <= 1 else AtLeast(parts, minimum)
+
+    def best_of(self, parts: list[wq.Query], tie: float) -> wq.Query:
+        return parts[0] if len(parts) == 1 else wq.DisjunctionMax(parts, tiebreak=tie)
+
+    def constant(self, query: wq.Query, score: float) -> wq.Query:
+        return Constant(query, score)
 
     def all_of(self, parts: list[wq.Query]) -> wq.Query:
         return and_of(parts)

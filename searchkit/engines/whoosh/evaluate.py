@@ -136,6 +136,11 @@ def evaluate(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional
                 found[docnum] = found.get(docnum, 0.0) + score
                 hits[docnum] = hits.get(docnum, 0) + 1
         found = {docnum: score for docnum, score in found.items() if hits[docnum] >= query.minimum}
+    elif isinstance(query, wq.DisjunctionMax):
+        found = _best_of([evaluate(segment, child, weighting, only) for child in query.subqueries],
+                         query.tiebreak)
+    elif isinstance(query, wq.ConstantScoreQuery):
+        return dict.fromkeys(_matching(segment, query.child, weighting, only), query.score)
     elif isinstance(query, wq.Or):
         found = {}
         for child in query.subqueries:
@@ -176,6 +181,39 @@ def evaluate(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional
     boost = getattr(query, "boost", 1.0)
     if boost != 1.0:
         found = {docnum: score * boost for docnum, score in found.items()}
+    return found
+
+
+def _matching(segment: Segment, query: wq.Query, weighting: BM25F, only: Optional[Set[int]]) -> Set[int]:
+    """The documents ``query`` matches (of those in ``only``): for a word or any of some words (the
+    coverage reward's), from the postings' ids alone, without scoring them."""
+    terms = query.subqueries if isinstance(query, wq.Or) else [query]
+    if not all(isinstance(term, wq.Term) for term in terms):
+        return evaluate(segment, query, weighting, only).keys()
+    found: set[int] = set()
+    for term in terms:
+        word = segment.reader.schema[term.fieldname].to_bytes(term.text)
+        if (term.fieldname, word) in segment.reader:
+            found |= _holding(segment, term.fieldname, word, only)
+    return found
+
+
+def _best_of(tables: list[Scores], tie: float) -> Scores:
+    """Each document's best score of ``tables`` plus ``tie`` times the others' (a dis_max)."""
+    if len(tables) != 2:
+        found: Scores = {}
+        for docnum in set().union(*tables):
+            scores = [table.get(docnum, 0.0) for table in tables]
+            best = max(scores)
+            found[docnum] = best + tie * (sum(scores) - best)
+        return found
+    found = dict(tables[0])  # the headline and the body: one pass over the second table
+    for docnum, score in tables[1].items():
+        kept = found.get(docnum)
+        if kept is None:
+            found[docnum] = score
+        else:
+            found[docnum] = score + tie * kept if score > kept else kept + tie * score
     return found
 
 

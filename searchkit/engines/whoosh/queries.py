@@ -141,6 +141,16 @@ class Near(wq.Phrase):
     matcher = _not_a_whoosh_matcher
 
 
+class Constant(wq.ConstantScoreQuery):
+    """``child``'s matches, each scoring ``score`` (the coverage reward of a long query's words); printed
+    with its score, which Whoosh's own class leaves out."""
+
+    def __str__(self) -> str:
+        return f"{self.child}={self.score:.3g}"
+
+    matcher = _not_a_whoosh_matcher
+
+
 def boosted(query: wq.Query, boost: float) -> wq.Query:
     query = query.copy()
     query.boost = query.boost * boost  # nested boosts multiply, as on the other engines
