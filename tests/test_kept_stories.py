@@ -25,7 +25,9 @@ from conftest import write_seed  # noqa: E402
 from test_duplicates import TOPICS, newsroom, rewrite  # noqa: E402
 
 QUERIES = ["*", "copper", "wheat OR yen", "lead", "updated", "story", "bond -cocoa", "headline:tariff",
-           "\"story 3\"", "price*"]
+           "\"story 3\"", "price*",
+           # a long prose query: its words' fields as a dis_max, and a reward per distinct word held
+           "copper wheat yen story lead updated tariff bond prices"]
 PAGES = [(10, 0), (3, 0), (3, 3), (2, 7), (5, 20)]
 SORTS = ["relevance", "newest", "oldest"]
 
