@@ -540,3 +540,22 @@ def _clauses(query):
             if isinstance(inner, dict):
                 found += _clauses(inner)
     return found
+
+
+def test_a_search_answered_for_a_node_that_just_left_is_a_stale_reader_not_a_failure():
+    """Right after a node leaves, a surviving node may answer a PIT search with HTTP 500, "no node found
+    for id" (the PIT's shard contexts were on the node that left): a fresh reader, on a new PIT, answers
+    it (as for the other errors of a gone PIT), while an error in the request itself stays an error."""
+    from searchkit.engines.opensearch.client import Missing, Refused
+    from searchkit.engines.opensearch.reader import is_stale
+
+    url = "http://127.0.0.1:9201"
+    gone = Refused(url, 500, "illegal_state_exception: no node found for id: Gpw600jZTzGMqb9HRPrJ3Q",
+                   frozenset({"illegal_state_exception"}))
+    assert is_stale(gone)
+    assert is_stale(Refused(url, 503, "all shards failed", frozenset({"node_disconnected_exception"})))
+    assert is_stale(Missing(url, 404, "no such index"))
+    assert not is_stale(Refused(url, 500, "illegal_state_exception: something else",
+                                frozenset({"illegal_state_exception"})))
+    assert not is_stale(Refused(url, 400, "parsing_exception: unknown query",
+                                frozenset({"parsing_exception"})))

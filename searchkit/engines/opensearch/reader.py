@@ -69,6 +69,18 @@ _STALE = frozenset({"search_context_missing_exception", "no_shard_available_acti
                     "connect_transport_exception", "send_request_transport_exception",
                     "shard_not_found_exception", "illegal_index_shard_state_exception",
                     "transport_exception", "receive_timeout_transport_exception"})
+#: How a node answers for a PIT whose shard contexts were on a node that has just left the cluster
+#: (an ``illegal_state_exception``, a type too broad to count as stale by itself).
+_GONE_NODE = "no node found for id"
+
+
+def is_stale(error: Refused) -> bool:
+    """Whether a refused search means the reader's PIT (or a shard copy it used) is gone, so that a
+    fresh reader may succeed, rather than that the request was wrong."""
+    if isinstance(error, Missing):
+        return True
+    return error.status in (500, 503) and (bool(error.types & _STALE) or not error.types
+                                           or _GONE_NODE in error.reason)
 
 
 class OpenSearchReader:
@@ -268,8 +280,7 @@ class OpenSearchReader:
             answer = self._cluster.call("POST", "/_search", body=body, retry=frozenset({429}),
                                         params={"allow_partial_search_results": "false", **(params or {})})
         except Refused as error:
-            if isinstance(error, Missing) or error.status in (500, 503) and (error.types & _STALE
-                                                                             or not error.types):
+            if is_stale(error):
                 raise StaleReaderError(error.reason) from None
             raise
         shards = answer.get("_shards", {})
