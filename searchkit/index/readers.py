@@ -4,13 +4,15 @@ A reader is reopened when its engine says a newer commit exists or when a rebuil
 generation. When a read reports damage, it is retried on a freshly opened reader: a writer may have
 removed the files under it (an old generation, merged segments); damage that persists is reported. A
 remote engine's reader that lost its pinned state (``StaleReaderError``: a point in time expired, a node
-holding its shard copies left) is retried the same way.
+holding its shard copies left) is retried the same way, after short waits: while a node leaves, the
+cluster takes a moment to notice, and a fresh point in time opened at once can use the leaving node too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Concatenate, Optional, ParamSpec, TypeVar
 
@@ -22,6 +24,9 @@ from searchkit.index import generations, storage
 Result = TypeVar("Result")
 Arguments = ParamSpec("Arguments")
 _READ_RETRIES = 3
+#: Seconds to wait before each retry of a stale remote reader (about the time a cluster takes to notice
+#: that a node left).
+_STALE_WAITS = (0.0, 0.25, 0.5, 1.0, 2.0)
 
 
 class OpenReader:
@@ -63,14 +68,19 @@ class ReaderCache:
     def read(self, action: Callable[Concatenate[OpenReader, Arguments], Result], *args: Arguments.args,
              **kwargs: Arguments.kwargs) -> Result:
         """``action(open_reader, *args, **kwargs)`` on the newest committed state."""
-        failure: Optional[IndexCorruptError | StaleReaderError] = None
-        for attempt in range(_READ_RETRIES):
+        damaged = stale = 0
+        while True:
             try:
-                return action(self._current(fresh=attempt > 0), *args, **kwargs)
-            except (IndexCorruptError, StaleReaderError) as error:  # a fresh reader may not see it
-                failure = error
-        assert failure is not None
-        raise failure
+                return action(self._current(fresh=damaged + stale > 0), *args, **kwargs)
+            except IndexCorruptError:  # a fresh reader may not see it
+                damaged += 1
+                if damaged >= _READ_RETRIES:
+                    raise
+            except StaleReaderError:
+                stale += 1
+                if stale > len(_STALE_WAITS):
+                    raise
+                time.sleep(_STALE_WAITS[stale - 1])
 
     def close(self) -> None:
         """Release this thread's reader (other threads release theirs when they end)."""
