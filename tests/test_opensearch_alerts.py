@@ -22,10 +22,10 @@ from conftest import REPO, write_seed
 
 pytest.importorskip("opensearchpy", reason="the opensearch extra is not installed")
 
-from test_opensearch_follow import URL, cli, delete, news  # noqa: E402
+from test_opensearch_follow import URL, cli, delete, drop_alias, news  # noqa: E402
 
 import searchkit  # noqa: E402
-from searchkit.engines.opensearch.config import ALERTS_INDEX, STATE_INDEX  # noqa: E402
+from searchkit.engines.opensearch.config import ALERTS_INDEX  # noqa: E402
 from searchkit.news.alert_file import AlertFile  # noqa: E402
 from searchkit.reports import AlertMatch, SavedSearch  # noqa: E402
 
@@ -43,10 +43,7 @@ def post(path: str, body: object) -> Any:
 def alias() -> Iterator[str]:
     name = f"sk-alerts-{uuid.uuid4().hex[:10]}"
     yield name
-    with urllib.request.urlopen(f"{URL}/_cat/indices/{name}-*?format=json&h=index", timeout=60) as answer:
-        for index in json.loads(answer.read()):
-            delete(f"/{index['index']}")
-    delete(f"/{STATE_INDEX}/_doc/{name}")
+    drop_alias(name)
     try:
         found = post(f"/{ALERTS_INDEX}/_search", {"query": {"term": {"alias": name}}, "size": 10_000})
     except urllib.error.HTTPError:  # no alerts index

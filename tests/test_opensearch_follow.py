@@ -40,14 +40,19 @@ def delete(path: str) -> None:
         pass
 
 
-@pytest.fixture
-def alias() -> Iterator[str]:
-    name = f"sk-follow-{uuid.uuid4().hex[:10]}"
-    yield name
+def drop_alias(name: str) -> None:
+    """Delete the physical indexes behind alias ``name`` and its state document."""
     with urllib.request.urlopen(f"{URL}/_cat/indices/{name}-*?format=json&h=index", timeout=60) as answer:
         for index in json.loads(answer.read()):
             delete(f"/{index['index']}")
     delete(f"/{STATE_INDEX}/_doc/{name}")
+
+
+@pytest.fixture
+def alias() -> Iterator[str]:
+    name = f"sk-follow-{uuid.uuid4().hex[:10]}"
+    yield name
+    drop_alias(name)
 
 
 def cli(*args: str):

@@ -25,7 +25,7 @@ searchkit's labels as for any engine, until the next write makes the copy again.
 from __future__ import annotations
 
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping, Optional, Sequence
 
@@ -91,9 +91,7 @@ def keep(folder: Path, labels: Callable[[], Mapping[str, int]], *, since: Option
     new = {i: story for i, story in wanted.items() if current.get(i) != story or i in changed}
     # The stories whose members change get their whole-story documents written again, from every member.
     touched = {current[i] for i in stale} | set(new.values())
-    size: dict[int, int] = defaultdict(int)
-    for story in wanted.values():
-        size[story] += 1
+    size = Counter(wanted.values())
     needed = sorted((i for i, story in wanted.items() if story in touched), key=lambda i: (wanted[i], i))
     writer = index.writer(heap_size=_WRITER_HEAP_BYTES, num_threads=1)
     writer.garbage_collect_files()  # a killed writer's files (see TantivyWriter)
